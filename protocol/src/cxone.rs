@@ -1,0 +1,1 @@
+//! The CXone chat protocol.

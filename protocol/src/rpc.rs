@@ -1,0 +1,1 @@
+//! The local JSON-RPC 2.0 API of cxone-chatd.
