@@ -1,1 +1,16 @@
-//! The CXone chat protocol.
+//! The CXone digital-engagement chat protocol (`../shared/cxone/PROTOCOL.md`): what the daemon
+//! sends to and receives from the back end.
+//!
+//! * [`time`], [`common`] — timestamps, ids and the objects shared by many events.
+//! * [`message`], [`content`] — messages and their rich content.
+//! * [`rest`] — REST request and response bodies.
+//!
+//! Decoders follow the SDKs: tolerant of unknown and absent optional fields, strict where the
+//! SDKs are strict (UUID thread and message ids, required fields). See [`common`] for the rule
+//! that decides which fields are required.
+
+pub mod common;
+pub mod time;
+
+pub use common::*;
+pub use time::{Timestamp, TimestampError};

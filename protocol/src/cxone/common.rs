@@ -1,0 +1,373 @@
+//! Objects that appear inside many CXone events: ids, references, identities, custom fields,
+//! agents, contacts (cases) and threads (PROTOCOL.md §6).
+//!
+//! Decoding rule for the whole `cxone` module: a field is required when iOS requires it (iOS
+//! drops the whole event otherwise) or when both SDKs require it; a field only Android requires
+//! is optional, because a faithful client must not be stricter than the most tolerant SDK that
+//! still works. Unknown fields are ignored everywhere.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::time::Timestamp;
+
+/// A UUID-shaped identifier kept exactly as written (case-preserving, since older iOS clients
+/// minted uppercase thread ids and the server stores ids as given) but compared
+/// case-insensitively, as the back end does. Thread and message ids must be UUIDs: both SDKs
+/// parse them as such and drop events where they are not.
+#[derive(Clone)]
+pub struct UuidString(String);
+
+/// Why an id is not UUID-shaped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a UUID (expected 8-4-4-4-12 hex digits)")]
+pub struct NotUuid(String);
+
+impl UuidString {
+    /// Accepts the hyphenated 8-4-4-4-12 form in either case.
+    pub fn parse(text: &str) -> Result<Self, NotUuid> {
+        // `try_parse` also accepts the simple, braced and urn forms; the SDKs do not.
+        let hyphenated = text.len() == 36 && text.as_bytes()[8] == b'-';
+        match uuid::Uuid::try_parse(text) {
+            Ok(_) if hyphenated => Ok(Self(text.to_owned())),
+            _ => Err(NotUuid(text.to_owned())),
+        }
+    }
+
+    /// A new random (v4) id in the lowercase form the SDKs send.
+    pub fn new_v4() -> Self {
+        Self(uuid::Uuid::new_v4().to_string())
+    }
+
+    /// The id as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The canonical lowercase form, for use as a map key or in comparisons with other sources.
+    pub fn to_lowercase(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+}
+
+impl PartialEq for UuidString {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+impl Eq for UuidString {}
+impl Hash for UuidString {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for b in self.0.bytes() {
+            state.write_u8(b.to_ascii_lowercase());
+        }
+    }
+}
+impl fmt::Debug for UuidString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+impl fmt::Display for UuidString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl Serialize for UuidString {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+impl<'de> Deserialize<'de> for UuidString {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        UuidString::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// `{ "id": 1386 }` — the brand (tenant) reference. Brand ids are integers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrandRef {
+    /// The brand id.
+    pub id: i64,
+}
+
+/// `{ "id": "…" }` — a reference by string id: channel, visitor, destination, contact, routing
+/// queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdRef {
+    /// The referenced id.
+    pub id: String,
+}
+
+impl IdRef {
+    /// A reference to `id`.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+
+/// The customer as the back end knows them: `customerIdentity` / `consumerIdentity` on sent
+/// events, `consumerIdentity` in `ConsumerAuthorized`, `authorEndUserIdentity` on messages.
+/// Customer ids are not UUIDs in general (OAuth identities are opaque strings).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerIdentity {
+    /// The customer id.
+    pub id_on_external_platform: String,
+    /// First name, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Avatar URL (web, and on received message authors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+}
+
+impl CustomerIdentity {
+    /// An identity with only an id.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id_on_external_platform: id.into(), first_name: None, last_name: None, image: None }
+    }
+}
+
+/// `{ "ident": "age", "value": "24", "updatedAt": "…" }`. `updatedAt` is optional because real
+/// handover payloads omit it (fixture `ProActiveActionCustomPopupWithEmtyVariables.json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomField {
+    /// Field identifier (sometimes prefixed, e.g. `customer.customFields.age`).
+    pub ident: String,
+    /// The value; list and tree fields carry the option identifier, not its label.
+    pub value: String,
+    /// When the value was last set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+/// `{ "customFields": [...] }`, the shape of `customer` and `contact` wrappers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomFields {
+    /// The fields.
+    #[serde(default)]
+    pub custom_fields: Vec<CustomField>,
+}
+
+/// An agent (CXone "user"), PROTOCOL.md §6.2.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Agent {
+    /// Numeric user id.
+    pub id: i64,
+    /// First name.
+    pub first_name: String,
+    /// Surname.
+    pub surname: String,
+    /// Nickname, often empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+    /// Whether the "agent" is a bot.
+    pub is_bot_user: bool,
+    /// Whether the "agent" is a satisfaction-survey user.
+    pub is_survey_user: bool,
+    /// Avatar URL (may be empty).
+    pub public_image_url: String,
+}
+
+/// Contact (case) status. Unknown values are kept (iOS maps them to `unknown`; being as tolerant
+/// as the most tolerant SDK keeps an unexpected status from dropping a whole recovery).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContactStatus {
+    /// `new`
+    New,
+    /// `open`
+    Open,
+    /// `pending`
+    Pending,
+    /// `escalated`
+    Escalated,
+    /// `resolved`
+    Resolved,
+    /// `closed`
+    Closed,
+    /// `trashed` (known to Android)
+    Trashed,
+    /// Any other value, as received.
+    Other(String),
+}
+
+impl ContactStatus {
+    /// The wire spelling.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::New => "new",
+            Self::Open => "open",
+            Self::Pending => "pending",
+            Self::Escalated => "escalated",
+            Self::Resolved => "resolved",
+            Self::Closed => "closed",
+            Self::Trashed => "trashed",
+            Self::Other(s) => s,
+        }
+    }
+
+    fn from_wire(s: String) -> Self {
+        match s.as_str() {
+            "new" => Self::New,
+            "open" => Self::Open,
+            "pending" => Self::Pending,
+            "escalated" => Self::Escalated,
+            "resolved" => Self::Resolved,
+            "closed" => Self::Closed,
+            "trashed" => Self::Trashed,
+            _ => Self::Other(s),
+        }
+    }
+}
+
+impl Serialize for ContactStatus {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ContactStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Self::from_wire(String::deserialize(d)?))
+    }
+}
+
+/// A contact (case), PROTOCOL.md §6.3: `contact` / `consumerContact` in recoveries, `case` in
+/// pushes. The id is numeric text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Contact {
+    /// Contact id (string of digits).
+    pub id: String,
+    /// The thread the contact belongs to.
+    pub thread_id_on_external_platform: UuidString,
+    /// Case status.
+    pub status: ContactStatus,
+    /// When the contact was created.
+    pub created_at: Timestamp,
+    /// When the status last changed (Android requires it on `CaseStatusChanged`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_updated_at: Option<Timestamp>,
+    /// Contact custom fields.
+    pub custom_fields: Vec<CustomField>,
+}
+
+/// A thread as the back end describes it (PROTOCOL.md §6.4): in recoveries, thread lists and
+/// typing events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Thread {
+    /// Server-side id (`chat_<channel>_<thread>` style); Android requires it, iOS does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The client-minted thread id.
+    pub id_on_external_platform: UuidString,
+    /// Channel id.
+    pub channel_id: String,
+    /// Thread name (empty when unnamed).
+    pub thread_name: String,
+    /// `false` once the thread is archived or closed.
+    pub can_add_more_messages: bool,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// Last update time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+    /// Unseen message count (thread lists only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unseen_messages_count: Option<u64>,
+}
+
+/// `{ "idOnExternalPlatform": "…", "threadName": "…" }` — the thread reference carried by
+/// `MessageCreated` and by most sent events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadRef {
+    /// The thread id.
+    pub id_on_external_platform: UuidString,
+    /// Thread name, when the sender includes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_name: Option<String>,
+}
+
+impl ThreadRef {
+    /// A reference to `id` without a name.
+    pub fn new(id: UuidString) -> Self {
+        Self { id_on_external_platform: id, thread_name: None }
+    }
+}
+
+/// `{ "token": "…", "expiresIn": 3600 }` — the legacy OAuth access token
+/// (`ConsumerAuthorized`, `TokenRefreshed`), and with only `token` on sent events.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessToken {
+    /// The bearer token.
+    pub token: String,
+    /// Lifetime in seconds from receipt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<i64>,
+    /// Optional creation time (iOS reads it when present).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_date: Option<Timestamp>,
+}
+
+/// Tokens never appear in debug output: they would end up in logs.
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessToken")
+            .field("token", &"<redacted>")
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_strings_keep_their_case_and_compare_case_insensitively() {
+        let upper = UuidString::parse("AD342920-C75E-4B06-B973-00494CC811B7").unwrap();
+        let lower = UuidString::parse("ad342920-c75e-4b06-b973-00494cc811b7").unwrap();
+        assert_eq!(upper, lower);
+        assert_eq!(upper.as_str(), "AD342920-C75E-4B06-B973-00494CC811B7");
+        let mut set = std::collections::HashSet::new();
+        set.insert(upper);
+        assert!(set.contains(&lower));
+    }
+
+    #[test]
+    fn non_uuid_thread_ids_are_rejected() {
+        for bad in ["String", "", "ad342920c75e4b06b97300494cc811b7", "{ad342920-c75e-4b06-b973-00494cc811b7}"] {
+            assert!(UuidString::parse(bad).is_err(), "{bad:?}");
+        }
+        let err = serde_json::from_str::<UuidString>("\"String\"").unwrap_err().to_string();
+        assert!(err.contains("not a UUID"), "{err}");
+    }
+
+    #[test]
+    fn unknown_contact_statuses_survive_a_round_trip() {
+        let s: ContactStatus = serde_json::from_str("\"onHold\"").unwrap();
+        assert_eq!(s, ContactStatus::Other("onHold".into()));
+        assert_eq!(serde_json::to_string(&s).unwrap(), "\"onHold\"");
+        let c: ContactStatus = serde_json::from_str("\"closed\"").unwrap();
+        assert_eq!(c, ContactStatus::Closed);
+    }
+
+    #[test]
+    fn access_tokens_are_redacted_in_debug_output() {
+        let t = AccessToken { token: "Atza|secret".into(), expires_in: Some(3600), current_date: None };
+        assert!(!format!("{t:?}").contains("secret"));
+    }
+}
