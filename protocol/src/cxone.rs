@@ -10,6 +10,9 @@
 //! that decides which fields are required.
 
 pub mod common;
+pub mod content;
+pub mod message;
+pub mod rest;
 pub mod time;
 
 pub use common::*;
