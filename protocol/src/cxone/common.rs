@@ -175,8 +175,28 @@ pub struct Agent {
     pub is_bot_user: bool,
     /// Whether the "agent" is a satisfaction-survey user.
     pub is_survey_user: bool,
-    /// Avatar URL (may be empty).
-    pub public_image_url: String,
+    /// Avatar URL (may be empty). Both SDKs require it today; 2022 servers sent only
+    /// `imageUrl`, so it is optional and [`Agent::avatar_url`] falls back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_image_url: Option<String>,
+    /// The older avatar key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+}
+
+impl Agent {
+    /// The avatar URL, if any.
+    pub fn avatar_url(&self) -> Option<&str> {
+        self.public_image_url.as_deref().or(self.image_url.as_deref()).filter(|u| !u.is_empty())
+    }
+
+    /// "First Surname", or the nickname when set.
+    pub fn display_name(&self) -> String {
+        match self.nickname.as_deref().filter(|n| !n.trim().is_empty()) {
+            Some(n) => n.to_owned(),
+            None => format!("{} {}", self.first_name, self.surname).trim().to_owned(),
+        }
+    }
 }
 
 /// Contact (case) status. Unknown values are kept (iOS maps them to `unknown`; being as tolerant
@@ -243,22 +263,98 @@ impl<'de> Deserialize<'de> for ContactStatus {
 
 /// A contact (case), PROTOCOL.md §6.3: `contact` / `consumerContact` in recoveries, `case` in
 /// pushes. The id is numeric text.
+///
+/// 2022 servers wrote the id as `caseId` and left the thread id inside the composite `threadId`
+/// or `postId` (`chat_<channel>_<thread uuid>`); both shapes decode, and decoding fails unless an
+/// id and a UUID thread id can be found. Use [`Contact::id`] and [`Contact::thread_id`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "Self")]
 pub struct Contact {
-    /// Contact id (string of digits).
-    pub id: String,
-    /// The thread the contact belongs to.
-    pub thread_id_on_external_platform: UuidString,
+    /// Contact id (string of digits); see [`Contact::id`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The 2022 spelling of the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<String>,
+    /// The thread the contact belongs to; see [`Contact::thread_id`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_id_on_external_platform: Option<UuidString>,
+    /// Composite server thread id `chat_<channel>_<thread uuid>` (2022 servers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_id: Option<String>,
+    /// Composite post id `chat_<channel>_<thread uuid>` (2022 servers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_id: Option<String>,
     /// Case status.
     pub status: ContactStatus,
-    /// When the contact was created.
-    pub created_at: Timestamp,
+    /// When the contact was created (iOS requires it today; 2022 pushes omitted it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
     /// When the status last changed (Android requires it on `CaseStatusChanged`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_updated_at: Option<Timestamp>,
     /// Contact custom fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
+}
+
+impl Contact {
+    /// A contact in the current wire shape.
+    pub fn new(id: impl Into<String>, thread: UuidString, status: ContactStatus, created_at: Timestamp) -> Self {
+        Self {
+            id: Some(id.into()),
+            case_id: None,
+            thread_id_on_external_platform: Some(thread),
+            thread_id: None,
+            post_id: None,
+            status,
+            created_at: Some(created_at),
+            status_updated_at: None,
+            custom_fields: Vec::new(),
+        }
+    }
+
+    /// The contact id, whichever key carried it (validated at decode time).
+    pub fn id(&self) -> &str {
+        self.id.as_deref().or(self.case_id.as_deref()).unwrap_or_default()
+    }
+
+    /// The thread id, explicit or derived from the composite ids (validated at decode time).
+    pub fn thread_id(&self) -> Option<UuidString> {
+        derive_thread_id(self.thread_id_on_external_platform.as_ref(), &[self.thread_id.as_deref(), self.post_id.as_deref()])
+    }
+}
+
+impl Serialize for Contact {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Contact::serialize(self, s)
+    }
+}
+impl<'de> Deserialize<'de> for Contact {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let c = Contact::deserialize(d)?;
+        if c.id.is_none() && c.case_id.is_none() {
+            return Err(D::Error::custom("missing field `id`"));
+        }
+        if c.thread_id().is_none() {
+            return Err(D::Error::custom(
+                "missing field `threadIdOnExternalPlatform` (and no UUID in `threadId` or `postId`)",
+            ));
+        }
+        Ok(c)
+    }
+}
+
+/// The thread UUID of an object: `explicit` when present, else the UUID suffix of the first
+/// composite id (`chat_<channel>_<thread uuid>`) that has one.
+pub(crate) fn derive_thread_id(explicit: Option<&UuidString>, composite: &[Option<&str>]) -> Option<UuidString> {
+    explicit.cloned().or_else(|| {
+        composite
+            .iter()
+            .flatten()
+            .find_map(|c| c.rsplit_once('_').and_then(|(_, tail)| UuidString::parse(tail).ok()))
+    })
 }
 
 /// A thread as the back end describes it (PROTOCOL.md §6.4): in recoveries, thread lists and
@@ -277,15 +373,21 @@ pub struct Thread {
     pub thread_name: String,
     /// `false` once the thread is archived or closed.
     pub can_add_more_messages: bool,
-    /// Creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Creation time. Not read by the SDKs, so a malformed value is dropped, not fatal.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_timestamp")]
     pub created_at: Option<Timestamp>,
-    /// Last update time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Last update time; real captures contain malformed ones (`…+0,0:00`), hence lenient.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_timestamp")]
     pub updated_at: Option<Timestamp>,
     /// Unseen message count (thread lists only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unseen_messages_count: Option<u64>,
+}
+
+/// A timestamp on a field no SDK reads: kept when valid, dropped when not, so that one
+/// malformed informational date cannot make a whole recovery undecodable.
+pub(crate) fn lenient_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+    Ok(Option::<serde_json::Value>::deserialize(d)?.and_then(|v| v.as_str().and_then(|s| Timestamp::parse(s).ok())))
 }
 
 /// `{ "idOnExternalPlatform": "…", "threadName": "…" }` — the thread reference carried by
