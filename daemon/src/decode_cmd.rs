@@ -38,15 +38,25 @@ pub enum DecodeCmdError {
 /// Reads `path` (`-` for standard input), decodes it and returns the
 /// `{"kind": …, "value": …}` document to print.
 pub fn run(path: &str) -> Result<serde_json::Value, DecodeCmdError> {
-    let source_name = if path == "-" { "standard input".to_owned() } else { path.to_owned() };
+    let source_name = if path == "-" {
+        "standard input".to_owned()
+    } else {
+        path.to_owned()
+    };
     let mut bytes = Vec::new();
     let read = if path == "-" {
         std::io::stdin().read_to_end(&mut bytes).map(drop)
     } else {
         std::fs::read(path).map(|b| bytes = b)
     };
-    read.map_err(|error| DecodeCmdError::ReadInput { source_name: source_name.clone(), error })?;
-    let text = String::from_utf8(bytes).map_err(|_| DecodeCmdError::NotUtf8 { source_name: source_name.clone() })?;
-    let decoded = decode_document(&text).map_err(|error| DecodeCmdError::Decode { source_name, error })?;
+    read.map_err(|error| DecodeCmdError::ReadInput {
+        source_name: source_name.clone(),
+        error,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| DecodeCmdError::NotUtf8 {
+        source_name: source_name.clone(),
+    })?;
+    let decoded =
+        decode_document(&text).map_err(|error| DecodeCmdError::Decode { source_name, error })?;
     Ok(json!({ "kind": decoded.kind, "value": decoded.value() }))
 }

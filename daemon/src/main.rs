@@ -30,7 +30,11 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Decode { file, compact } => match cxone_chatd::decode_cmd::run(&file) {
             Ok(doc) => {
-                let text = if compact { doc.to_string() } else { serde_json::to_string_pretty(&doc).expect("JSON") };
+                let text = if compact {
+                    doc.to_string()
+                } else {
+                    serde_json::to_string_pretty(&doc).expect("JSON")
+                };
                 println!("{text}");
                 ExitCode::SUCCESS
             }

@@ -9,7 +9,9 @@ fn bin() -> Command {
 }
 
 fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/cxone/fixtures").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/cxone/fixtures")
+        .join(rel)
 }
 
 fn decode_stdin(input: &[u8]) -> Output {
@@ -28,13 +30,24 @@ fn decode_stdin(input: &[u8]) -> Output {
 fn version_names_the_binary_and_the_crate_version() {
     let out = bin().arg("--version").output().unwrap();
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), format!("cxone-chatd {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        format!("cxone-chatd {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
 fn a_fixture_file_decodes_to_its_kind_and_value() {
-    let out = bin().args(["decode"]).arg(fixture("ios/MessageCreatedEvent.json")).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bin()
+        .args(["decode"])
+        .arg(fixture("ios/MessageCreatedEvent.json"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["kind"], "MessageCreated");
     assert_eq!(doc["value"]["data"]["case"]["id"], "131988342510");
@@ -45,7 +58,10 @@ fn a_fixture_file_decodes_to_its_kind_and_value() {
 fn standard_input_is_read_with_a_dash() {
     let out = decode_stdin(br#""pong""#);
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), r#"{"kind":"pong","value":"pong"}"#);
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        r#"{"kind":"pong","value":"pong"}"#
+    );
 }
 
 #[test]
@@ -55,13 +71,19 @@ fn an_undecodable_frame_exits_1_naming_the_field() {
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("postback.data.thread.idOnExternalPlatform"), "{err}");
+    assert!(
+        err.contains("postback.data.thread.idOnExternalPlatform"),
+        "{err}"
+    );
     assert!(err.contains("not a UUID"), "{err}");
 }
 
 #[test]
 fn unreadable_input_and_non_json_say_so() {
-    let out = bin().args(["decode", "/nonexistent/frame.json"]).output().unwrap();
+    let out = bin()
+        .args(["decode", "/nonexistent/frame.json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read /nonexistent/frame.json"));
 

@@ -131,7 +131,12 @@ pub struct CustomerIdentity {
 impl CustomerIdentity {
     /// An identity with only an id.
     pub fn new(id: impl Into<String>) -> Self {
-        Self { id_on_external_platform: id.into(), first_name: None, last_name: None, image: None }
+        Self {
+            id_on_external_platform: id.into(),
+            first_name: None,
+            last_name: None,
+            image: None,
+        }
     }
 }
 
@@ -187,14 +192,19 @@ pub struct Agent {
 impl Agent {
     /// The avatar URL, if any.
     pub fn avatar_url(&self) -> Option<&str> {
-        self.public_image_url.as_deref().or(self.image_url.as_deref()).filter(|u| !u.is_empty())
+        self.public_image_url
+            .as_deref()
+            .or(self.image_url.as_deref())
+            .filter(|u| !u.is_empty())
     }
 
     /// "First Surname", or the nickname when set.
     pub fn display_name(&self) -> String {
         match self.nickname.as_deref().filter(|n| !n.trim().is_empty()) {
             Some(n) => n.to_owned(),
-            None => format!("{} {}", self.first_name, self.surname).trim().to_owned(),
+            None => format!("{} {}", self.first_name, self.surname)
+                .trim()
+                .to_owned(),
         }
     }
 }
@@ -300,7 +310,12 @@ pub struct Contact {
 
 impl Contact {
     /// A contact in the current wire shape.
-    pub fn new(id: impl Into<String>, thread: UuidString, status: ContactStatus, created_at: Timestamp) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        thread: UuidString,
+        status: ContactStatus,
+        created_at: Timestamp,
+    ) -> Self {
         Self {
             id: Some(id.into()),
             case_id: None,
@@ -316,12 +331,18 @@ impl Contact {
 
     /// The contact id, whichever key carried it (validated at decode time).
     pub fn id(&self) -> &str {
-        self.id.as_deref().or(self.case_id.as_deref()).unwrap_or_default()
+        self.id
+            .as_deref()
+            .or(self.case_id.as_deref())
+            .unwrap_or_default()
     }
 
     /// The thread id, explicit or derived from the composite ids (validated at decode time).
     pub fn thread_id(&self) -> Option<UuidString> {
-        derive_thread_id(self.thread_id_on_external_platform.as_ref(), &[self.thread_id.as_deref(), self.post_id.as_deref()])
+        derive_thread_id(
+            self.thread_id_on_external_platform.as_ref(),
+            &[self.thread_id.as_deref(), self.post_id.as_deref()],
+        )
     }
 }
 
@@ -348,12 +369,15 @@ impl<'de> Deserialize<'de> for Contact {
 
 /// The thread UUID of an object: `explicit` when present, else the UUID suffix of the first
 /// composite id (`chat_<channel>_<thread uuid>`) that has one.
-pub(crate) fn derive_thread_id(explicit: Option<&UuidString>, composite: &[Option<&str>]) -> Option<UuidString> {
+pub(crate) fn derive_thread_id(
+    explicit: Option<&UuidString>,
+    composite: &[Option<&str>],
+) -> Option<UuidString> {
     explicit.cloned().or_else(|| {
-        composite
-            .iter()
-            .flatten()
-            .find_map(|c| c.rsplit_once('_').and_then(|(_, tail)| UuidString::parse(tail).ok()))
+        composite.iter().flatten().find_map(|c| {
+            c.rsplit_once('_')
+                .and_then(|(_, tail)| UuidString::parse(tail).ok())
+        })
     })
 }
 
@@ -374,10 +398,18 @@ pub struct Thread {
     /// `false` once the thread is archived or closed.
     pub can_add_more_messages: bool,
     /// Creation time. Not read by the SDKs, so a malformed value is dropped, not fatal.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_timestamp")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_timestamp"
+    )]
     pub created_at: Option<Timestamp>,
     /// Last update time; real captures contain malformed ones (`…+0,0:00`), hence lenient.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_timestamp")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_timestamp"
+    )]
     pub updated_at: Option<Timestamp>,
     /// Unseen message count (thread lists only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -386,8 +418,11 @@ pub struct Thread {
 
 /// A timestamp on a field no SDK reads: kept when valid, dropped when not, so that one
 /// malformed informational date cannot make a whole recovery undecodable.
-pub(crate) fn lenient_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
-    Ok(Option::<serde_json::Value>::deserialize(d)?.and_then(|v| v.as_str().and_then(|s| Timestamp::parse(s).ok())))
+pub(crate) fn lenient_timestamp<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Timestamp>, D::Error> {
+    Ok(Option::<serde_json::Value>::deserialize(d)?
+        .and_then(|v| v.as_str().and_then(|s| Timestamp::parse(s).ok())))
 }
 
 /// `{ "idOnExternalPlatform": "…", "threadName": "…" }` — the thread reference carried by
@@ -405,7 +440,10 @@ pub struct ThreadRef {
 impl ThreadRef {
     /// A reference to `id` without a name.
     pub fn new(id: UuidString) -> Self {
-        Self { id_on_external_platform: id, thread_name: None }
+        Self {
+            id_on_external_platform: id,
+            thread_name: None,
+        }
     }
 }
 
@@ -451,10 +489,17 @@ mod tests {
 
     #[test]
     fn non_uuid_thread_ids_are_rejected() {
-        for bad in ["String", "", "ad342920c75e4b06b97300494cc811b7", "{ad342920-c75e-4b06-b973-00494cc811b7}"] {
+        for bad in [
+            "String",
+            "",
+            "ad342920c75e4b06b97300494cc811b7",
+            "{ad342920-c75e-4b06-b973-00494cc811b7}",
+        ] {
             assert!(UuidString::parse(bad).is_err(), "{bad:?}");
         }
-        let err = serde_json::from_str::<UuidString>("\"String\"").unwrap_err().to_string();
+        let err = serde_json::from_str::<UuidString>("\"String\"")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("not a UUID"), "{err}");
     }
 
@@ -469,7 +514,11 @@ mod tests {
 
     #[test]
     fn access_tokens_are_redacted_in_debug_output() {
-        let t = AccessToken { token: "Atza|secret".into(), expires_in: Some(3600), current_date: None };
+        let t = AccessToken {
+            token: "Atza|secret".into(),
+            expires_in: Some(3600),
+            current_date: None,
+        };
         assert!(!format!("{t:?}").contains("secret"));
     }
 }

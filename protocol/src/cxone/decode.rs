@@ -72,7 +72,10 @@ pub fn decode_value(value: &Value) -> Result<Decoded, DecodeError> {
         return Ok(received(ReceivedFrame::Pong));
     }
     let Some(obj) = value.as_object() else {
-        return Err(DecodeError::new(".", "expected a JSON object (or the string \"pong\")"));
+        return Err(DecodeError::new(
+            ".",
+            "expected a JSON object (or the string \"pong\")",
+        ));
     };
     let has = |k: &str| obj.contains_key(k);
     let decoded = if has("action") {
@@ -81,7 +84,10 @@ pub fn decode_value(value: &Value) -> Result<Decoded, DecodeError> {
             OutgoingFrame::Heartbeat => "heartbeat".to_owned(),
             OutgoingFrame::Event { payload, .. } => payload.event.event_type().to_owned(),
         };
-        Decoded { kind, document: Document::Sent(frame) }
+        Decoded {
+            kind,
+            document: Document::Sent(frame),
+        }
     } else if !has("postback")
         && !has("eventType")
         && (has("sdkPlatform") || has("disableChannelInfo") || has("authorization"))
@@ -95,13 +101,25 @@ pub fn decode_value(value: &Value) -> Result<Decoded, DecodeError> {
         received(ReceivedFrame::from_value(value)?)
     } else if has("eventType") && has("brand") && has("channel") {
         let payload = Payload::from_value(value, ".")?;
-        Decoded { kind: payload.event.event_type().to_owned(), document: Document::SentPayload(payload) }
+        Decoded {
+            kind: payload.event.event_type().to_owned(),
+            document: Document::SentPayload(payload),
+        }
     } else if has("idOnExternalPlatform") && has("messageContent") {
-        Decoded { kind: "Message".into(), document: Document::Message(decode_at(value, ".")?) }
+        Decoded {
+            kind: "Message".into(),
+            document: Document::Message(decode_at(value, ".")?),
+        }
     } else if obj.len() == 1 && obj.get("accessToken").is_some_and(Value::is_object) {
-        Decoded { kind: "AccessTokenData".into(), document: Document::AccessTokenData(decode_at(value, ".")?) }
+        Decoded {
+            kind: "AccessTokenData".into(),
+            document: Document::AccessTokenData(decode_at(value, ".")?),
+        }
     } else if has("token") {
-        Decoded { kind: "AccessToken".into(), document: Document::AccessToken(decode_at(value, ".")?) }
+        Decoded {
+            kind: "AccessToken".into(),
+            document: Document::AccessToken(decode_at(value, ".")?),
+        }
     } else {
         let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
         keys.sort_unstable();
@@ -109,7 +127,11 @@ pub fn decode_value(value: &Value) -> Result<Decoded, DecodeError> {
             ".",
             format!(
                 "not a CXone frame or body this decoder recognises (top-level keys: {})",
-                if keys.is_empty() { "none".to_owned() } else { keys.join(", ") }
+                if keys.is_empty() {
+                    "none".to_owned()
+                } else {
+                    keys.join(", ")
+                }
             ),
         ));
     };
@@ -122,9 +144,14 @@ fn received(frame: ReceivedFrame) -> Decoded {
         ReceivedFrame::GatewayError(_) => "GatewayError".to_owned(),
         ReceivedFrame::OperationError(_) => "OperationError".to_owned(),
         ReceivedFrame::Event(e) => match &e.body {
-            EventBody::Other(_) if !super::received::is_known_ignored(&e.event_type) => "GenericEvent".to_owned(),
+            EventBody::Other(_) if !super::received::is_known_ignored(&e.event_type) => {
+                "GenericEvent".to_owned()
+            }
             _ => e.event_type.clone(),
         },
     };
-    Decoded { kind, document: Document::Received(frame) }
+    Decoded {
+        kind,
+        document: Document::Received(frame),
+    }
 }

@@ -4,7 +4,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::common::{AccessToken, Agent, BrandRef, Contact, CustomField, CustomFields, CustomerIdentity, IdRef, Thread, ThreadRef};
+use super::common::{
+    AccessToken, Agent, BrandRef, Contact, CustomField, CustomFields, CustomerIdentity, IdRef,
+    Thread, ThreadRef,
+};
 use super::message::Message;
 
 /// `ConsumerAuthorized` — reply to `AuthorizeCustomer`.

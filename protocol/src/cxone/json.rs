@@ -19,7 +19,10 @@ pub struct DecodeError {
 impl DecodeError {
     /// An error at `path`.
     pub fn new(path: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self { path: path.into(), reason: reason.into() }
+        Self {
+            path: path.into(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -42,15 +45,30 @@ pub(crate) fn decode_at<T: DeserializeOwned>(value: &Value, path: &str) -> Resul
 }
 
 /// The object at `value`, or an error naming `path`.
-pub(crate) fn as_object<'a>(value: &'a Value, path: &str) -> Result<&'a Map<String, Value>, DecodeError> {
-    value.as_object().ok_or_else(|| DecodeError::new(path, format!("expected a JSON object, found {}", kind_of(value))))
+pub(crate) fn as_object<'a>(
+    value: &'a Value,
+    path: &str,
+) -> Result<&'a Map<String, Value>, DecodeError> {
+    value.as_object().ok_or_else(|| {
+        DecodeError::new(
+            path,
+            format!("expected a JSON object, found {}", kind_of(value)),
+        )
+    })
 }
 
 /// A required string member.
-pub(crate) fn str_member<'a>(obj: &'a Map<String, Value>, key: &str, path: &str) -> Result<&'a str, DecodeError> {
+pub(crate) fn str_member<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<&'a str, DecodeError> {
     match obj.get(key) {
         Some(Value::String(s)) => Ok(s),
-        Some(other) => Err(DecodeError::new(join(path, key), format!("expected a string, found {}", kind_of(other)))),
+        Some(other) => Err(DecodeError::new(
+            join(path, key),
+            format!("expected a string, found {}", kind_of(other)),
+        )),
         None => Err(DecodeError::new(join(path, key), "missing field")),
     }
 }
@@ -64,7 +82,10 @@ pub(crate) fn opt_str_member<'a>(
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(DecodeError::new(join(path, key), format!("expected a string, found {}", kind_of(other)))),
+        Some(other) => Err(DecodeError::new(
+            join(path, key),
+            format!("expected a string, found {}", kind_of(other)),
+        )),
     }
 }
 

@@ -82,7 +82,10 @@ impl<'de> Deserialize<'de> for Message {
 impl Message {
     /// The thread id, explicit or derived from the composite ids.
     pub fn thread_id(&self) -> Option<UuidString> {
-        derive_thread_id(self.thread_id_on_external_platform.as_ref(), &[self.thread_id.as_deref(), self.post_id.as_deref()])
+        derive_thread_id(
+            self.thread_id_on_external_platform.as_ref(),
+            &[self.thread_id.as_deref(), self.post_id.as_deref()],
+        )
     }
 
     /// The direction, explicit or derived from the 2022 `isOwn` flag.
@@ -96,12 +99,17 @@ impl Message {
 
     /// The instant used for ordering: `createdAtWithMilliseconds` when present.
     pub fn sort_key(&self) -> i64 {
-        self.created_at_with_milliseconds.as_ref().unwrap_or(&self.created_at).unix_ms()
+        self.created_at_with_milliseconds
+            .as_ref()
+            .unwrap_or(&self.created_at)
+            .unix_ms()
     }
 
     /// Whether an agent has read the message (`userStatistics.readAt` set).
     pub fn is_read_by_agent(&self) -> bool {
-        self.user_statistics.as_ref().is_some_and(|s| s.read_at.is_some())
+        self.user_statistics
+            .as_ref()
+            .is_some_and(|s| s.read_at.is_some())
     }
 }
 

@@ -5,9 +5,9 @@
 use serde_json::{Map, Value};
 
 use super::events::{
-    CaseInboxAssigneeChanged, CaseStatusChanged, ConsumerAuthorized, EventInS3, FireProactiveAction, MessageChanged,
-    MessageCreated, MoreMessagesLoaded, SenderTyping, SetPositionInQueue, ThreadListFetched, ThreadMetadataLoaded,
-    ThreadRecovered, TokenRefreshed,
+    CaseInboxAssigneeChanged, CaseStatusChanged, ConsumerAuthorized, EventInS3,
+    FireProactiveAction, MessageChanged, MessageCreated, MoreMessagesLoaded, SenderTyping,
+    SetPositionInQueue, ThreadListFetched, ThreadMetadataLoaded, ThreadRecovered, TokenRefreshed,
 };
 use super::json::{DecodeError, as_object, decode_at, opt_str_member, str_member, to_value};
 use super::time::Timestamp;
@@ -22,8 +22,8 @@ pub enum ReceivedFrame {
     GatewayError(GatewayError),
     /// A request failed: `{eventId, error: {errorCode, transactionId, errorMessage}, inputData}`.
     OperationError(OperationError),
-    /// A reply or a push.
-    Event(ReceivedEvent),
+    /// A reply or a push (boxed: events are large, pongs are not).
+    Event(Box<ReceivedEvent>),
 }
 
 /// An API-Gateway error frame.
@@ -192,7 +192,10 @@ impl EventBody {
         let need = |d: Option<&Value>| -> Result<Value, DecodeError> {
             match d {
                 Some(v) if !v.is_null() => Ok(v.clone()),
-                _ => Err(DecodeError::new(p, "missing field (this event carries data)")),
+                _ => Err(DecodeError::new(
+                    p,
+                    "missing field (this event carries data)",
+                )),
             }
         };
         Ok(match event_type {
@@ -213,7 +216,9 @@ impl EventBody {
             "MessageCreated" => Self::MessageCreated(decode_at(&need(data)?, p)?),
             "MessageReadChanged" => Self::MessageReadChanged(decode_at(&need(data)?, p)?),
             "MessageSeenChanged" => Self::MessageSeenChanged(decode_at(&need(data)?, p)?),
-            "CaseInboxAssigneeChanged" => Self::CaseInboxAssigneeChanged(decode_at(&need(data)?, p)?),
+            "CaseInboxAssigneeChanged" => {
+                Self::CaseInboxAssigneeChanged(decode_at(&need(data)?, p)?)
+            }
             "CaseStatusChanged" => Self::CaseStatusChanged(decode_at(&need(data)?, p)?),
             "SetPositionInQueue" => Self::SetPositionInQueue(decode_at(&need(data)?, p)?),
             "SenderTypingStarted" => Self::SenderTypingStarted(decode_at(&need(data)?, p)?),
@@ -251,8 +256,8 @@ impl EventBody {
 impl ReceivedFrame {
     /// Decodes the text of one WebSocket text frame.
     pub fn from_text(text: &str) -> Result<Self, DecodeError> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| DecodeError::new(".", format!("not JSON: {e}")))?;
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| DecodeError::new(".", format!("not JSON: {e}")))?;
         Self::from_value(&value)
     }
 
@@ -264,7 +269,9 @@ impl ReceivedFrame {
         let obj = as_object(value, ".")?;
         let event_id = opt_str_member(obj, "eventId", ".")?;
         let Some(event_id) = event_id else {
-            if obj.contains_key("message") && (obj.contains_key("connectionId") || obj.contains_key("requestId")) {
+            if obj.contains_key("message")
+                && (obj.contains_key("connectionId") || obj.contains_key("requestId"))
+            {
                 return Ok(Self::GatewayError(GatewayError {
                     message: str_member(obj, "message", ".")?.to_owned(),
                     connection_id: opt_str_member(obj, "connectionId", ".")?.map(str::to_owned),
@@ -272,7 +279,10 @@ impl ReceivedFrame {
                 }));
             }
             // iOS and the web drop such frames; there is nothing to correlate or dispatch.
-            return Err(DecodeError::new("eventId", "missing field: a frame without eventId is neither a reply nor a push"));
+            return Err(DecodeError::new(
+                "eventId",
+                "missing field: a frame without eventId is neither a reply nor a push",
+            ));
         };
         let event_id = event_id.to_owned();
         if let Some(error) = obj.get("error").filter(|e| !e.is_null()) {
@@ -285,7 +295,7 @@ impl ReceivedFrame {
                 input_data: obj.get("inputData").cloned(),
             }));
         }
-        ReceivedEvent::from_object(event_id, obj).map(Self::Event)
+        ReceivedEvent::from_object(event_id, obj).map(|e| Self::Event(Box::new(e)))
     }
 
     /// The frame as JSON, in the shape the back end sends.
@@ -368,14 +378,25 @@ impl ReceivedEvent {
         let created_at = time("createdAt")?;
         if NEEDS_OBJECT_AND_TIME.contains(&event_type) && shape == Shape::Push {
             match event_object.as_deref() {
-                None => return Err(DecodeError::new("eventObject", "missing field (required on this event)")),
+                None => {
+                    return Err(DecodeError::new(
+                        "eventObject",
+                        "missing field (required on this event)",
+                    ));
+                }
                 Some(o) if !KNOWN_EVENT_OBJECTS.contains(&o) => {
-                    return Err(DecodeError::new("eventObject", format!("unknown event object {o:?}")));
+                    return Err(DecodeError::new(
+                        "eventObject",
+                        format!("unknown event object {o:?}"),
+                    ));
                 }
                 Some(_) => {}
             }
             if created_at.is_none() {
-                return Err(DecodeError::new("createdAt", "missing field (required on this event)"));
+                return Err(DecodeError::new(
+                    "createdAt",
+                    "missing field (required on this event)",
+                ));
             }
         }
         Ok(Self {

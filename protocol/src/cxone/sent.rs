@@ -9,7 +9,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::common::{AccessToken, BrandRef, CustomField, CustomFields, CustomerIdentity, IdRef, ThreadRef, UuidString};
+use super::common::{
+    AccessToken, BrandRef, CustomField, CustomFields, CustomerIdentity, IdRef, ThreadRef,
+    UuidString,
+};
 use super::content::MessageContent;
 use super::json::{DecodeError, as_object, decode_at, join, str_member, to_value};
 use super::time::Timestamp;
@@ -39,8 +42,8 @@ pub enum OutgoingFrame {
         action: Action,
         /// A fresh id per request; replies echo it.
         event_id: String,
-        /// The event.
-        payload: Payload,
+        /// The event (boxed: payloads are large, heartbeats are not).
+        payload: Box<Payload>,
     },
 }
 
@@ -162,8 +165,13 @@ impl SentEvent {
     pub fn event_type(&self) -> &str {
         match self {
             Self::AuthorizeCustomer(_) => "AuthorizeCustomer",
-            Self::ReconnectConsumer { ios_spelling: true, .. } => "ReconnectCustomer",
-            Self::ReconnectConsumer { ios_spelling: false, .. } => "ReconnectConsumer",
+            Self::ReconnectConsumer {
+                ios_spelling: true, ..
+            } => "ReconnectCustomer",
+            Self::ReconnectConsumer {
+                ios_spelling: false,
+                ..
+            } => "ReconnectConsumer",
             Self::RefreshToken(_) => "RefreshToken",
             Self::RecoverThread(_) => "RecoverThread",
             Self::RecoverLivechat(_) => "RecoverLivechat",
@@ -199,7 +207,9 @@ impl SentEvent {
         Some(match self {
             Self::AuthorizeCustomer(d) => to_value(d),
             Self::ReconnectConsumer { data, .. } | Self::RefreshToken(data) => to_value(data),
-            Self::RecoverThread(d) | Self::RecoverLivechat(d) => return d.thread.as_ref().map(|_| to_value(d)),
+            Self::RecoverThread(d) | Self::RecoverLivechat(d) => {
+                return d.thread.as_ref().map(|_| to_value(d));
+            }
             Self::FetchThreadList => return None,
             Self::LoadThreadMetadata(d)
             | Self::UpdateThread(d)
@@ -230,8 +240,14 @@ impl SentEvent {
         let p = join(path, "data");
         Ok(match event_type {
             "AuthorizeCustomer" | "AuthorizeConsumer" => Self::AuthorizeCustomer(decode_at(d, &p)?),
-            "ReconnectCustomer" => Self::ReconnectConsumer { ios_spelling: true, data: decode_at(d, &p)? },
-            "ReconnectConsumer" => Self::ReconnectConsumer { ios_spelling: false, data: decode_at(d, &p)? },
+            "ReconnectCustomer" => Self::ReconnectConsumer {
+                ios_spelling: true,
+                data: decode_at(d, &p)?,
+            },
+            "ReconnectConsumer" => Self::ReconnectConsumer {
+                ios_spelling: false,
+                data: decode_at(d, &p)?,
+            },
             "RefreshToken" => Self::RefreshToken(decode_at(d, &p)?),
             "RecoverThread" => Self::RecoverThread(decode_at(d, &p)?),
             "RecoverLivechat" => Self::RecoverLivechat(decode_at(d, &p)?),
@@ -244,8 +260,12 @@ impl SentEvent {
             "SendOutbound" => Self::SendOutbound(decode_at(d, &p)?),
             "SenderTypingStarted" => Self::SenderTypingStarted(decode_at(d, &p)?),
             "SenderTypingEnded" => Self::SenderTypingEnded(decode_at(d, &p)?),
-            "MessageSeenByCustomer" | "MessageSeenByConsumer" => Self::MessageSeenByCustomer(decode_at(d, &p)?),
-            "SetCustomerCustomFields" | "SetConsumerCustomFields" => Self::SetCustomerCustomFields(decode_at(d, &p)?),
+            "MessageSeenByCustomer" | "MessageSeenByConsumer" => {
+                Self::MessageSeenByCustomer(decode_at(d, &p)?)
+            }
+            "SetCustomerCustomFields" | "SetConsumerCustomFields" => {
+                Self::SetCustomerCustomFields(decode_at(d, &p)?)
+            }
             "SetContactCustomFields" | "SetConsumerContactCustomFields" => {
                 Self::SetContactCustomFields(decode_at(d, &p)?)
             }
@@ -253,7 +273,10 @@ impl SentEvent {
             "EndContact" => Self::EndContact(decode_at(d, &p)?),
             "ExecuteTrigger" => Self::ExecuteTrigger(decode_at(d, &p)?),
             "StoreVisitorEvents" => Self::StoreVisitorEvents(decode_at(d, &p)?),
-            other => Self::Other { event_type: other.to_owned(), data: data.cloned() },
+            other => Self::Other {
+                event_type: other.to_owned(),
+                data: data.cloned(),
+            },
         })
     }
 }
@@ -329,7 +352,9 @@ pub struct OptionalThreadRef {
 impl RecoverData {
     /// The requested thread id, if any.
     pub fn thread_id(&self) -> Option<&UuidString> {
-        self.thread.as_ref().and_then(|t| t.id_on_external_platform.as_ref())
+        self.thread
+            .as_ref()
+            .and_then(|t| t.id_on_external_platform.as_ref())
     }
 }
 
@@ -396,12 +421,18 @@ pub struct MessageData {
 impl MessageData {
     /// Customer custom fields under either key.
     pub fn customer_fields(&self) -> &[CustomField] {
-        self.customer.as_ref().or(self.consumer.as_ref()).map_or(&[], |c| &c.custom_fields)
+        self.customer
+            .as_ref()
+            .or(self.consumer.as_ref())
+            .map_or(&[], |c| &c.custom_fields)
     }
 
     /// Contact custom fields under either key.
     pub fn contact_fields(&self) -> &[CustomField] {
-        self.contact.as_ref().or(self.consumer_contact.as_ref()).map_or(&[], |c| &c.custom_fields)
+        self.contact
+            .as_ref()
+            .or(self.consumer_contact.as_ref())
+            .map_or(&[], |c| &c.custom_fields)
     }
 }
 
@@ -515,7 +546,10 @@ impl Payload {
     /// The payload as JSON.
     pub fn to_value(&self) -> Value {
         let mut m = Map::new();
-        m.insert("eventType".into(), Value::String(self.event.event_type().to_owned()));
+        m.insert(
+            "eventType".into(),
+            Value::String(self.event.event_type().to_owned()),
+        );
         m.insert("brand".into(), to_value(&self.brand));
         m.insert("channel".into(), to_value(&self.channel));
         if let Some((key, identity)) = &self.identity {
@@ -538,8 +572,14 @@ impl Payload {
         let obj = as_object(value, path)?;
         let event_type = str_member(obj, "eventType", path)?;
         let identity = match (obj.get("customerIdentity"), obj.get("consumerIdentity")) {
-            (Some(v), _) if !v.is_null() => Some((IdentityKey::Customer, decode_at(v, &join(path, "customerIdentity"))?)),
-            (_, Some(v)) if !v.is_null() => Some((IdentityKey::Consumer, decode_at(v, &join(path, "consumerIdentity"))?)),
+            (Some(v), _) if !v.is_null() => Some((
+                IdentityKey::Customer,
+                decode_at(v, &join(path, "customerIdentity"))?,
+            )),
+            (_, Some(v)) if !v.is_null() => Some((
+                IdentityKey::Consumer,
+                decode_at(v, &join(path, "consumerIdentity"))?,
+            )),
             _ => None,
         };
         let opt_ref = |key: &str| -> Result<Option<IdRef>, DecodeError> {
@@ -551,8 +591,14 @@ impl Payload {
             }
         };
         Ok(Self {
-            brand: decode_at(obj.get("brand").unwrap_or(&Value::Null), &join(path, "brand"))?,
-            channel: decode_at(obj.get("channel").unwrap_or(&Value::Null), &join(path, "channel"))?,
+            brand: decode_at(
+                obj.get("brand").unwrap_or(&Value::Null),
+                &join(path, "brand"),
+            )?,
+            channel: decode_at(
+                obj.get("channel").unwrap_or(&Value::Null),
+                &join(path, "channel"),
+            )?,
             identity,
             visitor: opt_ref("visitor")?,
             destination: opt_ref("destination")?,
@@ -566,7 +612,11 @@ impl OutgoingFrame {
     pub fn to_value(&self) -> Value {
         match self {
             Self::Heartbeat => serde_json::json!({ "action": "heartbeat" }),
-            Self::Event { action, event_id, payload } => serde_json::json!({
+            Self::Event {
+                action,
+                event_id,
+                payload,
+            } => serde_json::json!({
                 "action": to_value(action),
                 "eventId": event_id,
                 "payload": payload.to_value(),
@@ -584,23 +634,32 @@ impl OutgoingFrame {
         let obj = as_object(value, ".")?;
         let action: Action = match obj.get("action") {
             Some(v) => decode_at(v, "action")?,
-            None => return Err(DecodeError::new("action", "missing field (every client frame has an action)")),
+            None => {
+                return Err(DecodeError::new(
+                    "action",
+                    "missing field (every client frame has an action)",
+                ));
+            }
         };
         if action == Action::Heartbeat {
             return Ok(Self::Heartbeat);
         }
         let event_id = str_member(obj, "eventId", ".")?.to_owned();
         let payload = match obj.get("payload") {
-            Some(p) => Payload::from_value(p, "payload")?,
+            Some(p) => Box::new(Payload::from_value(p, "payload")?),
             None => return Err(DecodeError::new("payload", "missing field")),
         };
-        Ok(Self::Event { action, event_id, payload })
+        Ok(Self::Event {
+            action,
+            event_id,
+            payload,
+        })
     }
 
     /// Decodes the text of a client frame.
     pub fn from_text(text: &str) -> Result<Self, DecodeError> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| DecodeError::new(".", format!("not JSON: {e}")))?;
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| DecodeError::new(".", format!("not JSON: {e}")))?;
         Self::from_value(&value)
     }
 }

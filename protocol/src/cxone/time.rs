@@ -28,7 +28,10 @@ pub struct TimestampError {
 impl Timestamp {
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|z|±HH:MM|±HHMM)`.
     pub fn parse(text: &str) -> Result<Self, TimestampError> {
-        let err = |reason| TimestampError { text: text.to_owned(), reason };
+        let err = |reason| TimestampError {
+            text: text.to_owned(),
+            reason,
+        };
         let b = text.as_bytes();
         if b.len() < 19 {
             return Err(err("too short"));
@@ -40,7 +43,12 @@ impl Timestamp {
             }
             Ok(s.parse::<i64>().expect("digits"))
         };
-        if b[4] != b'-' || b[7] != b'-' || (b[10] != b'T' && b[10] != b't') || b[13] != b':' || b[16] != b':' {
+        if b[4] != b'-'
+            || b[7] != b'-'
+            || (b[10] != b'T' && b[10] != b't')
+            || b[13] != b':'
+            || b[16] != b':'
+        {
             return Err(err("expected YYYY-MM-DDTHH:MM:SS"));
         }
         let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
@@ -69,7 +77,8 @@ impl Timestamp {
         }
         let offset_min = match &b[i..] {
             [b'Z'] | [b'z'] => 0,
-            [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
+            [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2]
+            | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
                 let digits = [*h1, *h2, *m1, *m2];
                 if !digits.iter().all(u8::is_ascii_digit) {
                     return Err(err("bad zone offset"));
@@ -87,26 +96,38 @@ impl Timestamp {
         };
         let days = days_from_civil(year, month, day);
         let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_min * 60;
-        Ok(Self { raw: text.to_owned(), unix_ms: secs * 1000 + millis })
+        Ok(Self {
+            raw: text.to_owned(),
+            unix_ms: secs * 1000 + millis,
+        })
     }
 
     /// The instant formatted the way the back end writes `createdAt`: whole seconds, `+00:00`.
     /// (iOS rejects fractional seconds in `createdAt`.)
     pub fn from_unix_ms_seconds(unix_ms: i64) -> Self {
         let (date, time, _) = civil_parts(unix_ms);
-        Self { raw: format!("{date}T{time}+00:00"), unix_ms: unix_ms.div_euclid(1000) * 1000 }
+        Self {
+            raw: format!("{date}T{time}+00:00"),
+            unix_ms: unix_ms.div_euclid(1000) * 1000,
+        }
     }
 
     /// The instant formatted like `createdAtWithMilliseconds`: `…:35.450+00:00`.
     pub fn from_unix_ms_millis(unix_ms: i64) -> Self {
         let (date, time, ms) = civil_parts(unix_ms);
-        Self { raw: format!("{date}T{time}.{ms:03}+00:00"), unix_ms }
+        Self {
+            raw: format!("{date}T{time}.{ms:03}+00:00"),
+            unix_ms,
+        }
     }
 
     /// The instant formatted like the SDKs' own client timestamps: `…:35.450Z`.
     pub fn from_unix_ms_utc(unix_ms: i64) -> Self {
         let (date, time, ms) = civil_parts(unix_ms);
-        Self { raw: format!("{date}T{time}.{ms:03}Z"), unix_ms }
+        Self {
+            raw: format!("{date}T{time}.{ms:03}Z"),
+            unix_ms,
+        }
     }
 
     /// Milliseconds since the Unix epoch.
@@ -178,7 +199,9 @@ impl PartialOrd for Timestamp {
 /// the order stays consistent with `Eq`.
 impl Ord for Timestamp {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.unix_ms.cmp(&other.unix_ms).then_with(|| self.raw.cmp(&other.raw))
+        self.unix_ms
+            .cmp(&other.unix_ms)
+            .then_with(|| self.raw.cmp(&other.raw))
     }
 }
 
@@ -224,12 +247,21 @@ mod tests {
 
     #[test]
     fn malformed_timestamps_are_rejected_with_the_reason() {
-        for bad in ["String", "2022-08-04", "2022-13-01T00:00:00Z", "2022-02-30T00:00:00Z",
-            "2022-08-04T19:27:35", "2022-08-04T19:27:35+1", "2022-08-04T19:27:35.Z", "2022-08-04 19:27:35Z"]
-        {
+        for bad in [
+            "String",
+            "2022-08-04",
+            "2022-13-01T00:00:00Z",
+            "2022-02-30T00:00:00Z",
+            "2022-08-04T19:27:35",
+            "2022-08-04T19:27:35+1",
+            "2022-08-04T19:27:35.Z",
+            "2022-08-04 19:27:35Z",
+        ] {
             assert!(Timestamp::parse(bad).is_err(), "{bad} should be rejected");
         }
-        let e = Timestamp::parse("2022-08-04T19:27:35").unwrap_err().to_string();
+        let e = Timestamp::parse("2022-08-04T19:27:35")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("missing zone"), "{e}");
     }
 
@@ -239,11 +271,23 @@ mod tests {
             let t = Timestamp::from_unix_ms_millis(ms);
             assert_eq!(Timestamp::parse(t.as_str()).unwrap().unix_ms(), ms, "{t}");
             let s = Timestamp::from_unix_ms_seconds(ms);
-            assert!(!s.as_str().contains('.'), "createdAt must not carry a fraction: {s}");
-            assert_eq!(Timestamp::parse(s.as_str()).unwrap().unix_ms(), ms.div_euclid(1000) * 1000);
+            assert!(
+                !s.as_str().contains('.'),
+                "createdAt must not carry a fraction: {s}"
+            );
+            assert_eq!(
+                Timestamp::parse(s.as_str()).unwrap().unix_ms(),
+                ms.div_euclid(1000) * 1000
+            );
             assert!(Timestamp::from_unix_ms_utc(ms).as_str().ends_with('Z'));
         }
-        assert_eq!(Timestamp::from_unix_ms_millis(1_659_637_655_450).as_str(), "2022-08-04T18:27:35.450+00:00");
-        assert_eq!(Timestamp::from_unix_ms_seconds(951_782_400_999).as_str(), "2000-02-29T00:00:00+00:00");
+        assert_eq!(
+            Timestamp::from_unix_ms_millis(1_659_637_655_450).as_str(),
+            "2022-08-04T18:27:35.450+00:00"
+        );
+        assert_eq!(
+            Timestamp::from_unix_ms_seconds(951_782_400_999).as_str(),
+            "2000-02-29T00:00:00+00:00"
+        );
     }
 }
