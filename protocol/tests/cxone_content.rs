@@ -670,6 +670,21 @@ fn known_types_with_a_malformed_payload_decode_as_unsupported() {
 }
 
 #[test]
+fn a_non_string_fallback_text_is_dropped_instead_of_failing_the_content() {
+    let raw = json!({ "type": "TEXT", "payload": { "text": "hi" }, "fallbackText": { "en": "x" } });
+    let c = assert_round_trip(&raw);
+    assert!(
+        matches!(&c, MessageContent::Text(t) if t.text == "hi"),
+        "{c:?}"
+    );
+    assert_eq!(c.fallback_text(), None);
+    let plugin =
+        content(json!({ "type": "PLUGIN", "fallbackText": 7, "payload": { "elements": [] } }));
+    assert!(matches!(&plugin, MessageContent::Plugin(_)), "{plugin:?}");
+    assert_eq!(plugin.fallback_text(), None);
+}
+
+#[test]
 fn only_a_missing_or_non_string_type_or_a_non_object_fails() {
     assert_eq!(
         MessageContent::from_value(json!({ "payload": {} })),

@@ -304,10 +304,10 @@ impl MessageContent {
     }
 
     /// The plain text that stands for the content (transcripts, notifications, clients that
-    /// render text only): the text of TEXT and POSTBACK; the text of quick replies; title and
-    /// text of a list picker; title and URL of a rich link; the title of a time picker; title,
-    /// body and call to action of an inactivity popup; the fallback text otherwise. Parts are
-    /// joined by newlines; `None` when there is nothing to show.
+    /// render text only): the text of TEXT, POSTBACK and quick replies and the title of a time
+    /// picker, as is (possibly empty); title and text of a list picker, title and URL of a rich
+    /// link, title, body and call to action of an inactivity popup, joined by newlines (`None`
+    /// when all are empty); the fallback text of unsupported content (`None` without one).
     pub fn plain_text(&self) -> Option<String> {
         let join = |parts: &[&str]| {
             let text = parts
@@ -367,6 +367,15 @@ where
             Decoded::Malformed(format!("{kind}: {e}"))
         }
     }
+}
+
+/// `fallbackText` when it is a string. Anything else is dropped rather than failing the
+/// content: the text is only a fallback, and iOS does not even read it for supported types.
+fn fallback_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(deserializer)? {
+        Value::String(text) => Some(text),
+        _ => None,
+    })
 }
 
 /// The object inside a value already known to be one.

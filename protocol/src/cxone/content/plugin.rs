@@ -164,6 +164,10 @@ impl PluginContent {
 #[serde(rename_all = "camelCase")]
 pub(super) struct PluginWire {
     pub(super) payload: PluginPayload,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::fallback_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub(super) fallback_text: Option<String>,
 }

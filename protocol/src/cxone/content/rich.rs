@@ -178,7 +178,11 @@ impl Wrapped {
 #[serde(rename_all = "camelCase")]
 pub(super) struct RichWire<P> {
     payload: P,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::fallback_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     fallback_text: Option<String>,
 }
 

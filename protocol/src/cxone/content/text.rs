@@ -243,7 +243,11 @@ pub(super) struct TextWire {
         skip_serializing_if = "Option::is_none"
     )]
     postback: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::fallback_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     fallback_text: Option<String>,
 }
 
@@ -289,7 +293,11 @@ pub(super) struct PostbackWire {
         skip_serializing_if = "Option::is_none"
     )]
     postback: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::fallback_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     fallback_text: Option<String>,
 }
 
