@@ -44,9 +44,7 @@ fn the_ios_channel_configuration_decodes() {
     let config: ChannelConfiguration = fixture("ios/ChannelConfiguration.json");
     assert_eq!(config.chat_mode(), ChatMode::MultiThread);
     assert_eq!(config.authentication_type(), AuthenticationType::Anonymous);
-    assert!(
-        config.settings.is_proactive_chat_enabled && !config.settings.live_chat_allow_transcript
-    );
+    assert!(config.settings.proactive_chat_enabled() && !config.settings.transcript_allowed());
     assert_eq!(config.is_secured_cookie_enabled, None);
     assert_eq!(config.settings.secured_sessions, None);
     // Its features do not mention securedSessions — and absent means enabled.
@@ -133,8 +131,11 @@ fn the_2022_configuration_without_auth_and_file_settings_decodes() {
     let config: ChannelConfiguration = fixture("ios/loadConfigResponse.json");
     assert_eq!(config.chat_mode(), ChatMode::LiveChat);
     assert_eq!(config.authentication_type(), AuthenticationType::Anonymous);
-    assert!(!config.is_authorization_enabled && !config.settings.is_proactive_chat_enabled);
-    assert!(config.settings.live_chat_allow_transcript);
+    // Absent keys stay absent, and read as "off".
+    assert_eq!(config.is_authorization_enabled, None);
+    assert_eq!(config.settings.is_proactive_chat_enabled, None);
+    assert!(!config.authorization_enabled() && !config.settings.proactive_chat_enabled());
+    assert!(config.settings.transcript_allowed());
     assert_eq!(config.settings.file_restrictions, None);
     assert!(!config.attachments_enabled() && !config.allows_mime_type("image/png"));
     assert_eq!(config.allowed_file_size_bytes(), None);
@@ -206,7 +207,7 @@ fn chat_mode_and_authentication_type_follow_the_sdk_precedence() {
         "live chat wins over multi-thread"
     );
 
-    config.is_authorization_enabled = true;
+    config.is_authorization_enabled = Some(true);
     assert_eq!(
         config.authentication_type(),
         AuthenticationType::ThirdPartyOAuth
@@ -436,7 +437,7 @@ fn pre_contact_forms_without_channels_apply_everywhere_and_unknown_field_types_a
     let mut config: ChannelConfiguration = decode(config).unwrap();
     let def = &config.pre_contact_form.as_ref().unwrap().custom_fields[0].definition;
     assert_eq!(def.field_type, FieldType::Other("slider".into()));
-    assert!(def.values.is_empty());
+    assert!(def.values.is_none() && def.options().is_empty());
     // Only an unknown field: Android shows no form.
     assert!(config.pre_chat_form("chat_any").is_none());
     let form = config.pre_contact_form.as_mut().unwrap();
@@ -458,6 +459,76 @@ fn pre_contact_forms_without_channels_apply_everywhere_and_unknown_field_types_a
             .pre_contact_form
             .is_none()
     );
+}
+
+/// Decoded ⇒ re-encoded ⊆ original (no key invented, no value changed), and decoding the
+/// re-encoding gives the same value.
+fn assert_lossless<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(name: &str) {
+    fn subset(small: &Value, big: &Value, path: &str) {
+        match (small, big) {
+            (Value::Object(s), Value::Object(b)) => {
+                for (k, v) in s {
+                    let bv = b
+                        .get(k)
+                        .unwrap_or_else(|| panic!("{path}.{k}: re-encoding invented a key"));
+                    subset(v, bv, &format!("{path}.{k}"));
+                }
+            }
+            (Value::Array(s), Value::Array(b)) => {
+                assert_eq!(s.len(), b.len(), "{path}: array length changed");
+                for (i, (sv, bv)) in s.iter().zip(b).enumerate() {
+                    subset(sv, bv, &format!("{path}[{i}]"));
+                }
+            }
+            (s, b) => assert_eq!(s, b, "{path}: value changed"),
+        }
+    }
+    let original: Value = serde_json::from_slice(&fixture_bytes(name)).unwrap();
+    let decoded: T = fixture(name);
+    let encoded = to_json(&decoded);
+    subset(&encoded, &original, name);
+    assert_eq!(decode::<T>(encoded).unwrap(), decoded, "{name}");
+}
+
+#[test]
+fn every_rest_fixture_re_encodes_to_a_subset_of_itself() {
+    for name in [
+        "ios/ChannelConfiguration.json",
+        "ios/ChannelConfiguration__2024-07-15.json",
+        "ios/loadConfigResponse.json",
+        "android/channelconfiguration.json",
+    ] {
+        assert_lossless::<ChannelConfiguration>(name);
+    }
+    assert_lossless::<Availability>("android/channel-availability.online.json");
+    for name in [
+        "ios/AttachmentUpload.json",
+        "ios/AttachmentUploadSuccessResponse.json",
+        "android/attachment-upload.success.json",
+    ] {
+        assert_lossless::<AttachmentUploadResponse>(name);
+        assert_lossless::<AttachmentUploadOutcome>(name);
+    }
+    for name in [
+        "ios/ChannelConfiguration+SSKVersionNotSupported.json",
+        "android/channel-config.error.sdk-version-not-supported.json",
+    ] {
+        assert_lossless::<RestErrorBody>(name);
+        assert_lossless::<TokenErrorBody>(name);
+    }
+    for name in [
+        "android/oauth-token.error.api-error-model.json",
+        "android/oauth-token.error.invalid-credentials.json",
+        "android/oauth-token.error.invalid_grant.json",
+    ] {
+        assert_lossless::<TokenErrorBody>(name);
+    }
+    for name in [
+        "android/oauth-token.transaction-token-response.json",
+        "android/oauth-token.transaction-token-response.minimal.json",
+    ] {
+        assert_lossless::<TokenResponse>(name);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

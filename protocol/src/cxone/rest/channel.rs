@@ -4,10 +4,12 @@
 //! Required fields follow the crate rule (see [`common`](crate::cxone::common)) with one
 //! deliberate relaxation: the 2022 configuration captured in `ios/loadConfigResponse.json`
 //! lacks `isAuthorizationEnabled`, `settings.isProactiveChatEnabled` and
-//! `settings.fileRestrictions`, so those decode to "off" / absent instead of failing — an
+//! `settings.fileRestrictions`, so those are optional and read as "off" when absent — an
 //! older back end must not make the client unusable. What is still required is what no
 //! configuration has ever lacked: `isLiveChat`, `settings`,
-//! `settings.hasMultipleThreadsPerEndUser` and `settings.features`.
+//! `settings.hasMultipleThreadsPerEndUser` and `settings.features`. Optional keys stay
+//! `Option`s rather than defaulted values so that re-encoding never adds a key the document
+//! did not have.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -38,9 +40,10 @@ pub struct ChannelConfiguration {
     pub settings: ChannelSettings,
     /// Live chat (takes precedence over the thread settings).
     pub is_live_chat: bool,
-    /// The channel uses third-party OAuth login. Absent in 2022 configurations (→ `false`).
-    #[serde(default)]
-    pub is_authorization_enabled: bool,
+    /// The channel uses third-party OAuth login. Absent in 2022 configurations; see
+    /// [`ChannelConfiguration::authorization_enabled`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_authorization_enabled: Option<bool>,
     /// Secured-cookie authentication (iOS treats absence as `false`; Android requires it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_secured_cookie_enabled: Option<bool>,
@@ -58,12 +61,12 @@ pub struct ChannelConfiguration {
 pub struct ChannelSettings {
     /// Multi-thread mode when not live chat.
     pub has_multiple_threads_per_end_user: bool,
-    /// Informational. Absent in 2022 configurations (→ `false`).
-    #[serde(default)]
-    pub is_proactive_chat_enabled: bool,
-    /// "Send transcript" is allowed (iOS default `false`).
-    #[serde(default)]
-    pub live_chat_allow_transcript: bool,
+    /// Informational. Absent in 2022 configurations (read as `false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_proactive_chat_enabled: Option<bool>,
+    /// "Send transcript" is allowed; see [`ChannelSettings::transcript_allowed`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_chat_allow_transcript: Option<bool>,
     /// Mirror of `features.securedSessions`; Android requires it, nobody reads it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secured_sessions: Option<bool>,
@@ -78,6 +81,16 @@ impl ChannelSettings {
     /// Whether feature `name` is on. **An absent feature counts as enabled** (both SDKs).
     pub fn feature(&self, name: &str) -> bool {
         self.features.get(name).copied().unwrap_or(true)
+    }
+
+    /// Whether "send transcript" is allowed (`liveChatAllowTranscript`; absent: no, as iOS).
+    pub fn transcript_allowed(&self) -> bool {
+        self.live_chat_allow_transcript == Some(true)
+    }
+
+    /// Whether proactive chat is on (`isProactiveChatEnabled`; absent: no).
+    pub fn proactive_chat_enabled(&self) -> bool {
+        self.is_proactive_chat_enabled == Some(true)
     }
 }
 
@@ -278,8 +291,8 @@ impl ChannelConfiguration {
         Self {
             settings: ChannelSettings {
                 has_multiple_threads_per_end_user: mode == ChatMode::MultiThread,
-                is_proactive_chat_enabled: false,
-                live_chat_allow_transcript: false,
+                is_proactive_chat_enabled: Some(false),
+                live_chat_allow_transcript: Some(false),
                 secured_sessions: Some(false),
                 file_restrictions: Some(FileRestrictions {
                     allowed_file_size: 40,
@@ -294,7 +307,7 @@ impl ChannelConfiguration {
                 features,
             },
             is_live_chat: mode == ChatMode::LiveChat,
-            is_authorization_enabled: authentication == AuthenticationType::ThirdPartyOAuth,
+            is_authorization_enabled: Some(authentication == AuthenticationType::ThirdPartyOAuth),
             is_secured_cookie_enabled: Some(authentication == AuthenticationType::SecuredCookie),
             availability: Some(Availability {
                 status: AvailabilityStatus::Online,
@@ -320,11 +333,16 @@ impl ChannelConfiguration {
     pub fn authentication_type(&self) -> AuthenticationType {
         if self.is_secured_cookie_enabled == Some(true) {
             AuthenticationType::SecuredCookie
-        } else if self.is_authorization_enabled {
+        } else if self.authorization_enabled() {
             AuthenticationType::ThirdPartyOAuth
         } else {
             AuthenticationType::Anonymous
         }
+    }
+
+    /// Whether the channel uses third-party OAuth login (`isAuthorizationEnabled`; absent: no).
+    pub fn authorization_enabled(&self) -> bool {
+        self.is_authorization_enabled == Some(true)
     }
 
     /// Whether feature `name` is on; **absent means on** (both SDKs).

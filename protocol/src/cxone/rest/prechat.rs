@@ -67,24 +67,30 @@ pub struct FieldDefinition {
     /// Field type.
     #[serde(rename = "type")]
     pub field_type: FieldType,
-    /// Options of `list` and `tree` fields (empty for the others).
-    #[serde(default)]
-    pub values: Vec<FieldOption>,
+    /// Options of `list` and `tree` fields (the back end sends `[]` for the others); see
+    /// [`FieldDefinition::options`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<FieldOption>>,
 }
 
 impl FieldDefinition {
+    /// The options (`values`), empty when there are none.
+    pub fn options(&self) -> &[FieldOption] {
+        self.values.as_deref().unwrap_or_default()
+    }
+
     /// The option identifier for `answer`, which may be an identifier already or a label. The
     /// identifier, not the label, is what gets sent (iOS converts labels before sending).
     pub fn identifier_for(&self, answer: &str) -> Option<&str> {
-        let by_name = self.values.iter().find(|o| o.name == answer);
+        let by_name = self.options().iter().find(|o| o.name == answer);
         by_name
-            .or_else(|| self.values.iter().find(|o| o.value == answer))
+            .or_else(|| self.options().iter().find(|o| o.value == answer))
             .map(|o| o.name.as_str())
     }
 
     /// The label of option `name`.
     pub fn label_for(&self, name: &str) -> Option<&str> {
-        self.values
+        self.options()
             .iter()
             .find(|o| o.name == name)
             .map(|o| o.value.as_str())
@@ -95,7 +101,7 @@ impl FieldDefinition {
         &'a self,
         parent: Option<&'a str>,
     ) -> impl Iterator<Item = &'a FieldOption> {
-        self.values
+        self.options()
             .iter()
             .filter(move |o| o.parent_id.as_deref() == parent)
     }
