@@ -412,7 +412,7 @@ fn missing_required_configuration_fields_are_named() {
             _ => panic!("{pointer}"),
         }
         let err = decode_body::<ChannelConfiguration>(broken.to_string().as_bytes()).unwrap_err();
-        assert_eq!(err.path(), *path, "{pointer}");
+        assert_eq!(err.path, *path, "{pointer}");
         assert!(
             err.to_string()
                 .contains(&format!("missing field `{field}`")),
@@ -421,7 +421,7 @@ fn missing_required_configuration_fields_are_named() {
     }
     config["settings"]["fileRestrictions"]["allowedFileSize"] = json!("forty");
     let err = decode_body::<ChannelConfiguration>(config.to_string().as_bytes()).unwrap_err();
-    assert_eq!(err.path(), "settings.fileRestrictions.allowedFileSize");
+    assert_eq!(err.path, "settings.fileRestrictions.allowedFileSize");
     assert!(decode_body::<ChannelConfiguration>(b"{} trailing").is_err());
 }
 

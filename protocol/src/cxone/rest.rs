@@ -14,10 +14,11 @@ mod prechat;
 mod token;
 mod visitor;
 
-use std::fmt;
-
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::json::{DecodeError, decode_at};
 
 pub use analytics::{
     AnalyticsEvent, AnalyticsEventData, Conversion, PageView, ProactiveAction, TimeSpentOnPage,
@@ -40,44 +41,12 @@ pub use visitor::{
 /// What `Debug` prints instead of a token or code.
 const REDACTED: &str = "<redacted>";
 
-/// A REST body that could not be decoded, with the JSON path of the problem.
-#[derive(Debug, thiserror::Error)]
-pub struct BodyError {
-    path: String,
-    #[source]
-    source: serde_json::Error,
-}
-
-impl BodyError {
-    /// Where in the document decoding failed (`settings.fileRestrictions`, or `.` for the root).
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-}
-
-impl fmt::Display for BodyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path == "." {
-            write!(f, "{}", self.source)
-        } else {
-            write!(f, "at {}: {}", self.path, self.source)
-        }
-    }
-}
-
-/// Decodes a REST body, reporting the path of the first problem
-/// (`at settings: missing field `hasMultipleThreadsPerEndUser``).
-pub fn decode_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, BodyError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| BodyError {
-        path: e.path().to_string(),
-        source: e.into_inner(),
-    })?;
-    deserializer.end().map_err(|source| BodyError {
-        path: ".".to_owned(),
-        source,
-    })?;
-    Ok(value)
+/// Decodes a REST body. Like the frame decoders, a failure is a [`DecodeError`] naming the
+/// JSON path of the first problem (e.g. `settings.fileRestrictions`) and what is wrong there.
+pub fn decode_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| DecodeError::new(".", format!("not JSON: {e}")))?;
+    decode_at(&value, ".")
 }
 
 /// The error body any REST call may return: `{ "error": { "errorCode", "errorMessage" } }`.
