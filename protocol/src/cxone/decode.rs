@@ -8,9 +8,14 @@
 use serde_json::Value;
 
 use super::common::AccessToken;
+use super::content::SessionExpirationPostback;
 use super::json::{DecodeError, decode_at};
 use super::message::Message;
 use super::received::{EventBody, ReceivedFrame};
+use super::rest::{
+    AttachmentUploadResponse, Availability, ChannelConfiguration, RestErrorBody, TokenErrorBody,
+    TokenResponse,
+};
 use super::sent::{AccessTokenData, AuthorizeCustomerData, OutgoingFrame, Payload};
 
 /// A decoded document.
@@ -31,6 +36,20 @@ pub enum Document {
     AccessToken(AccessToken),
     /// A message object.
     Message(Message),
+    /// REST: the channel configuration.
+    ChannelConfiguration(Box<ChannelConfiguration>),
+    /// REST: `{status}` of the availability call.
+    ChannelAvailability(Availability),
+    /// REST: `{error: {errorCode, errorMessage}}`, e.g. `SdkVersionNotSupported`.
+    RestError(RestErrorBody),
+    /// REST: `{fileUrl}` of an attachment upload.
+    AttachmentUploadResponse(AttachmentUploadResponse),
+    /// REST: `/oauth/token` response.
+    TransactionTokenResponse(TokenResponse),
+    /// REST: `/oauth/token` error body.
+    TokenError(TokenErrorBody),
+    /// The JSON in an inactivity-popup button's postback.
+    InactivityPopupPostback(SessionExpirationPostback),
 }
 
 /// A decoded document and the name of what it is: the event type for events, otherwise the
@@ -55,6 +74,13 @@ impl Decoded {
             Document::AccessTokenData(d) => super::json::to_value(d),
             Document::AccessToken(t) => super::json::to_value(t),
             Document::Message(m) => super::json::to_value(m),
+            Document::ChannelConfiguration(c) => super::json::to_value(c),
+            Document::ChannelAvailability(a) => super::json::to_value(a),
+            Document::RestError(e) => super::json::to_value(e),
+            Document::AttachmentUploadResponse(r) => super::json::to_value(r),
+            Document::TransactionTokenResponse(t) => super::json::to_value(t),
+            Document::TokenError(e) => super::json::to_value(e),
+            Document::InactivityPopupPostback(p) => super::json::to_value(p),
         }
     }
 }
@@ -120,6 +146,36 @@ pub fn decode_value(value: &Value) -> Result<Decoded, DecodeError> {
             kind: "AccessToken".into(),
             document: Document::AccessToken(decode_at(value, ".")?),
         }
+    } else if has("settings") && has("isLiveChat") {
+        rest(
+            "ChannelConfiguration",
+            Document::ChannelConfiguration(Box::new(decode_at(value, ".")?)),
+        )
+    } else if obj.len() == 1 && has("status") {
+        rest(
+            "ChannelAvailability",
+            Document::ChannelAvailability(decode_at(value, ".")?),
+        )
+    } else if has("fileUrl") {
+        rest(
+            "AttachmentUploadResponse",
+            Document::AttachmentUploadResponse(decode_at(value, ".")?),
+        )
+    } else if has("error") {
+        match decode_at::<RestErrorBody>(value, ".") {
+            Ok(e) => rest("RestError", Document::RestError(e)),
+            Err(_) => rest("TokenError", Document::TokenError(decode_at(value, ".")?)),
+        }
+    } else if has("accessToken") && has("expiresIn") {
+        rest(
+            "TransactionTokenResponse",
+            Document::TransactionTokenResponse(decode_at(value, ".")?),
+        )
+    } else if has("isExpired") && has("type") {
+        rest(
+            "InactivityPopupPostback",
+            Document::InactivityPopupPostback(decode_at(value, ".")?),
+        )
     } else {
         let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
         keys.sort_unstable();
@@ -136,6 +192,13 @@ pub fn decode_value(value: &Value) -> Result<Decoded, DecodeError> {
         ));
     };
     Ok(decoded)
+}
+
+fn rest(kind: &str, document: Document) -> Decoded {
+    Decoded {
+        kind: kind.to_owned(),
+        document,
+    }
 }
 
 fn received(frame: ReceivedFrame) -> Decoded {
