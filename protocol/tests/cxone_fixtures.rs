@@ -409,3 +409,36 @@ fn every_frame_of_the_web_sdk_traces_decodes() {
         );
     }
 }
+
+/// REST request bodies have no fixtures; the shapes of PROTOCOL.md §1 are recognised by kind.
+#[test]
+fn rest_request_bodies_are_recognised() {
+    let cases = [
+        (
+            r#"{"customerIdentity":{"idOnExternalPlatform":"c0ffee00"},"browserFingerprint":{"os":"iOS","deviceToken":"5a1c"}}"#,
+            "VisitorRegistration",
+        ),
+        (
+            r#"{"id":"6d2f5a0e-8e0b-4c1e-9c53-1f0e2b3a4c5d","type":"PageView","visitId":"0b8f6a42-62c5-4b37-9a3f-0d8e7c6b5a41","destination":{"id":"a3d1c0b2-3e4f-4a5b-8c6d-7e8f9a0b1c2d"},"createdAtWithMilliseconds":"2024-05-06T20:45:53.654Z","data":{"title":"Home","url":"app://home"}}"#,
+            "AnalyticsEvent",
+        ),
+        (
+            r#"{"content":"aGVsbG8=","mimeType":"text/plain","fileName":"a.txt"}"#,
+            "AttachmentUploadRequest",
+        ),
+        (
+            r#"{"thirdParty":{"grant_type":"refresh_token","refresh_token":"r"}}"#,
+            "TokenRequest",
+        ),
+        (
+            r#"{"type":"Anonymous","customerIdentity":{"idOnExternalPlatform":"c"}}"#,
+            "TokenRequest",
+        ),
+        ("{}", "TokenRequest"),
+    ];
+    for (text, kind) in cases {
+        let d = decode_document(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(d.kind, kind, "{text}");
+        assert_lossless(&d, &serde_json::from_str(text).unwrap(), text);
+    }
+}

@@ -13,8 +13,9 @@ use super::json::{DecodeError, decode_at};
 use super::message::Message;
 use super::received::{EventBody, ReceivedFrame};
 use super::rest::{
-    AttachmentUploadResponse, Availability, ChannelConfiguration, RestErrorBody, TokenErrorBody,
-    TokenResponse,
+    AnalyticsEvent, AttachmentUploadRequest, AttachmentUploadResponse, Availability,
+    ChannelConfiguration, RestErrorBody, TokenErrorBody, TokenRequest, TokenResponse,
+    VisitorRegistration,
 };
 use super::sent::{AccessTokenData, AuthorizeCustomerData, OutgoingFrame, Payload};
 
@@ -50,6 +51,14 @@ pub enum Document {
     TokenError(TokenErrorBody),
     /// The JSON in an inactivity-popup button's postback.
     InactivityPopupPostback(SessionExpirationPostback),
+    /// REST request: the visitor registration `PUT` body.
+    VisitorRegistration(Box<VisitorRegistration>),
+    /// REST request: one analytics event `POST` body.
+    AnalyticsEvent(Box<AnalyticsEvent>),
+    /// REST request: an attachment upload body.
+    AttachmentUploadRequest(AttachmentUploadRequest),
+    /// REST request: an `/oauth/token` body.
+    TokenRequest(TokenRequest),
 }
 
 /// A decoded document and the name of what it is: the event type for events, otherwise the
@@ -81,6 +90,10 @@ impl Decoded {
             Document::TransactionTokenResponse(t) => super::json::to_value(t),
             Document::TokenError(e) => super::json::to_value(e),
             Document::InactivityPopupPostback(p) => super::json::to_value(p),
+            Document::VisitorRegistration(v) => super::json::to_value(v),
+            Document::AnalyticsEvent(e) => super::json::to_value(e),
+            Document::AttachmentUploadRequest(r) => super::json::to_value(r),
+            Document::TokenRequest(r) => super::json::to_value(r),
         }
     }
 }
@@ -170,6 +183,28 @@ pub fn decode_value(value: &Value) -> Result<Decoded, DecodeError> {
         rest(
             "TransactionTokenResponse",
             Document::TransactionTokenResponse(decode_at(value, ".")?),
+        )
+    } else if has("browserFingerprint") && !has("eventType") {
+        rest(
+            "VisitorRegistration",
+            Document::VisitorRegistration(Box::new(decode_at(value, ".")?)),
+        )
+    } else if has("visitId") && has("type") {
+        rest(
+            "AnalyticsEvent",
+            Document::AnalyticsEvent(Box::new(decode_at(value, ".")?)),
+        )
+    } else if has("content") && has("mimeType") {
+        rest(
+            "AttachmentUploadRequest",
+            Document::AttachmentUploadRequest(decode_at(value, ".")?),
+        )
+    } else if has("thirdParty") || (has("customerIdentity") && obj.len() <= 2) || obj.is_empty() {
+        // `{}` is the secured-cookie token request; the anonymous one has at most a `type`
+        // besides the identity.
+        rest(
+            "TokenRequest",
+            Document::TokenRequest(decode_at(value, ".")?),
         )
     } else if has("isExpired") && has("type") {
         rest(

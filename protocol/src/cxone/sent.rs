@@ -15,6 +15,7 @@ use super::common::{
 };
 use super::content::MessageContent;
 use super::json::{DecodeError, as_object, decode_at, join, str_member, to_value};
+use super::rest::BrowserFingerprint;
 use super::time::Timestamp;
 
 /// The `action` route selector of the API-Gateway WebSocket.
@@ -409,10 +410,10 @@ pub struct MessageData {
     pub attachments: Vec<SentAttachment>,
     /// Device fingerprint (the keys of the visitor registration's `browserFingerprint`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_fingerprint: Option<Map<String, Value>>,
+    pub device_fingerprint: Option<BrowserFingerprint>,
     /// Device fingerprint under the legacy key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub browser_fingerprint: Option<Map<String, Value>>,
+    pub browser_fingerprint: Option<BrowserFingerprint>,
     /// The customer's OAuth access token, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<AccessToken>,
@@ -522,7 +523,7 @@ pub struct StoreVisitorEventsData {
     pub visitor_events: Option<Vec<VisitorEvent>>,
     /// Legacy fingerprint-only variant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub browser_fingerprint: Option<Map<String, Value>>,
+    pub browser_fingerprint: Option<BrowserFingerprint>,
 }
 
 /// One custom visitor event.

@@ -66,6 +66,12 @@ pub struct BrowserFingerprint {
     /// Push token (APNs hex string / FCM token).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_token: Option<String>,
+    /// Browser name (web SDK; legacy iOS payloads send it empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser: Option<String>,
+    /// Browser version (web SDK).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser_version: Option<String>,
 }
 
 /// `journey`: `{ "referrer": { "url" }, "utm": { … } }`.
