@@ -1,0 +1,127 @@
+//! The WebSocket gateway: one task per connection that reads client frames, hands them to the
+//! chat logic, and writes whatever the back end queues for the connection. Replies and agent
+//! actions come back as [`Effect`]s; [`execute`] carries them out, applying the delay and
+//! withhold faults and timing the agent.
+
+use std::sync::Arc;
+
+use futures_util::{SinkExt, StreamExt};
+use hyper::upgrade::Upgraded;
+use hyper_util::rt::TokioIo;
+use tokio::sync::mpsc;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+use crate::Shared;
+use crate::backend::{Conn, Outbound};
+use crate::chat::Effect;
+
+/// Who a new connection is, from its URL query (and transaction token).
+#[derive(Debug, Clone)]
+pub(crate) struct ConnParams {
+    pub brand: i64,
+    pub channel: String,
+    pub visitor: Option<String>,
+    /// Known up front when a transaction token authenticated the handshake.
+    pub customer: Option<String>,
+}
+
+/// Serves one upgraded connection until either side closes it.
+pub(crate) async fn serve(
+    ws: WebSocketStream<TokioIo<Upgraded>>,
+    shared: Arc<Shared>,
+    params: ConnParams,
+) {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let authorized = params.customer.is_some();
+    let (id, effects) = {
+        let mut b = shared.lock();
+        let id = b.add_conn(Conn {
+            brand: params.brand,
+            channel: params.channel,
+            visitor: params.visitor,
+            customer: params.customer,
+            destination: None,
+            tx,
+        });
+        let effects = if authorized {
+            b.on_authorized(id)
+        } else {
+            Vec::new()
+        };
+        (id, effects)
+    };
+    execute(&shared, id, effects);
+    let mut ws = ws;
+    loop {
+        tokio::select! {
+            out = rx.recv() => match out {
+                Some(Outbound::Text(text)) => {
+                    if ws.send(WsMessage::Text(text.into())).await.is_err() {
+                        break;
+                    }
+                }
+                Some(Outbound::Close(code, reason)) => {
+                    let frame = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
+                    let _ = ws.close(Some(frame)).await;
+                    break;
+                }
+                // Abort: drop the TCP connection without a close frame, as a network failure would.
+                Some(Outbound::Abort) | None => break,
+            },
+            msg = ws.next() => match msg {
+                Some(Ok(WsMessage::Text(text))) => {
+                    let effects = shared.lock().handle_client_text(id, text.as_str());
+                    execute(&shared, id, effects);
+                }
+                // Pings are answered by tungstenite itself; binary frames mean nothing here,
+                // as for every SDK.
+                Some(Ok(WsMessage::Close(_))) | Some(Err(_)) | None => break,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+    shared.lock().conns.remove(&id);
+}
+
+/// Carries out effects for the request that came from `conn`.
+pub(crate) fn execute(shared: &Arc<Shared>, conn: u64, effects: Vec<Effect>) {
+    for effect in effects {
+        match effect {
+            Effect::Reply { event_type, frame } => {
+                let delay = {
+                    let mut b = shared.lock();
+                    if b.faults.withhold_reply(&event_type) {
+                        continue;
+                    }
+                    match b.faults.reply_delay(&event_type) {
+                        Some(d) => d,
+                        None => {
+                            b.send(conn, &frame);
+                            continue;
+                        }
+                    }
+                };
+                let shared = shared.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    shared.lock().send(conn, &frame);
+                });
+            }
+            Effect::Agent { after, action } if after.is_zero() => {
+                let more = shared.lock().run_agent(action);
+                execute(shared, conn, more);
+            }
+            Effect::Agent { after, action } => {
+                let shared = shared.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(after).await;
+                    let more = shared.lock().run_agent(action);
+                    execute(&shared, conn, more);
+                });
+            }
+        }
+    }
+}

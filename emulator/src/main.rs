@@ -1,0 +1,58 @@
+//! The `cxone-emulator` binary: `--listen 127.0.0.1:PORT` (port 0 picks one) and an optional
+//! `--config FILE`; prints `listening on http://127.0.0.1:PORT` as its first line.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use cxone_emulator::{Emulator, EmulatorConfig};
+
+/// A local CXone chat back end with a simulated agent.
+#[derive(Debug, Parser)]
+#[command(name = "cxone-emulator", version, about)]
+struct Cli {
+    /// Address to listen on; port 0 picks a free one.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: String,
+    /// A TOML file with more brands and channels (see emulator/README.md).
+    #[arg(long)]
+    config: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match &cli.config {
+        Some(path) => match EmulatorConfig::default().load_file(path) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("cxone-emulator: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => EmulatorConfig::default(),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cxone-emulator: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    runtime.block_on(async move {
+        let emulator = match Emulator::start(&cli.listen, config).await {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("cxone-emulator: cannot listen on {}: {e}", cli.listen);
+                return ExitCode::from(1);
+            }
+        };
+        // Tests and scripts read this line to learn the port.
+        println!("listening on {}", emulator.base_url());
+        let _ = std::io::stdout().flush();
+        let _ = tokio::signal::ctrl_c().await;
+        ExitCode::SUCCESS
+    })
+}
