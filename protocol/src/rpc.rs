@@ -1,4 +1,6 @@
 //! The local JSON-RPC 2.0 API of cxone-chatd.
 
+#[cfg(feature = "codec")]
+pub mod codec;
 pub mod envelope;
 pub mod errors;
