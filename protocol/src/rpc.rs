@@ -4,3 +4,4 @@
 pub mod codec;
 pub mod envelope;
 pub mod errors;
+pub mod types;
