@@ -4,4 +4,5 @@
 pub mod codec;
 pub mod envelope;
 pub mod errors;
+pub mod notifications;
 pub mod types;
