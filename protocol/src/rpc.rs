@@ -4,5 +4,6 @@
 pub mod codec;
 pub mod envelope;
 pub mod errors;
+pub mod methods;
 pub mod notifications;
 pub mod types;
