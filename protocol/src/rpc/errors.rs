@@ -33,7 +33,8 @@ macro_rules! error_codes {
         $variant:ident = $code:literal, $name:literal, retryable: $retryable:literal,
             $message:literal;
     )+) => {
-        /// Every error code the daemon can answer with (see the [module docs](self) for ranges).
+        /// Every error code the daemon can answer with: −32700 … −32603 protocol, −32001 … −32004
+        /// server, 1000 … 1999 authorization, 2000 … 2999 back end, 3000 … 3999 chat.
         ///
         /// Serialized as its stable camelCase name, which is also `error.data.kind`.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -217,18 +218,19 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-/// The JSON-RPC `error` member of a response.
-///
-/// Build one with [`ErrorObject::new`] and the `with_*` methods; the message defaults to the code's
-/// [`ErrorCode::message`] and `data` is always present.
+/// The JSON-RPC `error` member of a response; `data` is always present.
+//
+// Build one with `ErrorObject::new` and the `with_*` methods; the message defaults to the code's
+// table message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, thiserror::Error)]
 #[error("{message} (code {code})")]
 pub struct ErrorObject {
-    /// The numeric code; one of [`ErrorCode`] when it comes from cxone-chatd.
+    /// The numeric code (see the error table).
     pub code: i64,
     /// A sentence saying what went wrong and what to do about it.
     pub message: String,
-    /// Machine-readable details; always an object. Boxed to keep `Result<_, ErrorObject>` small.
+    /// Machine-readable details; always an object.
+    // Boxed to keep `Result<_, ErrorObject>` small.
     pub data: Box<ErrorData>,
 }
 

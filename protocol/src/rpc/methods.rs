@@ -67,6 +67,7 @@ pub struct MethodInfo {
     pub errors: &'static [ErrorCode],
     params_schema: fn(&mut SchemaGenerator) -> Schema,
     result_schema: fn(&mut SchemaGenerator) -> Schema,
+    check_params: fn(Option<Params>) -> Result<(), ErrorObject>,
 }
 
 impl MethodInfo {
@@ -80,7 +81,14 @@ impl MethodInfo {
             errors: M::ERRORS,
             params_schema: params_schema::<M>,
             result_schema: result_schema::<M>,
+            check_params: check_params::<M>,
         }
+    }
+
+    /// Decodes `params` as the method would and drops the value: lets a layer that does not know
+    /// the method's types (a generic validator, the tests) check a call.
+    pub fn check_params(&self, params: Option<Params>) -> Result<(), ErrorObject> {
+        (self.check_params)(params)
     }
 
     /// The schema of the params object, inline (an object schema whose properties are the
@@ -101,6 +109,10 @@ fn params_schema<M: Method>(generator: &mut SchemaGenerator) -> Schema {
 
 fn result_schema<M: Method>(generator: &mut SchemaGenerator) -> Schema {
     generator.subschema_for::<M::Result>()
+}
+
+fn check_params<M: Method>(params: Option<Params>) -> Result<(), ErrorObject> {
+    decode_params::<M::Params>(params).map(drop)
 }
 
 /// Every method of the local API, grouped as in the product documentation.

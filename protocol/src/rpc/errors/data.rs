@@ -11,7 +11,7 @@ use super::ErrorCode;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorData {
-    /// The error's stable name (the [`ErrorCode`] name, e.g. `threadClosed`).
+    /// The error's stable name (e.g. `threadClosed`), one per code.
     pub kind: ErrorCode,
     /// Whether repeating the same call later, unchanged, may succeed.
     pub retryable: bool,

@@ -72,8 +72,7 @@ pub struct DaemonInfoResult {
     pub name: String,
     /// The daemon's version.
     pub version: String,
-    /// The local API's version ([`crate::rpc::API_VERSION`]): semver; within one major version
-    /// changes are additive.
+    /// The local API's version (semver); within one major version changes are additive.
     pub protocol_version: String,
     /// Optional features this daemon has, e.g. `batch`, `events.poll`, `attachments.path`.
     pub capabilities: Vec<String>,
