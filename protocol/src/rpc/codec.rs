@@ -93,16 +93,18 @@ impl NdjsonCodec {
         if let [rest @ .., b'\r'] = line {
             line = rest;
         }
+        // Length first, so every line over the limit is reported, blank or not, whether or not
+        // its newline arrived within the search window.
+        if line.len() > self.max_line_length {
+            return Some(Err(FrameError::LineTooLong {
+                limit: self.max_line_length,
+            }));
+        }
         if line
             .iter()
             .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
         {
             return None;
-        }
-        if line.len() > self.max_line_length {
-            return Some(Err(FrameError::LineTooLong {
-                limit: self.max_line_length,
-            }));
         }
         Some(match std::str::from_utf8(line) {
             Ok(text) => Ok(text.to_owned()),
