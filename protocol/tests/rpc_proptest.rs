@@ -76,13 +76,6 @@ fn notification() -> impl Strategy<Value = Notification> {
 }
 
 fn error_object() -> impl Strategy<Value = ErrorObject> {
-    let reasons = [
-        ErrorReason::LineTooLong,
-        ErrorReason::InvalidUtf8,
-        ErrorReason::EmptyBatch,
-        ErrorReason::BatchTooLong,
-        ErrorReason::ParamsByPosition,
-    ];
     (
         prop::sample::select(ErrorCode::ALL),
         any::<i64>(),
@@ -90,7 +83,7 @@ fn error_object() -> impl Strategy<Value = ErrorObject> {
         prop::option::of(".{0,8}"),
         prop::option::of(any::<u16>()),
         prop::option::of(".{0,8}"),
-        prop::option::of(prop::sample::select(reasons.to_vec())),
+        prop::option::of(prop::sample::select(ErrorReason::ALL)),
         prop::option::of(any::<u64>()),
     )
         .prop_map(

@@ -19,7 +19,7 @@ use bytes::{Buf, BufMut, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
 use super::envelope::{Id, Response};
-use super::errors::{ErrorCode, ErrorObject, ErrorReason};
+use super::errors::{ErrorObject, ErrorReason};
 
 /// The default maximum line length: 4 MiB, enough for an attachment of about 3 MiB sent inline.
 pub const DEFAULT_MAX_LINE_LENGTH: usize = 4 * 1024 * 1024;
@@ -43,16 +43,12 @@ impl FrameError {
     /// long", limit}}`, or −32700 for invalid UTF-8.
     pub fn to_response(&self) -> Response {
         let error = match self {
-            FrameError::LineTooLong { limit } => ErrorObject::new(ErrorCode::InvalidRequest)
-                .with_reason(ErrorReason::LineTooLong)
-                .with_limit(*limit as u64)
-                .with_detail(format!(
-                    "the line exceeded {limit} bytes and was discarded; send smaller messages \
-                     (attachments by path rather than inline)"
-                )),
-            FrameError::InvalidUtf8(detail) => ErrorObject::new(ErrorCode::ParseError)
-                .with_reason(ErrorReason::InvalidUtf8)
-                .with_detail(detail.clone()),
+            FrameError::LineTooLong { limit } => {
+                ErrorObject::for_reason(ErrorReason::LineTooLong).with_limit(*limit as u64)
+            }
+            FrameError::InvalidUtf8(detail) => {
+                ErrorObject::for_reason(ErrorReason::InvalidUtf8).with_detail(detail.clone())
+            }
         };
         Response::error(Id::Null, error)
     }

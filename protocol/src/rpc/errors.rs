@@ -244,6 +244,14 @@ impl ErrorObject {
         }
     }
 
+    /// An error for a framing or batch problem: the reason's code and message, and
+    /// `data.reason` set.
+    pub fn for_reason(reason: ErrorReason) -> Self {
+        ErrorObject::new(reason.code())
+            .with_message(reason.message())
+            .with_reason(reason)
+    }
+
     /// The table entry for [`ErrorObject::code`], if it has one.
     pub fn error_code(&self) -> Option<ErrorCode> {
         ErrorCode::from_code(self.code)

@@ -77,14 +77,11 @@ pub fn parse(text: &str, options: &ParseOptions) -> Incoming {
         Err(e) => return Incoming::Rejected(parse_error(e.to_string())),
     };
     if items.is_empty() {
-        let error = ErrorObject::new(ErrorCode::InvalidRequest)
-            .with_reason(ErrorReason::EmptyBatch)
-            .with_detail("a batch must contain at least one request");
+        let error = ErrorObject::for_reason(ErrorReason::EmptyBatch);
         return Incoming::Rejected(Response::error(Id::Null, error));
     }
     if items.len() > options.max_batch_len {
-        let error = ErrorObject::new(ErrorCode::InvalidRequest)
-            .with_reason(ErrorReason::BatchTooLong)
+        let error = ErrorObject::for_reason(ErrorReason::BatchTooLong)
             .with_limit(options.max_batch_len as u64)
             .with_detail(format!(
                 "the batch has {} items; send at most {} per batch",
@@ -102,9 +99,7 @@ pub fn parse_bytes(bytes: &[u8], options: &ParseOptions) -> Incoming {
         Ok(text) => parse(text, options),
         Err(e) => Incoming::Rejected(Response::error(
             Id::Null,
-            ErrorObject::new(ErrorCode::ParseError)
-                .with_reason(ErrorReason::InvalidUtf8)
-                .with_detail(e.to_string()),
+            ErrorObject::for_reason(ErrorReason::InvalidUtf8).with_detail(e.to_string()),
         )),
     }
 }
@@ -183,9 +178,7 @@ fn parse_item(raw: &RawValue) -> Item {
             }
         },
         Some(text) if text.starts_with('[') => {
-            let error = ErrorObject::new(ErrorCode::InvalidParams)
-                .with_reason(ErrorReason::ParamsByPosition)
-                .with_detail("params must be an object: this API takes parameters by name only");
+            let error = ErrorObject::for_reason(ErrorReason::ParamsByPosition);
             return reject_params(id, method, error);
         }
         Some("null") => None,

@@ -79,3 +79,46 @@ pub enum ErrorReason {
     #[serde(rename = "params by position")]
     ParamsByPosition,
 }
+
+impl ErrorReason {
+    /// Every reason.
+    pub const ALL: &'static [ErrorReason] = &[
+        ErrorReason::LineTooLong,
+        ErrorReason::InvalidUtf8,
+        ErrorReason::EmptyBatch,
+        ErrorReason::BatchTooLong,
+        ErrorReason::ParamsByPosition,
+    ];
+
+    /// The code an error with this reason is sent with.
+    pub const fn code(self) -> ErrorCode {
+        match self {
+            ErrorReason::InvalidUtf8 => ErrorCode::ParseError,
+            ErrorReason::ParamsByPosition => ErrorCode::InvalidParams,
+            ErrorReason::LineTooLong | ErrorReason::EmptyBatch | ErrorReason::BatchTooLong => {
+                ErrorCode::InvalidRequest
+            }
+        }
+    }
+
+    /// A message more precise than the code's: what was wrong and what to do.
+    pub const fn message(self) -> &'static str {
+        match self {
+            ErrorReason::LineTooLong => {
+                "Invalid request: the line is longer than the daemon accepts (error.data.limit bytes) and was discarded. Send smaller messages; attach large files by path."
+            }
+            ErrorReason::InvalidUtf8 => {
+                "Parse error: the line is not valid UTF-8. Encode messages as UTF-8."
+            }
+            ErrorReason::EmptyBatch => {
+                "Invalid request: the batch is empty. Put at least one request in a batch."
+            }
+            ErrorReason::BatchTooLong => {
+                "Invalid request: the batch has more items than the daemon accepts (error.data.limit). Split it into smaller batches."
+            }
+            ErrorReason::ParamsByPosition => {
+                "Invalid params: this API takes parameters by name only. Send params as a JSON object."
+            }
+        }
+    }
+}
