@@ -3,7 +3,7 @@
 //!
 //! * [`envelope`] — requests, notifications, responses and batches, and [`envelope::parse`],
 //!   which classifies everything a client sends (by-name params only, exact id echo).
-//! * [`codec`] — the NDJSON line codec for tokio (feature `codec`, on by default).
+//! * `codec` — the NDJSON line codec for tokio (feature `codec`, on by default).
 //! * [`errors`] — the [`ErrorCode`] table and the [`ErrorObject`] every error is sent as.
 //! * [`methods`] — a typed definition of every method, listed in [`ALL_METHODS`].
 //! * [`types`] — the API's own shapes for sessions, threads, messages and customers.

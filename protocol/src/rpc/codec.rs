@@ -10,7 +10,8 @@
 //! * a line that is not UTF-8 yields `Ok(Some(Err(FrameError::InvalidUtf8)))` (−32700);
 //! * at end of input, a last line without `\n` still counts.
 //!
-//! The buffered bytes never exceed the limit plus the terminator, whatever the client sends.
+//! Between reads the codec keeps fewer than limit + 2 bytes buffered, however long a line the
+//! client sends: an over-long line is dropped as it arrives, not collected first.
 //!
 //! Writing ([`Encoder`]): any `Serialize` value as compact JSON and `\n`. serde_json escapes
 //! control characters inside strings, so compact output never contains a raw newline.
