@@ -123,7 +123,7 @@ impl Decoder for NdjsonCodec {
     fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Self::Item>, Self::Error> {
         loop {
             if self.discarding {
-                match memchr(&buf[..]) {
+                match find_newline(&buf[..]) {
                     Some(end) => {
                         buf.advance(end + 1);
                         self.discarding = false;
@@ -142,7 +142,7 @@ impl Decoder for NdjsonCodec {
             let longest = self.max_line_length.saturating_add(2);
             let window = buf.len().min(longest);
             let from = self.searched.min(window);
-            match memchr(&buf[from..window]).map(|i| i + from) {
+            match find_newline(&buf[from..window]).map(|i| i + from) {
                 Some(end) => {
                     let line = buf.split_to(end + 1);
                     self.searched = 0;
@@ -200,7 +200,7 @@ impl<T: serde::Serialize> Encoder<T> for NdjsonCodec {
     }
 }
 
-fn memchr(haystack: &[u8]) -> Option<usize> {
+fn find_newline(haystack: &[u8]) -> Option<usize> {
     haystack.iter().position(|&b| b == b'\n')
 }
 
