@@ -36,6 +36,9 @@ pub const JSONRPC_VERSION: &str = "2.0";
 pub type Params = Map<String, Value>;
 
 /// A call that expects a [`Response`].
+///
+/// Serializing one is how a client writes a call; a server reads calls with [`parse`], which also
+/// classifies what is not a valid request, so there is deliberately no `Deserialize`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Request {
     /// The id the response will echo. [`Id::Null`] is allowed (and answered with `null`).
