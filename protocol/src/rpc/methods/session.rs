@@ -1,0 +1,107 @@
+//! Session methods: prepare, connect, disconnect, state, close, triggers (`session.*`).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Empty, SessionParams, define_methods};
+use crate::rpc::types::{CustomerIdentity, Environment, SessionName, SessionState};
+
+define_methods! {
+    group = "session";
+
+    /// Creates the session if needed, loads the channel configuration and registers the visitor;
+    /// the chat state goes `initial → preparing → prepared`. Calling it again for a prepared
+    /// session with the same back end, brand and channel is harmless and returns its state.
+    SessionPrepare = "session.prepare" {
+        summary: "Prepares a session for a brand and channel: loads the channel configuration and registers the visitor.",
+        params: SessionPrepareParams,
+        result: SessionState,
+        errors: [SessionConflict, IllegalChatState, ChannelUnavailable, VersionNotSupported, BackendUnavailable, Timeout, InvalidParameter],
+    }
+
+    /// Resolves once the chat is `ready` (threads recovered), or `offline` for a live chat with no
+    /// agent available; `chat.stateChanged` events report the steps. Requires customer login
+    /// first (`customer.authorize`) on channels that use it.
+    SessionConnect = "session.connect" {
+        summary: "Connects the session to the back end and recovers its threads.",
+        params: SessionParams,
+        result: SessionState,
+        errors: [UnknownSession, NotPrepared, AuthorizationRequired, AuthorizationFailed, TokenExpired, ChatOffline, BackendUnavailable, BackendRejected, Timeout, RequestCancelled],
+    }
+
+    /// The session stays prepared and keeps its threads; nothing is lost.
+    SessionDisconnect = "session.disconnect" {
+        summary: "Closes the session's connection to the back end; the chat state returns to prepared.",
+        params: SessionParams,
+        result: SessionState,
+        errors: [UnknownSession],
+    }
+
+    SessionGetState = "session.state" {
+        summary: "Returns the session's chat state, mode, connection state and channel facts.",
+        params: SessionParams,
+        result: SessionState,
+        errors: [UnknownSession],
+    }
+
+    /// With `forget`, the session's persisted state (visitor id, customer id, tokens) is deleted
+    /// too, as a sign-out; otherwise the next `session.prepare` of this name resumes it.
+    SessionClose = "session.close" {
+        summary: "Disconnects the session and removes it from the daemon.",
+        params: SessionCloseParams,
+        result: Empty,
+        errors: [UnknownSession],
+    }
+
+    /// The result, if the trigger's conditions hold, arrives as a `proactive.action` event.
+    SessionExecuteTrigger = "session.executeTrigger" {
+        summary: "Runs a proactive-chat trigger by id.",
+        params: SessionExecuteTriggerParams,
+        result: Empty,
+        errors: [UnknownSession, NotConnected, InvalidParameter],
+    }
+}
+
+/// The params of `session.prepare`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SessionPrepareParams {
+    /// The session to prepare (created when new); `"default"` when left out.
+    #[serde(default, skip_serializing_if = "SessionName::is_default")]
+    #[schemars(extend("default" = "default"))]
+    pub session: SessionName,
+    /// The back end: a named environment (`"EU1"`) or custom URLs.
+    pub environment: Environment,
+    /// The CXone brand (tenant) id.
+    pub brand_id: u64,
+    /// The channel id, e.g. `chat_51eafb4e-8829-4efe-b58c-3bc9febf18c4`.
+    pub channel_id: String,
+    /// Who the customer is, as far as the host application knows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<CustomerIdentity>,
+}
+
+/// The params of `session.close`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SessionCloseParams {
+    /// The session to close; `"default"` when left out.
+    #[serde(default, skip_serializing_if = "SessionName::is_default")]
+    #[schemars(extend("default" = "default"))]
+    pub session: SessionName,
+    /// Also delete the session's persisted state (sign out).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub forget: bool,
+}
+
+/// The params of `session.executeTrigger`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SessionExecuteTriggerParams {
+    /// The session; `"default"` when left out.
+    #[serde(default, skip_serializing_if = "SessionName::is_default")]
+    #[schemars(extend("default" = "default"))]
+    pub session: SessionName,
+    /// The trigger's id (a UUID), as configured in CXone.
+    pub trigger_id: String,
+}
