@@ -1,7 +1,18 @@
 //! cxone-chatd: a headless daemon that speaks the CXone chat protocol to the back end and
 //! serves host applications over a local JSON-RPC socket.
 //!
-//! The daemon proper (actors, RPC server, store) arrives with issue #4. Today the library holds
-//! the one-shot commands of the binary.
+//! * [`run`] — start-up and the main loop; [`options`] — what it runs with.
+//! * [`listener`] — the socket file (0600, stale-file handling); [`rpc`] — accepting clients,
+//!   checking their credentials, dispatching calls.
+//! * [`actors`] — the event hub and the client connections; [`event_log`] — the event stream
+//!   as plain data.
+//! * [`decode_cmd`] — `cxone-chatd decode`.
 
+pub mod actors;
 pub mod decode_cmd;
+pub mod event_log;
+pub mod listener;
+pub mod logging;
+pub mod options;
+pub mod rpc;
+pub mod run;

@@ -1,0 +1,8 @@
+//! The daemon's actors, one per file with the messages each one handles beside it. Each is a
+//! thin shell over plain logic kept outside this module.
+//!
+//! * [`event_hub`] — numbers events, keeps the replay buffer, feeds subscribers and pollers.
+//! * [`rpc_client`] — one per client connection: reads calls, writes answers and events.
+
+pub mod event_hub;
+pub mod rpc_client;

@@ -1,0 +1,553 @@
+//! The event hub: one actor that numbers every event, keeps the replay buffer, pushes events to
+//! subscribed client connections and answers long-polls.
+//!
+//! **The hub never waits on a client.** Each connection has a bounded outbound queue; the hub
+//! only `try_send`s into it. When a queue is full the subscription is ended on the spot and the
+//! connection is told, after it has written what it already queued, with one `events.lagged`
+//! whose `seq` is the last event it did receive — so the client re-subscribes with `since` and
+//! loses nothing that is still buffered.
+
+use std::collections::HashMap;
+
+use actix::prelude::*;
+use cxone_chat_protocol::rpc::methods::events::{EventsPollResult, EventsSubscribeResult};
+use cxone_chat_protocol::rpc::methods::meta::EventStreamStatus;
+use cxone_chat_protocol::rpc::notifications::{
+    Event, EventCursor, EventNotification, EventPayload, EventsLagged, SubscriptionId,
+};
+use cxone_chat_protocol::rpc::types::SessionName;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::event_log::{EventLog, Filter, Since};
+
+/// What the hub puts into a connection's outbound queue.
+#[derive(Debug)]
+pub enum Outbound {
+    /// One JSON-RPC message, serialized, without the newline.
+    Line(String),
+}
+
+/// A connection's side of a subscription.
+#[derive(Debug, Clone)]
+pub struct Sink {
+    /// The connection.
+    pub client: u64,
+    /// Its bounded outbound queue.
+    pub queue: mpsc::Sender<Outbound>,
+    /// Where lag notices go once the queue has drained (one per subscription at most).
+    pub lag: mpsc::UnboundedSender<String>,
+}
+
+#[derive(Debug)]
+struct Subscription {
+    sink: Sink,
+    filter: Filter,
+    /// The last event queued for this subscriber.
+    last_seq: u64,
+}
+
+#[derive(Debug)]
+struct Poller {
+    filter: Filter,
+    since: u64,
+    reply: oneshot::Sender<Event>,
+}
+
+/// The hub actor.
+#[derive(Debug)]
+pub struct EventHub {
+    log: EventLog,
+    next_subscription: u64,
+    subscriptions: HashMap<SubscriptionId, Subscription>,
+    pollers: Vec<Poller>,
+}
+
+impl EventHub {
+    /// A hub for a daemon run with a fresh epoch (UUID v7) and a replay buffer of `capacity`.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            log: EventLog::new(uuid::Uuid::now_v7().to_string(), capacity),
+            next_subscription: 1,
+            subscriptions: HashMap::new(),
+            pollers: Vec::new(),
+        }
+    }
+}
+
+impl Actor for EventHub {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        // Publishers use `do_send`, which ignores capacity; the bound here only matters for
+        // `send`-style callers such as status queries.
+        ctx.set_mailbox_capacity(1024);
+    }
+}
+
+/// Publish an event.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Publish {
+    /// The session it concerns (`None` for daemon-wide events).
+    pub session: Option<SessionName>,
+    /// The event.
+    pub payload: EventPayload,
+}
+
+impl Handler<Publish> for EventHub {
+    type Result = ();
+
+    fn handle(&mut self, msg: Publish, _: &mut Self::Context) {
+        let event = self.log.append(msg.session, msg.payload).clone();
+        let mut lagged = Vec::new();
+        for (id, sub) in &mut self.subscriptions {
+            if !sub.filter.matches(&event) {
+                continue;
+            }
+            match sub
+                .sink
+                .queue
+                .try_send(Outbound::Line(notification(*id, &event)))
+            {
+                Ok(()) => sub.last_seq = event.seq,
+                // A full queue is a slow client; a closed one a client that is gone. Either way
+                // the subscription ends here and the daemon moves on.
+                Err(_) => lagged.push(*id),
+            }
+        }
+        for id in lagged {
+            if let Some(sub) = self.subscriptions.remove(&id) {
+                let notice = Event {
+                    epoch: self.log.epoch().to_owned(),
+                    seq: sub.last_seq,
+                    session: None,
+                    payload: EventsLagged {
+                        dropped: event.seq - sub.last_seq,
+                        unsubscribed: true,
+                    }
+                    .into(),
+                };
+                let _ = sub.sink.lag.send(notification(id, &notice));
+            }
+        }
+        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pollers)
+            .into_iter()
+            .partition(|p| event.seq > p.since && p.filter.matches(&event));
+        self.pollers = waiting
+            .into_iter()
+            .filter(|p| !p.reply.is_closed())
+            .collect();
+        for p in ready {
+            let _ = p.reply.send(event.clone());
+        }
+    }
+}
+
+fn notification(subscription: SubscriptionId, event: &Event) -> String {
+    let n = EventNotification {
+        subscription,
+        event: event.clone(),
+    };
+    serde_json::to_string(&n.to_notification().expect("events serialize"))
+        .expect("notifications serialize")
+}
+
+/// Subscribe a connection; the replay (or a resync notice) is queued before the call returns.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<EventsSubscribeResult, SubscribeError>")]
+pub struct Subscribe {
+    /// The connection's sink.
+    pub sink: Sink,
+    /// What it wants.
+    pub filter: Filter,
+    /// Replay strictly after this cursor.
+    pub since: Option<EventCursor>,
+}
+
+/// Why a subscription could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum SubscribeError {
+    /// The replay does not fit into the connection's queue.
+    #[error(
+        "the replay of {needed} events does not fit into this connection's queue; read faster or subscribe with a later since"
+    )]
+    ReplayTooLarge {
+        /// Events to replay.
+        needed: usize,
+    },
+}
+
+impl Handler<Subscribe> for EventHub {
+    type Result = Result<EventsSubscribeResult, SubscribeError>;
+
+    fn handle(&mut self, msg: Subscribe, _: &mut Self::Context) -> Self::Result {
+        let id = SubscriptionId(self.next_subscription);
+        self.next_subscription += 1;
+        let head = self.log.last_seq();
+        let lines: Vec<String> = match self.log.since(msg.since.as_ref(), &msg.filter) {
+            Since::Events(events) => events.into_iter().map(|e| notification(id, e)).collect(),
+            Since::Resync(resync) => {
+                let notice = Event {
+                    epoch: self.log.epoch().to_owned(),
+                    seq: head,
+                    session: None,
+                    payload: resync.into(),
+                };
+                vec![notification(id, &notice)]
+            }
+        };
+        let permits = msg.sink.queue.max_capacity().min(msg.sink.queue.capacity());
+        if lines.len() > permits {
+            return Err(SubscribeError::ReplayTooLarge {
+                needed: lines.len(),
+            });
+        }
+        for line in lines {
+            // Capacity was checked above and this actor is the only other sender of events.
+            let _ = msg.sink.queue.try_send(Outbound::Line(line));
+        }
+        self.subscriptions.insert(
+            id,
+            Subscription {
+                sink: msg.sink,
+                filter: msg.filter,
+                last_seq: head,
+            },
+        );
+        Ok(EventsSubscribeResult {
+            subscription: id,
+            epoch: self.log.epoch().to_owned(),
+            seq: head,
+        })
+    }
+}
+
+/// End a subscription of `client`. Answers whether it existed.
+#[derive(Message, Debug)]
+#[rtype(result = "bool")]
+pub struct Unsubscribe {
+    /// The connection asking (a connection may only end its own subscriptions).
+    pub client: u64,
+    /// The subscription.
+    pub subscription: SubscriptionId,
+}
+
+impl Handler<Unsubscribe> for EventHub {
+    type Result = bool;
+
+    fn handle(&mut self, msg: Unsubscribe, _: &mut Self::Context) -> bool {
+        match self.subscriptions.get(&msg.subscription) {
+            Some(s) if s.sink.client == msg.client => {
+                self.subscriptions.remove(&msg.subscription).is_some()
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A connection went away: drop its subscriptions.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct ClientGone {
+    /// The connection.
+    pub client: u64,
+}
+
+impl Handler<ClientGone> for EventHub {
+    type Result = ();
+
+    fn handle(&mut self, msg: ClientGone, _: &mut Self::Context) {
+        self.subscriptions
+            .retain(|_, s| s.sink.client != msg.client);
+    }
+}
+
+/// A long-poll: the buffered events after `since`, or a receiver for the next one.
+#[derive(Message, Debug)]
+#[rtype(result = "PollAnswer")]
+pub struct Poll {
+    /// What to return.
+    pub filter: Filter,
+    /// Strictly after this; `None` means from now on.
+    pub since: Option<EventCursor>,
+    /// At most this many events.
+    pub limit: usize,
+}
+
+/// The hub's answer to a poll.
+#[derive(Debug)]
+pub enum PollAnswer {
+    /// Events are available now (or the cursor needs a resync, returned as an event).
+    Ready(EventsPollResult),
+    /// Nothing yet: wait on this for the next matching event (or time out).
+    Wait(oneshot::Receiver<Event>, EventCursor),
+}
+
+impl Handler<Poll> for EventHub {
+    type Result = MessageResult<Poll>;
+
+    fn handle(&mut self, msg: Poll, _: &mut Self::Context) -> Self::Result {
+        let head = self.log.head();
+        let answer = match self.log.since(msg.since.as_ref(), &msg.filter) {
+            Since::Events(events) if !events.is_empty() => {
+                let events: Vec<Event> =
+                    events.into_iter().take(msg.limit.max(1)).cloned().collect();
+                let next = EventCursor {
+                    epoch: head.epoch.clone(),
+                    seq: events.last().map_or(head.seq, |e| e.seq),
+                };
+                PollAnswer::Ready(EventsPollResult { events, next })
+            }
+            Since::Events(_) => {
+                let (tx, rx) = oneshot::channel();
+                let since = msg.since.as_ref().map_or(head.seq, |c| c.seq);
+                self.pollers.push(Poller {
+                    filter: msg.filter,
+                    since,
+                    reply: tx,
+                });
+                PollAnswer::Wait(rx, head)
+            }
+            Since::Resync(resync) => {
+                let notice = Event {
+                    epoch: head.epoch.clone(),
+                    seq: head.seq,
+                    session: None,
+                    payload: resync.into(),
+                };
+                PollAnswer::Ready(EventsPollResult {
+                    events: vec![notice],
+                    next: head,
+                })
+            }
+        };
+        MessageResult(answer)
+    }
+}
+
+/// The stream's position and buffer use, for `daemon.status`.
+#[derive(Message, Debug)]
+#[rtype(result = "EventStreamStatus")]
+pub struct Status;
+
+impl Handler<Status> for EventHub {
+    type Result = MessageResult<Status>;
+
+    fn handle(&mut self, _: Status, _: &mut Self::Context) -> Self::Result {
+        MessageResult(EventStreamStatus {
+            epoch: self.log.epoch().to_owned(),
+            seq: self.log.last_seq(),
+            buffered: self.log.buffered() as u64,
+            capacity: self.log.capacity() as u64,
+        })
+    }
+}
+
+/// How many subscriptions each connection has, for `daemon.status`.
+#[derive(Message, Debug)]
+#[rtype(result = "HashMap<u64, u32>")]
+pub struct SubscriptionCounts;
+
+impl Handler<SubscriptionCounts> for EventHub {
+    type Result = MessageResult<SubscriptionCounts>;
+
+    fn handle(&mut self, _: SubscriptionCounts, _: &mut Self::Context) -> Self::Result {
+        let mut counts = HashMap::new();
+        for s in self.subscriptions.values() {
+            *counts.entry(s.sink.client).or_insert(0) += 1;
+        }
+        MessageResult(counts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cxone_chat_protocol::rpc::notifications::{DaemonShutdown, ShutdownReason};
+    use serde_json::Value;
+
+    use super::*;
+
+    fn shutdown() -> Publish {
+        Publish {
+            session: None,
+            payload: DaemonShutdown {
+                reason: ShutdownReason::Restart,
+                grace_ms: 0,
+            }
+            .into(),
+        }
+    }
+
+    fn sink(
+        capacity: usize,
+    ) -> (
+        Sink,
+        mpsc::Receiver<Outbound>,
+        mpsc::UnboundedReceiver<String>,
+    ) {
+        let (queue, rx) = mpsc::channel(capacity);
+        let (lag, lag_rx) = mpsc::unbounded_channel();
+        (
+            Sink {
+                client: 7,
+                queue,
+                lag,
+            },
+            rx,
+            lag_rx,
+        )
+    }
+
+    fn seq_of(line: &str) -> u64 {
+        let v: Value = serde_json::from_str(line).unwrap();
+        v["params"]["seq"].as_u64().unwrap()
+    }
+
+    fn drain(rx: &mut mpsc::Receiver<Outbound>) -> Vec<u64> {
+        let mut out = Vec::new();
+        while let Ok(Outbound::Line(l)) = rx.try_recv() {
+            out.push(seq_of(&l));
+        }
+        out
+    }
+
+    #[actix::test]
+    async fn a_full_queue_ends_the_subscription_with_one_lag_notice_and_nobody_waits() {
+        let hub = EventHub::new(100).start();
+        let (s, mut rx, mut lag_rx) = sink(2);
+        let sub = hub
+            .send(Subscribe {
+                sink: s,
+                filter: Filter::default(),
+                since: None,
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        for _ in 0..5 {
+            hub.send(shutdown()).await.unwrap();
+        }
+        assert_eq!(drain(&mut rx), vec![1, 2], "only what fitted was queued");
+        let notice: Value = serde_json::from_str(&lag_rx.try_recv().unwrap()).unwrap();
+        assert_eq!(notice["params"]["kind"], "events.lagged");
+        assert_eq!(
+            notice["params"]["seq"], 2,
+            "resume after the last event received"
+        );
+        assert_eq!(notice["params"]["subscription"], sub.subscription.0);
+        assert_eq!(notice["params"]["data"]["unsubscribed"], true);
+        hub.send(shutdown()).await.unwrap();
+        assert!(
+            drain(&mut rx).is_empty() && lag_rx.try_recv().is_err(),
+            "the subscription is over"
+        );
+    }
+
+    #[actix::test]
+    async fn resubscribing_with_since_replays_what_was_missed() {
+        let hub = EventHub::new(100).start();
+        for _ in 0..4 {
+            hub.send(shutdown()).await.unwrap();
+        }
+        let status = hub.send(Status).await.unwrap();
+        let (s, mut rx, _lag) = sink(10);
+        let since = Some(EventCursor {
+            epoch: status.epoch.clone(),
+            seq: 1,
+        });
+        let r = hub
+            .send(Subscribe {
+                sink: s,
+                filter: Filter::default(),
+                since,
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.seq, 4);
+        assert_eq!(drain(&mut rx), vec![2, 3, 4]);
+        hub.send(shutdown()).await.unwrap();
+        assert_eq!(drain(&mut rx), vec![5]);
+    }
+
+    #[actix::test]
+    async fn a_cursor_from_another_run_gets_a_resync_notice() {
+        let hub = EventHub::new(100).start();
+        hub.send(shutdown()).await.unwrap();
+        let (s, mut rx, _lag) = sink(10);
+        let since = Some(EventCursor {
+            epoch: "another-run".into(),
+            seq: 9,
+        });
+        hub.send(Subscribe {
+            sink: s,
+            filter: Filter::default(),
+            since,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        let Ok(Outbound::Line(line)) = rx.try_recv() else {
+            panic!("no notice")
+        };
+        let v: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["params"]["kind"], "events.resyncRequired");
+        assert_eq!(v["params"]["data"]["reason"], "epochChanged");
+    }
+
+    #[actix::test]
+    async fn a_poll_waits_for_the_next_event_or_answers_at_once() {
+        let hub = EventHub::new(100).start();
+        let PollAnswer::Wait(rx, head) = hub
+            .send(Poll {
+                filter: Filter::default(),
+                since: None,
+                limit: 10,
+            })
+            .await
+            .unwrap()
+        else {
+            panic!("nothing to return yet");
+        };
+        hub.send(shutdown()).await.unwrap();
+        assert_eq!(rx.await.unwrap().seq, 1);
+        let since = Some(EventCursor {
+            epoch: head.epoch,
+            seq: 0,
+        });
+        let PollAnswer::Ready(r) = hub
+            .send(Poll {
+                filter: Filter::default(),
+                since,
+                limit: 10,
+            })
+            .await
+            .unwrap()
+        else {
+            panic!("event 1 is buffered");
+        };
+        assert_eq!((r.events.len(), r.next.seq), (1, 1));
+    }
+
+    #[actix::test]
+    async fn a_replay_larger_than_the_queue_is_refused_not_truncated() {
+        let hub = EventHub::new(100).start();
+        for _ in 0..5 {
+            hub.send(shutdown()).await.unwrap();
+        }
+        let epoch = hub.send(Status).await.unwrap().epoch;
+        let (s, _rx, _lag) = sink(3);
+        let r = hub
+            .send(Subscribe {
+                sink: s,
+                filter: Filter::default(),
+                since: Some(EventCursor { epoch, seq: 0 }),
+            })
+            .await
+            .unwrap();
+        assert!(matches!(
+            r,
+            Err(SubscribeError::ReplayTooLarge { needed: 5 })
+        ));
+    }
+}

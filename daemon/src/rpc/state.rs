@@ -1,0 +1,45 @@
+//! What every call can reach: the options, the actors' addresses, the connected clients and
+//! the log-level control. Built once at start-up and shared by every connection.
+
+use std::collections::HashMap;
+use std::sync::atomic::AtomicU32;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use actix::Addr;
+use cxone_chat_protocol::rpc::envelope::ParseOptions;
+use tokio::sync::mpsc;
+
+use crate::actors::event_hub::{EventHub, Outbound};
+use crate::logging::LogControl;
+use crate::options::Options;
+
+/// A connected client, for `daemon.status`.
+#[derive(Debug)]
+pub struct ClientEntry {
+    /// Peer process id.
+    pub pid: Option<u32>,
+    /// Peer user id.
+    pub uid: Option<u32>,
+    /// Calls running.
+    pub pending: Arc<AtomicU32>,
+    /// Its outbound queue (for the depth).
+    pub queue: mpsc::Sender<Outbound>,
+}
+
+/// Daemon-wide state shared by every connection.
+#[derive(Debug)]
+pub struct DaemonState {
+    /// The options the daemon runs with.
+    pub options: Options,
+    /// JSON-RPC parsing limits.
+    pub parse_options: ParseOptions,
+    /// When the daemon started.
+    pub started: Instant,
+    /// The event hub.
+    pub hub: Addr<EventHub>,
+    /// Connected clients by id.
+    pub clients: Mutex<HashMap<u64, ClientEntry>>,
+    /// Run-time log level.
+    pub log: LogControl,
+}
