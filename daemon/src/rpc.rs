@@ -5,3 +5,4 @@ pub mod conn_io;
 pub mod dispatch;
 pub mod server;
 pub mod state;
+pub mod to_wire;
