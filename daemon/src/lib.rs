@@ -16,3 +16,4 @@ pub mod logging;
 pub mod options;
 pub mod rpc;
 pub mod run;
+pub mod session;
