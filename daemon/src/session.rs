@@ -1,4 +1,5 @@
-//! A chat session's plain logic, without actors: the thread registry today; the chat state
-//! machine and the outbox follow with the session actor (issue #4).
+//! A chat session's plain logic, without actors: the chat state machine and the thread
+//! registry. The outbox and the session actor follow (issue #4).
 
+pub mod state;
 pub mod threads;
