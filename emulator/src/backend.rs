@@ -236,7 +236,9 @@ impl Backend {
     /// gateway (the real limit is the API-Gateway message size). Returns false when the
     /// connection is gone.
     pub(crate) fn send(&mut self, conn: u64, frame: &ReceivedFrame) -> bool {
-        let text = frame.to_text();
+        let mut value = frame.to_value();
+        crate::enrich::enrich(self, conn, &mut value);
+        let text = value.to_string();
         let text = if text.len() > self.config.large_event_threshold {
             let origin = match frame {
                 ReceivedFrame::Event(e) => e.event_type.clone(),

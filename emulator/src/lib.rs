@@ -16,6 +16,7 @@ mod backend;
 mod bucket;
 mod chat;
 pub mod config;
+mod enrich;
 mod faults;
 mod frames;
 mod gateway;
