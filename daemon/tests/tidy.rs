@@ -6,7 +6,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries {
         let path = entry.unwrap().path();
         if path.is_dir() {
@@ -35,7 +37,10 @@ fn every_rust_file_starts_with_a_module_doc() {
         .filter(|f| !fs::read_to_string(f).unwrap().starts_with("//!"))
         .map(|f| f.display().to_string())
         .collect();
-    assert!(missing.is_empty(), "files without a `//!` doc saying what they hold: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "files without a `//!` doc saying what they hold: {missing:#?}"
+    );
 }
 
 #[test]
@@ -48,15 +53,25 @@ fn no_mod_rs_files() {
         .filter(|f| !f.components().any(|c| c.as_os_str() == "tests"))
         .map(|f| f.display().to_string())
         .collect();
-    assert!(offenders.is_empty(), "use foo.rs + foo/ instead of foo/mod.rs: {offenders:#?}");
+    assert!(
+        offenders.is_empty(),
+        "use foo.rs + foo/ instead of foo/mod.rs: {offenders:#?}"
+    );
 }
 
 #[test]
 fn the_protocol_crate_knows_no_actors() {
     let mut files = Vec::new();
-    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../protocol/src"), &mut files);
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../protocol/src"),
+        &mut files,
+    );
     for f in files {
         let text = fs::read_to_string(&f).unwrap();
-        assert!(!text.contains("actix"), "{}: wire types must not know about actors", f.display());
+        assert!(
+            !text.contains("actix"),
+            "{}: wire types must not know about actors",
+            f.display()
+        );
     }
 }

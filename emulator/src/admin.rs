@@ -124,15 +124,7 @@ pub(crate) fn handle(shared: &std::sync::Arc<Shared>, req: &Req, rest: &str) -> 
             Ok(json!({}))
         }
         (&Method::POST, "reset") => {
-            let mut b = shared.lock();
-            let (config, base) = (b.config.clone(), b.base_url.clone());
-            let conns = std::mem::take(&mut b.conns);
-            *b = Backend::new(config, base);
-            // Connections stay open; they simply lose their authorization.
-            for (id, mut c) in conns {
-                c.customer = None;
-                b.conns.insert(id, c);
-            }
+            shared.lock().reset();
             Ok(json!({}))
         }
         _ => Err((

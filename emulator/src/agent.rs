@@ -100,7 +100,7 @@ pub(crate) fn react_to_customer_message(
             ));
             t += step * agent.queue_positions.len() as u32;
         }
-        if let Some(ms) = agent.assign_after_ms {
+        if let Some(ms) = agent.assign_after_ms.filter(|_| agent.auto_assign) {
             t += Duration::from_millis(ms);
             out.push(at(
                 t,
@@ -132,6 +132,7 @@ pub(crate) fn react_to_customer_message(
     let text = match reply {
         Reply::Echo => format!("You said: {}", text.unwrap_or("(an attachment)")),
         Reply::Text(s) => s.clone(),
+        Reply::None => unreachable!("filtered above"),
     };
     out.push(at(
         t + typing,

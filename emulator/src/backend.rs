@@ -179,6 +179,21 @@ impl Backend {
         }
     }
 
+    /// Forgets every customer, thread, token, file, record and fault, keeping the
+    /// configuration and the open connections (which lose their authorization). Connection ids
+    /// keep counting, so a socket opened after a reset never reuses the id of one still open.
+    pub(crate) fn reset(&mut self) {
+        let fresh = Backend::new(self.config.clone(), self.base_url.clone());
+        let conns = std::mem::take(&mut self.conns);
+        let next_conn = self.next_conn;
+        *self = fresh;
+        self.next_conn = next_conn;
+        for (id, mut c) in conns {
+            c.customer = None;
+            self.conns.insert(id, c);
+        }
+    }
+
     pub(crate) fn add_conn(&mut self, conn: Conn) -> u64 {
         let id = self.next_conn;
         self.next_conn += 1;
@@ -308,4 +323,46 @@ pub(crate) fn merge_fields(into: &mut Vec<CustomField>, fields: &[CustomField]) 
 /// The JSON of a value that is known to serialize.
 pub(crate) fn json<T: serde::Serialize>(v: &T) -> Value {
     serde_json::to_value(v).expect("emulator types serialize")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reset_keeps_connections_and_never_reuses_their_ids() {
+        let mut b = Backend::new(
+            Arc::new(EmulatorConfig::default()),
+            "http://127.0.0.1:1".into(),
+        );
+        let conn = |customer: Option<&str>| {
+            let (tx, _rx) = mpsc::unbounded_channel();
+            Conn {
+                brand: 1000,
+                channel: "chat_single".into(),
+                visitor: None,
+                customer: customer.map(str::to_owned),
+                destination: None,
+                tx,
+            }
+        };
+        let first = b.add_conn(conn(Some("alice")));
+        b.customers.insert(
+            CustomerKey {
+                brand: 1000,
+                channel: "chat_single".into(),
+                customer: "alice".into(),
+            },
+            Customer::default(),
+        );
+        b.reset();
+        assert!(b.customers.is_empty());
+        assert_eq!(
+            b.conns[&first].customer, None,
+            "kept, but no longer authorized"
+        );
+        let second = b.add_conn(conn(None));
+        assert_ne!(first, second);
+        assert_eq!(b.conns.len(), 2);
+    }
 }

@@ -133,6 +133,8 @@ pub struct AgentConfig {
     pub welcome: Option<String>,
     /// Assign the agent this long after a contact is created; `None` never assigns by itself.
     pub assign_after_ms: Option<u64>,
+    /// Assign at all (a TOML file sets `auto_assign = false` to leave assignment to tests).
+    pub auto_assign: bool,
     /// Live chat: queue positions announced before assignment, one per `queue_step_ms`.
     pub queue_positions: Vec<i64>,
     /// Pause between queue announcements.
@@ -149,6 +151,8 @@ pub struct AgentConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Reply {
+    /// Nothing: the agent stays silent (TOML has no null, so this is how a file says so).
+    None,
     /// `You said: <text>`.
     Echo,
     /// A fixed text.
@@ -170,6 +174,7 @@ impl Default for AgentConfig {
             surname: "Agent".into(),
             welcome: None,
             assign_after_ms: Some(50),
+            auto_assign: true,
             queue_positions: Vec::new(),
             queue_step_ms: 100,
             reply: Some(Reply::Echo),
@@ -407,6 +412,9 @@ mod tests {
             [brands.77.channels.chat_x.agent]
             reply = { text = "We are closed" }
             assign_after_ms = 10
+            [brands.77.channels.chat_quiet.agent]
+            reply = "none"
+            auto_assign = false
         "#;
         let c = EmulatorConfig::default().with_toml(text, "x.toml").unwrap();
         assert_eq!(c.large_event_threshold, 4096);
@@ -414,6 +422,11 @@ mod tests {
         assert_eq!((x.mode, x.online), (Mode::Multi, false));
         assert_eq!(x.agent.reply, Some(Reply::Text("We are closed".into())));
         assert!(c.channel(1000, "chat_single").is_some(), "built-ins stay");
+        let quiet = &c.channel(77, "chat_quiet").unwrap().agent;
+        assert_eq!(
+            (&quiet.reply, quiet.auto_assign),
+            (&Some(Reply::None), false)
+        );
 
         let err = EmulatorConfig::default()
             .with_toml("[brands.1.channels.c]\nmood = \"happy\"\n", "bad.toml")
