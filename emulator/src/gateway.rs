@@ -76,9 +76,15 @@ pub(crate) async fn serve(
                     let effects = shared.lock().handle_client_text(id, text.as_str());
                     execute(&shared, id, effects);
                 }
+                // The client closes: tungstenite has queued the answering close frame, which
+                // the closing handshake requires; flush it before letting go of the socket.
+                Some(Ok(WsMessage::Close(_))) => {
+                    let _ = ws.flush().await;
+                    break;
+                }
                 // Pings are answered by tungstenite itself; binary frames mean nothing here,
                 // as for every SDK.
-                Some(Ok(WsMessage::Close(_))) | Some(Err(_)) | None => break,
+                Some(Err(_)) | None => break,
                 Some(Ok(_)) => {}
             },
         }
