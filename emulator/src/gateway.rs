@@ -92,9 +92,14 @@ pub(crate) async fn serve(
     shared.lock().conns.remove(&id);
 }
 
-/// Carries out effects for the request that came from `conn`.
+/// Carries out effects for the request that came from `conn`, in order: a delayed reply holds
+/// back everything after it (the echo of a message and the agent's reactions still follow their
+/// reply), and the timed agent actions of one batch run one after the other in one task, so a
+/// busy runtime cannot reorder them (typing must not end before it started).
 pub(crate) fn execute(shared: &Arc<Shared>, conn: u64, effects: Vec<Effect>) {
-    for effect in effects {
+    let mut effects = effects.into_iter();
+    let mut timed = Vec::new();
+    while let Some(effect) = effects.next() {
         match effect {
             Effect::Reply { event_type, frame } => {
                 let delay = {
@@ -110,24 +115,33 @@ pub(crate) fn execute(shared: &Arc<Shared>, conn: u64, effects: Vec<Effect>) {
                         }
                     }
                 };
+                let rest: Vec<Effect> = effects.by_ref().collect();
                 let shared = shared.clone();
                 tokio::spawn(async move {
                     tokio::time::sleep(delay).await;
                     shared.lock().send(conn, &frame);
+                    execute(&shared, conn, rest);
                 });
             }
             Effect::Agent { after, action } if after.is_zero() => {
                 let more = shared.lock().run_agent(action);
                 execute(shared, conn, more);
             }
-            Effect::Agent { after, action } => {
-                let shared = shared.clone();
-                tokio::spawn(async move {
-                    tokio::time::sleep(after).await;
-                    let more = shared.lock().run_agent(action);
-                    execute(&shared, conn, more);
-                });
-            }
+            Effect::Agent { after, action } => timed.push((after, action)),
         }
     }
+    if timed.is_empty() {
+        return;
+    }
+    // Stable: actions due at the same moment keep the order they were planned in.
+    timed.sort_by_key(|(after, _)| *after);
+    let shared = shared.clone();
+    tokio::spawn(async move {
+        let start = tokio::time::Instant::now();
+        for (after, action) in timed {
+            tokio::time::sleep_until(start + after).await;
+            let more = shared.lock().run_agent(action);
+            execute(&shared, conn, more);
+        }
+    });
 }
