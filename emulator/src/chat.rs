@@ -460,6 +460,16 @@ impl Backend {
         let Some(ch) = self.config.channel(brand, &channel).cloned() else {
             return Vec::new();
         };
+        // With secured sessions the transaction token authenticated the socket at the
+        // handshake; a legacy authorization must not switch it to the identity in the payload.
+        if ch.secured_sessions {
+            return fail(
+                et,
+                event_id,
+                "CustomerAuthorizationFailed",
+                "This channel uses secured sessions: the transactionToken of the WebSocket URL authorizes the customer, AuthorizeCustomer is not used.",
+            );
+        }
         if Faults::take(&mut self.faults.refuse_authorizations) {
             return fail(
                 et,
@@ -615,11 +625,14 @@ impl Backend {
 
     fn refresh(&mut self, conn: u64, event_id: &str, token: &str) -> Vec<Effect> {
         let et = "RefreshToken";
-        // An expired token may still be refreshed; an unknown one may not.
+        // An expired token may still be refreshed; an unknown one, or one issued in another
+        // channel than the socket's, may not.
+        let channel = self.conns.get(&conn).map(|c| (c.brand, c.channel.clone()));
         let known = self
             .tokens
             .get(token)
             .filter(|t| t.kind == TokenKind::Access)
+            .filter(|t| channel.as_ref() == Some(&(t.key.brand, t.key.channel.clone())))
             .map(|t| t.key.clone());
         let refused = Faults::take(&mut self.faults.refuse_authorizations);
         match (refused, known) {
