@@ -130,7 +130,12 @@ pub(crate) fn react_to_customer_message(
         },
     ));
     let text = match reply {
-        Reply::Echo => format!("You said: {}", text.unwrap_or("(an attachment)")),
+        // An attachment-only message still carries a TEXT content, with empty text.
+        Reply::Echo => format!(
+            "You said: {}",
+            text.filter(|t| !t.trim().is_empty())
+                .unwrap_or("(an attachment)")
+        ),
         Reply::Text(s) => s.clone(),
         Reply::None => unreachable!("filtered above"),
     };
