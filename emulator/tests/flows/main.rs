@@ -1,0 +1,11 @@
+//! End-to-end tests of the emulator: every flow of PRODUCT.md §2, driven with a plain
+//! WebSocket + HTTP client against the real server on a real loopback socket, checking every
+//! reply against the wire types of `cxone_chat_protocol`.
+
+#[macro_use]
+mod common;
+
+mod analytics;
+mod open_chat;
+mod prepare;
+mod secured;
