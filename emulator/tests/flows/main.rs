@@ -6,6 +6,11 @@
 mod common;
 
 mod analytics;
+mod end_contact;
+mod live_chat;
+mod multi_thread;
 mod open_chat;
 mod prepare;
 mod secured;
+mod single_thread;
+mod survey;
