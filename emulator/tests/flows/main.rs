@@ -5,12 +5,15 @@
 #[macro_use]
 mod common;
 
+mod agent;
 mod analytics;
+mod attachments;
 mod end_contact;
 mod live_chat;
 mod multi_thread;
 mod open_chat;
 mod prepare;
+mod sdk_variants;
 mod secured;
 mod single_thread;
 mod survey;
