@@ -5,3 +5,4 @@
 //! the one-shot commands of the binary.
 
 pub mod decode_cmd;
+pub mod upstream;
