@@ -20,12 +20,14 @@
 pub mod backoff;
 pub mod endpoints;
 pub mod rest;
+pub mod socket;
 
 use std::sync::Once;
 
 pub use backoff::{BackoffConfig, ReconnectBackoff};
 pub use endpoints::{EndpointError, Endpoints, SocketQuery};
 pub use rest::{RestClient, RestConfig, RestError};
+pub use socket::{ConnectError, Inbound, RequestError, SocketConfig, SocketHandle};
 
 /// How the daemon identifies itself to the back end: the `x-sdk-platform` / `x-sdk-version`
 /// headers of every REST call and the `sdkPlatform` / `sdkVersion` query parameters of the
