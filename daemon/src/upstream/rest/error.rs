@@ -125,13 +125,13 @@ impl RestError {
 #[non_exhaustive]
 pub enum HttpFailure {
     /// No connection (DNS, refused, TLS handshake).
-    #[error("could not connect: {0}")]
+    #[error("could not connect: {}", causes(.0))]
     Connect(#[source] reqwest::Error),
     /// No complete response in time.
     #[error("no response within {} s", .0.as_secs_f32())]
     Timeout(Duration),
     /// The connection broke while sending or receiving.
-    #[error("the connection failed: {0}")]
+    #[error("the connection failed: {}", causes(.0))]
     Transport(#[source] reqwest::Error),
     /// A response with an unexpected status.
     #[error("HTTP {status}{}", message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
@@ -150,6 +150,19 @@ pub enum HttpFailure {
     /// A 2xx response whose body is not what the protocol says.
     #[error("unexpected response body: {0}")]
     Decode(#[source] DecodeError),
+}
+
+/// An error and its causes on one line: reqwest's own message ("error sending request") says
+/// little without the OS or TLS error underneath. The errors carry no URL (`without_url`).
+fn causes(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 impl HttpFailure {
