@@ -15,7 +15,7 @@ const EVENT: &str = r#"{"eventId":"e1","postback":{"eventType":"ThreadArchived"}
 
 #[tokio::test]
 async fn server_errors_are_retried_until_the_event_arrives() {
-    let server = fake_http(|n| match n {
+    let server = fake_http(|n, _| match n {
         0 | 1 => FakeResponse::new(500, "<Error><Code>InternalError</Code></Error>"),
         _ => FakeResponse::new(200, EVENT),
     })
@@ -40,7 +40,7 @@ async fn server_errors_are_retried_until_the_event_arrives() {
 
 #[tokio::test]
 async fn retries_are_bounded_and_the_error_names_the_status() {
-    let server = fake_http(|_| FakeResponse::new(503, "busy")).await;
+    let server = fake_http(|_, _| FakeResponse::new(503, "busy")).await;
     let error = rest()
         .download_large_event(&format!("{}/s3/k", server.base))
         .await
@@ -62,7 +62,7 @@ async fn retries_are_bounded_and_the_error_names_the_status() {
 
 #[tokio::test]
 async fn an_expired_link_is_not_retried() {
-    let server = fake_http(|_| {
+    let server = fake_http(|_, _| {
         FakeResponse::new(
             403,
             "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
@@ -84,7 +84,7 @@ async fn an_expired_link_is_not_retried() {
 #[tokio::test]
 async fn a_missing_object_is_not_retried() {
     let server =
-        fake_http(|_| FakeResponse::new(404, "<Error><Code>NoSuchKey</Code></Error>")).await;
+        fake_http(|_, _| FakeResponse::new(404, "<Error><Code>NoSuchKey</Code></Error>")).await;
     let error = rest()
         .download_large_event(&format!("{}/s3/k", server.base))
         .await
@@ -114,7 +114,7 @@ async fn the_size_cap_holds_with_and_without_a_declared_length() {
     let big = vec![b'x'; 1001];
     let declared = fake_http({
         let big = big.clone();
-        move |_| FakeResponse::new(200, big.clone())
+        move |_, _| FakeResponse::new(200, big.clone())
     })
     .await;
     let error = limited()
@@ -127,7 +127,7 @@ async fn the_size_cap_holds_with_and_without_a_declared_length() {
     );
     assert_eq!(declared.count(), 1, "too large is not retried");
 
-    let streamed = fake_http(move |_| FakeResponse::new(200, big.clone()).unframed()).await;
+    let streamed = fake_http(move |_, _| FakeResponse::new(200, big.clone()).unframed()).await;
     let error = limited()
         .download_large_event(&format!("{}/b", streamed.base))
         .await
@@ -137,7 +137,7 @@ async fn the_size_cap_holds_with_and_without_a_declared_length() {
         "{error:?}"
     );
 
-    let exact = fake_http(|_| FakeResponse::new(200, vec![b'y'; 1000]).unframed()).await;
+    let exact = fake_http(|_, _| FakeResponse::new(200, vec![b'y'; 1000]).unframed()).await;
     let body = limited()
         .download_large_event(&format!("{}/c", exact.base))
         .await
@@ -147,7 +147,8 @@ async fn the_size_cap_holds_with_and_without_a_declared_length() {
 
 #[tokio::test]
 async fn a_slow_bucket_times_out_each_attempt() {
-    let server = fake_http(|_| FakeResponse::new(200, EVENT).after(Duration::from_secs(5))).await;
+    let server =
+        fake_http(|_, _| FakeResponse::new(200, EVENT).after(Duration::from_secs(5))).await;
     let rest = rest_with(RestConfig {
         large_event_timeout: Duration::from_millis(200),
         large_event_attempts: 2,

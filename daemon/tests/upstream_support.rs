@@ -347,9 +347,9 @@ impl FakeHttp {
     }
 }
 
-/// Serves on loopback; `respond(n)` answers the `n`-th request (from 0).
+/// Serves on loopback; `respond(n, path)` answers the `n`-th request (from 0) for `path`.
 pub async fn fake_http(
-    respond: impl Fn(usize) -> FakeResponse + Send + Sync + 'static,
+    respond: impl Fn(usize, &str) -> FakeResponse + Send + Sync + 'static,
 ) -> FakeHttp {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -373,7 +373,7 @@ pub async fn fake_http(
 async fn serve_http(
     mut stream: TcpStream,
     log: &Mutex<Vec<String>>,
-    respond: &(dyn Fn(usize) -> FakeResponse + Send + Sync),
+    respond: &(dyn Fn(usize, &str) -> FakeResponse + Send + Sync),
 ) -> std::io::Result<()> {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
@@ -383,12 +383,14 @@ async fn serve_http(
         }
         head.push(byte[0]);
     }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let path = head.split(' ').nth(1).unwrap_or("").to_owned();
     let n = {
         let mut log = log.lock().unwrap();
-        log.push(String::from_utf8_lossy(&head).into_owned());
+        log.push(head);
         log.len() - 1
     };
-    let r = respond(n);
+    let r = respond(n, &path);
     tokio::time::sleep(r.delay).await;
     let mut out = format!("HTTP/1.1 {} Fake\r\nConnection: close\r\n", r.status);
     if r.content_length {
