@@ -415,3 +415,82 @@ async fn frames_over_the_size_limit_end_the_connection() {
         closed.1
     );
 }
+
+#[tokio::test]
+async fn a_tls_failure_is_reported_as_tls() {
+    // Something that answers a TLS ClientHello with plain HTTP: the handshake must fail as TLS
+    // (and must not panic for want of a rustls CryptoProvider).
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+    });
+    let url = url::Url::parse(&format!("wss://127.0.0.1:{port}/")).unwrap();
+    let error = cxone_chatd::upstream::socket::connect(&url, &socket_config(), rest())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, cxone_chatd::upstream::ConnectError::Tls(_)),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("trust store"), "{error}");
+}
+
+#[tokio::test]
+async fn frames_received_before_a_close_are_still_delivered() {
+    let s = session();
+    let request = s.recover(None);
+    let id = event_id(&request);
+    let parked = json!({"eventId": id, "postback": {"eventType": "ThreadArchived"}});
+    let bucket = fake_http(move |_, _| {
+        FakeResponse::new(200, parked.to_string()).after(Duration::from_millis(300))
+    })
+    .await;
+    let mut gateway = fake_gateway().await;
+    let config = SocketConfig {
+        close_timeout: Duration::from_millis(200),
+        ..socket_config()
+    };
+    let (handle, mut rx, mut server) = connect_fake(&mut gateway, &config, rest()).await;
+    let mut reply = Box::pin(handle.request(request));
+    let script = async {
+        next_request_id(&mut server).await;
+        let s3 = event_in_s3(&format!("{}/s3/last.json", bucket.base), "ThreadArchived");
+        server.send(text(s3)).await.unwrap();
+        server
+            .send(text(
+                json!({"eventId": "last-push", "eventType": "X", "data": {}}),
+            ))
+            .await
+            .unwrap();
+        server.close(None).await.unwrap();
+    };
+    tokio::select! {
+        biased;
+        r = &mut reply => panic!("answered before the server script ran: {r:?}"),
+        () = script => {}
+    }
+    // The server closed (and keeps its TCP end open, which must not hang the client); the
+    // parked reply still resolves the request and the push is still delivered, before Closed.
+    let reply = tokio::time::timeout(PATIENCE, reply)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(reply.body, EventBody::ThreadArchived);
+    match next_inbound(&mut rx).await {
+        Inbound::Frame(ReceivedFrame::Event(e)) => assert_eq!(e.event_id, "last-push"),
+        other => panic!("{other:?}"),
+    }
+    match next_inbound(&mut rx).await {
+        Inbound::Closed { clean, .. } => assert!(clean),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        handle.request(s.recover(None)).await.unwrap_err(),
+        RequestError::ConnectionLost
+    );
+}

@@ -411,7 +411,14 @@ fn classify_connect_error(error: tungstenite::Error) -> ConnectError {
         }
         E::Url(e) => ConnectError::InvalidUrl(e.to_string()),
         E::HttpFormat(e) => ConnectError::InvalidUrl(e.to_string()),
-        E::Io(e) => ConnectError::Network(e),
+        // tokio-rustls reports handshake failures as I/O errors wrapping the rustls error.
+        E::Io(e) => match e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            Some(tls) => ConnectError::Tls(tls.clone().into()),
+            None => ConnectError::Network(e),
+        },
         E::Tls(e) => ConnectError::Tls(e),
         other => ConnectError::Handshake(other),
     }

@@ -81,7 +81,6 @@ pub(super) fn spawn(ws: Ws, parts: Parts, span: Span) {
         inbound: parts.inbound,
         held: VecDeque::new(),
         outbox: None,
-        remote_close: None,
         pong_deadline: None,
         deadline_suspended: false,
     };
@@ -162,8 +161,6 @@ struct Driver {
     held: VecDeque<Held>,
     /// The next inbound item, routed and waiting for room in the channel.
     outbox: Option<Inbound>,
-    /// The server's close frame, once received (the stream ends right after).
-    remote_close: Option<(Option<u16>, String)>,
     /// When the `"pong"` for the oldest unanswered heartbeat is due.
     pong_deadline: Option<Instant>,
     /// Reading paused while a deadline ran: it is extended on resume.
@@ -177,10 +174,13 @@ impl Driver {
             End::Local(kind) => self.close_locally(kind).await,
             End::ConsumerGone => self.close_locally(CloseKind::Normal).await,
             End::Remote { code, reason } => {
+                self.shared.stop_accepting();
+                self.finish_remote_close().await;
                 self.drain().await;
                 (code, reason, true)
             }
             End::Lost(reason) => {
+                self.shared.stop_accepting();
                 self.drain().await;
                 (None, reason, false)
             }
@@ -234,12 +234,20 @@ impl Driver {
             self.pause_or_resume_deadline(can_read);
             let head_downloading = matches!(self.held.front(), Some(Held::Download { .. }));
             let deadline = self.pong_deadline.filter(|_| can_read);
+            // Biased, in this order: a close request wins; the heartbeat goes out even while
+            // frames keep arriving; the socket is read before the pong deadline is judged, so
+            // a pong already received is never mistaken for a missing one.
             tokio::select! {
                 biased;
                 command = self.control.recv() => {
                     // `None`: every handle is gone, so nobody can use the connection any more.
                     let Control::Close(kind) = command.unwrap_or(Control::Close(CloseKind::Normal));
                     return End::Local(kind);
+                }
+                _ = heartbeat.tick() => {
+                    if let Err(end) = self.send_heartbeat() {
+                        return end;
+                    }
                 }
                 permit = inbound.reserve(), if self.outbox.is_some() => match permit {
                     Ok(permit) => {
@@ -254,15 +262,14 @@ impl Driver {
                     self.download_finished(done);
                 }
                 message = self.stream.next(), if can_read => match message {
-                    Some(Ok(message)) => self.on_message(message),
+                    Some(Ok(message)) => {
+                        if let Some(end) = self.on_message(message) {
+                            return end;
+                        }
+                    }
                     Some(Err(error)) => return self.ended(Some(error.to_string())),
                     None => return self.ended(None),
                 },
-                _ = heartbeat.tick() => {
-                    if let Err(end) = self.send_heartbeat() {
-                        return end;
-                    }
-                }
                 () = sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => {
                     return End::Lost(format!(
                         "no heartbeat reply (\"pong\") within {} s; the connection is presumed dead",
@@ -273,28 +280,39 @@ impl Driver {
         }
     }
 
-    /// The read side ended: cleanly if the server's close frame came first.
-    fn ended(&mut self, error: Option<String>) -> End {
-        match (self.remote_close.take(), error) {
-            (Some((code, reason)), _) => End::Remote { code, reason },
-            (None, Some(error)) => End::Lost(format!("the connection failed: {error}")),
-            (None, None) => End::Lost("the connection ended without a close frame".to_owned()),
+    /// The read side ended without a close frame.
+    fn ended(&self, error: Option<String>) -> End {
+        match error {
+            Some(error) => End::Lost(format!("the connection failed: {error}")),
+            None => End::Lost("the connection ended without a close frame".to_owned()),
         }
     }
 
-    fn on_message(&mut self, message: Message) {
+    /// After the server's close frame: reading once more sends tungstenite's queued close reply,
+    /// and a client then waits for the server to drop the TCP connection — but not for ever.
+    async fn finish_remote_close(&mut self) {
+        let grace = self.config.close_timeout;
+        let _ = timeout(grace, async {
+            while let Some(Ok(_)) = self.stream.next().await {}
+        })
+        .await;
+    }
+
+    /// Handles one message; the server's close frame ends the main loop.
+    fn on_message(&mut self, message: Message) -> Option<End> {
         match message {
             Message::Text(text) => self.on_text(text.as_str()),
             Message::Close(frame) => {
                 let (code, reason) = frame.map_or((None, String::new()), |f| {
                     (Some(u16::from(f.code)), f.reason.to_string())
                 });
-                self.remote_close = Some((code, reason));
+                return Some(End::Remote { code, reason });
             }
             // No SDK uses binary frames; tungstenite answers pings itself.
             Message::Binary(bytes) => debug!(len = bytes.len(), "binary frame ignored"),
             Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
         }
+        None
     }
 
     fn on_text(&mut self, text: &str) {
@@ -544,8 +562,13 @@ impl Driver {
             }
         })
         .await;
-        let reason = format!("closed by this client with code {}", kind.code());
-        (Some(kind.code()), reason, sent)
+        if sent {
+            let reason = format!("closed by this client with code {}", kind.code());
+            (Some(kind.code()), reason, true)
+        } else {
+            let reason = "closed by this client; the close frame could not be sent".to_owned();
+            (None, reason, false)
+        }
     }
 }
 

@@ -87,6 +87,12 @@ impl Shared {
             .filter(|tx| !tx.is_closed())
     }
 
+    /// Stops taking requests; those already waiting may still be answered by frames received
+    /// before the connection ended.
+    pub(super) fn stop_accepting(&self) {
+        self.table().open = false;
+    }
+
     /// Stops taking requests and fails every waiting one with `ConnectionLost` (dropping a
     /// sender is what the waiter reads as the connection ending).
     pub(super) fn close(&self) {
@@ -116,18 +122,26 @@ mod tests {
     #[test]
     fn duplicate_ids_are_refused_and_closing_fails_waiters() {
         let shared = Shared::new();
-        let mut rx = shared.register("a").unwrap();
+        let mut a = shared.register("a").unwrap();
+        let mut b = shared.register("b").unwrap();
         assert!(matches!(
             shared.register("a"),
             Err(RequestError::DuplicateEventId { .. })
         ));
-        shared.close();
-        assert!(rx.try_recv().is_err(), "the sender was dropped");
+        shared.stop_accepting();
+        assert!(!shared.is_open());
         assert!(matches!(
-            shared.register("b"),
+            shared.register("c"),
             Err(RequestError::ConnectionLost)
         ));
-        assert!(!shared.is_open());
+        let waiter = shared.take_waiter("a").expect("waiting requests are kept");
+        waiter.send(Err(RequestError::NotARequest)).unwrap();
+        assert_eq!(
+            a.try_recv().unwrap().unwrap_err(),
+            RequestError::NotARequest
+        );
+        shared.close();
+        assert_eq!(b.try_recv(), Err(oneshot::error::TryRecvError::Closed));
     }
 
     #[test]
