@@ -494,3 +494,65 @@ async fn frames_received_before_a_close_are_still_delivered() {
         RequestError::ConnectionLost
     );
 }
+
+#[tokio::test]
+async fn a_pause_behind_a_slow_download_does_not_count_as_a_missing_pong() {
+    let parked = json!({"eventId": "parked", "eventType": "X", "data": {}});
+    let bucket = fake_http(move |_, _| {
+        FakeResponse::new(200, parked.to_string()).after(Duration::from_millis(600))
+    })
+    .await;
+    let mut gateway = fake_gateway().await;
+    let config = SocketConfig {
+        heartbeat_interval: Duration::from_millis(50),
+        pong_timeout: Duration::from_millis(150),
+        max_held_frames: 3,
+        ..socket_config()
+    };
+    let (handle, mut rx, server) = connect_fake(&mut gateway, &config, rest()).await;
+    // The server answers every heartbeat at once, from its own task.
+    let (mut sink, mut stream) = server.split();
+    let (out, mut queue) = tokio::sync::mpsc::unbounded_channel::<Message>();
+    tokio::spawn(async move {
+        while let Some(message) = queue.recv().await {
+            if sink.send(message).await.is_err() {
+                return;
+            }
+        }
+    });
+    let replies = out.clone();
+    tokio::spawn(async move {
+        while let Some(Ok(message)) = stream.next().await {
+            if message.to_text().is_ok_and(|t| t.contains("heartbeat")) {
+                let _ = replies.send(Message::Text("\"pong\"".into()));
+            }
+        }
+    });
+    // Ten frames behind a download that takes 600 ms: reading pauses after the third.
+    let s3 = event_in_s3(&format!("{}/s3/slow.json", bucket.base), "X");
+    out.send(text(s3)).unwrap();
+    for n in 0..10 {
+        out.send(text(
+            json!({"eventId": format!("push-{n}"), "eventType": "X", "data": {}}),
+        ))
+        .unwrap();
+    }
+    let mut ids = Vec::new();
+    while ids.len() < 11 {
+        match next_inbound(&mut rx).await {
+            Inbound::Frame(ReceivedFrame::Event(e)) => ids.push(e.event_id.clone()),
+            other => panic!("after {ids:?}: {other:?}"),
+        }
+    }
+    let expected: Vec<String> = std::iter::once("parked".to_owned())
+        .chain((0..10).map(|n| format!("push-{n}")))
+        .collect();
+    assert_eq!(ids, expected);
+    assert!(handle.is_open(), "the paused deadline did not fire");
+    let mut liveness = handle.liveness();
+    let before = liveness.borrow().pongs_received;
+    tokio::time::timeout(PATIENCE, liveness.wait_for(|l| l.pongs_received > before))
+        .await
+        .unwrap()
+        .unwrap();
+}

@@ -267,8 +267,12 @@ impl Driver {
                             return end;
                         }
                     }
-                    Some(Err(error)) => return self.ended(Some(error.to_string())),
-                    None => return self.ended(None),
+                    Some(Err(error)) => {
+                        return End::Lost(format!("the connection failed: {error}"));
+                    }
+                    None => {
+                        return End::Lost("the connection ended without a close frame".to_owned());
+                    }
                 },
                 () = sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => {
                     return End::Lost(format!(
@@ -277,14 +281,6 @@ impl Driver {
                     ));
                 }
             }
-        }
-    }
-
-    /// The read side ended without a close frame.
-    fn ended(&self, error: Option<String>) -> End {
-        match error {
-            Some(error) => End::Lost(format!("the connection failed: {error}")),
-            None => End::Lost("the connection ended without a close frame".to_owned()),
         }
     }
 
