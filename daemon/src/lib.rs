@@ -6,6 +6,8 @@
 //!   checking their credentials, dispatching calls.
 //! * [`actors`] — the event hub and the client connections; [`event_log`] — the event stream
 //!   as plain data.
+//! * [`session`] — a chat session's plain logic; [`upstream`] — the CXone client (REST, the
+//!   WebSocket with correlation, heartbeat and large events, reconnect backoff).
 //! * [`decode_cmd`] — `cxone-chatd decode`.
 
 pub mod actors;
@@ -17,3 +19,4 @@ pub mod options;
 pub mod rpc;
 pub mod run;
 pub mod session;
+pub mod upstream;

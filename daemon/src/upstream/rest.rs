@@ -1,0 +1,459 @@
+//! [`RestClient`]: every HTTPS call the daemon makes to CXone (PROTOCOL.md §1.3–§1.8, §1.10)
+//! over one reqwest client, so connections and TLS sessions are shared by all sessions.
+//!
+//! * Every request carries `x-sdk-platform` / `x-sdk-version` from the [`SdkIdentity`]; the
+//!   back end answers an identity it no longer supports with `SdkVersionNotSupported`, which is
+//!   detected in any response body, whatever the status, and never retried.
+//! * Timeouts: connect 10 s, whole request 30 s (uploads 120 s); response bodies are read in
+//!   chunks and refused beyond a limit, so a hostile server cannot exhaust memory.
+//! * The channel configuration and large-event downloads retry transient failures (network,
+//!   timeouts, 5xx, 408, 429) a bounded number of times with jittered exponential backoff
+//!   (backon); everything else is one attempt and the caller decides.
+//! * Secured-cookie identity: [`SecuredCookies`], a small persistable jar (see its module).
+
+mod cookies;
+mod error;
+mod large_event;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+use cxone_chat_protocol::cxone::common::CustomerIdentity;
+use cxone_chat_protocol::cxone::rest::{
+    AnalyticsEvent, AttachmentUploadOutcome, AttachmentUploadRequest, Availability,
+    ChannelConfiguration, RefreshTokenResponse, RestErrorBody, TokenErrorBody, TokenRequest,
+    TokenResponse, VisitorRegistration, decode_body,
+};
+use reqwest::header::{ACCEPT, COOKIE, HeaderMap, HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
+use tracing::debug;
+use url::Url;
+
+pub use cookies::SecuredCookies;
+pub use error::{HttpFailure, RestError};
+
+use super::endpoints::Endpoints;
+use super::{SdkIdentity, install_crypto_provider, loggable_url};
+
+/// Settings of [`RestClient`]. The defaults follow PROTOCOL.md §1.2 and the brief of the
+/// upstream layer; tests shorten the retry delays.
+#[derive(Debug, Clone)]
+pub struct RestConfig {
+    /// Reported in `x-sdk-platform` / `x-sdk-version`.
+    pub sdk: SdkIdentity,
+    /// TCP + TLS connection setup.
+    pub connect_timeout: Duration,
+    /// A whole request, from connecting to the end of the body.
+    pub request_timeout: Duration,
+    /// A whole attachment upload (the file travels base64-encoded in one body).
+    pub upload_timeout: Duration,
+    /// The largest REST response body accepted.
+    pub max_response_bytes: u64,
+    /// Requests made for the channel configuration before giving up on transient failures.
+    pub channel_config_attempts: u32,
+    /// The first retry delay (before jitter, which adds up to 100 %).
+    pub retry_min_delay: Duration,
+    /// The longest retry delay (before jitter).
+    pub retry_max_delay: Duration,
+    /// The largest large event (`EventInS3` body) accepted.
+    pub large_event_max_bytes: u64,
+    /// One large-event download attempt.
+    pub large_event_timeout: Duration,
+    /// Requests made for one large event before giving up on transient failures.
+    pub large_event_attempts: u32,
+}
+
+impl Default for RestConfig {
+    fn default() -> Self {
+        Self {
+            sdk: SdkIdentity::default(),
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            upload_timeout: Duration::from_secs(120),
+            max_response_bytes: 4 << 20,
+            channel_config_attempts: 3,
+            retry_min_delay: Duration::from_millis(500),
+            retry_max_delay: Duration::from_secs(5),
+            large_event_max_bytes: 16 << 20,
+            large_event_timeout: Duration::from_secs(30),
+            large_event_attempts: 3,
+        }
+    }
+}
+
+/// The channel a call is about.
+#[derive(Debug, Clone, Copy)]
+pub struct ChannelTarget<'a> {
+    /// The back end.
+    pub endpoints: &'a Endpoints,
+    /// The brand (tenant).
+    pub brand_id: i64,
+    /// The channel.
+    pub channel_id: &'a str,
+}
+
+/// The CXone REST client. Cheap to clone (the reqwest client is reference-counted).
+#[derive(Debug, Clone)]
+pub struct RestClient {
+    http: reqwest::Client,
+    config: RestConfig,
+}
+
+/// A response read in full.
+struct Exchange {
+    status: u16,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+/// Why a CXone REST call did not give a 2xx body: the version rejection is special everywhere.
+enum CallError {
+    SdkVersionNotSupported(String),
+    Failed(HttpFailure),
+}
+
+impl CallError {
+    /// The error of `step`, which wraps ordinary failures.
+    fn into_step(self, step: impl FnOnce(HttpFailure) -> RestError) -> RestError {
+        match self {
+            Self::SdkVersionNotSupported(message) => RestError::SdkVersionNotSupported { message },
+            Self::Failed(failure) => step(failure),
+        }
+    }
+
+    fn is_transient(&self) -> bool {
+        matches!(self, Self::Failed(f) if f.is_transient())
+    }
+}
+
+impl From<HttpFailure> for CallError {
+    fn from(f: HttpFailure) -> Self {
+        Self::Failed(f)
+    }
+}
+
+impl RestClient {
+    /// Builds the client (and installs the rustls crypto provider if none is).
+    pub fn new(config: RestConfig) -> Result<Self, RestError> {
+        install_crypto_provider();
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        for (name, value) in [
+            ("x-sdk-platform", &config.sdk.platform),
+            ("x-sdk-version", &config.sdk.version),
+        ] {
+            // An identity that is not a valid header value is left out rather than fatal.
+            if let Ok(value) = HeaderValue::from_str(value) {
+                headers.insert(HeaderName::from_static(name), value);
+            }
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .default_headers(headers)
+            .user_agent(format!("cxone-chatd/{}", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(RestError::BuildClient)?;
+        Ok(Self { http, config })
+    }
+
+    /// The settings this client was built with.
+    pub fn config(&self) -> &RestConfig {
+        &self.config
+    }
+
+    /// `GET` the channel configuration (§1.3), retrying transient failures up to
+    /// `channel_config_attempts` requests in all.
+    pub async fn channel_configuration(
+        &self,
+        target: ChannelTarget<'_>,
+    ) -> Result<ChannelConfiguration, RestError> {
+        let url = target
+            .endpoints
+            .channel_configuration(target.brand_id, target.channel_id);
+        let attempts = AtomicU32::new(0);
+        let result = (|| async {
+            attempts.fetch_add(1, Ordering::Relaxed);
+            self.get_json(&url).await
+        })
+        .retry(self.retry_policy(self.config.channel_config_attempts))
+        .when(CallError::is_transient)
+        .notify(|e, delay| match e {
+            CallError::Failed(failure) => {
+                debug!(error = %failure, ?delay, "channel configuration failed; retrying")
+            }
+            CallError::SdkVersionNotSupported(_) => {}
+        })
+        .await;
+        result.map_err(|e| {
+            e.into_step(|failure| RestError::FetchChannelConfig {
+                attempts: attempts.load(Ordering::Relaxed),
+                failure,
+            })
+        })
+    }
+
+    /// `GET` live-chat availability (§1.4).
+    pub async fn availability(&self, target: ChannelTarget<'_>) -> Result<Availability, RestError> {
+        let url = target
+            .endpoints
+            .availability(target.brand_id, target.channel_id);
+        self.get_json(&url)
+            .await
+            .map_err(|e| e.into_step(RestError::FetchAvailability))
+    }
+
+    /// `PUT` the visitor registration (§1.5). The response body is ignored, as by every SDK.
+    pub async fn register_visitor(
+        &self,
+        endpoints: &Endpoints,
+        brand_id: i64,
+        visitor_id: &str,
+        body: &VisitorRegistration,
+    ) -> Result<(), RestError> {
+        let url = endpoints.visitor(brand_id, visitor_id);
+        let request = self.http.put(url.clone()).json(body);
+        self.call(request, &url, self.config.request_timeout)
+            .await
+            .map(drop)
+            .map_err(|e| e.into_step(RestError::RegisterVisitor))
+    }
+
+    /// `POST` one analytics event (§1.6). The response body is ignored.
+    pub async fn send_analytics_event(
+        &self,
+        endpoints: &Endpoints,
+        brand_id: i64,
+        visitor_id: &str,
+        event: &AnalyticsEvent,
+    ) -> Result<(), RestError> {
+        let url = endpoints.analytics_events(brand_id, visitor_id);
+        let request = self.http.post(url.clone()).json(event);
+        self.call(request, &url, self.config.request_timeout)
+            .await
+            .map(drop)
+            .map_err(|e| e.into_step(RestError::SendAnalyticsEvent))
+    }
+
+    /// `POST` an attachment (§1.7): `Uploaded` with the file URL, or `Rejected` with the
+    /// channel's restrictions (a rejection is a 2xx response).
+    pub async fn upload_attachment(
+        &self,
+        target: ChannelTarget<'_>,
+        upload: &AttachmentUploadRequest,
+    ) -> Result<AttachmentUploadOutcome, RestError> {
+        let url = target
+            .endpoints
+            .attachment(target.brand_id, target.channel_id);
+        let request = self.http.post(url.clone()).json(upload);
+        let exchange = self
+            .call(request, &url, self.config.upload_timeout)
+            .await
+            .map_err(|e| e.into_step(RestError::UploadAttachment))?;
+        decode_body(&exchange.body).map_err(|e| RestError::UploadAttachment(HttpFailure::Decode(e)))
+    }
+
+    /// A transaction token for an anonymous customer (§1.8, the iOS body).
+    pub async fn anonymous_token(
+        &self,
+        target: ChannelTarget<'_>,
+        visitor_id: &str,
+        customer: CustomerIdentity,
+    ) -> Result<TokenResponse, RestError> {
+        let request = TokenRequest::anonymous(customer);
+        self.token(target, visitor_id, &request, None).await
+    }
+
+    /// A transaction token (and the identity provider's tokens) for a third-party login:
+    /// the one-shot authorization code with its PKCE verifier.
+    pub async fn authorization_code_token(
+        &self,
+        target: ChannelTarget<'_>,
+        visitor_id: &str,
+        authorization_code: &str,
+        code_verifier: &str,
+    ) -> Result<TokenResponse, RestError> {
+        let request = TokenRequest::authorization_code(authorization_code, code_verifier);
+        self.token(target, visitor_id, &request, None).await
+    }
+
+    /// Refreshes the identity provider's access token (and gets a new transaction token when
+    /// the back end sends one). The response shape differs per SDK; all are accepted.
+    pub async fn refresh_third_party_token(
+        &self,
+        target: ChannelTarget<'_>,
+        visitor_id: &str,
+        refresh_token: &str,
+    ) -> Result<RefreshTokenResponse, RestError> {
+        let request = TokenRequest::refresh(refresh_token);
+        self.token(target, visitor_id, &request, None).await
+    }
+
+    /// A transaction token for the secured-cookie type: sends the jar's cookies and takes in
+    /// the ones the server sets, so the caller persists `cookies` afterwards.
+    pub async fn secured_cookie_token(
+        &self,
+        target: ChannelTarget<'_>,
+        visitor_id: &str,
+        cookies: &mut SecuredCookies,
+    ) -> Result<TokenResponse, RestError> {
+        let request = TokenRequest::secured_cookie();
+        self.token(target, visitor_id, &request, Some(cookies))
+            .await
+    }
+
+    /// `POST {tokenURL}oauth/token?…` with a JSON body.
+    async fn token<T: DeserializeOwned>(
+        &self,
+        target: ChannelTarget<'_>,
+        visitor_id: &str,
+        body: &TokenRequest,
+        cookies: Option<&mut SecuredCookies>,
+    ) -> Result<T, RestError> {
+        let url = target
+            .endpoints
+            .token(target.brand_id, target.channel_id, visitor_id);
+        let mut request = self.http.post(url.clone()).json(body);
+        if let Some(cookie) = cookies.as_deref().and_then(SecuredCookies::header_value) {
+            request = request.header(COOKIE, cookie);
+        }
+        let exchange = self
+            .exchange(request, &url, self.config.request_timeout)
+            .await;
+        let exchange = exchange.map_err(|failure| RestError::RequestToken {
+            failure,
+            reason: None,
+        })?;
+        if let Some(jar) = cookies {
+            jar.absorb(&exchange.headers);
+        }
+        if let Some(message) = sdk_version_rejection(&exchange.body) {
+            return Err(RestError::SdkVersionNotSupported { message });
+        }
+        if !(200..300).contains(&exchange.status) {
+            let reason = decode_body::<TokenErrorBody>(&exchange.body)
+                .ok()
+                .map(|e| e.reason());
+            return Err(RestError::RequestToken {
+                failure: HttpFailure::Status {
+                    status: exchange.status,
+                    message: None,
+                },
+                reason,
+            });
+        }
+        decode_body(&exchange.body).map_err(|e| RestError::RequestToken {
+            failure: HttpFailure::Decode(e),
+            reason: None,
+        })
+    }
+
+    /// A CXone REST `GET` whose 2xx body decodes as `T`.
+    async fn get_json<T: DeserializeOwned>(&self, url: &Url) -> Result<T, CallError> {
+        let exchange = self
+            .call(self.http.get(url.clone()), url, self.config.request_timeout)
+            .await?;
+        decode_body(&exchange.body).map_err(|e| HttpFailure::Decode(e).into())
+    }
+
+    /// A CXone REST call: a 2xx response, or the version rejection, or a failure carrying the
+    /// back end's `errorMessage` when it sent one.
+    async fn call(
+        &self,
+        request: reqwest::RequestBuilder,
+        url: &Url,
+        timeout: Duration,
+    ) -> Result<Exchange, CallError> {
+        let exchange = self.exchange(request, url, timeout).await?;
+        if let Some(message) = sdk_version_rejection(&exchange.body) {
+            return Err(CallError::SdkVersionNotSupported(message));
+        }
+        if !(200..300).contains(&exchange.status) {
+            let message = RestErrorBody::detect(&exchange.body).map(|b| b.error.error_message);
+            return Err(HttpFailure::Status {
+                status: exchange.status,
+                message,
+            }
+            .into());
+        }
+        Ok(exchange)
+    }
+
+    /// Sends one request and reads its body, at most `max_response_bytes`.
+    async fn exchange(
+        &self,
+        request: reqwest::RequestBuilder,
+        url: &Url,
+        timeout: Duration,
+    ) -> Result<Exchange, HttpFailure> {
+        let started = std::time::Instant::now();
+        let result = read_limited(
+            request.timeout(timeout),
+            timeout,
+            self.config.max_response_bytes,
+        )
+        .await;
+        match &result {
+            Ok(e) => {
+                debug!(url = %loggable_url(url), status = e.status, elapsed_ms = started.elapsed().as_millis() as u64, "REST call")
+            }
+            Err(error) => debug!(url = %loggable_url(url), %error, "REST call failed"),
+        }
+        result
+    }
+
+    /// backon's exponential policy for `attempts` requests in all.
+    fn retry_policy(&self, attempts: u32) -> ExponentialBuilder {
+        ExponentialBuilder::default()
+            .with_min_delay(self.config.retry_min_delay)
+            .with_max_delay(self.config.retry_max_delay)
+            .with_factor(2.0)
+            .with_jitter()
+            .with_max_times(attempts.saturating_sub(1) as usize)
+    }
+}
+
+/// The message of an `SdkVersionNotSupported` body, if that is what `body` is.
+fn sdk_version_rejection(body: &[u8]) -> Option<String> {
+    RestErrorBody::detect(body)
+        .filter(RestErrorBody::is_sdk_version_not_supported)
+        .map(|b| b.error.error_message)
+}
+
+/// Sends `request` and reads the body in chunks, refusing more than `limit` bytes before it
+/// is buffered (a declared `Content-Length` over the limit is refused without reading).
+async fn read_limited(
+    request: reqwest::RequestBuilder,
+    timeout: Duration,
+    limit: u64,
+) -> Result<Exchange, HttpFailure> {
+    let classify = |e: reqwest::Error| {
+        if e.is_timeout() {
+            HttpFailure::Timeout(timeout)
+        } else if e.is_connect() {
+            // `without_url`: the URL may carry a signature or a token in its query.
+            HttpFailure::Connect(e.without_url())
+        } else {
+            HttpFailure::Transport(e.without_url())
+        }
+    };
+    let mut response = request.send().await.map_err(classify)?;
+    if response.content_length().is_some_and(|len| len > limit) {
+        return Err(HttpFailure::TooLarge { limit });
+    }
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(classify)? {
+        if body.len() as u64 + chunk.len() as u64 > limit {
+            return Err(HttpFailure::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Exchange {
+        status,
+        headers,
+        body,
+    })
+}
