@@ -3,6 +3,8 @@
 //!
 //! * [`event_hub`] — numbers events, keeps the replay buffer, feeds subscribers and pollers.
 //! * [`rpc_client`] — one per client connection: reads calls, writes answers and events.
+//! * [`session`] — one per chat session: state, connection, threads.
 
 pub mod event_hub;
 pub mod rpc_client;
+pub mod session;

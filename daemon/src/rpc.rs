@@ -3,6 +3,8 @@
 
 pub mod conn_io;
 pub mod dispatch;
+pub mod errors;
 pub mod server;
+pub mod sessions;
 pub mod state;
 pub mod to_wire;

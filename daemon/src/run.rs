@@ -16,6 +16,7 @@ use crate::logging::LogControl;
 use crate::options::Options;
 use crate::rpc::server::accept_loop;
 use crate::rpc::state::DaemonState;
+use crate::upstream::{RestClient, RestConfig, SdkIdentity};
 
 /// Why the daemon stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +24,9 @@ pub enum RunError {
     /// The socket could not be opened.
     #[error(transparent)]
     Bind(#[from] BindError),
+    /// The HTTP client could not be built.
+    #[error("cannot set up the HTTP client: {0}")]
+    HttpClient(#[source] crate::upstream::RestError),
     /// Signal handlers could not be installed.
     #[error("cannot install signal handlers: {0}")]
     Signals(#[source] std::io::Error),
@@ -31,11 +35,20 @@ pub enum RunError {
 /// Runs until SIGTERM or SIGINT.
 pub fn run(options: Options) -> Result<(), RunError> {
     let log = LogControl::install();
+    // A panicking actor dies alone and silently, leaving callers waiting forever (actix does
+    // not restart it). Better to log and exit, so the service manager restarts a whole daemon.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        tracing::error!(panic = %info, "a bug stopped cxone-chatd; it exits so that it can be restarted");
+        default_hook(info);
+        std::process::exit(70);
+    }));
     let system = actix::System::new();
     system.block_on(async move {
         let (listener, own_uid) = listener::bind(&options.socket, options.socket_mode)?;
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(RunError::Signals)?;
         let hub = EventHub::new(options.event_buffer).start();
+        let rest = RestClient::new(RestConfig::default()).map_err(RunError::HttpClient)?;
         let socket = options.socket.clone();
         let state = Arc::new(DaemonState {
             parse_options: ParseOptions { max_batch_len: options.max_batch_len },
@@ -44,6 +57,9 @@ pub fn run(options: Options) -> Result<(), RunError> {
             hub,
             clients: Mutex::new(HashMap::new()),
             log,
+            sessions: Mutex::new(HashMap::new()),
+            rest,
+            sdk: SdkIdentity::default(),
         });
         tracing::info!(socket = %socket.display(), version = env!("CARGO_PKG_VERSION"), "cxone-chatd is listening");
         let hub = state.hub.clone();

@@ -1,5 +1,7 @@
-//! A chat session's plain logic, without actors: the chat state machine and the thread
-//! registry. The outbox and the session actor follow (issue #4).
+//! A chat session's plain logic, without actors: the chat state machine, the connect
+//! sequence, the thread registry and the session's errors. The session actor wraps them.
 
+pub mod connect;
+pub mod error;
 pub mod state;
 pub mod threads;

@@ -5,7 +5,8 @@
 //! queue: its events are then lagged by the hub, and its own calls wait for queue space, but
 //! nothing else in the daemon waits for it. Calls run as independent tasks, so a slow call does
 //! not hold up the next line; at most `max_pending` run at once per connection, beyond which
-//! calls are refused with `overloaded`.
+//! calls are refused with `overloaded`. Calls run on the actor system's thread (`actix::spawn`)
+//! because handling one may start an actor.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -90,7 +91,7 @@ impl RpcClient {
             Incoming::Single(item) => {
                 if let Some(fut) = self.item(item) {
                     let queue = self.sink.queue.clone();
-                    tokio::spawn(async move {
+                    actix::spawn(async move {
                         if let Some(r) = fut.await {
                             let _ = queue.send(Outbound::Line(to_line(&Reply::Single(r)))).await;
                         }
@@ -102,7 +103,7 @@ impl RpcClient {
         };
         let calls: Vec<_> = items.into_iter().filter_map(|i| self.item(i)).collect();
         let queue = self.sink.queue.clone();
-        tokio::spawn(async move {
+        actix::spawn(async move {
             let responses: Vec<Response> = join_all(calls).await.into_iter().flatten().collect();
             // A batch of notifications only is never answered.
             if let Some(reply) = Reply::batch(responses) {

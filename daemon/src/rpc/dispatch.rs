@@ -95,6 +95,7 @@ pub async fn call(ctx: &CallContext, method: String, params: Option<Params>) -> 
             ok(EventsUnsubscribeResult { unsubscribed })
         }
         EventsPoll::NAME => poll(ctx, decode_params(params)?).await,
+        name if super::sessions::serves(name) => super::sessions::call(ctx, name, params).await,
         other => match find_method(other) {
             // Part of the published API, not yet served by this build (issue #4 is in progress).
             Some(m) => Err(ErrorObject::new(ErrorCode::MethodNotFound).with_message(format!(
@@ -112,7 +113,8 @@ fn internal(e: impl std::fmt::Display) -> ErrorObject {
     ErrorObject::new(ErrorCode::InternalError).with_detail(e.to_string())
 }
 
-/// The methods this build serves: advertised in `daemon.info` so clients can check.
+/// The daemon-wide methods this build serves; `sessions::SERVED` lists the session ones. Both
+/// are advertised in `daemon.info` so clients can check.
 pub const SERVED: &[&str] = &[
     RpcDiscover::NAME,
     DaemonInfo::NAME,
@@ -129,7 +131,7 @@ fn info(state: &DaemonState) -> DaemonInfoResult {
         "events.replay".to_owned(),
         "events.poll".to_owned(),
     ];
-    capabilities.extend(SERVED.iter().map(|m| format!("method:{m}")));
+    capabilities.extend(SERVED.iter().chain(super::sessions::SERVED).map(|m| format!("method:{m}")));
     DaemonInfoResult {
         name: "cxone-chatd".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -162,11 +164,12 @@ async fn status(state: &DaemonState) -> CallResult {
             .collect()
     };
     clients.sort_by_key(|c| c.id);
+    let sessions = super::sessions::statuses(state).await;
     ok(DaemonStatusResult {
         ready: true,
         state: ApiState::Ready,
         uptime_ms: state.started.elapsed().as_millis() as u64,
-        sessions: Vec::new(),
+        sessions,
         clients,
         events,
     })

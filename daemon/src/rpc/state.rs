@@ -10,7 +10,11 @@ use actix::Addr;
 use cxone_chat_protocol::rpc::envelope::ParseOptions;
 use tokio::sync::mpsc;
 
+use cxone_chat_protocol::rpc::types::SessionName;
+
 use crate::actors::event_hub::{EventHub, Outbound};
+use crate::actors::session::Session;
+use crate::upstream::{RestClient, SdkIdentity};
 use crate::logging::LogControl;
 use crate::options::Options;
 
@@ -42,4 +46,10 @@ pub struct DaemonState {
     pub clients: Mutex<HashMap<u64, ClientEntry>>,
     /// Run-time log level.
     pub log: LogControl,
+    /// Chat sessions by name.
+    pub sessions: Mutex<HashMap<SessionName, Addr<Session>>>,
+    /// The one HTTP client every session shares.
+    pub rest: RestClient,
+    /// What the daemon reports itself as to the back end.
+    pub sdk: SdkIdentity,
 }

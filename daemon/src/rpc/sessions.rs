@@ -1,0 +1,143 @@
+//! Calls addressed to a chat session: finding (or, for `session.prepare`, creating) the
+//! session's actor and passing it the typed request.
+
+use actix::{Actor, Addr, Message};
+use cxone_chat_protocol::rpc::envelope::Params;
+use cxone_chat_protocol::rpc::errors::{ErrorCode, ErrorObject};
+use cxone_chat_protocol::rpc::methods::session::{SessionClose, SessionConnect, SessionDisconnect, SessionGetState, SessionPrepare};
+use cxone_chat_protocol::rpc::methods::thread::ThreadSend;
+use cxone_chat_protocol::rpc::methods::threads::{ThreadsCreate, ThreadsGet, ThreadsList, ThreadsListResult};
+use cxone_chat_protocol::rpc::methods::{Empty, Method, decode_params};
+use cxone_chat_protocol::rpc::types::{SessionName, SessionStatus};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::dispatch::CallContext;
+use super::state::DaemonState;
+use crate::actors::session::{self, Session};
+use crate::session::error::SessionError;
+
+/// The session methods this build serves.
+pub const SERVED: &[&str] = &[
+    SessionPrepare::NAME,
+    SessionConnect::NAME,
+    SessionDisconnect::NAME,
+    SessionGetState::NAME,
+    SessionClose::NAME,
+    ThreadsList::NAME,
+    ThreadsGet::NAME,
+    ThreadsCreate::NAME,
+    ThreadSend::NAME,
+];
+
+/// Whether `method` is a session method served here.
+pub fn serves(method: &str) -> bool {
+    SERVED.contains(&method)
+}
+
+fn ok<T: Serialize>(value: T) -> Result<Value, ErrorObject> {
+    serde_json::to_value(value).map_err(|e| ErrorObject::new(ErrorCode::InternalError).with_detail(e.to_string()))
+}
+
+fn find(state: &DaemonState, name: &SessionName) -> Result<Addr<Session>, ErrorObject> {
+    let sessions = state.sessions.lock().unwrap_or_else(|e| e.into_inner());
+    sessions.get(name).cloned().ok_or_else(|| SessionError::UnknownSession(name.to_string()).into())
+}
+
+/// Sends `msg` to the session and maps every failure to the API's codes.
+async fn ask<M, T>(addr: Addr<Session>, msg: M) -> Result<Value, ErrorObject>
+where
+    M: Message<Result = Result<T, SessionError>> + Send + 'static,
+    T: Serialize + Send + 'static,
+    Session: actix::Handler<M>,
+{
+    match addr.send(msg).await {
+        Ok(Ok(v)) => ok(v),
+        Ok(Err(e)) => Err(e.into()),
+        Err(_) => Err(SessionError::Stopped.into()),
+    }
+}
+
+/// Runs one session call.
+pub async fn call(ctx: &CallContext, method: &str, params: Option<Params>) -> Result<Value, ErrorObject> {
+    let state = &ctx.state;
+    match method {
+        SessionPrepare::NAME => {
+            let p: <SessionPrepare as Method>::Params = decode_params(params)?;
+            let brand_id = i64::try_from(p.brand_id).map_err(|_| {
+                ErrorObject::new(ErrorCode::InvalidParameter).with_field("brandId").with_detail("the brand id is too large")
+            })?;
+            let addr = {
+                let mut sessions = state.sessions.lock().unwrap_or_else(|e| e.into_inner());
+                sessions
+                    .entry(p.session.clone())
+                    .or_insert_with(|| Session::new(p.session.clone(), state.hub.clone(), state.rest.clone(), state.sdk.clone()).start())
+                    .clone()
+            };
+            let msg = session::Prepare { environment: p.environment, brand_id, channel_id: p.channel_id, customer: p.customer };
+            ask(addr, msg).await
+        }
+        SessionConnect::NAME => {
+            let p: <SessionConnect as Method>::Params = decode_params(params)?;
+            ask(find(state, &p.session)?, session::Connect).await
+        }
+        SessionDisconnect::NAME => {
+            let p: <SessionDisconnect as Method>::Params = decode_params(params)?;
+            ask(find(state, &p.session)?, session::Disconnect).await
+        }
+        SessionGetState::NAME => {
+            let p: <SessionGetState as Method>::Params = decode_params(params)?;
+            let addr = find(state, &p.session)?;
+            addr.send(session::GetState).await.map_err(|_| ErrorObject::from(SessionError::Stopped)).and_then(ok)
+        }
+        SessionClose::NAME => {
+            let p: <SessionClose as Method>::Params = decode_params(params)?;
+            let addr = state.sessions.lock().unwrap_or_else(|e| e.into_inner()).remove(&p.session);
+            let addr = addr.ok_or_else(|| ErrorObject::from(SessionError::UnknownSession(p.session.to_string())))?;
+            // Disconnect first so the back end sees a normal close; dropping the last address
+            // then stops the actor.
+            let _ = addr.send(session::Disconnect).await;
+            ok(Empty {})
+        }
+        ThreadsList::NAME => {
+            let p: <ThreadsList as Method>::Params = decode_params(params)?;
+            match find(state, &p.session)?.send(session::ListThreads).await {
+                Ok(Ok(threads)) => ok(ThreadsListResult { threads }),
+                Ok(Err(e)) => Err(e.into()),
+                Err(_) => Err(SessionError::Stopped.into()),
+            }
+        }
+        ThreadsGet::NAME => {
+            let p: <ThreadsGet as Method>::Params = decode_params(params)?;
+            ask(find(state, &p.session)?, session::GetThread { thread_id: p.thread_id }).await
+        }
+        ThreadsCreate::NAME => {
+            let p: <ThreadsCreate as Method>::Params = decode_params(params)?;
+            ask(find(state, &p.session)?, session::CreateThread { name: p.name, custom_fields: p.custom_fields }).await
+        }
+        ThreadSend::NAME => {
+            let p: <ThreadSend as Method>::Params = decode_params(params)?;
+            if !p.attachments.is_empty() {
+                return Err(ErrorObject::new(ErrorCode::InvalidParameter)
+                    .with_field("attachments")
+                    .with_detail("attachments are not supported by this build of cxone-chatd yet; send text"));
+            }
+            let msg = session::Send { thread_id: p.thread_id, text: p.text, postback: p.postback, client_message_id: p.client_message_id };
+            ask(find(state, &p.session)?, msg).await
+        }
+        other => Err(ErrorObject::new(ErrorCode::MethodNotFound).with_detail(format!("{other} is not a session method"))),
+    }
+}
+
+/// Every session's line of `daemon.status`.
+pub async fn statuses(state: &DaemonState) -> Vec<SessionStatus> {
+    let addrs: Vec<Addr<Session>> = state.sessions.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
+    let mut out = Vec::new();
+    for a in addrs {
+        if let Ok(s) = a.send(session::Status).await {
+            out.push(s);
+        }
+    }
+    out.sort_by(|a, b| a.session.as_str().cmp(b.session.as_str()));
+    out
+}

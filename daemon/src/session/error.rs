@@ -1,0 +1,79 @@
+//! What can go wrong in a session, named after the step that failed. The one mapping to
+//! JSON-RPC codes is in `rpc::errors`.
+
+use crate::session::state::Illegal;
+use crate::upstream::{ConnectError, EndpointError, RequestError, RestError};
+
+/// A session operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// No session has this name.
+    #[error("there is no session {0:?}; call session.prepare first")]
+    UnknownSession(String),
+    /// The session exists for another brand or channel.
+    #[error("session {0:?} is prepared for another brand or channel; close it first or use another session name")]
+    Conflict(String),
+    /// The chat state does not allow the operation.
+    #[error(transparent)]
+    Illegal(#[from] Illegal),
+    /// The operation needs a prepared session.
+    #[error("the session is not prepared; call session.prepare first")]
+    NotPrepared,
+    /// The operation needs a connection to the back end.
+    #[error("the session is not connected; call session.connect (or wait for the reconnect)")]
+    NotConnected,
+    /// The environment's URLs are unusable.
+    #[error("invalid environment: {0}")]
+    Endpoints(#[from] EndpointError),
+    /// Loading the channel configuration failed.
+    #[error("loading the channel configuration failed: {0}")]
+    FetchChannelConfig(#[source] RestError),
+    /// Registering the visitor failed.
+    #[error("registering the visitor failed: {0}")]
+    RegisterVisitor(#[source] RestError),
+    /// Live chat is offline.
+    #[error("live chat is offline for this channel; try again later")]
+    ChatOffline,
+    /// A transaction token could not be obtained.
+    #[error("obtaining a transaction token failed: {0}")]
+    RequestToken(#[source] RestError),
+    /// The channel needs an OAuth login the host has not provided.
+    #[error("this channel requires a login: call customer.authorize with an authorization code first")]
+    AuthorizationRequired,
+    /// Opening the WebSocket failed.
+    #[error("connecting to the chat gateway failed: {0}")]
+    OpenSocket(#[source] ConnectError),
+    /// A request to the back end failed; `step` names it (`AuthorizeCustomer`, `RecoverThread`, …).
+    #[error("{step} failed: {error}")]
+    Request {
+        /// The request.
+        step: &'static str,
+        /// Why.
+        #[source]
+        error: RequestError,
+    },
+    /// No such thread in the session.
+    #[error("there is no thread {0:?} in this session; threads.list shows them")]
+    UnknownThread(String),
+    /// The thread takes no more messages.
+    #[error("thread {0:?} is closed (archived, or its contact ended); create a new thread")]
+    ThreadClosed(String),
+    /// The operation is not available in this chat mode.
+    #[error("{0}")]
+    UnsupportedInMode(&'static str),
+    /// A parameter's value is unacceptable.
+    #[error("invalid {field}: {detail}")]
+    InvalidParameter {
+        /// The parameter.
+        field: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A required pre-chat survey field is missing.
+    #[error("the pre-chat survey field {0:?} is required; pass it in customFields")]
+    PreChatSurveyIncomplete(String),
+    /// The session's actor is gone (the daemon is stopping).
+    #[error("the session is shutting down")]
+    Stopped,
+}
