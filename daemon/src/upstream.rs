@@ -26,7 +26,7 @@ use std::sync::Once;
 
 pub use backoff::{BackoffConfig, ReconnectBackoff};
 pub use endpoints::{EndpointError, Endpoints, SocketQuery};
-pub use rest::{RestClient, RestConfig, RestError};
+pub use rest::{ChannelTarget, RestClient, RestConfig, RestError, SecuredCookies};
 pub use socket::{ConnectError, Inbound, RequestError, SocketConfig, SocketHandle};
 
 /// How the daemon identifies itself to the back end: the `x-sdk-platform` / `x-sdk-version`

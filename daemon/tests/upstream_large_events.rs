@@ -1,10 +1,13 @@
-//! Large events through the emulator's bucket (`large_event_threshold: 2048` forces
-//! `EventInS3` for every frame above 2 KiB): a recovery with a long history arrives whole, with
-//! its request's `eventId`, before anything pushed after it; a failing bucket is reported.
+//! Large events through the emulator's bucket: a recovery with a long history arrives whole,
+//! with its request's `eventId`, before anything pushed after it — whether that push travels on
+//! the socket (threshold 8 KiB) or is a large event itself that finishes downloading first
+//! (threshold 2 KiB, where every `MessageCreated` goes through the bucket); a failing bucket is
+//! reported.
 
 #[path = "upstream_support.rs"]
 mod support;
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use cxone_chat_protocol::cxone::common::UuidString;
@@ -18,9 +21,14 @@ use support::*;
 
 const MESSAGES: usize = 21;
 
-async fn small_threshold_emulator() -> cxone_emulator::Emulator {
+/// Above every single message's frame, below a 21-message recovery.
+const BETWEEN: usize = 8192;
+/// Below even a single `MessageCreated` of the emulator.
+const TINY: usize = 2048;
+
+async fn emulator_with_threshold(threshold: usize) -> cxone_emulator::Emulator {
     let config = EmulatorConfig {
-        large_event_threshold: 2048,
+        large_event_threshold: threshold,
         ..config_with([("chat_quiet", quiet_channel())])
     };
     emulator_with(config).await
@@ -45,7 +53,19 @@ async fn bucket_downloads(emu: &cxone_emulator::Emulator) -> usize {
         .count()
 }
 
-/// An authorized customer of the quiet channel with a thread of `MESSAGES` messages.
+/// The id of the message a `MessageCreated` frame carries.
+fn created_message(item: &Inbound) -> Option<UuidString> {
+    match item {
+        Inbound::Frame(ReceivedFrame::Event(e)) => match &e.body {
+            EventBody::MessageCreated(m) => Some(m.message.id_on_external_platform.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// An authorized customer of the quiet channel with a thread of `MESSAGES` messages, whose
+/// echoes have all been delivered (so nothing of the history is still downloading).
 async fn customer_with_history(
     emu: &cxone_emulator::Emulator,
     rest: RestClient,
@@ -56,28 +76,29 @@ async fn customer_with_history(
     UuidString,
 ) {
     let session = Session::new(emu, "chat_quiet");
-    let (handle, rx) = socket::connect(&session.socket_url(None), &socket_config(), rest)
+    let (handle, mut rx) = socket::connect(&session.socket_url(None), &socket_config(), rest)
         .await
         .unwrap();
     handle.request(session.authorize()).await.unwrap();
     let thread = UuidString::new_v4();
+    let mut sent = HashSet::new();
     for n in 0..MESSAGES {
-        let (frame, _) = session.send_message(&thread, &format!("message number {n}"));
+        let (frame, id) = session.send_message(&thread, &format!("message number {n}"));
         handle.request(frame).await.unwrap();
+        sent.insert(id);
     }
-    assert_eq!(
-        bucket_downloads(emu).await,
-        0,
-        "small frames travel on the socket"
-    );
+    while !sent.is_empty() {
+        let id = inbound_until(&mut rx, created_message).await;
+        sent.remove(&id);
+    }
     (session, handle, rx, thread)
 }
 
-#[tokio::test]
-async fn a_large_recovery_resolves_its_request_before_later_pushes() {
-    let emu = small_threshold_emulator().await;
-    // The first download fails and the retry waits at least 400 ms: long enough for the push
-    // to arrive on the socket while the large reply is still being fetched.
+/// The recovery's reply must resolve before the agent's later push is delivered. The first
+/// bucket download fails and its retry waits at least 400 ms, so the push is on the socket (or
+/// downloaded, when it is large too) well before the reply can be.
+async fn recovery_before_a_later_push(threshold: usize) {
+    let emu = emulator_with_threshold(threshold).await;
     let slow_retry = RestClient::new(RestConfig {
         retry_min_delay: Duration::from_millis(400),
         retry_max_delay: Duration::from_millis(400),
@@ -85,6 +106,7 @@ async fn a_large_recovery_resolves_its_request_before_later_pushes() {
     })
     .unwrap();
     let (session, handle, mut rx, thread) = customer_with_history(&emu, slow_retry).await;
+    let downloads_before = bucket_downloads(&emu).await;
     faults(&emu, json!({"failBucketDownloads": 1})).await;
 
     let request = session.recover(Some(&thread));
@@ -103,30 +125,22 @@ async fn a_large_recovery_resolves_its_request_before_later_pushes() {
         json!({"threadId": thread.as_str(), "text": "pushed after the recovery"}),
     )
     .await;
-    let agent_message = said["messageId"].as_str().unwrap().to_owned();
+    let agent_message = UuidString::parse(said["messageId"].as_str().unwrap()).unwrap();
 
     // Polled first whenever both are ready: if the reply was resolved before the push was
     // delivered, the reply always wins.
     let mut order = Vec::new();
     let mut recovered = None;
-    while recovered.is_none() || order.len() < 2 {
+    while order.len() < 2 {
         tokio::select! {
             biased;
             r = &mut reply, if recovered.is_none() => {
                 recovered = Some(r.expect("the large reply resolves the request"));
                 order.push("reply");
             }
-            item = rx.recv() => match item {
-                Some(Inbound::Frame(ReceivedFrame::Event(e))) => match &e.body {
-                    EventBody::MessageCreated(m)
-                        if m.message.id_on_external_platform.as_str() == agent_message =>
-                    {
-                        order.push("push");
-                    }
-                    // Echoes of the customer's own messages may still be arriving.
-                    _ => {}
-                },
-                other => panic!("unexpected {other:?}"),
+            item = next_inbound(&mut rx) => match created_message(&item) {
+                Some(id) if id == agent_message => order.push("push"),
+                _ => panic!("unexpected {item:?}"),
             },
         }
     }
@@ -139,16 +153,28 @@ async fn a_large_recovery_resolves_its_request_before_later_pushes() {
     };
     assert_eq!(data.messages.len(), MESSAGES);
     assert_eq!(data.thread.id_on_external_platform, thread);
+    let push_downloads = usize::from(threshold == TINY);
     assert_eq!(
-        bucket_downloads(&emu).await,
-        2,
-        "the reply came through the bucket, at the second try"
+        bucket_downloads(&emu).await - downloads_before,
+        2 + push_downloads,
+        "the reply came through the bucket at the second try; the push through it only when \
+         it is above the threshold"
     );
 }
 
 #[tokio::test]
+async fn a_large_recovery_resolves_before_a_later_push_on_the_socket() {
+    recovery_before_a_later_push(BETWEEN).await;
+}
+
+#[tokio::test]
+async fn a_large_recovery_resolves_before_a_later_large_push_that_downloads_faster() {
+    recovery_before_a_later_push(TINY).await;
+}
+
+#[tokio::test]
 async fn a_failing_bucket_is_reported_and_the_request_times_out() {
-    let emu = small_threshold_emulator().await;
+    let emu = emulator_with_threshold(BETWEEN).await;
     let rest = rest_with(RestConfig {
         large_event_attempts: 2,
         ..RestConfig::default()

@@ -271,7 +271,8 @@ fn parse(
     Ok(url)
 }
 
-fn is_loopback(host: &Host<&str>) -> bool {
+/// Whether `host` is this machine (where plain http/ws are tolerated: the emulator).
+pub(crate) fn is_loopback(host: &Host<&str>) -> bool {
     match host {
         Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
         Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),

@@ -320,29 +320,24 @@ impl RestClient {
         }
         let exchange = self
             .exchange(request, &url, self.config.request_timeout)
-            .await;
-        let exchange = exchange.map_err(|failure| RestError::RequestToken {
-            failure,
-            reason: None,
-        })?;
+            .await
+            .map_err(|failure| RestError::RequestToken {
+                failure,
+                reason: None,
+            })?;
+        // Cookies count even on a refusal: the server may reset the identity with one.
         if let Some(jar) = cookies {
             jar.absorb(&exchange.headers);
         }
-        if let Some(message) = sdk_version_rejection(&exchange.body) {
-            return Err(RestError::SdkVersionNotSupported { message });
-        }
-        if !(200..300).contains(&exchange.status) {
-            let reason = decode_body::<TokenErrorBody>(&exchange.body)
-                .ok()
-                .map(|e| e.reason());
-            return Err(RestError::RequestToken {
-                failure: HttpFailure::Status {
-                    status: exchange.status,
-                    message: None,
-                },
-                reason,
-            });
-        }
+        check(&exchange).map_err(|e| {
+            e.into_step(|failure| RestError::RequestToken {
+                failure,
+                // The token endpoint has its own error shapes (OAuth's among them).
+                reason: decode_body::<TokenErrorBody>(&exchange.body)
+                    .ok()
+                    .map(|b| b.reason()),
+            })
+        })?;
         decode_body(&exchange.body).map_err(|e| RestError::RequestToken {
             failure: HttpFailure::Decode(e),
             reason: None,
@@ -366,17 +361,7 @@ impl RestClient {
         timeout: Duration,
     ) -> Result<Exchange, CallError> {
         let exchange = self.exchange(request, url, timeout).await?;
-        if let Some(message) = sdk_version_rejection(&exchange.body) {
-            return Err(CallError::SdkVersionNotSupported(message));
-        }
-        if !(200..300).contains(&exchange.status) {
-            let message = RestErrorBody::detect(&exchange.body).map(|b| b.error.error_message);
-            return Err(HttpFailure::Status {
-                status: exchange.status,
-                message,
-            }
-            .into());
-        }
+        check(&exchange)?;
         Ok(exchange)
     }
 
@@ -414,11 +399,26 @@ impl RestClient {
     }
 }
 
-/// The message of an `SdkVersionNotSupported` body, if that is what `body` is.
-fn sdk_version_rejection(body: &[u8]) -> Option<String> {
-    RestErrorBody::detect(body)
-        .filter(RestErrorBody::is_sdk_version_not_supported)
-        .map(|b| b.error.error_message)
+/// A response's verdict: the version rejection (in any body, whatever the status, as iOS
+/// checks), a non-2xx status with the back end's `errorMessage` when it sent one, or fine.
+fn check(exchange: &Exchange) -> Result<(), CallError> {
+    let error_body = RestErrorBody::detect(&exchange.body);
+    if let Some(body) = error_body
+        .as_ref()
+        .filter(|b| b.is_sdk_version_not_supported())
+    {
+        return Err(CallError::SdkVersionNotSupported(
+            body.error.error_message.clone(),
+        ));
+    }
+    if !(200..300).contains(&exchange.status) {
+        return Err(HttpFailure::Status {
+            status: exchange.status,
+            message: error_body.map(|b| b.error.error_message),
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// Sends `request` and reads the body in chunks, refusing more than `limit` bytes before it
@@ -456,4 +456,66 @@ async fn read_limited(
         headers,
         body,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exchange(status: u16, body: &str) -> Exchange {
+        Exchange {
+            status,
+            headers: HeaderMap::new(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    const TOO_OLD: &str =
+        r#"{"error":{"errorCode":"SdkVersionNotSupported","errorMessage":"Upgrade."}}"#;
+
+    #[test]
+    fn the_version_rejection_is_found_in_any_body_whatever_the_status() {
+        for status in [200, 400, 403, 500] {
+            match check(&exchange(status, TOO_OLD)) {
+                Err(CallError::SdkVersionNotSupported(message)) => assert_eq!(message, "Upgrade."),
+                _ => panic!("status {status}: not detected"),
+            }
+        }
+        let error = CallError::SdkVersionNotSupported("x".into());
+        assert!(!error.is_transient(), "never retried");
+        assert!(matches!(
+            error.into_step(RestError::RegisterVisitor),
+            RestError::SdkVersionNotSupported { .. }
+        ));
+    }
+
+    #[test]
+    fn other_statuses_fail_with_the_back_ends_message_when_it_has_one() {
+        assert!(check(&exchange(204, "")).is_ok());
+        let other = r#"{"error":{"errorCode":"ChannelNotFound","errorMessage":"no channel x"}}"#;
+        match check(&exchange(404, other)) {
+            Err(CallError::Failed(HttpFailure::Status {
+                status: 404,
+                message,
+            })) => {
+                assert_eq!(message.as_deref(), Some("no channel x"));
+            }
+            _ => panic!("not a status failure"),
+        }
+        match check(&exchange(502, "<html>bad gateway</html>")) {
+            Err(
+                e @ CallError::Failed(HttpFailure::Status {
+                    status: 502,
+                    message: None,
+                }),
+            ) => {
+                assert!(e.is_transient());
+            }
+            _ => panic!("not a status failure"),
+        }
+        assert!(
+            check(&exchange(200, other)).is_ok(),
+            "an error body with 2xx is not a failure"
+        );
+    }
 }

@@ -13,6 +13,7 @@ use tracing::debug;
 use url::Url;
 
 use super::{HttpFailure, RestClient, RestError, read_limited};
+use crate::upstream::endpoints::is_loopback;
 use crate::upstream::loggable_url;
 
 /// Why one download attempt failed.
@@ -71,12 +72,10 @@ fn parse_download_url(text: &str) -> Result<Url, RestError> {
         reason: reason.to_owned(),
     };
     let url = Url::parse(text).map_err(|e| invalid(&e.to_string()))?;
-    let loopback = match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d == "localhost",
-        None => return Err(invalid("no host")),
+    let Some(host) = url.host() else {
+        return Err(invalid("no host"));
     };
+    let loopback = is_loopback(&host);
     match url.scheme() {
         "https" => Ok(url),
         "http" if loopback => Ok(url),

@@ -322,9 +322,9 @@ impl Driver {
             },
             Ok(frame) => self.held.push_back(Held::Ready(Item::Frame(frame))),
             Err(error) => {
-                // The path says where; the reason can quote content, so it stays at debug.
+                // Only where it failed: the reason can quote content (message text), and the
+                // consumer gets the whole error in `Inbound::Undecodable` anyway.
                 warn!(path = %error.path, text_len = text.len(), "undecodable frame from the gateway");
-                debug!(%error, "undecodable frame");
                 self.held.push_back(Held::Ready(Item::Undecodable {
                     event_id: event_id_of(serde_json::from_str::<Value>(text).ok().as_ref()),
                     error,
