@@ -6,19 +6,25 @@
 //! frames) are handled meanwhile, so every continuation re-checks the state it relies on.
 
 use actix::prelude::*;
-use cxone_chat_protocol::cxone::common::{CustomField as CxField, CustomFields, CustomerIdentity, ThreadRef, UuidString};
+use cxone_chat_protocol::cxone::common::{
+    CustomField as CxField, CustomFields, CustomerIdentity, ThreadRef, UuidString,
+};
 use cxone_chat_protocol::cxone::content::MessageContent as CxContent;
 use cxone_chat_protocol::cxone::content::TextContent;
 use cxone_chat_protocol::cxone::received::{EventBody, ReceivedFrame};
-use cxone_chat_protocol::cxone::rest::{AuthenticationType, BrowserFingerprint, ChannelConfiguration, ChatMode as CxMode, VisitorRegistration};
+use cxone_chat_protocol::cxone::rest::{
+    AuthenticationType, BrowserFingerprint, ChannelConfiguration, ChatMode as CxMode,
+    VisitorRegistration,
+};
 use cxone_chat_protocol::cxone::sent::{MessageData, SentEvent};
 use cxone_chat_protocol::cxone::time::Timestamp as CxTimestamp;
 use cxone_chat_protocol::rpc::notifications::{
     ChatStateChanged, ConnectionLost, EventPayload, MessageCreated, MessageUpdated, ThreadsUpdated,
 };
 use cxone_chat_protocol::rpc::types::{
-    AttachmentPolicy, AuthenticationKind, ChannelInfo, ChatMode, ConnectionState, CustomFieldValues, Environment, Message,
-    MessageDirection, MessageStatus, SessionName, SessionState, SessionStatus, Thread, ThreadSnapshot, ThreadState,
+    AttachmentPolicy, AuthenticationKind, ChannelInfo, ChatMode, ConnectionState,
+    CustomFieldValues, Environment, Message, MessageDirection, MessageStatus, SessionName,
+    SessionState, SessionStatus, Thread, ThreadSnapshot, ThreadState,
 };
 
 use crate::actors::event_hub::{EventHub, Publish};
@@ -53,6 +59,9 @@ pub struct Session {
     customer: CustomerIdentity,
     machine: StateMachine,
     socket: Option<SocketHandle>,
+    /// The current socket's inbound stream; cancelled on disconnect so a late `Closed` from an
+    /// old socket cannot tear down a new connection.
+    inbound: Option<SpawnHandle>,
     connection: ConnectionState,
     threads: ThreadRegistry,
 }
@@ -71,18 +80,29 @@ impl Session {
             customer: CustomerIdentity::new(uuid::Uuid::new_v4().to_string()),
             machine: StateMachine::default(),
             socket: None,
+            inbound: None,
             connection: ConnectionState::Disconnected,
             threads: ThreadRegistry::default(),
         }
     }
 
     fn publish(&self, payload: EventPayload) {
-        self.hub.do_send(Publish { session: Some(self.name.clone()), payload });
+        self.hub.do_send(Publish {
+            session: Some(self.name.clone()),
+            payload,
+        });
     }
 
     fn announce(&self, change: Option<Change>) {
         if let Some(c) = change {
-            self.publish(ChatStateChanged { state: c.state, previous: c.previous, mode: self.machine.mode() }.into());
+            self.publish(
+                ChatStateChanged {
+                    state: c.state,
+                    previous: c.previous,
+                    mode: self.machine.mode(),
+                }
+                .into(),
+            );
         }
     }
 
@@ -110,7 +130,9 @@ impl Session {
             attachments: AttachmentPolicy {
                 enabled: c.attachments_enabled(),
                 max_size_bytes: c.allowed_file_size_bytes().unwrap_or(0),
-                allowed_mime_types: fr.map(|f| f.valid_file_types().map(|t| t.mime_type.clone()).collect()).unwrap_or_default(),
+                allowed_mime_types: fr
+                    .map(|f| f.valid_file_types().map(|t| t.mime_type.clone()).collect())
+                    .unwrap_or_default(),
             },
             transcript_allowed: c.settings.transcript_allowed(),
             has_pre_chat_survey: c.pre_chat_form(&t.channel_id).is_some(),
@@ -127,7 +149,10 @@ impl Session {
     }
 
     fn plan(&self) -> Result<Plan, SessionError> {
-        let (t, c) = (self.target.as_ref().ok_or(SessionError::NotPrepared)?, self.config.as_ref().ok_or(SessionError::NotPrepared)?);
+        let (t, c) = (
+            self.target.as_ref().ok_or(SessionError::NotPrepared)?,
+            self.config.as_ref().ok_or(SessionError::NotPrepared)?,
+        );
         Ok(Plan {
             rest: self.rest.clone(),
             endpoints: t.endpoints.clone(),
@@ -151,11 +176,20 @@ impl Session {
 
     fn lose_connection(&mut self, reason: String) {
         self.socket = None;
+        self.inbound = None;
         if self.connection == ConnectionState::Disconnected {
             return;
         }
         self.connection = ConnectionState::Disconnected;
-        self.publish(ConnectionLost { reason, reconnecting: false, attempt: 0, retry_in_ms: None }.into());
+        self.publish(
+            ConnectionLost {
+                reason,
+                reconnecting: false,
+                attempt: 0,
+                retry_in_ms: None,
+            }
+            .into(),
+        );
         let change = self.machine.disconnected();
         self.announce(change);
     }
@@ -194,7 +228,9 @@ impl Handler<Prepare> for Session {
 
     fn handle(&mut self, msg: Prepare, _: &mut Self::Context) -> Self::Result {
         if let Some(t) = &self.target
-            && (t.brand_id != msg.brand_id || t.channel_id != msg.channel_id || t.environment != msg.environment)
+            && (t.brand_id != msg.brand_id
+                || t.channel_id != msg.channel_id
+                || t.environment != msg.environment)
             && self.machine.state() != cxone_chat_protocol::rpc::types::ChatState::Initial
         {
             return Box::pin(fut::err(SessionError::Conflict(self.name.to_string())));
@@ -219,32 +255,52 @@ impl Handler<Prepare> for Session {
             self.customer.first_name = c.first_name.or(self.customer.first_name.take());
             self.customer.last_name = c.last_name.or(self.customer.last_name.take());
         }
-        let target = Target { environment: msg.environment, endpoints, brand_id: msg.brand_id, channel_id: msg.channel_id };
+        let target = Target {
+            environment: msg.environment,
+            endpoints,
+            brand_id: msg.brand_id,
+            channel_id: msg.channel_id,
+        };
         let rest = self.rest.clone();
         let visitor = self.visitor_id.clone();
-        let registration = VisitorRegistration::new(self.customer.id_on_external_platform.clone(), fingerprint(&self.sdk));
+        let registration = VisitorRegistration::new(
+            self.customer.id_on_external_platform.clone(),
+            fingerprint(&self.sdk),
+        );
         let t = target.clone();
         let work = async move {
-            let ct = ChannelTarget { endpoints: &t.endpoints, brand_id: t.brand_id, channel_id: &t.channel_id };
-            let config = rest.channel_configuration(ct).await.map_err(SessionError::FetchChannelConfig)?;
-            rest.register_visitor(&t.endpoints, t.brand_id, &visitor, &registration).await.map_err(SessionError::RegisterVisitor)?;
+            let ct = ChannelTarget {
+                endpoints: &t.endpoints,
+                brand_id: t.brand_id,
+                channel_id: &t.channel_id,
+            };
+            let config = rest
+                .channel_configuration(ct)
+                .await
+                .map_err(SessionError::FetchChannelConfig)?;
+            rest.register_visitor(&t.endpoints, t.brand_id, &visitor, &registration)
+                .await
+                .map_err(SessionError::RegisterVisitor)?;
             Ok::<_, SessionError>(config)
         };
-        Box::pin(work.into_actor(self).map(move |result, act, _| match result {
-            Ok(config) => {
-                let mode = Session::mode(&config);
-                act.config = Some(config);
-                act.target = Some(target);
-                let change = act.machine.end_prepare(Ok(mode));
-                act.announce(change);
-                Ok(act.state())
-            }
-            Err(e) => {
-                let change = act.machine.end_prepare(Err(()));
-                act.announce(change);
-                Err(e)
-            }
-        }))
+        Box::pin(
+            work.into_actor(self)
+                .map(move |result, act, _| match result {
+                    Ok(config) => {
+                        let mode = Session::mode(&config);
+                        act.config = Some(config);
+                        act.target = Some(target);
+                        let change = act.machine.end_prepare(Ok(mode));
+                        act.announce(change);
+                        Ok(act.state())
+                    }
+                    Err(e) => {
+                        let change = act.machine.end_prepare(Err(()));
+                        act.announce(change);
+                        Err(e)
+                    }
+                }),
+        )
     }
 }
 
@@ -297,7 +353,13 @@ impl Handler<Connect> for Session {
                     act.customer = c.customer;
                     act.socket = Some(c.socket);
                     act.connection = ConnectionState::Connected;
-                    ctx.add_stream(futures_util::stream::unfold(c.inbound, |mut rx| async move { rx.recv().await.map(|x| (x, rx)) }));
+                    if let Some(old) = act.inbound.take() {
+                        ctx.cancel_future(old);
+                    }
+                    let stream = futures_util::stream::unfold(c.inbound, |mut rx| async move {
+                        rx.recv().await.map(|x| (x, rx))
+                    });
+                    act.inbound = Some(ctx.add_stream(stream));
                     let change = act.machine.connected();
                     act.announce(change);
                     for body in &c.recovered {
@@ -305,7 +367,11 @@ impl Handler<Connect> for Session {
                     }
                     let closed = act.machine.mode() == Some(ChatMode::Livechat)
                         && act.threads.current().is_none()
-                        && act.threads.list().iter().any(|t| t.state == ThreadState::Closed);
+                        && act
+                            .threads
+                            .list()
+                            .iter()
+                            .any(|t| t.state == ThreadState::Closed);
                     let change = act.machine.ready(closed);
                     act.announce(change);
                     Ok(act.state())
@@ -325,11 +391,21 @@ impl StreamHandler<Inbound> for Session {
     fn handle(&mut self, item: Inbound, _: &mut Self::Context) {
         match item {
             Inbound::Frame(ReceivedFrame::Event(e)) => self.apply(&e.body),
-            Inbound::Closed { reason, clean, code } => {
+            Inbound::Closed {
+                reason,
+                clean,
+                code,
+            } => {
                 tracing::info!(session = %self.name, ?code, clean, "the chat gateway connection ended");
-                self.lose_connection(if reason.is_empty() { "the connection to the chat gateway ended".into() } else { reason });
+                self.lose_connection(if reason.is_empty() {
+                    "the connection to the chat gateway ended".into()
+                } else {
+                    reason
+                });
             }
-            other => tracing::debug!(session = %self.name, ?other, "inbound frame not applied to state"),
+            other => {
+                tracing::debug!(session = %self.name, ?other, "inbound frame not applied to state")
+            }
         }
     }
 
@@ -345,7 +421,10 @@ pub struct Disconnect;
 impl Handler<Disconnect> for Session {
     type Result = Result<SessionState, SessionError>;
 
-    fn handle(&mut self, _: Disconnect, _: &mut Self::Context) -> Self::Result {
+    fn handle(&mut self, _: Disconnect, ctx: &mut Self::Context) -> Self::Result {
+        if let Some(h) = self.inbound.take() {
+            ctx.cancel_future(h);
+        }
         if let Some(s) = self.socket.take() {
             actix::spawn(async move { s.close(CloseKind::Normal).await });
         }
@@ -417,8 +496,15 @@ impl Handler<GetThread> for Session {
     type Result = Result<ThreadSnapshot, SessionError>;
 
     fn handle(&mut self, msg: GetThread, _: &mut Self::Context) -> Self::Result {
-        let e = self.threads.get(&msg.thread_id).ok_or_else(|| SessionError::UnknownThread(msg.thread_id.clone()))?;
-        Ok(ThreadSnapshot { thread: e.to_api(), messages: e.messages.clone(), has_more_messages: e.scroll_token.is_some() })
+        let e = self
+            .threads
+            .get(&msg.thread_id)
+            .ok_or_else(|| SessionError::UnknownThread(msg.thread_id.clone()))?;
+        Ok(ThreadSnapshot {
+            thread: e.to_api(),
+            messages: e.messages.clone(),
+            has_more_messages: e.scroll_token.is_some(),
+        })
     }
 }
 
@@ -439,7 +525,9 @@ impl Handler<CreateThread> for Session {
         if !self.machine.is_connected() {
             return Err(SessionError::NotConnected);
         }
-        let (Some(config), Some(target)) = (&self.config, &self.target) else { return Err(SessionError::NotPrepared) };
+        let (Some(config), Some(target)) = (&self.config, &self.target) else {
+            return Err(SessionError::NotPrepared);
+        };
         if self.machine.mode() != Some(ChatMode::Multithread) && self.threads.current().is_some() {
             return Err(SessionError::UnsupportedInMode(
                 "this channel has one conversation at a time and it is still open; use it, or end it first",
@@ -447,7 +535,11 @@ impl Handler<CreateThread> for Session {
         }
         if let Some(form) = config.pre_chat_form(&target.channel_id) {
             for f in form.required_fields() {
-                if msg.custom_fields.get(&f.ident).is_none_or(|v| v.trim().is_empty()) {
+                if msg
+                    .custom_fields
+                    .get(&f.ident)
+                    .is_none_or(|v| v.trim().is_empty())
+                {
                     return Err(SessionError::PreChatSurveyIncomplete(f.ident.clone()));
                 }
             }
@@ -456,16 +548,31 @@ impl Handler<CreateThread> for Session {
         let fields = msg
             .custom_fields
             .into_iter()
-            .map(|(ident, value)| cxone_chat_protocol::rpc::types::CustomField { ident, value, updated_at: Some(now.clone()) })
+            .map(
+                |(ident, value)| cxone_chat_protocol::rpc::types::CustomField {
+                    ident,
+                    value,
+                    updated_at: Some(now.clone()),
+                },
+            )
             .collect();
-        let thread = self.threads.create_pending(UuidString::new_v4(), msg.name, fields, now);
-        self.publish(ThreadsUpdated { threads: self.threads.list() }.into());
+        let thread = self
+            .threads
+            .create_pending(UuidString::new_v4(), msg.name, fields, now);
+        self.publish(
+            ThreadsUpdated {
+                threads: self.threads.list(),
+            }
+            .into(),
+        );
         Ok(thread)
     }
 }
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// `thread.send` (text and postbacks).
@@ -487,18 +594,30 @@ impl Handler<Send> for Session {
 
     fn handle(&mut self, msg: Send, _: &mut Self::Context) -> Self::Result {
         let prepared = (|| {
-            let socket = self.socket.clone().filter(|_| self.machine.is_connected()).ok_or(SessionError::NotConnected)?;
-            let entry = self.threads.get(&msg.thread_id).ok_or_else(|| SessionError::UnknownThread(msg.thread_id.clone()))?;
+            let socket = self
+                .socket
+                .clone()
+                .filter(|_| self.machine.is_connected())
+                .ok_or(SessionError::NotConnected)?;
+            let entry = self
+                .threads
+                .get(&msg.thread_id)
+                .ok_or_else(|| SessionError::UnknownThread(msg.thread_id.clone()))?;
             if !entry.is_open() {
                 return Err(SessionError::ThreadClosed(msg.thread_id.clone()));
             }
             let text = msg.text.clone().unwrap_or_default();
             if text.trim().is_empty() && msg.postback.is_none() {
-                return Err(SessionError::InvalidParameter { field: "text", detail: "a message needs text or a postback".into() });
+                return Err(SessionError::InvalidParameter {
+                    field: "text",
+                    detail: "a message needs text or a postback".into(),
+                });
             }
             let id = match &msg.client_message_id {
-                Some(c) => UuidString::parse(c)
-                    .map_err(|e| SessionError::InvalidParameter { field: "clientMessageId", detail: e.to_string() })?,
+                Some(c) => UuidString::parse(c).map_err(|e| SessionError::InvalidParameter {
+                    field: "clientMessageId",
+                    detail: e.to_string(),
+                })?,
                 None => UuidString::new_v4(),
             };
             let pending = entry.state == ThreadState::Pending;
@@ -510,7 +629,11 @@ impl Handler<Send> for Session {
                 custom_fields: entry
                     .custom_fields
                     .iter()
-                    .map(|f| CxField { ident: f.ident.clone(), value: f.value.clone(), updated_at: None })
+                    .map(|f| CxField {
+                        ident: f.ident.clone(),
+                        value: f.value.clone(),
+                        updated_at: None,
+                    })
                     .collect(),
             });
             let mut content = TextContent::outgoing(text.clone());
@@ -554,32 +677,53 @@ impl Handler<Send> for Session {
         if let Some(e) = self.threads.get_mut(&msg.thread_id) {
             e.upsert(local.clone());
         }
-        self.publish(MessageCreated { message: local.clone() }.into());
-        let thread_id = msg.thread_id;
-        Box::pin(async move { socket.request(frame).await }.into_actor(self).map(move |result, act, _| {
-            let mut m = local;
-            let outcome = match result {
-                Ok(_) => {
-                    m.status = MessageStatus::Sent;
-                    Ok(())
-                }
-                Err(error) => {
-                    m.status = MessageStatus::Failed;
-                    Err(SessionError::Request { step: "SendMessage", error })
-                }
-            };
-            // The echo may already have arrived and made it delivered; never go backwards.
-            if let Some(e) = act.threads.get_mut(&thread_id) {
-                match e.messages.iter().find(|x| x.id == m.id) {
-                    Some(x) if x.status != MessageStatus::Queued => m = x.clone(),
-                    _ => {
-                        e.upsert(m.clone());
-                    }
-                }
+        self.publish(
+            MessageCreated {
+                message: local.clone(),
             }
-            let error = outcome.as_ref().err().map(cxone_chat_protocol::rpc::errors::ErrorObject::from);
-            act.publish(MessageUpdated { message: m.clone(), error }.into());
-            outcome.map(|()| m)
-        }))
+            .into(),
+        );
+        let thread_id = msg.thread_id;
+        Box::pin(
+            async move { socket.request(frame).await }
+                .into_actor(self)
+                .map(move |result, act, _| {
+                    let mut m = local;
+                    let outcome = match result {
+                        Ok(_) => {
+                            m.status = MessageStatus::Sent;
+                            Ok(())
+                        }
+                        Err(error) => {
+                            m.status = MessageStatus::Failed;
+                            Err(SessionError::Request {
+                                step: "SendMessage",
+                                error,
+                            })
+                        }
+                    };
+                    // The echo may already have arrived and made it delivered; never go backwards.
+                    if let Some(e) = act.threads.get_mut(&thread_id) {
+                        match e.messages.iter().find(|x| x.id == m.id) {
+                            Some(x) if x.status != MessageStatus::Queued => m = x.clone(),
+                            _ => {
+                                e.upsert(m.clone());
+                            }
+                        }
+                    }
+                    let error = outcome
+                        .as_ref()
+                        .err()
+                        .map(cxone_chat_protocol::rpc::errors::ErrorObject::from);
+                    act.publish(
+                        MessageUpdated {
+                            message: m.clone(),
+                            error,
+                        }
+                        .into(),
+                    );
+                    outcome.map(|()| m)
+                }),
+        )
     }
 }

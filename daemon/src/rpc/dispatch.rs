@@ -131,7 +131,12 @@ fn info(state: &DaemonState) -> DaemonInfoResult {
         "events.replay".to_owned(),
         "events.poll".to_owned(),
     ];
-    capabilities.extend(SERVED.iter().chain(super::sessions::SERVED).map(|m| format!("method:{m}")));
+    capabilities.extend(
+        SERVED
+            .iter()
+            .chain(super::sessions::SERVED)
+            .map(|m| format!("method:{m}")),
+    );
     DaemonInfoResult {
         name: "cxone-chatd".into(),
         version: env!("CARGO_PKG_VERSION").into(),

@@ -22,8 +22,12 @@ fn request(step: &str, e: &RequestError) -> ErrorObject {
     match e {
         RequestError::Operation { code, .. } => {
             let c = match code.as_str() {
-                "CustomerAuthorizationFailed" | "ConsumerAuthorizationFailed" => ErrorCode::AuthorizationFailed,
-                "CustomerReconnectionFailed" | "ConsumerReconnectionFailed" => ErrorCode::TokenExpired,
+                "CustomerAuthorizationFailed" | "ConsumerAuthorizationFailed" => {
+                    ErrorCode::AuthorizationFailed
+                }
+                "CustomerReconnectionFailed" | "ConsumerReconnectionFailed" => {
+                    ErrorCode::TokenExpired
+                }
                 "TokenRefreshingFailed" => ErrorCode::TokenRefreshFailed,
                 _ => ErrorCode::BackendRejected,
             };
@@ -44,8 +48,12 @@ impl From<&SessionError> for ErrorObject {
             SessionError::Conflict(_) => ErrorObject::new(ErrorCode::SessionConflict),
             SessionError::Illegal(_) => ErrorObject::new(ErrorCode::IllegalChatState),
             SessionError::NotPrepared => ErrorObject::new(ErrorCode::NotPrepared),
-            SessionError::NotConnected | SessionError::Stopped => ErrorObject::new(ErrorCode::NotConnected),
-            SessionError::Endpoints(_) => ErrorObject::new(ErrorCode::InvalidParameter).with_field("environment"),
+            SessionError::NotConnected | SessionError::Stopped => {
+                ErrorObject::new(ErrorCode::NotConnected)
+            }
+            SessionError::Endpoints(_) => {
+                ErrorObject::new(ErrorCode::InvalidParameter).with_field("environment")
+            }
             SessionError::FetchChannelConfig(r) | SessionError::RegisterVisitor(r) => {
                 let mut o = ErrorObject::new(rest_code(r));
                 if let Some(s) = r.status() {
@@ -61,18 +69,29 @@ impl From<&SessionError> for ErrorObject {
                 o
             }
             SessionError::ChatOffline => ErrorObject::new(ErrorCode::ChatOffline),
-            SessionError::AuthorizationRequired => ErrorObject::new(ErrorCode::AuthorizationRequired),
-            SessionError::OpenSocket(ConnectError::HandshakeRejected { status, .. }) if matches!(status, 401 | 403) => {
+            SessionError::AuthorizationRequired => {
+                ErrorObject::new(ErrorCode::AuthorizationRequired)
+            }
+            SessionError::OpenSocket(ConnectError::HandshakeRejected { status, .. })
+                if matches!(status, 401 | 403) =>
+            {
                 ErrorObject::new(ErrorCode::AuthorizationFailed).with_backend_status(*status)
             }
             SessionError::OpenSocket(_) => ErrorObject::new(ErrorCode::BackendUnavailable),
             SessionError::Request { step, error } => return request(step, error),
-            SessionError::UnknownThread(_) => ErrorObject::new(ErrorCode::UnknownThread).with_field("threadId"),
-            SessionError::ThreadClosed(_) => ErrorObject::new(ErrorCode::ThreadClosed).with_field("threadId"),
+            SessionError::UnknownThread(_) => {
+                ErrorObject::new(ErrorCode::UnknownThread).with_field("threadId")
+            }
+            SessionError::ThreadClosed(_) => {
+                ErrorObject::new(ErrorCode::ThreadClosed).with_field("threadId")
+            }
             SessionError::UnsupportedInMode(_) => ErrorObject::new(ErrorCode::UnsupportedInMode),
-            SessionError::InvalidParameter { field, .. } => ErrorObject::new(ErrorCode::InvalidParameter).with_field(*field),
+            SessionError::InvalidParameter { field, .. } => {
+                ErrorObject::new(ErrorCode::InvalidParameter).with_field(*field)
+            }
             SessionError::PreChatSurveyIncomplete(f) => {
-                ErrorObject::new(ErrorCode::PreChatSurveyIncomplete).with_field(format!("customFields.{f}"))
+                ErrorObject::new(ErrorCode::PreChatSurveyIncomplete)
+                    .with_field(format!("customFields.{f}"))
             }
         };
         base.with_detail(detail)

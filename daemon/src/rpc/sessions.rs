@@ -4,9 +4,13 @@
 use actix::{Actor, Addr, Message};
 use cxone_chat_protocol::rpc::envelope::Params;
 use cxone_chat_protocol::rpc::errors::{ErrorCode, ErrorObject};
-use cxone_chat_protocol::rpc::methods::session::{SessionClose, SessionConnect, SessionDisconnect, SessionGetState, SessionPrepare};
+use cxone_chat_protocol::rpc::methods::session::{
+    SessionClose, SessionConnect, SessionDisconnect, SessionGetState, SessionPrepare,
+};
 use cxone_chat_protocol::rpc::methods::thread::ThreadSend;
-use cxone_chat_protocol::rpc::methods::threads::{ThreadsCreate, ThreadsGet, ThreadsList, ThreadsListResult};
+use cxone_chat_protocol::rpc::methods::threads::{
+    ThreadsCreate, ThreadsGet, ThreadsList, ThreadsListResult,
+};
 use cxone_chat_protocol::rpc::methods::{Empty, Method, decode_params};
 use cxone_chat_protocol::rpc::types::{SessionName, SessionStatus};
 use serde::Serialize;
@@ -36,12 +40,16 @@ pub fn serves(method: &str) -> bool {
 }
 
 fn ok<T: Serialize>(value: T) -> Result<Value, ErrorObject> {
-    serde_json::to_value(value).map_err(|e| ErrorObject::new(ErrorCode::InternalError).with_detail(e.to_string()))
+    serde_json::to_value(value)
+        .map_err(|e| ErrorObject::new(ErrorCode::InternalError).with_detail(e.to_string()))
 }
 
 fn find(state: &DaemonState, name: &SessionName) -> Result<Addr<Session>, ErrorObject> {
     let sessions = state.sessions.lock().unwrap_or_else(|e| e.into_inner());
-    sessions.get(name).cloned().ok_or_else(|| SessionError::UnknownSession(name.to_string()).into())
+    sessions
+        .get(name)
+        .cloned()
+        .ok_or_else(|| SessionError::UnknownSession(name.to_string()).into())
 }
 
 /// Sends `msg` to the session and maps every failure to the API's codes.
@@ -59,22 +67,41 @@ where
 }
 
 /// Runs one session call.
-pub async fn call(ctx: &CallContext, method: &str, params: Option<Params>) -> Result<Value, ErrorObject> {
+pub async fn call(
+    ctx: &CallContext,
+    method: &str,
+    params: Option<Params>,
+) -> Result<Value, ErrorObject> {
     let state = &ctx.state;
     match method {
         SessionPrepare::NAME => {
             let p: <SessionPrepare as Method>::Params = decode_params(params)?;
             let brand_id = i64::try_from(p.brand_id).map_err(|_| {
-                ErrorObject::new(ErrorCode::InvalidParameter).with_field("brandId").with_detail("the brand id is too large")
+                ErrorObject::new(ErrorCode::InvalidParameter)
+                    .with_field("brandId")
+                    .with_detail("the brand id is too large")
             })?;
             let addr = {
                 let mut sessions = state.sessions.lock().unwrap_or_else(|e| e.into_inner());
                 sessions
                     .entry(p.session.clone())
-                    .or_insert_with(|| Session::new(p.session.clone(), state.hub.clone(), state.rest.clone(), state.sdk.clone()).start())
+                    .or_insert_with(|| {
+                        Session::new(
+                            p.session.clone(),
+                            state.hub.clone(),
+                            state.rest.clone(),
+                            state.sdk.clone(),
+                        )
+                        .start()
+                    })
                     .clone()
             };
-            let msg = session::Prepare { environment: p.environment, brand_id, channel_id: p.channel_id, customer: p.customer };
+            let msg = session::Prepare {
+                environment: p.environment,
+                brand_id,
+                channel_id: p.channel_id,
+                customer: p.customer,
+            };
             ask(addr, msg).await
         }
         SessionConnect::NAME => {
@@ -88,12 +115,21 @@ pub async fn call(ctx: &CallContext, method: &str, params: Option<Params>) -> Re
         SessionGetState::NAME => {
             let p: <SessionGetState as Method>::Params = decode_params(params)?;
             let addr = find(state, &p.session)?;
-            addr.send(session::GetState).await.map_err(|_| ErrorObject::from(SessionError::Stopped)).and_then(ok)
+            addr.send(session::GetState)
+                .await
+                .map_err(|_| ErrorObject::from(SessionError::Stopped))
+                .and_then(ok)
         }
         SessionClose::NAME => {
             let p: <SessionClose as Method>::Params = decode_params(params)?;
-            let addr = state.sessions.lock().unwrap_or_else(|e| e.into_inner()).remove(&p.session);
-            let addr = addr.ok_or_else(|| ErrorObject::from(SessionError::UnknownSession(p.session.to_string())))?;
+            let addr = state
+                .sessions
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&p.session);
+            let addr = addr.ok_or_else(|| {
+                ErrorObject::from(SessionError::UnknownSession(p.session.to_string()))
+            })?;
             // Disconnect first so the back end sees a normal close; dropping the last address
             // then stops the actor.
             let _ = addr.send(session::Disconnect).await;
@@ -109,29 +145,56 @@ pub async fn call(ctx: &CallContext, method: &str, params: Option<Params>) -> Re
         }
         ThreadsGet::NAME => {
             let p: <ThreadsGet as Method>::Params = decode_params(params)?;
-            ask(find(state, &p.session)?, session::GetThread { thread_id: p.thread_id }).await
+            ask(
+                find(state, &p.session)?,
+                session::GetThread {
+                    thread_id: p.thread_id,
+                },
+            )
+            .await
         }
         ThreadsCreate::NAME => {
             let p: <ThreadsCreate as Method>::Params = decode_params(params)?;
-            ask(find(state, &p.session)?, session::CreateThread { name: p.name, custom_fields: p.custom_fields }).await
+            ask(
+                find(state, &p.session)?,
+                session::CreateThread {
+                    name: p.name,
+                    custom_fields: p.custom_fields,
+                },
+            )
+            .await
         }
         ThreadSend::NAME => {
             let p: <ThreadSend as Method>::Params = decode_params(params)?;
             if !p.attachments.is_empty() {
                 return Err(ErrorObject::new(ErrorCode::InvalidParameter)
                     .with_field("attachments")
-                    .with_detail("attachments are not supported by this build of cxone-chatd yet; send text"));
+                    .with_detail(
+                        "attachments are not supported by this build of cxone-chatd yet; send text",
+                    ));
             }
-            let msg = session::Send { thread_id: p.thread_id, text: p.text, postback: p.postback, client_message_id: p.client_message_id };
+            let msg = session::Send {
+                thread_id: p.thread_id,
+                text: p.text,
+                postback: p.postback,
+                client_message_id: p.client_message_id,
+            };
             ask(find(state, &p.session)?, msg).await
         }
-        other => Err(ErrorObject::new(ErrorCode::MethodNotFound).with_detail(format!("{other} is not a session method"))),
+        other => Err(ErrorObject::new(ErrorCode::MethodNotFound)
+            .with_detail(format!("{other} is not a session method"))),
     }
 }
 
 /// Every session's line of `daemon.status`.
 pub async fn statuses(state: &DaemonState) -> Vec<SessionStatus> {
-    let addrs: Vec<Addr<Session>> = state.sessions.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
+    let addrs: Vec<Addr<Session>> = state
+        .sessions
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .values()
+        .cloned()
+        .collect();
     let mut out = Vec::new();
     for a in addrs {
         if let Ok(s) = a.send(session::Status).await {

@@ -14,9 +14,9 @@ use cxone_chat_protocol::rpc::types::SessionName;
 
 use crate::actors::event_hub::{EventHub, Outbound};
 use crate::actors::session::Session;
-use crate::upstream::{RestClient, SdkIdentity};
 use crate::logging::LogControl;
 use crate::options::Options;
+use crate::upstream::{RestClient, SdkIdentity};
 
 /// A connected client, for `daemon.status`.
 #[derive(Debug)]

@@ -2,19 +2,22 @@
 //! availability, the transaction token for secured sessions, the WebSocket, customer
 //! authorization, then the mode's recovery. The session actor runs it and applies the result.
 
+use cxone_chat_protocol::cxone::common::ThreadRef;
 use cxone_chat_protocol::cxone::common::{BrandRef, CustomerIdentity, IdRef};
 use cxone_chat_protocol::cxone::received::{EventBody, ReceivedEvent};
 use cxone_chat_protocol::cxone::rest::{AuthenticationType, ChatMode as CxMode};
 use cxone_chat_protocol::cxone::sent::{
     AuthorizeCustomerData, IdentityKey, OutgoingFrame, Payload, RecoverData, SentEvent, ThreadData,
 };
-use cxone_chat_protocol::cxone::common::ThreadRef;
 use futures_util::future::join_all;
 use tokio::sync::mpsc;
 
 use crate::session::error::SessionError;
 use crate::upstream::rest::ChannelTarget;
-use crate::upstream::{Endpoints, Inbound, RequestError, RestClient, SdkIdentity, SocketConfig, SocketHandle, SocketQuery};
+use crate::upstream::{
+    Endpoints, Inbound, RequestError, RestClient, SdkIdentity, SocketConfig, SocketHandle,
+    SocketQuery,
+};
 
 /// Everything a connection attempt needs, owned so it can run detached from the actor.
 #[derive(Debug, Clone)]
@@ -67,7 +70,11 @@ pub enum Outcome {
 
 impl Plan {
     fn target(&self) -> ChannelTarget<'_> {
-        ChannelTarget { endpoints: &self.endpoints, brand_id: self.brand_id, channel_id: &self.channel_id }
+        ChannelTarget {
+            endpoints: &self.endpoints,
+            brand_id: self.brand_id,
+            channel_id: &self.channel_id,
+        }
     }
 
     /// A frame for `event` with the envelope every event carries.
@@ -100,7 +107,12 @@ fn nothing_to_recover(e: &RequestError) -> bool {
 pub async fn run(plan: Plan) -> Result<Outcome, SessionError> {
     if plan.mode == CxMode::LiveChat {
         // Android treats a failed availability check as offline; so do we.
-        let online = plan.rest.availability(plan.target()).await.map(|a| a.is_online()).unwrap_or(false);
+        let online = plan
+            .rest
+            .availability(plan.target())
+            .await
+            .map(|a| a.is_online())
+            .unwrap_or(false);
         if !online {
             return Ok(Outcome::Offline);
         }
@@ -134,8 +146,9 @@ pub async fn run(plan: Plan) -> Result<Outcome, SessionError> {
         sdk: &plan.sdk,
         transaction_token: transaction_token.as_deref(),
     });
-    let (socket, inbound) =
-        crate::upstream::socket::connect(&url, &plan.socket, plan.rest.clone()).await.map_err(SessionError::OpenSocket)?;
+    let (socket, inbound) = crate::upstream::socket::connect(&url, &plan.socket, plan.rest.clone())
+        .await
+        .map_err(SessionError::OpenSocket)?;
     if !plan.secured {
         let data = AuthorizeCustomerData {
             authorization: None,
@@ -149,17 +162,38 @@ pub async fn run(plan: Plan) -> Result<Outcome, SessionError> {
             .map_err(request_error("AuthorizeCustomer"))?;
         if let EventBody::ConsumerAuthorized(a) = reply.body {
             // Keep the names the host gave when the server sends empty ones.
-            let first = a.consumer_identity.first_name.filter(|n| !n.is_empty()).or(customer.first_name.take());
-            let last = a.consumer_identity.last_name.filter(|n| !n.is_empty()).or(customer.last_name.take());
-            customer = CustomerIdentity { first_name: first, last_name: last, ..a.consumer_identity };
+            let first = a
+                .consumer_identity
+                .first_name
+                .filter(|n| !n.is_empty())
+                .or(customer.first_name.take());
+            let last = a
+                .consumer_identity
+                .last_name
+                .filter(|n| !n.is_empty())
+                .or(customer.last_name.take());
+            customer = CustomerIdentity {
+                first_name: first,
+                last_name: last,
+                ..a.consumer_identity
+            };
         }
     }
     let recovered = recover(&plan, &socket, &customer).await?;
-    Ok(Outcome::Connected(Connected { socket, inbound, customer, recovered }))
+    Ok(Outcome::Connected(Connected {
+        socket,
+        inbound,
+        customer,
+        recovered,
+    }))
 }
 
 /// The mode's recovery: the single thread, the live chat, or the thread list with metadata.
-pub async fn recover(plan: &Plan, socket: &SocketHandle, customer: &CustomerIdentity) -> Result<Vec<EventBody>, SessionError> {
+pub async fn recover(
+    plan: &Plan,
+    socket: &SocketHandle,
+    customer: &CustomerIdentity,
+) -> Result<Vec<EventBody>, SessionError> {
     let one = |event: SentEvent, step: &'static str| async move {
         match socket.request(plan.frame(customer, event)).await {
             Ok(ReceivedEvent { body, .. }) => Ok(vec![body]),
@@ -168,8 +202,20 @@ pub async fn recover(plan: &Plan, socket: &SocketHandle, customer: &CustomerIden
         }
     };
     match plan.mode {
-        CxMode::SingleThread => one(SentEvent::RecoverThread(RecoverData::default()), "RecoverThread").await,
-        CxMode::LiveChat => one(SentEvent::RecoverLivechat(RecoverData::default()), "RecoverLivechat").await,
+        CxMode::SingleThread => {
+            one(
+                SentEvent::RecoverThread(RecoverData::default()),
+                "RecoverThread",
+            )
+            .await
+        }
+        CxMode::LiveChat => {
+            one(
+                SentEvent::RecoverLivechat(RecoverData::default()),
+                "RecoverLivechat",
+            )
+            .await
+        }
         CxMode::MultiThread => {
             let list = socket
                 .request(plan.frame(customer, SentEvent::FetchThreadList))
@@ -177,11 +223,20 @@ pub async fn recover(plan: &Plan, socket: &SocketHandle, customer: &CustomerIden
                 .map_err(request_error("FetchThreadList"))?
                 .body;
             let ids: Vec<_> = match &list {
-                EventBody::ThreadListFetched(l) => l.threads.iter().map(|t| t.id_on_external_platform.clone()).collect(),
+                EventBody::ThreadListFetched(l) => l
+                    .threads
+                    .iter()
+                    .map(|t| t.id_on_external_platform.clone())
+                    .collect(),
                 _ => Vec::new(),
             };
             let metadata = join_all(ids.into_iter().map(|id| {
-                let frame = plan.frame(customer, SentEvent::LoadThreadMetadata(ThreadData { thread: ThreadRef::new(id) }));
+                let frame = plan.frame(
+                    customer,
+                    SentEvent::LoadThreadMetadata(ThreadData {
+                        thread: ThreadRef::new(id),
+                    }),
+                );
                 socket.request(frame)
             }))
             .await;

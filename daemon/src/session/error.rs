@@ -12,7 +12,9 @@ pub enum SessionError {
     #[error("there is no session {0:?}; call session.prepare first")]
     UnknownSession(String),
     /// The session exists for another brand or channel.
-    #[error("session {0:?} is prepared for another brand or channel; close it first or use another session name")]
+    #[error(
+        "session {0:?} is prepared for another brand or channel; close it first or use another session name"
+    )]
     Conflict(String),
     /// The chat state does not allow the operation.
     #[error(transparent)]
@@ -39,7 +41,9 @@ pub enum SessionError {
     #[error("obtaining a transaction token failed: {0}")]
     RequestToken(#[source] RestError),
     /// The channel needs an OAuth login the host has not provided.
-    #[error("this channel requires a login: call customer.authorize with an authorization code first")]
+    #[error(
+        "this channel requires a login: call customer.authorize with an authorization code first"
+    )]
     AuthorizationRequired,
     /// Opening the WebSocket failed.
     #[error("connecting to the chat gateway failed: {0}")]

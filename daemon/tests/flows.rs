@@ -1,0 +1,313 @@
+//! End-to-end flows: the real daemon binary over its real socket, talking to the real emulator
+//! over HTTP and WebSocket on 127.0.0.1. Each test checks what the client sees and what the
+//! emulator received.
+
+mod common;
+
+use common::{Backend, Daemon, kind_with};
+use cxone_emulator::EmulatorConfig;
+use serde_json::{Value, json};
+
+fn prepare(c: &mut common::Client, b: &Backend, channel: &str) -> Value {
+    c.ok(
+        "session.prepare",
+        json!({"environment": b.environment(), "brandId": 1000, "channelId": channel,
+        "customer": {"id": format!("ada-{channel}"), "firstName": "Ada", "lastName": "Lovelace"}}),
+    )
+}
+
+#[test]
+fn app_becomes_active_prepares_the_session_with_rest_only() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    let state = prepare(&mut c, &b, "chat_single");
+    assert_eq!(
+        (state["state"].as_str(), state["mode"].as_str()),
+        (Some("prepared"), Some("singlethread"))
+    );
+    assert_eq!(state["connection"], "disconnected");
+    assert_eq!(state["channel"]["authentication"], "anonymous");
+    c.wait_event(
+        "preparing",
+        kind_with("chat.stateChanged", "/state", json!("preparing")),
+    );
+    c.wait_event(
+        "prepared",
+        kind_with("chat.stateChanged", "/state", json!("prepared")),
+    );
+    let kinds = b.received_kinds();
+    assert!(
+        kinds.contains(&"GET /chat/1.0/brand/1000/channel/chat_single".to_owned()),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds
+            .iter()
+            .any(|k| k.starts_with("PUT /web-analytics/1.0/tenants/1000/visitors/")),
+        "{kinds:?}"
+    );
+    assert!(
+        !kinds.iter().any(|k| k == "AuthorizeCustomer"),
+        "prepare opens no socket"
+    );
+}
+
+#[test]
+fn single_thread_chat_with_the_agent_then_reconnect_and_recover() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    prepare(&mut c, &b, "chat_single");
+    let connected = c.ok("session.connect", json!({}));
+    assert_eq!(
+        (
+            connected["state"].as_str(),
+            connected["connection"].as_str()
+        ),
+        (Some("ready"), Some("connected"))
+    );
+    assert_eq!(b.count("AuthorizeCustomer"), 1);
+    assert_eq!(b.count("RecoverThread"), 1, "no thread yet is normal");
+
+    let thread = c.ok("threads.create", json!({"name": "Order 17"}));
+    assert_eq!(thread["state"], "pending");
+    let tid = thread["id"].as_str().unwrap().to_owned();
+    let sent = c.ok("thread.send", json!({"threadId": tid, "text": "hello"}));
+    assert_eq!(sent["direction"], "inbound");
+    // Acknowledged at least; the echo may have made it delivered (or read) already.
+    assert!(
+        ["sent", "delivered", "read"].contains(&sent["status"].as_str().unwrap()),
+        "{sent}"
+    );
+    let mid = sent["id"].clone();
+    c.wait_event("queued", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["id"] == mid
+    });
+    let reply = c.wait_event("the agent's answer", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["direction"] == "outbound"
+    });
+    assert_eq!(reply["data"]["message"]["text"], "You said: hello");
+    assert_eq!(reply["data"]["message"]["author"]["type"], "agent");
+    c.wait_event(
+        "typing",
+        kind_with("agent.typing", "/isTyping", json!(true)),
+    );
+    assert_eq!(b.count("SendMessage"), 1, "sent exactly once");
+
+    let snap = c.ok("threads.get", json!({"threadId": tid}));
+    assert_eq!(snap["thread"]["state"], "ready");
+    assert_eq!(snap["thread"]["name"], "Order 17");
+    assert!(
+        snap["thread"]["contact"]["id"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty())
+    );
+    let texts: Vec<&str> = snap["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["hello", "You said: hello"]);
+
+    // Background and foreground: drop the socket, come back, and recover from the server.
+    assert_eq!(c.ok("session.disconnect", json!({}))["state"], "prepared");
+    let again = c.ok("session.connect", json!({}));
+    assert_eq!(again["state"], "ready");
+    assert_eq!(b.count("RecoverThread"), 2);
+    let snap = c.ok("threads.get", json!({"threadId": tid}));
+    assert_eq!(
+        snap["messages"].as_array().unwrap().len(),
+        2,
+        "recovered, not duplicated"
+    );
+}
+
+#[test]
+fn multi_thread_lists_threads_and_loads_their_metadata() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    prepare(&mut c, &b, "chat_multi");
+    c.ok("session.connect", json!({}));
+    let mut ids = Vec::new();
+    for (name, text) in [("Billing", "invoice?"), ("Delivery", "where is it?")] {
+        let t = c.ok("threads.create", json!({"name": name}));
+        let id = t["id"].as_str().unwrap().to_owned();
+        c.ok("thread.send", json!({"threadId": id, "text": text}));
+        ids.push(id);
+    }
+    c.ok("session.disconnect", json!({}));
+    // A fresh daemon knows nothing but the customer: everything else comes from the back end.
+    drop(d);
+    let d = Daemon::start();
+    let mut c = d.client();
+    prepare(&mut c, &b, "chat_multi");
+    c.ok("session.connect", json!({}));
+    assert_eq!(b.count("FetchThreadList"), 2);
+    assert!(b.count("LoadThreadMetadata") >= 2);
+    let list = c.ok("threads.list", json!({}));
+    let threads = list["threads"].as_array().unwrap();
+    let mut names: Vec<&str> = threads
+        .iter()
+        .map(|t| t["name"].as_str().unwrap_or_default())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["Billing", "Delivery"]);
+    assert!(
+        threads.iter().all(|t| t["lastMessage"].is_object()),
+        "metadata loaded: {threads:#?}"
+    );
+}
+
+#[test]
+fn live_chat_offline_then_queue_and_assignment() {
+    let mut config = EmulatorConfig::default();
+    let mut offline = config.channel(1000, "chat_live").unwrap().clone();
+    offline.online = false;
+    config
+        .brands
+        .get_mut(&1000)
+        .unwrap()
+        .channels
+        .insert("chat_live_off".into(), offline);
+    let b = Backend::start(config);
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    prepare(&mut c, &b, "chat_live_off");
+    assert_eq!(c.ok("session.connect", json!({}))["state"], "offline");
+    assert_eq!(b.count("AuthorizeCustomer"), 0, "no socket while offline");
+
+    let mut live = d.client();
+    live.subscribe();
+    live.ok("session.prepare", json!({"session": "live", "environment": b.environment(), "brandId": 1000, "channelId": "chat_live"}));
+    assert_eq!(
+        live.ok("session.connect", json!({"session": "live"}))["state"],
+        "ready"
+    );
+    let t = live.ok("threads.create", json!({"session": "live"}));
+    live.ok(
+        "thread.send",
+        json!({"session": "live", "threadId": t["id"], "text": "I need help"}),
+    );
+    for position in [3, 2, 1] {
+        live.wait_event(
+            "queue position",
+            kind_with("queue.position", "/position", json!(position)),
+        );
+    }
+    let assigned = live.wait_event("assignment", |e| e["kind"] == "agent.assigned");
+    assert_eq!(assigned["session"], "live");
+    assert_eq!(assigned["data"]["agent"]["firstName"], "Alex");
+}
+
+#[test]
+fn secured_sessions_connect_with_a_transaction_token_and_no_authorize() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    prepare(&mut c, &b, "chat_secure");
+    assert_eq!(c.ok("session.connect", json!({}))["state"], "ready");
+    let kinds = b.received_kinds();
+    assert!(kinds.iter().any(|k| k == "POST /oauth/token"), "{kinds:?}");
+    assert_eq!(b.count("AuthorizeCustomer"), 0);
+    assert_eq!(b.count("RecoverThread"), 1);
+}
+
+#[test]
+fn a_closed_contact_closes_the_thread_and_sending_is_refused() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    prepare(&mut c, &b, "chat_single");
+    c.ok("session.connect", json!({}));
+    let t = c.ok("threads.create", json!({}));
+    let tid = t["id"].as_str().unwrap().to_owned();
+    c.ok("thread.send", json!({"threadId": tid, "text": "bye"}));
+    b.admin_post(
+        "agent/case-status",
+        json!({"threadId": tid, "status": "closed"}),
+    );
+    c.wait_event(
+        "closed",
+        kind_with("contact.status", "/status", json!("closed")),
+    );
+    let err = c.err("thread.send", json!({"threadId": tid, "text": "more"}));
+    assert_eq!(err["code"], 3101);
+    assert_eq!(err["data"]["field"], "threadId");
+}
+
+#[test]
+fn bad_calls_get_specific_errors_and_the_daemon_carries_on() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    assert_eq!(
+        c.err("session.connect", json!({"session": "nope"}))["code"],
+        3000
+    );
+    let bad_env = c.err(
+        "session.prepare",
+        json!({"environment": "MARS1", "brandId": 1000, "channelId": "chat_single"}),
+    );
+    assert_eq!(bad_env["code"], -32602);
+    let unknown_channel = c.err("session.prepare", json!({"session": "x", "environment": b.environment(), "brandId": 1000, "channelId": "chat_nope"}));
+    assert_eq!(unknown_channel["code"], 2003, "{unknown_channel}");
+    prepare(&mut c, &b, "chat_single");
+    assert_eq!(
+        c.err("threads.create", json!({}))["code"],
+        3002,
+        "not connected yet"
+    );
+    c.ok("session.connect", json!({}));
+    let unknown_thread = c.err(
+        "thread.send",
+        json!({"threadId": "3118d0df-99aa-49e9-a115-c5b98736dee7", "text": "x"}),
+    );
+    assert_eq!(unknown_thread["code"], 3100);
+    let t = c.ok("threads.create", json!({}));
+    let empty = c.err("thread.send", json!({"threadId": t["id"], "text": "  "}));
+    assert_eq!(
+        (empty["code"].as_i64(), empty["data"]["field"].as_str()),
+        (Some(3008), Some("text"))
+    );
+    assert_eq!(
+        c.err("threads.create", json!({}))["code"],
+        3005,
+        "one open thread in single-thread mode"
+    );
+    let typo = c.err("thread.send", json!({"threadId": t["id"], "txt": "x"}));
+    assert_eq!(
+        (typo["code"].as_i64(), typo["data"]["field"].as_str()),
+        (Some(-32602), Some("txt"))
+    );
+    assert_eq!(
+        c.ok("session.state", json!({}))["state"],
+        "ready",
+        "nothing broke"
+    );
+}
+
+#[test]
+fn a_dropped_connection_is_reported() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    prepare(&mut c, &b, "chat_single");
+    c.ok("session.connect", json!({}));
+    b.admin_post("faults/drop-sockets", json!({}));
+    let lost = c.wait_event("connection.lost", |e| e["kind"] == "connection.lost");
+    assert_eq!(lost["session"], "default");
+    c.wait_event(
+        "back to prepared",
+        kind_with("chat.stateChanged", "/state", json!("prepared")),
+    );
+    let status = c.ok("daemon.status", json!({}));
+    assert_eq!(status["sessions"][0]["connection"], "disconnected");
+}
