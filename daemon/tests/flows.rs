@@ -294,20 +294,100 @@ fn bad_calls_get_specific_errors_and_the_daemon_carries_on() {
 }
 
 #[test]
-fn a_dropped_connection_is_reported() {
+fn a_dropped_connection_reconnects_recovers_and_delivers_what_was_queued_exactly_once() {
     let b = Backend::start(EmulatorConfig::default());
     let d = Daemon::start();
     let mut c = d.client();
     c.subscribe();
     prepare(&mut c, &b, "chat_single");
     c.ok("session.connect", json!({}));
+    let t = c.ok("threads.create", json!({}));
+    let tid = t["id"].as_str().unwrap().to_owned();
+    c.ok("thread.send", json!({"threadId": tid, "text": "first"}));
+    c.wait_event("the agent's first answer", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: first"
+    });
+
+    // The next three authorizations fail, so the daemon stays in its reconnect loop for a
+    // few backoff rounds: long enough to accept a message while offline.
+    b.admin_post("faults", json!({"refuseAuthorizations": 3}));
     b.admin_post("faults/drop-sockets", json!({}));
     let lost = c.wait_event("connection.lost", |e| e["kind"] == "connection.lost");
-    assert_eq!(lost["session"], "default");
-    c.wait_event(
-        "back to prepared",
-        kind_with("chat.stateChanged", "/state", json!("prepared")),
+    assert_eq!(lost["data"]["reconnecting"], true);
+    assert!(lost["data"]["retryInMs"].as_u64().is_some());
+    let queued = c.ok("thread.send", json!({"threadId": tid, "text": "while away", "clientMessageId": "0b8f6a42-62c5-4b37-9a3f-0d8e7c6b5a41"}));
+    assert_eq!(queued["status"], "queued");
+    assert_eq!(
+        c.err("threads.create", json!({}))["code"],
+        3002,
+        "other calls say not connected meanwhile"
     );
-    let status = c.ok("daemon.status", json!({}));
-    assert_eq!(status["sessions"][0]["connection"], "disconnected");
+
+    let restored = c.wait_event("connection.restored", |e| {
+        e["kind"] == "connection.restored"
+    });
+    assert!(
+        restored["data"]["attempts"].as_u64().unwrap() >= 3,
+        "{restored}"
+    );
+    c.wait_event("the queued message acknowledged", |e| {
+        e["kind"] == "message.updated"
+            && e["data"]["message"]["id"] == "0b8f6a42-62c5-4b37-9a3f-0d8e7c6b5a41"
+            && e["data"]["message"]["status"] != "queued"
+    });
+    c.wait_event("the agent's second answer", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: while away"
+    });
+    assert_eq!(c.ok("session.state", json!({}))["state"], "ready");
+    let sends: Vec<Value> = b
+        .admin_get("received?kind=SendMessage")
+        .as_array()
+        .unwrap()
+        .clone();
+    let copies = sends
+        .iter()
+        .filter(|r| {
+            r["body"]["payload"]["data"]["idOnExternalPlatform"]
+                == "0b8f6a42-62c5-4b37-9a3f-0d8e7c6b5a41"
+        })
+        .count();
+    assert_eq!(
+        copies, 1,
+        "the queued message reached the back end exactly once"
+    );
+    let snap = c.ok("threads.get", json!({"threadId": tid}));
+    let texts: Vec<&str> = snap["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "first",
+            "You said: first",
+            "while away",
+            "You said: while away"
+        ]
+    );
+}
+
+#[test]
+fn an_explicit_disconnect_does_not_reconnect() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    prepare(&mut c, &b, "chat_single");
+    c.ok("session.connect", json!({}));
+    assert_eq!(
+        c.ok("session.disconnect", json!({}))["connection"],
+        "disconnected"
+    );
+    let t = c.err(
+        "thread.send",
+        json!({"threadId": "3118d0df-99aa-49e9-a115-c5b98736dee7", "text": "x"}),
+    );
+    assert_eq!(t["code"], 3002, "not queued: the host chose to be offline");
+    assert_eq!(b.count("AuthorizeCustomer"), 1);
 }

@@ -19,7 +19,8 @@ use cxone_chat_protocol::cxone::rest::{
 use cxone_chat_protocol::cxone::sent::{MessageData, SentEvent};
 use cxone_chat_protocol::cxone::time::Timestamp as CxTimestamp;
 use cxone_chat_protocol::rpc::notifications::{
-    ChatStateChanged, ConnectionLost, EventPayload, MessageCreated, MessageUpdated, ThreadsUpdated,
+    ChatStateChanged, ConnectionLost, ConnectionRestored, EventPayload, MessageCreated,
+    MessageUpdated, ThreadsUpdated,
 };
 use cxone_chat_protocol::rpc::types::{
     AttachmentPolicy, AuthenticationKind, ChannelInfo, ChatMode, ConnectionState,
@@ -35,7 +36,10 @@ use crate::session::state::{Change, StateMachine};
 use crate::session::threads::ThreadRegistry;
 use crate::upstream::rest::ChannelTarget;
 use crate::upstream::socket::CloseKind;
-use crate::upstream::{Endpoints, Inbound, RestClient, SdkIdentity, SocketConfig, SocketHandle};
+use crate::upstream::{
+    BackoffConfig, Endpoints, Inbound, ReconnectBackoff, RestClient, SdkIdentity, SocketConfig,
+    SocketHandle,
+};
 
 /// A prepared session's back-end coordinates.
 #[derive(Debug, Clone)]
@@ -64,6 +68,21 @@ pub struct Session {
     inbound: Option<SpawnHandle>,
     connection: ConnectionState,
     threads: ThreadRegistry,
+    /// When to try again after the connection dropped; never gives up, starts over once a
+    /// connection stayed up long enough.
+    backoff: ReconnectBackoff,
+    /// When the connection dropped, for `connection.restored`.
+    down_since: Option<std::time::Instant>,
+    /// Messages accepted while reconnecting, sent in order once the connection is back.
+    outbox: Vec<Queued>,
+}
+
+/// A message accepted while the connection was down.
+#[derive(Debug)]
+struct Queued {
+    thread_id: String,
+    frame: cxone_chat_protocol::cxone::sent::OutgoingFrame,
+    message: Message,
 }
 
 impl Session {
@@ -83,6 +102,9 @@ impl Session {
             inbound: None,
             connection: ConnectionState::Disconnected,
             threads: ThreadRegistry::default(),
+            backoff: ReconnectBackoff::new(BackoffConfig::default()),
+            down_since: None,
+            outbox: Vec::new(),
         }
     }
 
@@ -174,24 +196,161 @@ impl Session {
         }
     }
 
-    fn lose_connection(&mut self, reason: String) {
+    /// The connection dropped by itself: announce it and reconnect with backoff.
+    fn lose_connection(&mut self, reason: String, ctx: &mut Context<Self>) {
         self.socket = None;
         self.inbound = None;
+        // An explicit disconnect already set this; nothing to recover then.
         if self.connection == ConnectionState::Disconnected {
             return;
         }
-        self.connection = ConnectionState::Disconnected;
+        self.connection = ConnectionState::Reconnecting;
+        self.down_since.get_or_insert_with(std::time::Instant::now);
+        self.backoff.disconnected(std::time::Instant::now());
+        let change = self.machine.reconnecting();
+        self.announce(change);
+        self.schedule_reconnect(reason, ctx);
+    }
+
+    fn schedule_reconnect(&mut self, reason: String, ctx: &mut Context<Self>) {
+        let delay = self.backoff.next_delay();
         self.publish(
             ConnectionLost {
                 reason,
-                reconnecting: false,
-                attempt: 0,
-                retry_in_ms: None,
+                reconnecting: true,
+                attempt: self.backoff.attempt(),
+                retry_in_ms: Some(delay.as_millis() as u64),
             }
             .into(),
         );
-        let change = self.machine.disconnected();
+        ctx.run_later(delay, |act, ctx| act.reconnect(ctx));
+    }
+
+    fn reconnect(&mut self, ctx: &mut Context<Self>) {
+        if self.connection != ConnectionState::Reconnecting {
+            return;
+        }
+        let plan = match self.plan() {
+            Ok(p) => p,
+            Err(_) => return,
+        };
+        let attempt = connect::run(plan).into_actor(self).map(|result, act, ctx| {
+            if act.connection != ConnectionState::Reconnecting {
+                if let Ok(Outcome::Connected(c)) = result {
+                    actix::spawn(async move { c.socket.close(CloseKind::Normal).await });
+                }
+                return;
+            }
+            match result {
+                Ok(Outcome::Connected(c)) => {
+                    let attempts = act.backoff.attempt();
+                    act.install(c, ctx);
+                    let downtime = act.down_since.take().map_or(0, |t| t.elapsed().as_millis() as u64);
+                    act.publish(ConnectionRestored { attempts, downtime_ms: downtime }.into());
+                    act.flush_outbox(ctx);
+                }
+                Ok(Outcome::Offline) => {
+                    act.connection = ConnectionState::Disconnected;
+                    let change = act.machine.offline();
+                    act.announce(change);
+                }
+                Err(e) => {
+                    tracing::info!(session = %act.name, error = %e, "reconnecting failed; will retry");
+                    act.schedule_reconnect(e.to_string(), ctx);
+                }
+            }
+        });
+        ctx.spawn(attempt);
+    }
+
+    /// Takes over a fresh connection: its socket, its inbound stream and its recovery.
+    fn install(&mut self, c: connect::Connected, ctx: &mut Context<Self>) {
+        self.customer = c.customer;
+        self.socket = Some(c.socket);
+        self.connection = ConnectionState::Connected;
+        self.backoff.connected(std::time::Instant::now());
+        if let Some(old) = self.inbound.take() {
+            ctx.cancel_future(old);
+        }
+        let stream = futures_util::stream::unfold(c.inbound, |mut rx| async move {
+            rx.recv().await.map(|x| (x, rx))
+        });
+        self.inbound = Some(ctx.add_stream(stream));
+        let change = self.machine.connected();
         self.announce(change);
+        for body in &c.recovered {
+            self.apply(body);
+        }
+        let closed = self.machine.mode() == Some(ChatMode::Livechat)
+            && self.threads.current().is_none()
+            && self
+                .threads
+                .list()
+                .iter()
+                .any(|t| t.state == ThreadState::Closed);
+        let change = self.machine.ready(closed);
+        self.announce(change);
+    }
+
+    /// Sends what was queued while the connection was down, in order, each exactly once (the
+    /// message id travels with it, so a repeat would be recognised by the back end too).
+    fn flush_outbox(&mut self, ctx: &mut Context<Self>) {
+        let Some(socket) = self.socket.clone() else {
+            return;
+        };
+        for q in std::mem::take(&mut self.outbox) {
+            let socket = socket.clone();
+            let fut = async move { socket.request(q.frame).await }
+                .into_actor(self)
+                .map(move |result, act, _| {
+                    let _ = act.settle(&q.thread_id, q.message, result.map(drop));
+                });
+            // `wait` keeps the queued messages in order: the next is sent after this ack.
+            ctx.wait(fut);
+        }
+    }
+
+    /// Records the outcome of a send and announces the message's new status.
+    fn settle(
+        &mut self,
+        thread_id: &str,
+        mut m: Message,
+        result: Result<(), crate::upstream::RequestError>,
+    ) -> Result<Message, SessionError> {
+        let outcome = match result {
+            Ok(()) => {
+                m.status = MessageStatus::Sent;
+                Ok(())
+            }
+            Err(error) => {
+                m.status = MessageStatus::Failed;
+                Err(SessionError::Request {
+                    step: "SendMessage",
+                    error,
+                })
+            }
+        };
+        // The echo may already have arrived and made it delivered; never go backwards.
+        if let Some(e) = self.threads.get_mut(thread_id) {
+            match e.messages.iter().find(|x| x.id == m.id) {
+                Some(x) if x.status != MessageStatus::Queued => m = x.clone(),
+                _ => {
+                    e.upsert(m.clone());
+                }
+            }
+        }
+        let error = outcome
+            .as_ref()
+            .err()
+            .map(cxone_chat_protocol::rpc::errors::ErrorObject::from);
+        self.publish(
+            MessageUpdated {
+                message: m.clone(),
+                error,
+            }
+            .into(),
+        );
+        outcome.map(|()| m)
     }
 }
 
@@ -350,30 +509,7 @@ impl Handler<Connect> for Session {
                     Ok(act.state())
                 }
                 Ok(Outcome::Connected(c)) => {
-                    act.customer = c.customer;
-                    act.socket = Some(c.socket);
-                    act.connection = ConnectionState::Connected;
-                    if let Some(old) = act.inbound.take() {
-                        ctx.cancel_future(old);
-                    }
-                    let stream = futures_util::stream::unfold(c.inbound, |mut rx| async move {
-                        rx.recv().await.map(|x| (x, rx))
-                    });
-                    act.inbound = Some(ctx.add_stream(stream));
-                    let change = act.machine.connected();
-                    act.announce(change);
-                    for body in &c.recovered {
-                        act.apply(body);
-                    }
-                    let closed = act.machine.mode() == Some(ChatMode::Livechat)
-                        && act.threads.current().is_none()
-                        && act
-                            .threads
-                            .list()
-                            .iter()
-                            .any(|t| t.state == ThreadState::Closed);
-                    let change = act.machine.ready(closed);
-                    act.announce(change);
+                    act.install(c, ctx);
                     Ok(act.state())
                 }
                 Err(e) => {
@@ -388,7 +524,7 @@ impl Handler<Connect> for Session {
 }
 
 impl StreamHandler<Inbound> for Session {
-    fn handle(&mut self, item: Inbound, _: &mut Self::Context) {
+    fn handle(&mut self, item: Inbound, ctx: &mut Self::Context) {
         match item {
             Inbound::Frame(ReceivedFrame::Event(e)) => self.apply(&e.body),
             Inbound::Closed {
@@ -397,11 +533,12 @@ impl StreamHandler<Inbound> for Session {
                 code,
             } => {
                 tracing::info!(session = %self.name, ?code, clean, "the chat gateway connection ended");
-                self.lose_connection(if reason.is_empty() {
+                let reason = if reason.is_empty() {
                     "the connection to the chat gateway ended".into()
                 } else {
                     reason
-                });
+                };
+                self.lose_connection(reason, ctx);
             }
             other => {
                 tracing::debug!(session = %self.name, ?other, "inbound frame not applied to state")
@@ -594,11 +731,11 @@ impl Handler<Send> for Session {
 
     fn handle(&mut self, msg: Send, _: &mut Self::Context) -> Self::Result {
         let prepared = (|| {
-            let socket = self
-                .socket
-                .clone()
-                .filter(|_| self.machine.is_connected())
-                .ok_or(SessionError::NotConnected)?;
+            // While reconnecting a message is accepted and queued; otherwise it needs a socket.
+            let socket = self.socket.clone().filter(|_| self.machine.is_connected());
+            if socket.is_none() && self.connection != ConnectionState::Reconnecting {
+                return Err(SessionError::NotConnected);
+            }
             let entry = self
                 .threads
                 .get(&msg.thread_id)
@@ -683,47 +820,19 @@ impl Handler<Send> for Session {
             }
             .into(),
         );
+        let Some(socket) = socket else {
+            self.outbox.push(Queued {
+                thread_id: msg.thread_id,
+                frame,
+                message: local.clone(),
+            });
+            return Box::pin(fut::ok(local));
+        };
         let thread_id = msg.thread_id;
         Box::pin(
             async move { socket.request(frame).await }
                 .into_actor(self)
-                .map(move |result, act, _| {
-                    let mut m = local;
-                    let outcome = match result {
-                        Ok(_) => {
-                            m.status = MessageStatus::Sent;
-                            Ok(())
-                        }
-                        Err(error) => {
-                            m.status = MessageStatus::Failed;
-                            Err(SessionError::Request {
-                                step: "SendMessage",
-                                error,
-                            })
-                        }
-                    };
-                    // The echo may already have arrived and made it delivered; never go backwards.
-                    if let Some(e) = act.threads.get_mut(&thread_id) {
-                        match e.messages.iter().find(|x| x.id == m.id) {
-                            Some(x) if x.status != MessageStatus::Queued => m = x.clone(),
-                            _ => {
-                                e.upsert(m.clone());
-                            }
-                        }
-                    }
-                    let error = outcome
-                        .as_ref()
-                        .err()
-                        .map(cxone_chat_protocol::rpc::errors::ErrorObject::from);
-                    act.publish(
-                        MessageUpdated {
-                            message: m.clone(),
-                            error,
-                        }
-                        .into(),
-                    );
-                    outcome.map(|()| m)
-                }),
+                .map(move |result, act, _| act.settle(&thread_id, local, result.map(drop))),
         )
     }
 }
