@@ -1,0 +1,172 @@
+//! The session's connection after `session.connect`: losing it, reconnecting with backoff,
+//! taking over a new socket, and flushing the outbox.
+
+use actix::prelude::*;
+use cxone_chat_protocol::rpc::notifications::{ConnectionLost, ConnectionRestored, MessageUpdated};
+use cxone_chat_protocol::rpc::types::{
+    ChatMode, ConnectionState, Message, MessageStatus, ThreadState,
+};
+
+use super::Session;
+use crate::session::connect::{self, Outcome};
+use crate::session::error::SessionError;
+use crate::upstream::socket::CloseKind;
+
+impl Session {
+    /// The connection dropped by itself: announce it and reconnect with backoff.
+    pub(super) fn lose_connection(&mut self, reason: String, ctx: &mut Context<Self>) {
+        self.socket = None;
+        self.inbound = None;
+        // An explicit disconnect already set this; nothing to recover then.
+        if self.connection == ConnectionState::Disconnected {
+            return;
+        }
+        self.connection = ConnectionState::Reconnecting;
+        self.down_since.get_or_insert_with(std::time::Instant::now);
+        self.backoff.disconnected(std::time::Instant::now());
+        let change = self.machine.reconnecting();
+        self.announce(change);
+        self.schedule_reconnect(reason, ctx);
+    }
+
+    fn schedule_reconnect(&mut self, reason: String, ctx: &mut Context<Self>) {
+        let delay = self.backoff.next_delay();
+        self.publish(
+            ConnectionLost {
+                reason,
+                reconnecting: true,
+                attempt: self.backoff.attempt(),
+                retry_in_ms: Some(delay.as_millis() as u64),
+            }
+            .into(),
+        );
+        ctx.run_later(delay, |act, ctx| act.reconnect(ctx));
+    }
+
+    fn reconnect(&mut self, ctx: &mut Context<Self>) {
+        if self.connection != ConnectionState::Reconnecting {
+            return;
+        }
+        let plan = match self.plan() {
+            Ok(p) => p,
+            Err(_) => return,
+        };
+        let attempt = connect::run(plan).into_actor(self).map(|result, act, ctx| {
+            if act.connection != ConnectionState::Reconnecting {
+                if let Ok(Outcome::Connected(c)) = result {
+                    actix::spawn(async move { c.socket.close(CloseKind::Normal).await });
+                }
+                return;
+            }
+            match result {
+                Ok(Outcome::Connected(c)) => {
+                    let attempts = act.backoff.attempt();
+                    act.install(c, ctx);
+                    let downtime = act.down_since.take().map_or(0, |t| t.elapsed().as_millis() as u64);
+                    act.publish(ConnectionRestored { attempts, downtime_ms: downtime }.into());
+                    act.flush_outbox(ctx);
+                }
+                Ok(Outcome::Offline) => {
+                    act.connection = ConnectionState::Disconnected;
+                    let change = act.machine.offline();
+                    act.announce(change);
+                }
+                Err(e) => {
+                    tracing::info!(session = %act.name, error = %e, "reconnecting failed; will retry");
+                    act.schedule_reconnect(e.to_string(), ctx);
+                }
+            }
+        });
+        ctx.spawn(attempt);
+    }
+
+    /// Takes over a fresh connection: its socket, its inbound stream and its recovery.
+    pub(super) fn install(&mut self, c: connect::Connected, ctx: &mut Context<Self>) {
+        self.customer = c.customer;
+        self.socket = Some(c.socket);
+        self.connection = ConnectionState::Connected;
+        self.backoff.connected(std::time::Instant::now());
+        if let Some(old) = self.inbound.take() {
+            ctx.cancel_future(old);
+        }
+        let stream = futures_util::stream::unfold(c.inbound, |mut rx| async move {
+            rx.recv().await.map(|x| (x, rx))
+        });
+        self.inbound = Some(ctx.add_stream(stream));
+        let change = self.machine.connected();
+        self.announce(change);
+        for body in &c.recovered {
+            self.apply(body);
+        }
+        let closed = self.machine.mode() == Some(ChatMode::Livechat)
+            && self.threads.current().is_none()
+            && self
+                .threads
+                .list()
+                .iter()
+                .any(|t| t.state == ThreadState::Closed);
+        let change = self.machine.ready(closed);
+        self.announce(change);
+    }
+
+    /// Sends what was queued while the connection was down, in order, each exactly once (the
+    /// message id travels with it, so a repeat would be recognised by the back end too).
+    fn flush_outbox(&mut self, ctx: &mut Context<Self>) {
+        let Some(socket) = self.socket.clone() else {
+            return;
+        };
+        for q in std::mem::take(&mut self.outbox) {
+            let socket = socket.clone();
+            let fut = async move { socket.request(q.frame).await }
+                .into_actor(self)
+                .map(move |result, act, _| {
+                    let _ = act.settle(&q.thread_id, q.message, result.map(drop));
+                });
+            // `wait` keeps the queued messages in order: the next is sent after this ack.
+            ctx.wait(fut);
+        }
+    }
+
+    /// Records the outcome of a send and announces the message's new status.
+    pub(super) fn settle(
+        &mut self,
+        thread_id: &str,
+        mut m: Message,
+        result: Result<(), crate::upstream::RequestError>,
+    ) -> Result<Message, SessionError> {
+        let outcome = match result {
+            Ok(()) => {
+                m.status = MessageStatus::Sent;
+                Ok(())
+            }
+            Err(error) => {
+                m.status = MessageStatus::Failed;
+                Err(SessionError::Request {
+                    step: "SendMessage",
+                    error,
+                })
+            }
+        };
+        // The echo may already have arrived and made it delivered; never go backwards.
+        if let Some(e) = self.threads.get_mut(thread_id) {
+            match e.messages.iter().find(|x| x.id == m.id) {
+                Some(x) if x.status != MessageStatus::Queued => m = x.clone(),
+                _ => {
+                    e.upsert(m.clone());
+                }
+            }
+        }
+        let error = outcome
+            .as_ref()
+            .err()
+            .map(cxone_chat_protocol::rpc::errors::ErrorObject::from);
+        self.publish(
+            MessageUpdated {
+                message: m.clone(),
+                error,
+            }
+            .into(),
+        );
+        outcome.map(|()| m)
+    }
+}

@@ -1,0 +1,257 @@
+//! The session's thread calls: listing, reading, creating threads and sending messages
+//! (queued while the connection is being restored).
+
+use actix::prelude::*;
+use cxone_chat_protocol::cxone::common::{
+    CustomField as CxField, CustomFields, ThreadRef, UuidString,
+};
+use cxone_chat_protocol::cxone::content::MessageContent as CxContent;
+use cxone_chat_protocol::cxone::content::TextContent;
+use cxone_chat_protocol::cxone::sent::{MessageData, OutgoingFrame, SentEvent};
+use cxone_chat_protocol::cxone::time::Timestamp as CxTimestamp;
+use cxone_chat_protocol::rpc::notifications::{MessageCreated, ThreadsUpdated};
+use cxone_chat_protocol::rpc::types::{
+    ChatMode, ConnectionState, CustomFieldValues, Message, MessageDirection, MessageStatus, Thread,
+    ThreadSnapshot, ThreadState,
+};
+
+use super::{Session, fingerprint};
+use crate::rpc::to_wire;
+use crate::session::error::SessionError;
+
+/// A message accepted while the connection was down.
+#[derive(Debug)]
+pub(super) struct Queued {
+    pub(super) thread_id: String,
+    pub(super) frame: OutgoingFrame,
+    pub(super) message: Message,
+}
+
+/// `threads.list`.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<Vec<Thread>, SessionError>")]
+pub struct ListThreads;
+
+impl Handler<ListThreads> for Session {
+    type Result = Result<Vec<Thread>, SessionError>;
+
+    fn handle(&mut self, _: ListThreads, _: &mut Self::Context) -> Self::Result {
+        Ok(self.threads.list())
+    }
+}
+
+/// `threads.get`.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<ThreadSnapshot, SessionError>")]
+pub struct GetThread {
+    /// The thread.
+    pub thread_id: String,
+}
+
+impl Handler<GetThread> for Session {
+    type Result = Result<ThreadSnapshot, SessionError>;
+
+    fn handle(&mut self, msg: GetThread, _: &mut Self::Context) -> Self::Result {
+        let e = self
+            .threads
+            .get(&msg.thread_id)
+            .ok_or_else(|| SessionError::UnknownThread(msg.thread_id.clone()))?;
+        Ok(ThreadSnapshot {
+            thread: e.to_api(),
+            messages: e.messages.clone(),
+            has_more_messages: e.scroll_token.is_some(),
+        })
+    }
+}
+
+/// `threads.create`.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<Thread, SessionError>")]
+pub struct CreateThread {
+    /// Name.
+    pub name: Option<String>,
+    /// Pre-chat answers (contact custom fields).
+    pub custom_fields: CustomFieldValues,
+}
+
+impl Handler<CreateThread> for Session {
+    type Result = Result<Thread, SessionError>;
+
+    fn handle(&mut self, msg: CreateThread, _: &mut Self::Context) -> Self::Result {
+        if !self.machine.is_connected() {
+            return Err(SessionError::NotConnected);
+        }
+        let (Some(config), Some(target)) = (&self.config, &self.target) else {
+            return Err(SessionError::NotPrepared);
+        };
+        if self.machine.mode() != Some(ChatMode::Multithread) && self.threads.current().is_some() {
+            return Err(SessionError::UnsupportedInMode(
+                "this channel has one conversation at a time and it is still open; use it, or end it first",
+            ));
+        }
+        if let Some(form) = config.pre_chat_form(&target.channel_id) {
+            for f in form.required_fields() {
+                if msg
+                    .custom_fields
+                    .get(&f.ident)
+                    .is_none_or(|v| v.trim().is_empty())
+                {
+                    return Err(SessionError::PreChatSurveyIncomplete(f.ident.clone()));
+                }
+            }
+        }
+        let now = to_wire::timestamp(&CxTimestamp::from_unix_ms_millis(now_ms()));
+        let fields = msg
+            .custom_fields
+            .into_iter()
+            .map(
+                |(ident, value)| cxone_chat_protocol::rpc::types::CustomField {
+                    ident,
+                    value,
+                    updated_at: Some(now.clone()),
+                },
+            )
+            .collect();
+        let thread = self
+            .threads
+            .create_pending(UuidString::new_v4(), msg.name, fields, now);
+        self.publish(
+            ThreadsUpdated {
+                threads: self.threads.list(),
+            }
+            .into(),
+        );
+        Ok(thread)
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// `thread.send` (text and postbacks).
+#[derive(Message, Debug)]
+#[rtype(result = "Result<Message, SessionError>")]
+pub struct Send {
+    /// The thread.
+    pub thread_id: String,
+    /// Text.
+    pub text: Option<String>,
+    /// Postback of a chosen button.
+    pub postback: Option<String>,
+    /// The client's own id for the message (a UUID), for idempotent retries.
+    pub client_message_id: Option<String>,
+}
+
+impl Handler<Send> for Session {
+    type Result = ResponseActFuture<Self, Result<Message, SessionError>>;
+
+    fn handle(&mut self, msg: Send, _: &mut Self::Context) -> Self::Result {
+        let prepared = (|| {
+            // While reconnecting a message is accepted and queued; otherwise it needs a socket.
+            let socket = self.socket.clone().filter(|_| self.machine.is_connected());
+            if socket.is_none() && self.connection != ConnectionState::Reconnecting {
+                return Err(SessionError::NotConnected);
+            }
+            let entry = self
+                .threads
+                .get(&msg.thread_id)
+                .ok_or_else(|| SessionError::UnknownThread(msg.thread_id.clone()))?;
+            if !entry.is_open() {
+                return Err(SessionError::ThreadClosed(msg.thread_id.clone()));
+            }
+            let text = msg.text.clone().unwrap_or_default();
+            if text.trim().is_empty() && msg.postback.is_none() {
+                return Err(SessionError::InvalidParameter {
+                    field: "text",
+                    detail: "a message needs text or a postback".into(),
+                });
+            }
+            let id = match &msg.client_message_id {
+                Some(c) => UuidString::parse(c).map_err(|e| SessionError::InvalidParameter {
+                    field: "clientMessageId",
+                    detail: e.to_string(),
+                })?,
+                None => UuidString::new_v4(),
+            };
+            let pending = entry.state == ThreadState::Pending;
+            let thread = ThreadRef {
+                id_on_external_platform: entry.id.clone(),
+                thread_name: entry.name.clone().filter(|_| pending),
+            };
+            let contact = pending.then(|| CustomFields {
+                custom_fields: entry
+                    .custom_fields
+                    .iter()
+                    .map(|f| CxField {
+                        ident: f.ident.clone(),
+                        value: f.value.clone(),
+                        updated_at: None,
+                    })
+                    .collect(),
+            });
+            let mut content = TextContent::outgoing(text.clone());
+            if let Some(p) = &msg.postback {
+                content = content.with_postback(p.clone());
+            }
+            let data = MessageData {
+                thread,
+                message_content: CxContent::Text(content),
+                id_on_external_platform: id.clone(),
+                customer: Some(CustomFields::default()),
+                consumer: None,
+                contact,
+                consumer_contact: None,
+                attachments: Vec::new(),
+                device_fingerprint: Some(fingerprint(&self.sdk)),
+                browser_fingerprint: None,
+                access_token: None,
+            };
+            let plan = self.plan()?;
+            let frame = plan.frame(&self.customer, SentEvent::SendMessage(data));
+            let local = Message {
+                id: id.to_lowercase(),
+                thread_id: entry.id.to_lowercase(),
+                direction: MessageDirection::Inbound,
+                status: MessageStatus::Queued,
+                created_at: to_wire::timestamp(&CxTimestamp::from_unix_ms_millis(now_ms())),
+                author: None,
+                text,
+                postback: msg.postback.clone(),
+                attachments: Vec::new(),
+                content: cxone_chat_protocol::rpc::types::MessageContent::Text,
+            };
+            Ok((socket, frame, local))
+        })();
+        let (socket, frame, local) = match prepared {
+            Ok(p) => p,
+            Err(e) => return Box::pin(fut::err(e)),
+        };
+        // Shown at once as queued; the ack makes it sent, the echo delivered.
+        if let Some(e) = self.threads.get_mut(&msg.thread_id) {
+            e.upsert(local.clone());
+        }
+        self.publish(
+            MessageCreated {
+                message: local.clone(),
+            }
+            .into(),
+        );
+        let Some(socket) = socket else {
+            self.outbox.push(Queued {
+                thread_id: msg.thread_id,
+                frame,
+                message: local.clone(),
+            });
+            return Box::pin(fut::ok(local));
+        };
+        let thread_id = msg.thread_id;
+        Box::pin(
+            async move { socket.request(frame).await }
+                .into_actor(self)
+                .map(move |result, act, _| act.settle(&thread_id, local, result.map(drop))),
+        )
+    }
+}
