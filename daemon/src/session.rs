@@ -1,6 +1,7 @@
 //! A chat session's plain logic, without actors: the chat state machine, the connect
 //! sequence, the thread registry and the session's errors. The session actor wraps them.
 
+pub mod analytics;
 pub mod connect;
 pub mod error;
 pub mod state;

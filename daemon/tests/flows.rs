@@ -391,3 +391,165 @@ fn an_explicit_disconnect_does_not_reconnect() {
     assert_eq!(t["code"], 3002, "not queued: the host chose to be offline");
     assert_eq!(b.count("AuthorizeCustomer"), 1);
 }
+
+fn analytics_types(b: &Backend) -> Vec<(String, String)> {
+    b.admin_get("received?transport=rest")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"].as_str().unwrap().ends_with("/events"))
+        .map(|r| {
+            (
+                r["body"]["type"].as_str().unwrap().to_owned(),
+                r["body"]["visitId"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn page_views_visits_and_other_analytics_reach_the_analytics_endpoint_in_order() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    prepare(&mut c, &b, "chat_single");
+    c.ok(
+        "analytics.pageView",
+        json!({"title": "Home", "url": "app://home"}),
+    );
+    c.ok(
+        "analytics.pageView",
+        json!({"title": "Home", "url": "app://home"}),
+    );
+    c.ok(
+        "analytics.pageView",
+        json!({"title": "Cart", "url": "app://cart"}),
+    );
+    c.ok(
+        "analytics.pageViewEnded",
+        json!({"title": "Cart", "url": "app://cart"}),
+    );
+    c.ok("analytics.chatWindowOpen", json!({}));
+    c.ok(
+        "analytics.conversion",
+        json!({"conversionType": "purchase", "conversionValue": 42.5}),
+    );
+    c.ok("analytics.proactiveAction", json!({"actionId": "a1", "actionName": "Offer", "actionType": "welcomeMessage", "outcome": "clicked"}));
+    let sent = analytics_types(&b);
+    let types: Vec<&str> = sent.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "VisitorVisit",
+            "PageView",
+            "TimeSpentOnPage",
+            "PageView",
+            "TimeSpentOnPage",
+            "ChatWindowOpened",
+            "Conversion",
+            "ProactiveActionClicked"
+        ],
+        "a repeated page view is not sent twice"
+    );
+    assert!(
+        sent.iter().all(|(_, v)| *v == sent[0].1),
+        "one visit: {sent:?}"
+    );
+    let bad = c.err(
+        "analytics.conversion",
+        json!({"conversionType": "x", "conversionValue": 1, "time": "yesterday"}),
+    );
+    assert_eq!(
+        (bad["code"].as_i64(), bad["data"]["field"].as_str()),
+        (Some(3008), Some("time"))
+    );
+    assert_eq!(
+        c.err(
+            "analytics.pageView",
+            json!({"session": "other", "title": "a", "url": "b"})
+        )["code"],
+        3000
+    );
+}
+
+#[test]
+fn background_ends_the_page_and_drops_the_socket_foreground_comes_back() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    prepare(&mut c, &b, "chat_single");
+    c.ok("session.connect", json!({}));
+    c.ok(
+        "analytics.pageView",
+        json!({"title": "Chat", "url": "app://chat"}),
+    );
+    let bg = c.ok("app.background", json!({"disconnect": true}));
+    assert_eq!(
+        (bg["state"].as_str(), bg["connection"].as_str()),
+        (Some("prepared"), Some("disconnected"))
+    );
+    assert_eq!(analytics_types(&b).last().unwrap().0, "TimeSpentOnPage");
+    let fg = c.ok("app.foreground", json!({}));
+    assert_eq!(
+        (fg["state"].as_str(), fg["connection"].as_str()),
+        (Some("ready"), Some("connected"))
+    );
+    assert_eq!(b.count("AuthorizeCustomer"), 2);
+    assert_eq!(
+        b.count("RecoverThread"),
+        2,
+        "state recovered after coming back"
+    );
+    // Without a background disconnect, foreground changes nothing.
+    assert_eq!(c.ok("app.foreground", json!({}))["state"], "ready");
+    assert_eq!(b.count("AuthorizeCustomer"), 2);
+}
+
+#[test]
+fn a_large_recovery_arrives_through_the_bucket_and_reads_as_if_it_had_not() {
+    let b = Backend::start(EmulatorConfig {
+        large_event_threshold: 16 * 1024,
+        ..EmulatorConfig::default()
+    });
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    prepare(&mut c, &b, "chat_single");
+    c.ok("session.connect", json!({}));
+    let t = c.ok("threads.create", json!({}));
+    let tid = t["id"].as_str().unwrap().to_owned();
+    for n in 0..6 {
+        c.ok(
+            "thread.send",
+            json!({"threadId": tid, "text": format!("message {n}")}),
+        );
+        c.wait_event("the agent's answer", |e| {
+            e["kind"] == "message.created"
+                && e["data"]["message"]["text"] == format!("You said: message {n}")
+        });
+    }
+    let before = c.ok("threads.get", json!({"threadId": tid}));
+    drop(d);
+
+    // A new daemon recovers the thread; the recovery is over the threshold.
+    let d = Daemon::start();
+    let mut c = d.client();
+    prepare(&mut c, &b, "chat_single");
+    c.ok("session.connect", json!({}));
+    let kinds = b.received_kinds();
+    assert!(
+        kinds.iter().any(|k| k.starts_with("GET /s3/")),
+        "the recovery went through the bucket: {kinds:?}"
+    );
+    let after = c.ok("threads.get", json!({"threadId": tid}));
+    let texts = |s: &Value| {
+        s["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["text"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(texts(&after), texts(&before));
+    assert_eq!(after["messages"].as_array().unwrap().len(), 12);
+}

@@ -25,6 +25,7 @@ use crate::session::state::{Change, StateMachine};
 use crate::session::threads::ThreadRegistry;
 use crate::upstream::rest::ChannelTarget;
 mod connection;
+mod lifecycle;
 mod threads;
 
 use crate::upstream::socket::CloseKind;
@@ -65,6 +66,12 @@ pub struct Session {
     backoff: ReconnectBackoff,
     /// When the connection dropped, for `connection.restored`.
     down_since: Option<std::time::Instant>,
+    /// Visits and page views for analytics.
+    visits: crate::session::analytics::Visits,
+    /// This run's destination id (the SDKs mint one per session run).
+    destination_id: String,
+    /// Whether `app.background` disconnected a connected session, to reconnect on foreground.
+    resume_on_foreground: bool,
     /// Messages accepted while reconnecting, sent in order once the connection is back.
     outbox: Vec<threads::Queued>,
 }
@@ -88,6 +95,9 @@ impl Session {
             threads: ThreadRegistry::default(),
             backoff: ReconnectBackoff::new(BackoffConfig::default()),
             down_since: None,
+            visits: Default::default(),
+            destination_id: uuid::Uuid::new_v4().to_string(),
+            resume_on_foreground: false,
             outbox: Vec::new(),
         }
     }
@@ -386,6 +396,16 @@ impl Handler<Disconnect> for Session {
     type Result = Result<SessionState, SessionError>;
 
     fn handle(&mut self, _: Disconnect, ctx: &mut Self::Context) -> Self::Result {
+        // An explicit disconnect also cancels a pending resume.
+        self.resume_on_foreground = false;
+        self.close_connection(ctx);
+        Ok(self.state())
+    }
+}
+
+impl Session {
+    /// Closes the connection on purpose (code 1000): no reconnect follows.
+    fn close_connection(&mut self, ctx: &mut Context<Self>) {
         if let Some(h) = self.inbound.take() {
             ctx.cancel_future(h);
         }
@@ -395,7 +415,6 @@ impl Handler<Disconnect> for Session {
         self.connection = ConnectionState::Disconnected;
         let change = self.machine.disconnected();
         self.announce(change);
-        Ok(self.state())
     }
 }
 
@@ -435,4 +454,5 @@ impl Handler<Status> for Session {
     }
 }
 
+pub use lifecycle::{Analytics, AnalyticsCall, Background, Foreground};
 pub use threads::{CreateThread, GetThread, ListThreads, Send};

@@ -54,7 +54,9 @@ impl From<&SessionError> for ErrorObject {
             SessionError::Endpoints(_) => {
                 ErrorObject::new(ErrorCode::InvalidParameter).with_field("environment")
             }
-            SessionError::FetchChannelConfig(r) | SessionError::RegisterVisitor(r) => {
+            SessionError::FetchChannelConfig(r)
+            | SessionError::RegisterVisitor(r)
+            | SessionError::SendAnalytics(r) => {
                 let mut o = ErrorObject::new(rest_code(r));
                 if let Some(s) = r.status() {
                     o = o.with_backend_status(s);

@@ -4,6 +4,11 @@
 use actix::{Actor, Addr, Message};
 use cxone_chat_protocol::rpc::envelope::Params;
 use cxone_chat_protocol::rpc::errors::{ErrorCode, ErrorObject};
+use cxone_chat_protocol::rpc::methods::analytics::{
+    AnalyticsChatWindowOpen, AnalyticsConversion, AnalyticsPageView, AnalyticsPageViewEnded,
+    AnalyticsProactiveAction,
+};
+use cxone_chat_protocol::rpc::methods::lifecycle::{AppBackground, AppForeground};
 use cxone_chat_protocol::rpc::methods::session::{
     SessionClose, SessionConnect, SessionDisconnect, SessionGetState, SessionPrepare,
 };
@@ -32,6 +37,13 @@ pub const SERVED: &[&str] = &[
     ThreadsGet::NAME,
     ThreadsCreate::NAME,
     ThreadSend::NAME,
+    AppForeground::NAME,
+    AppBackground::NAME,
+    AnalyticsPageView::NAME,
+    AnalyticsPageViewEnded::NAME,
+    AnalyticsChatWindowOpen::NAME,
+    AnalyticsConversion::NAME,
+    AnalyticsProactiveAction::NAME,
 ];
 
 /// Whether `method` is a session method served here.
@@ -61,6 +73,19 @@ where
 {
     match addr.send(msg).await {
         Ok(Ok(v)) => ok(v),
+        Ok(Err(e)) => Err(e.into()),
+        Err(_) => Err(SessionError::Stopped.into()),
+    }
+}
+
+/// Like [`ask`] for calls whose result is the empty object.
+async fn ask_unit<M>(addr: Addr<Session>, msg: M) -> Result<Value, ErrorObject>
+where
+    M: Message<Result = Result<(), SessionError>> + Send + 'static,
+    Session: actix::Handler<M>,
+{
+    match addr.send(msg).await {
+        Ok(Ok(())) => ok(Empty {}),
         Ok(Err(e)) => Err(e.into()),
         Err(_) => Err(SessionError::Stopped.into()),
     }
@@ -180,6 +205,63 @@ pub async fn call(
                 client_message_id: p.client_message_id,
             };
             ask(find(state, &p.session)?, msg).await
+        }
+        AppForeground::NAME => {
+            let p: <AppForeground as Method>::Params = decode_params(params)?;
+            ask(find(state, &p.session)?, session::Foreground).await
+        }
+        AppBackground::NAME => {
+            let p: <AppBackground as Method>::Params = decode_params(params)?;
+            // Dropping the socket in the background is opt-in: a kiosk usually stays reachable.
+            ask(
+                find(state, &p.session)?,
+                session::Background {
+                    disconnect: p.disconnect.unwrap_or(false),
+                },
+            )
+            .await
+        }
+        AnalyticsPageView::NAME | AnalyticsPageViewEnded::NAME => {
+            let p: <AnalyticsPageView as Method>::Params = decode_params(params)?;
+            let call = if method == AnalyticsPageView::NAME {
+                session::AnalyticsCall::PageView {
+                    title: p.title,
+                    url: p.url,
+                }
+            } else {
+                session::AnalyticsCall::PageViewEnded {
+                    title: p.title,
+                    url: p.url,
+                }
+            };
+            ask_unit(find(state, &p.session)?, session::Analytics(call)).await
+        }
+        AnalyticsChatWindowOpen::NAME => {
+            let p: <AnalyticsChatWindowOpen as Method>::Params = decode_params(params)?;
+            ask_unit(
+                find(state, &p.session)?,
+                session::Analytics(session::AnalyticsCall::ChatWindowOpen),
+            )
+            .await
+        }
+        AnalyticsConversion::NAME => {
+            let p: <AnalyticsConversion as Method>::Params = decode_params(params)?;
+            let call = session::AnalyticsCall::Conversion {
+                kind: p.conversion_type,
+                value: p.conversion_value,
+                time: p.time.map(|t| t.0),
+            };
+            ask_unit(find(state, &p.session)?, session::Analytics(call)).await
+        }
+        AnalyticsProactiveAction::NAME => {
+            let p: <AnalyticsProactiveAction as Method>::Params = decode_params(params)?;
+            let call = session::AnalyticsCall::ProactiveAction {
+                id: p.action_id,
+                name: p.action_name,
+                action_type: p.action_type,
+                outcome: p.outcome,
+            };
+            ask_unit(find(state, &p.session)?, session::Analytics(call)).await
         }
         other => Err(ErrorObject::new(ErrorCode::MethodNotFound)
             .with_detail(format!("{other} is not a session method"))),

@@ -34,6 +34,9 @@ pub enum SessionError {
     /// Registering the visitor failed.
     #[error("registering the visitor failed: {0}")]
     RegisterVisitor(#[source] RestError),
+    /// Posting an analytics event failed.
+    #[error("sending the analytics event failed: {0}")]
+    SendAnalytics(#[source] RestError),
     /// Live chat is offline.
     #[error("live chat is offline for this channel; try again later")]
     ChatOffline,

@@ -1,0 +1,229 @@
+//! The application's lifecycle and analytics (flows 1–3): foreground and background, page
+//! views with time spent, and the other analytics events, posted to the analytics REST endpoint.
+
+use std::time::Instant;
+
+use actix::prelude::*;
+use cxone_chat_protocol::cxone::rest::{
+    AnalyticsEvent, AnalyticsEventData, Conversion, ProactiveAction,
+};
+use cxone_chat_protocol::cxone::time::Timestamp as CxTimestamp;
+use cxone_chat_protocol::rpc::types::{
+    ConnectionState, ProactiveActionOutcome, ProactiveActionType, SessionState,
+};
+
+use super::Session;
+use crate::session::analytics::Batch;
+use crate::session::error::SessionError;
+
+/// An analytics call.
+#[derive(Debug, Clone)]
+pub enum AnalyticsCall {
+    /// `analytics.pageView`.
+    PageView {
+        /// Page title.
+        title: String,
+        /// Page identifier.
+        url: String,
+    },
+    /// `analytics.pageViewEnded`.
+    PageViewEnded {
+        /// Page title.
+        title: String,
+        /// Page identifier.
+        url: String,
+    },
+    /// `analytics.chatWindowOpen`.
+    ChatWindowOpen,
+    /// `analytics.conversion`.
+    Conversion {
+        /// Conversion type.
+        kind: String,
+        /// Value.
+        value: f64,
+        /// When (RFC 3339); now when absent.
+        time: Option<String>,
+    },
+    /// `analytics.proactiveAction`.
+    ProactiveAction {
+        /// Action id.
+        id: String,
+        /// Action name.
+        name: String,
+        /// Its type.
+        action_type: ProactiveActionType,
+        /// What happened.
+        outcome: ProactiveActionOutcome,
+    },
+}
+
+/// Runs an analytics call.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<(), SessionError>")]
+pub struct Analytics(pub AnalyticsCall);
+
+fn now_ts() -> CxTimestamp {
+    CxTimestamp::from_unix_ms_utc(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64),
+    )
+}
+
+impl Session {
+    fn batch(&mut self, call: AnalyticsCall) -> Result<Option<Batch>, SessionError> {
+        let now = Instant::now();
+        Ok(match call {
+            AnalyticsCall::PageView { title, url } => self.visits.page_view(&title, &url, now),
+            AnalyticsCall::PageViewEnded { title, url } => {
+                self.visits.page_view_ended(&title, &url, now)
+            }
+            AnalyticsCall::ChatWindowOpen => {
+                Some(self.visits.event(AnalyticsEventData::ChatWindowOpened, now))
+            }
+            AnalyticsCall::Conversion { kind, value, time } => {
+                let at = match time {
+                    Some(t) => {
+                        CxTimestamp::parse(&t).map_err(|e| SessionError::InvalidParameter {
+                            field: "time",
+                            detail: e.to_string(),
+                        })?
+                    }
+                    None => now_ts(),
+                };
+                let value = serde_json::Number::from_f64(value).ok_or_else(|| {
+                    SessionError::InvalidParameter {
+                        field: "conversionValue",
+                        detail: "must be a finite number".into(),
+                    }
+                })?;
+                let data = AnalyticsEventData::Conversion(Conversion {
+                    conversion_type: kind,
+                    conversion_value: value,
+                    conversion_time_with_milliseconds: at,
+                });
+                Some(self.visits.event(data, now))
+            }
+            AnalyticsCall::ProactiveAction {
+                id,
+                name,
+                action_type,
+                outcome,
+            } => {
+                let action = ProactiveAction {
+                    action_id: id,
+                    action_name: name,
+                    action_type: match action_type {
+                        ProactiveActionType::WelcomeMessage => "WelcomeMessage".into(),
+                        ProactiveActionType::CustomPopupBox => "CustomPopupBox".into(),
+                    },
+                };
+                let data = match outcome {
+                    ProactiveActionOutcome::Displayed => {
+                        AnalyticsEventData::ProactiveActionDisplayed(action)
+                    }
+                    ProactiveActionOutcome::Clicked => {
+                        AnalyticsEventData::ProactiveActionClicked(action)
+                    }
+                    ProactiveActionOutcome::Success => {
+                        AnalyticsEventData::ProactiveActionSuccess(action)
+                    }
+                    ProactiveActionOutcome::Failed => {
+                        AnalyticsEventData::ProactiveActionFailed(action)
+                    }
+                };
+                Some(self.visits.event(data, now))
+            }
+        })
+    }
+
+    /// Posts a batch in order; analytics work without a socket, only a prepared session.
+    fn post(&self, batch: Batch) -> ResponseActFuture<Self, Result<(), SessionError>> {
+        let Some(target) = self.target.clone() else {
+            return Box::pin(fut::err(SessionError::NotPrepared));
+        };
+        let rest = self.rest.clone();
+        let visitor = self.visitor_id.clone();
+        let destination = self.destination_id.clone();
+        let work = async move {
+            for data in batch.events {
+                let event = AnalyticsEvent::new(
+                    batch.visit_id.clone(),
+                    destination.clone(),
+                    now_ts(),
+                    data,
+                );
+                rest.send_analytics_event(&target.endpoints, target.brand_id, &visitor, &event)
+                    .await
+                    .map_err(SessionError::SendAnalytics)?;
+            }
+            Ok(())
+        };
+        Box::pin(work.into_actor(self))
+    }
+}
+
+impl Handler<Analytics> for Session {
+    type Result = ResponseActFuture<Self, Result<(), SessionError>>;
+
+    fn handle(&mut self, msg: Analytics, _: &mut Self::Context) -> Self::Result {
+        if self.target.is_none() {
+            return Box::pin(fut::err(SessionError::NotPrepared));
+        }
+        match self.batch(msg.0) {
+            Ok(Some(batch)) => self.post(batch),
+            Ok(None) => Box::pin(fut::ok(())),
+            Err(e) => Box::pin(fut::err(e)),
+        }
+    }
+}
+
+/// `app.background`: ends the open page view and, when asked, drops the socket while keeping
+/// state, to reconnect on foreground.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<SessionState, SessionError>")]
+pub struct Background {
+    /// Drop the socket.
+    pub disconnect: bool,
+}
+
+impl Handler<Background> for Session {
+    type Result = ResponseActFuture<Self, Result<SessionState, SessionError>>;
+
+    fn handle(&mut self, msg: Background, ctx: &mut Self::Context) -> Self::Result {
+        let batch = self.visits.background(Instant::now());
+        if msg.disconnect && self.connection != ConnectionState::Disconnected {
+            self.resume_on_foreground = true;
+            self.close_connection(ctx);
+        }
+        let post = match (batch, self.target.is_some()) {
+            (Some(b), true) => self.post(b),
+            _ => Box::pin(fut::ok(())),
+        };
+        Box::pin(post.map(|r, act, _| r.map(|()| act.state())))
+    }
+}
+
+/// `app.foreground`: reconnects a session that `app.background` disconnected.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<SessionState, SessionError>")]
+pub struct Foreground;
+
+impl Handler<Foreground> for Session {
+    type Result = ResponseActFuture<Self, Result<SessionState, SessionError>>;
+
+    fn handle(&mut self, _: Foreground, ctx: &mut Self::Context) -> Self::Result {
+        if !std::mem::take(&mut self.resume_on_foreground) {
+            return Box::pin(fut::ok(self.state()));
+        }
+        let addr = ctx.address();
+        Box::pin(
+            async move { addr.send(super::Connect).await }
+                .into_actor(self)
+                .map(|r, act, _| match r {
+                    Ok(result) => result,
+                    Err(_) => Ok(act.state()),
+                }),
+        )
+    }
+}

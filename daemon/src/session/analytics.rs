@@ -1,0 +1,216 @@
+//! Visits and page views as plain logic (PROTOCOL.md §1.6, §3.2–§3.3): which analytics events
+//! a page view, the end of a page view, or any other reported event turns into.
+//!
+//! A visit lasts 30 minutes after the last page view; a page view after that (or the first one)
+//! starts a new visit, announced with `VisitorVisit` first. Opening a different page ends the
+//! current one with `TimeSpentOnPage` (Android's rule: title *or* url differs — iOS only ends it
+//! when both differ, a known bug); an exact repeat of the current page is ignored.
+
+use std::time::{Duration, Instant};
+
+use cxone_chat_protocol::cxone::common::UuidString;
+use cxone_chat_protocol::cxone::rest::{AnalyticsEventData, PageView, TimeSpentOnPage};
+
+/// How long a visit lasts after its last page view.
+pub const VISIT_LENGTH: Duration = Duration::from_secs(30 * 60);
+
+#[derive(Debug, Clone)]
+struct Page {
+    title: String,
+    url: String,
+    since: Instant,
+}
+
+/// The visitor's current visit and page.
+#[derive(Debug, Default)]
+pub struct Visits {
+    visit: Option<(UuidString, Instant)>,
+    page: Option<Page>,
+}
+
+/// Events to post, all under one visit id.
+#[derive(Debug, PartialEq)]
+pub struct Batch {
+    /// The visit they belong to.
+    pub visit_id: UuidString,
+    /// In order.
+    pub events: Vec<AnalyticsEventData>,
+}
+
+impl Visits {
+    /// The current visit, starting a new one (with its `VisitorVisit`) when there is none or it
+    /// expired. `extend` renews the 30 minutes (page views do; other events do not).
+    fn visit(
+        &mut self,
+        now: Instant,
+        extend: bool,
+        events: &mut Vec<AnalyticsEventData>,
+    ) -> UuidString {
+        let id = match &self.visit {
+            Some((id, expires)) if *expires > now => id.clone(),
+            _ => {
+                events.push(AnalyticsEventData::VisitorVisit);
+                let id = UuidString::new_v4();
+                self.visit = Some((id.clone(), now + VISIT_LENGTH));
+                id
+            }
+        };
+        if extend {
+            self.visit = Some((id.clone(), now + VISIT_LENGTH));
+        }
+        id
+    }
+
+    fn spent(page: &Page, now: Instant) -> AnalyticsEventData {
+        // Android reports at least one second.
+        let secs = now.saturating_duration_since(page.since).as_secs().max(1);
+        AnalyticsEventData::TimeSpentOnPage(TimeSpentOnPage {
+            url: page.url.clone(),
+            title: page.title.clone(),
+            time_spent_on_page: secs,
+        })
+    }
+
+    /// `analytics.pageView`. `None` for an exact repeat of the open page.
+    pub fn page_view(&mut self, title: &str, url: &str, now: Instant) -> Option<Batch> {
+        if self
+            .page
+            .as_ref()
+            .is_some_and(|p| p.title == title && p.url == url)
+            && self.visit.as_ref().is_some_and(|v| v.1 > now)
+        {
+            return None;
+        }
+        let mut events = Vec::new();
+        if let Some(old) = self.page.take() {
+            events.push(Self::spent(&old, now));
+        }
+        let visit_id = self.visit(now, true, &mut events);
+        events.push(AnalyticsEventData::PageView(PageView {
+            title: title.to_owned(),
+            url: url.to_owned(),
+        }));
+        self.page = Some(Page {
+            title: title.to_owned(),
+            url: url.to_owned(),
+            since: now,
+        });
+        Some(Batch { visit_id, events })
+    }
+
+    /// `analytics.pageViewEnded`: `TimeSpentOnPage` when it names the open page, else nothing.
+    pub fn page_view_ended(&mut self, title: &str, url: &str, now: Instant) -> Option<Batch> {
+        let open = self
+            .page
+            .as_ref()
+            .is_some_and(|p| p.title == title && p.url == url);
+        if !open {
+            return None;
+        }
+        let page = self.page.take()?;
+        let mut events = Vec::new();
+        let visit_id = self.visit(now, false, &mut events);
+        events.push(Self::spent(&page, now));
+        Some(Batch { visit_id, events })
+    }
+
+    /// Going to the background ends the open page, whatever it is.
+    pub fn background(&mut self, now: Instant) -> Option<Batch> {
+        let page = self.page.clone()?;
+        self.page_view_ended(&page.title, &page.url, now)
+    }
+
+    /// Any other event (chat window opened, conversion, proactive action), in the current
+    /// visit or a new one.
+    pub fn event(&mut self, data: AnalyticsEventData, now: Instant) -> Batch {
+        let mut events = Vec::new();
+        let visit_id = self.visit(now, false, &mut events);
+        events.push(data);
+        Batch { visit_id, events }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn types(b: &Batch) -> Vec<&'static str> {
+        b.events
+            .iter()
+            .map(|e| match e {
+                AnalyticsEventData::VisitorVisit => "VisitorVisit",
+                AnalyticsEventData::PageView(_) => "PageView",
+                AnalyticsEventData::TimeSpentOnPage(_) => "TimeSpentOnPage",
+                AnalyticsEventData::ChatWindowOpened => "ChatWindowOpened",
+                _ => "other",
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_first_page_view_starts_a_visit_and_the_next_page_ends_the_previous_one() {
+        let t0 = Instant::now();
+        let mut v = Visits::default();
+        let b1 = v.page_view("Home", "app://home", t0).unwrap();
+        assert_eq!(types(&b1), ["VisitorVisit", "PageView"]);
+        assert!(
+            v.page_view("Home", "app://home", t0 + Duration::from_secs(1))
+                .is_none(),
+            "a repeat is ignored"
+        );
+        let b2 = v
+            .page_view("Cart", "app://cart", t0 + Duration::from_secs(42))
+            .unwrap();
+        assert_eq!(types(&b2), ["TimeSpentOnPage", "PageView"]);
+        assert_eq!(b2.visit_id, b1.visit_id, "same visit");
+        let AnalyticsEventData::TimeSpentOnPage(t) = &b2.events[0] else {
+            panic!()
+        };
+        assert_eq!((t.title.as_str(), t.time_spent_on_page), ("Home", 42));
+    }
+
+    #[test]
+    fn a_visit_expires_thirty_minutes_after_the_last_page_view() {
+        let t0 = Instant::now();
+        let mut v = Visits::default();
+        let first = v.page_view("A", "a", t0).unwrap().visit_id;
+        let same = v
+            .page_view("B", "b", t0 + Duration::from_secs(29 * 60))
+            .unwrap()
+            .visit_id;
+        assert_eq!(first, same, "extended by the second page view");
+        let later = v
+            .page_view(
+                "C",
+                "c",
+                t0 + Duration::from_secs(29 * 60) + VISIT_LENGTH + Duration::from_secs(1),
+            )
+            .unwrap();
+        assert_ne!(later.visit_id, first);
+        assert_eq!(
+            types(&later),
+            ["TimeSpentOnPage", "VisitorVisit", "PageView"]
+        );
+    }
+
+    #[test]
+    fn ending_a_page_needs_the_open_page_and_background_ends_whatever_is_open() {
+        let t0 = Instant::now();
+        let mut v = Visits::default();
+        assert!(v.page_view_ended("X", "x", t0).is_none());
+        v.page_view("Home", "app://home", t0).unwrap();
+        assert!(v.page_view_ended("Other", "app://home", t0).is_none());
+        let b = v.background(t0).unwrap();
+        let AnalyticsEventData::TimeSpentOnPage(t) = &b.events[0] else {
+            panic!()
+        };
+        assert_eq!(t.time_spent_on_page, 1, "at least one second");
+        assert!(v.background(t0).is_none(), "nothing open any more");
+        let e = v.event(AnalyticsEventData::ChatWindowOpened, t0);
+        assert_eq!(
+            types(&e),
+            ["ChatWindowOpened"],
+            "the visit is still running"
+        );
+    }
+}
