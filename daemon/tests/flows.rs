@@ -553,3 +553,158 @@ fn a_large_recovery_arrives_through_the_bucket_and_reads_as_if_it_had_not() {
     assert_eq!(texts(&after), texts(&before));
     assert_eq!(after["messages"].as_array().unwrap().len(), 12);
 }
+
+#[test]
+fn multi_thread_rename_archive_read_and_typing_reach_the_back_end() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    prepare(&mut c, &b, "chat_multi");
+    c.ok("session.connect", json!({}));
+    let t = c.ok("threads.create", json!({"name": "Draft"}));
+    let tid = t["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        c.ok("thread.rename", json!({"threadId": tid, "name": "Local"}))["name"],
+        "Local",
+        "pending: renamed locally"
+    );
+    assert_eq!(b.count("UpdateThread"), 0);
+    c.ok("thread.send", json!({"threadId": tid, "text": "hi"}));
+    c.wait_event("answer", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["direction"] == "outbound"
+    });
+    assert_eq!(
+        c.ok("thread.rename", json!({"threadId": tid, "name": "Returns"}))["name"],
+        "Returns"
+    );
+    assert_eq!(b.count("UpdateThread"), 1);
+    c.ok("thread.typing", json!({"threadId": tid, "isTyping": true}));
+    c.ok("thread.markRead", json!({"threadId": tid}));
+    assert_eq!(
+        c.ok("threads.get", json!({"threadId": tid}))["thread"]["unreadCount"],
+        0
+    );
+    let archived = c.ok("thread.archive", json!({"threadId": tid}));
+    assert_eq!(archived["state"], "closed");
+    assert_eq!(
+        c.err("thread.send", json!({"threadId": tid, "text": "x"}))["code"],
+        3101
+    );
+    // Fire-and-forget events: wait until the emulator has them rather than racing them.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while (b.count("SenderTypingStarted") == 0 || b.count("MessageSeenByCustomer") == 0)
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(
+        (
+            b.count("SenderTypingStarted"),
+            b.count("MessageSeenByCustomer"),
+            b.count("ArchiveThread")
+        ),
+        (1, 1, 1)
+    );
+}
+
+#[test]
+fn live_chat_end_contact_then_transcript() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    prepare(&mut c, &b, "chat_live");
+    c.ok("session.connect", json!({}));
+    let t = c.ok("threads.create", json!({}));
+    let tid = t["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        c.err("thread.endContact", json!({"threadId": tid}))["code"],
+        3102,
+        "no contact before the first message"
+    );
+    c.ok("thread.send", json!({"threadId": tid, "text": "help"}));
+    c.wait_event("assigned", |e| e["kind"] == "agent.assigned");
+    c.ok("thread.endContact", json!({"threadId": tid}));
+    c.wait_event(
+        "closed",
+        kind_with("contact.status", "/status", json!("closed")),
+    );
+    assert_eq!(
+        c.ok("threads.get", json!({"threadId": tid}))["thread"]["state"],
+        "closed"
+    );
+    let bad = c.err(
+        "thread.sendTranscript",
+        json!({"threadId": tid, "email": "nobody"}),
+    );
+    assert_eq!(
+        (bad["code"].as_i64(), bad["data"]["field"].as_str()),
+        (Some(3008), Some("email"))
+    );
+    c.ok(
+        "thread.sendTranscript",
+        json!({"threadId": tid, "email": "ada@example.com"}),
+    );
+    let threads = b.admin_get("threads");
+    assert_eq!(
+        threads[0]["contact"]["transcriptsSentTo"],
+        json!(["ada@example.com"])
+    );
+    // A new conversation may start once the old one is closed.
+    assert_eq!(c.ok("threads.create", json!({}))["state"], "pending");
+}
+
+#[test]
+fn older_history_loads_page_by_page_until_there_is_none() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    prepare(&mut c, &b, "chat_single");
+    c.ok("session.connect", json!({}));
+    let t = c.ok("threads.create", json!({}));
+    let tid = t["id"].as_str().unwrap().to_owned();
+    for n in 0..15 {
+        c.ok(
+            "thread.send",
+            json!({"threadId": tid, "text": format!("m{n}")}),
+        );
+        c.wait_event("answer", |e| {
+            e["kind"] == "message.created"
+                && e["data"]["message"]["text"] == format!("You said: m{n}")
+        });
+    }
+    drop(d);
+    let d = Daemon::start();
+    let mut c = d.client();
+    prepare(&mut c, &b, "chat_single");
+    c.ok("session.connect", json!({}));
+    let snap = c.ok("threads.get", json!({"threadId": tid}));
+    assert_eq!(
+        snap["messages"].as_array().unwrap().len(),
+        25,
+        "the newest page"
+    );
+    assert_eq!(snap["hasMoreMessages"], true);
+    let more = c.ok("thread.loadMore", json!({"threadId": tid}));
+    let texts: Vec<&str> = more["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["m0", "You said: m0", "m1", "You said: m1", "m2"]);
+    assert_eq!(more["hasMoreMessages"], false);
+    assert_eq!(
+        c.ok("threads.get", json!({"threadId": tid}))["messages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        30
+    );
+    assert_eq!(
+        c.err("thread.loadMore", json!({"threadId": tid}))["code"],
+        3103
+    );
+}

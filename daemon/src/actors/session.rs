@@ -26,6 +26,7 @@ use crate::session::threads::ThreadRegistry;
 use crate::upstream::rest::ChannelTarget;
 mod connection;
 mod lifecycle;
+mod thread_ops;
 mod threads;
 
 use crate::upstream::socket::CloseKind;
@@ -455,4 +456,5 @@ impl Handler<Status> for Session {
 }
 
 pub use lifecycle::{Analytics, AnalyticsCall, Background, Foreground};
+pub use thread_ops::{Op, OpResult, ThreadOp};
 pub use threads::{CreateThread, GetThread, ListThreads, Send};

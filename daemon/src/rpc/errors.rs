@@ -88,6 +88,11 @@ impl From<&SessionError> for ErrorObject {
                 ErrorObject::new(ErrorCode::ThreadClosed).with_field("threadId")
             }
             SessionError::UnsupportedInMode(_) => ErrorObject::new(ErrorCode::UnsupportedInMode),
+            SessionError::IllegalThreadState(_) => {
+                ErrorObject::new(ErrorCode::IllegalThreadState).with_field("threadId")
+            }
+            SessionError::NoMoreMessages(_) => ErrorObject::new(ErrorCode::NoMoreMessages),
+            SessionError::FeatureDisabled(_) => ErrorObject::new(ErrorCode::FeatureDisabled),
             SessionError::InvalidParameter { field, .. } => {
                 ErrorObject::new(ErrorCode::InvalidParameter).with_field(*field)
             }

@@ -12,7 +12,10 @@ use cxone_chat_protocol::rpc::methods::lifecycle::{AppBackground, AppForeground}
 use cxone_chat_protocol::rpc::methods::session::{
     SessionClose, SessionConnect, SessionDisconnect, SessionGetState, SessionPrepare,
 };
-use cxone_chat_protocol::rpc::methods::thread::ThreadSend;
+use cxone_chat_protocol::rpc::methods::thread::{
+    ThreadArchive, ThreadEndContact, ThreadLoadMore, ThreadMarkRead, ThreadRename, ThreadSend,
+    ThreadSendTranscript, ThreadTyping,
+};
 use cxone_chat_protocol::rpc::methods::threads::{
     ThreadsCreate, ThreadsGet, ThreadsList, ThreadsListResult,
 };
@@ -37,6 +40,13 @@ pub const SERVED: &[&str] = &[
     ThreadsGet::NAME,
     ThreadsCreate::NAME,
     ThreadSend::NAME,
+    ThreadLoadMore::NAME,
+    ThreadRename::NAME,
+    ThreadArchive::NAME,
+    ThreadMarkRead::NAME,
+    ThreadTyping::NAME,
+    ThreadEndContact::NAME,
+    ThreadSendTranscript::NAME,
     AppForeground::NAME,
     AppBackground::NAME,
     AnalyticsPageView::NAME,
@@ -73,6 +83,20 @@ where
 {
     match addr.send(msg).await {
         Ok(Ok(v)) => ok(v),
+        Ok(Err(e)) => Err(e.into()),
+        Err(_) => Err(SessionError::Stopped.into()),
+    }
+}
+
+async fn thread_op(
+    addr: Addr<Session>,
+    thread_id: String,
+    op: session::Op,
+) -> Result<Value, ErrorObject> {
+    match addr.send(session::ThreadOp { thread_id, op }).await {
+        Ok(Ok(session::OpResult::Messages(m))) => ok(m),
+        Ok(Ok(session::OpResult::Thread(t))) => ok(t),
+        Ok(Ok(session::OpResult::Done)) => ok(Empty {}),
         Ok(Err(e)) => Err(e.into()),
         Err(_) => Err(SessionError::Stopped.into()),
     }
@@ -205,6 +229,46 @@ pub async fn call(
                 client_message_id: p.client_message_id,
             };
             ask(find(state, &p.session)?, msg).await
+        }
+        ThreadLoadMore::NAME
+        | ThreadArchive::NAME
+        | ThreadMarkRead::NAME
+        | ThreadEndContact::NAME => {
+            let p: <ThreadLoadMore as Method>::Params = decode_params(params)?;
+            let op = match method {
+                ThreadLoadMore::NAME => session::Op::LoadMore,
+                ThreadArchive::NAME => session::Op::Archive,
+                ThreadMarkRead::NAME => session::Op::MarkRead,
+                _ => session::Op::EndContact,
+            };
+            thread_op(find(state, &p.session)?, p.thread_id, op).await
+        }
+        ThreadRename::NAME => {
+            let p: <ThreadRename as Method>::Params = decode_params(params)?;
+            thread_op(
+                find(state, &p.session)?,
+                p.thread_id,
+                session::Op::Rename(p.name),
+            )
+            .await
+        }
+        ThreadTyping::NAME => {
+            let p: <ThreadTyping as Method>::Params = decode_params(params)?;
+            thread_op(
+                find(state, &p.session)?,
+                p.thread_id,
+                session::Op::Typing(p.is_typing),
+            )
+            .await
+        }
+        ThreadSendTranscript::NAME => {
+            let p: <ThreadSendTranscript as Method>::Params = decode_params(params)?;
+            thread_op(
+                find(state, &p.session)?,
+                p.thread_id,
+                session::Op::SendTranscript(p.email),
+            )
+            .await
         }
         AppForeground::NAME => {
             let p: <AppForeground as Method>::Params = decode_params(params)?;

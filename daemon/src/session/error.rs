@@ -66,6 +66,15 @@ pub enum SessionError {
     /// The thread takes no more messages.
     #[error("thread {0:?} is closed (archived, or its contact ended); create a new thread")]
     ThreadClosed(String),
+    /// The operation needs something the thread does not have yet (a contact, a server copy).
+    #[error("{0}")]
+    IllegalThreadState(String),
+    /// There is no older history.
+    #[error("thread {0:?} has no older messages")]
+    NoMoreMessages(String),
+    /// The channel has the feature switched off.
+    #[error("{0}")]
+    FeatureDisabled(&'static str),
     /// The operation is not available in this chat mode.
     #[error("{0}")]
     UnsupportedInMode(&'static str),

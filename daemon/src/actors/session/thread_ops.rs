@@ -1,0 +1,314 @@
+//! Operations on one thread besides sending: older history, rename, archive, mark read,
+//! typing, ending the contact, and the transcript (PROTOCOL.md §3.5, §3.6, §3.9, §3.10).
+
+use actix::prelude::*;
+use cxone_chat_protocol::cxone::common::{IdRef, ThreadRef};
+use cxone_chat_protocol::cxone::received::EventBody;
+use cxone_chat_protocol::cxone::sent::{
+    EndContactData, LoadMoreMessagesData, SendTranscriptData, SentEvent, ThreadData,
+    TranscriptRecipient,
+};
+use cxone_chat_protocol::rpc::methods::thread::ThreadLoadMoreResult;
+use cxone_chat_protocol::rpc::notifications::{ThreadUpdated, ThreadsUpdated};
+use cxone_chat_protocol::rpc::types::{
+    ChatMode, MessageDirection, MessageStatus, Thread, ThreadState,
+};
+
+use super::Session;
+use crate::rpc::to_wire;
+use crate::session::error::SessionError;
+
+/// What to do with the thread.
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// `thread.loadMore`.
+    LoadMore,
+    /// `thread.rename`.
+    Rename(String),
+    /// `thread.archive`.
+    Archive,
+    /// `thread.markRead`.
+    MarkRead,
+    /// `thread.typing`.
+    Typing(bool),
+    /// `thread.endContact`.
+    EndContact,
+    /// `thread.sendTranscript`.
+    SendTranscript(String),
+}
+
+/// What an operation returns.
+#[derive(Debug)]
+pub enum OpResult {
+    /// Older messages.
+    Messages(ThreadLoadMoreResult),
+    /// The thread afterwards.
+    Thread(Thread),
+    /// Nothing to return.
+    Done,
+}
+
+/// An operation on a thread.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<OpResult, SessionError>")]
+pub struct ThreadOp {
+    /// The thread.
+    pub thread_id: String,
+    /// The operation.
+    pub op: Op,
+}
+
+impl Handler<ThreadOp> for Session {
+    type Result = ResponseActFuture<Self, Result<OpResult, SessionError>>;
+
+    fn handle(&mut self, msg: ThreadOp, _: &mut Self::Context) -> Self::Result {
+        match self.start_op(msg) {
+            Ok(f) => f,
+            Err(e) => Box::pin(fut::err(e)),
+        }
+    }
+}
+
+type OpFuture = ResponseActFuture<Session, Result<OpResult, SessionError>>;
+
+impl Session {
+    fn start_op(&mut self, msg: ThreadOp) -> Result<OpFuture, SessionError> {
+        let tid = msg.thread_id;
+        let entry = self
+            .threads
+            .get(&tid)
+            .ok_or_else(|| SessionError::UnknownThread(tid.clone()))?
+            .clone();
+        let pending = entry.state == ThreadState::Pending;
+        let multi = self.machine.mode() == Some(ChatMode::Multithread);
+        // Renaming and archiving a thread the back end does not know yet stays local
+        // (PROTOCOL.md §3.6): the name travels with the first message.
+        match (&msg.op, pending) {
+            (Op::Rename(_) | Op::Archive, _) if !multi => {
+                return Err(SessionError::UnsupportedInMode(
+                    "threads can be renamed and archived in multi-thread channels only",
+                ));
+            }
+            (Op::Rename(name), true) => {
+                let e = self.threads.get_mut(&tid).expect("checked");
+                e.name = Some(name.clone());
+                let t = e.to_api();
+                self.publish(ThreadUpdated { thread: t.clone() }.into());
+                return Ok(Box::pin(fut::ok(OpResult::Thread(t))));
+            }
+            (Op::Archive, true) => {
+                let e = self.threads.get_mut(&tid).expect("checked");
+                e.state = ThreadState::Closed;
+                let t = e.to_api();
+                self.publish(ThreadUpdated { thread: t.clone() }.into());
+                self.publish(
+                    ThreadsUpdated {
+                        threads: self.threads.list(),
+                    }
+                    .into(),
+                );
+                return Ok(Box::pin(fut::ok(OpResult::Thread(t))));
+            }
+            // Typing and read receipts about a thread the back end does not know mean nothing.
+            (Op::Typing(_) | Op::MarkRead, true) => return Ok(Box::pin(fut::ok(OpResult::Done))),
+            (Op::LoadMore | Op::EndContact | Op::SendTranscript(_), true) => {
+                return Err(SessionError::IllegalThreadState(format!(
+                    "thread {tid:?} is not on the server yet; send its first message first"
+                )));
+            }
+            _ => {}
+        }
+        let socket = self
+            .socket
+            .clone()
+            .filter(|_| self.machine.is_connected())
+            .ok_or(SessionError::NotConnected)?;
+        let plan = self.plan()?;
+        let thread = ThreadRef::new(entry.id.clone());
+        let contact = || {
+            entry.contact.as_ref().map(|c| c.id.clone()).ok_or_else(|| {
+                SessionError::IllegalThreadState(format!(
+                    "thread {tid:?} has no contact yet; wait for its first message to be delivered"
+                ))
+            })
+        };
+        let frame = |event| plan.frame(&self.customer, event);
+        let request = |event, step: &'static str| {
+            let (socket, frame) = (socket.clone(), frame(event));
+            async move {
+                socket
+                    .request(frame)
+                    .await
+                    .map_err(|error| SessionError::Request { step, error })
+            }
+        };
+        let fire = |event| {
+            let (socket, frame) = (socket.clone(), frame(event));
+            async move {
+                socket
+                    .send(frame)
+                    .await
+                    .map_err(|_| SessionError::NotConnected)
+            }
+        };
+        Ok(match msg.op {
+            Op::Typing(on) => {
+                let data = ThreadData { thread };
+                let event = if on {
+                    SentEvent::SenderTypingStarted(data)
+                } else {
+                    SentEvent::SenderTypingEnded(data)
+                };
+                Box::pin(
+                    fire(event)
+                        .into_actor(self)
+                        .map(|r, _, _| r.map(|()| OpResult::Done)),
+                )
+            }
+            Op::MarkRead => {
+                let send = fire(SentEvent::MessageSeenByCustomer(ThreadData { thread }));
+                Box::pin(send.into_actor(self).map(move |r, act, _| {
+                    r?;
+                    if let Some(e) = act.threads.get_mut(&tid) {
+                        for m in e.messages.iter_mut().filter(|m| {
+                            m.direction == MessageDirection::Outbound
+                                && m.status == MessageStatus::Delivered
+                        }) {
+                            m.status = MessageStatus::Read;
+                        }
+                        let t = e.to_api();
+                        act.publish(ThreadUpdated { thread: t }.into());
+                    }
+                    Ok(OpResult::Done)
+                }))
+            }
+            Op::Rename(name) => {
+                let thread = ThreadRef {
+                    id_on_external_platform: entry.id.clone(),
+                    thread_name: Some(name.clone()),
+                };
+                let r = request(
+                    SentEvent::UpdateThread(ThreadData { thread }),
+                    "UpdateThread",
+                );
+                Box::pin(r.into_actor(self).map(move |r, act, _| {
+                    r?;
+                    let e = act
+                        .threads
+                        .get_mut(&tid)
+                        .ok_or_else(|| SessionError::UnknownThread(tid.clone()))?;
+                    e.name = Some(name);
+                    let t = e.to_api();
+                    act.publish(ThreadUpdated { thread: t.clone() }.into());
+                    Ok(OpResult::Thread(t))
+                }))
+            }
+            Op::Archive => {
+                let r = request(
+                    SentEvent::ArchiveThread(ThreadData { thread }),
+                    "ArchiveThread",
+                );
+                Box::pin(r.into_actor(self).map(move |r, act, _| {
+                    r?;
+                    let e = act
+                        .threads
+                        .get_mut(&tid)
+                        .ok_or_else(|| SessionError::UnknownThread(tid.clone()))?;
+                    e.state = ThreadState::Closed;
+                    let t = e.to_api();
+                    act.publish(ThreadUpdated { thread: t.clone() }.into());
+                    act.publish(
+                        ThreadsUpdated {
+                            threads: act.threads.list(),
+                        }
+                        .into(),
+                    );
+                    Ok(OpResult::Thread(t))
+                }))
+            }
+            Op::EndContact => {
+                let data = EndContactData {
+                    thread,
+                    contact: IdRef::new(contact()?),
+                };
+                Box::pin(
+                    fire(SentEvent::EndContact(data))
+                        .into_actor(self)
+                        .map(|r, _, _| r.map(|()| OpResult::Done)),
+                )
+            }
+            Op::SendTranscript(email) => {
+                if !self
+                    .config
+                    .as_ref()
+                    .is_some_and(|c| c.settings.transcript_allowed())
+                {
+                    return Err(SessionError::FeatureDisabled(
+                        "this channel does not allow transcripts",
+                    ));
+                }
+                if !email.contains('@') || email.trim() != email || email.len() > 254 {
+                    return Err(SessionError::InvalidParameter {
+                        field: "email",
+                        detail: "not an e-mail address".into(),
+                    });
+                }
+                let data = SendTranscriptData {
+                    consumer_contact: IdRef::new(contact()?),
+                    consumer_recipients: vec![TranscriptRecipient {
+                        id_on_external_platform: email,
+                    }],
+                };
+                Box::pin(
+                    request(SentEvent::SendTranscript(data), "SendTranscript")
+                        .into_actor(self)
+                        .map(|r, _, _| r.map(|_| OpResult::Done)),
+                )
+            }
+            Op::LoadMore => {
+                let token = entry
+                    .scroll_token
+                    .clone()
+                    .ok_or_else(|| SessionError::NoMoreMessages(tid.clone()))?;
+                let oldest = entry.messages.first().map(|m| m.created_at.0.clone());
+                let data = LoadMoreMessagesData {
+                    scroll_token: token,
+                    thread,
+                    oldest_message_datetime: oldest
+                        .and_then(|t| cxone_chat_protocol::cxone::time::Timestamp::parse(&t).ok()),
+                };
+                let r = request(SentEvent::LoadMoreMessages(data), "LoadMoreMessages");
+                Box::pin(r.into_actor(self).map(move |r, act, _| {
+                    let reply = r?;
+                    let EventBody::MoreMessagesLoaded(m) = &reply.body else {
+                        return Ok(OpResult::Messages(ThreadLoadMoreResult {
+                            messages: Vec::new(),
+                            has_more_messages: false,
+                        }));
+                    };
+                    let mut messages: Vec<_> = m
+                        .messages
+                        .iter()
+                        .map(|x| to_wire::message(x, to_wire::server_status(x)))
+                        .collect();
+                    messages.sort_by(|a, b| a.created_at.0.cmp(&b.created_at.0));
+                    act.apply(&reply.body);
+                    // An empty page ends the history even when the server still sent a token.
+                    if m.messages.is_empty()
+                        && let Some(e) = act.threads.get_mut(&tid)
+                    {
+                        e.scroll_token = None;
+                    }
+                    let has_more = act
+                        .threads
+                        .get(&tid)
+                        .is_some_and(|e| e.scroll_token.is_some());
+                    Ok(OpResult::Messages(ThreadLoadMoreResult {
+                        messages,
+                        has_more_messages: has_more,
+                    }))
+                }))
+            }
+        })
+    }
+}
