@@ -42,8 +42,8 @@ pub enum Op {
 pub enum OpResult {
     /// Older messages.
     Messages(ThreadLoadMoreResult),
-    /// The thread afterwards.
-    Thread(Thread),
+    /// The thread afterwards (boxed: a thread with its last message is large).
+    Thread(Box<Thread>),
     /// Nothing to return.
     Done,
 }
@@ -94,7 +94,7 @@ impl Session {
                 e.name = Some(name.clone());
                 let t = e.to_api();
                 self.publish(ThreadUpdated { thread: t.clone() }.into());
-                return Ok(Box::pin(fut::ok(OpResult::Thread(t))));
+                return Ok(Box::pin(fut::ok(OpResult::Thread(Box::new(t)))));
             }
             (Op::Archive, true) => {
                 let e = self.threads.get_mut(&tid).expect("checked");
@@ -107,7 +107,7 @@ impl Session {
                     }
                     .into(),
                 );
-                return Ok(Box::pin(fut::ok(OpResult::Thread(t))));
+                return Ok(Box::pin(fut::ok(OpResult::Thread(Box::new(t)))));
             }
             // Typing and read receipts about a thread the back end does not know mean nothing.
             (Op::Typing(_) | Op::MarkRead, true) => return Ok(Box::pin(fut::ok(OpResult::Done))),
@@ -200,7 +200,7 @@ impl Session {
                     e.name = Some(name);
                     let t = e.to_api();
                     act.publish(ThreadUpdated { thread: t.clone() }.into());
-                    Ok(OpResult::Thread(t))
+                    Ok(OpResult::Thread(Box::new(t)))
                 }))
             }
             Op::Archive => {
@@ -223,7 +223,7 @@ impl Session {
                         }
                         .into(),
                     );
-                    Ok(OpResult::Thread(t))
+                    Ok(OpResult::Thread(Box::new(t)))
                 }))
             }
             Op::EndContact => {
