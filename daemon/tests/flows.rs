@@ -708,3 +708,119 @@ fn older_history_loads_page_by_page_until_there_is_none() {
         3103
     );
 }
+
+#[test]
+fn the_pre_chat_survey_is_offered_required_and_sent_with_the_first_message() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    prepare(&mut c, &b, "chat_survey");
+    let survey = c.ok("threads.preChatSurvey", json!({}));
+    let fields = survey["fields"].as_array().unwrap();
+    assert_eq!(
+        (
+            fields[0]["type"].as_str(),
+            fields[0]["ident"].as_str(),
+            fields[0]["required"].as_bool()
+        ),
+        (Some("email"), Some("email"), Some(true))
+    );
+    assert_eq!(fields[1]["options"][0]["id"], "sales");
+    c.ok("session.connect", json!({}));
+    let missing = c.err("threads.create", json!({}));
+    assert_eq!(
+        (missing["code"].as_i64(), missing["data"]["field"].as_str()),
+        (Some(3104), Some("customFields.email"))
+    );
+    let t = c.ok(
+        "threads.create",
+        json!({"customFields": {"email": "ada@example.com", "department": "sales"}}),
+    );
+    c.ok(
+        "thread.send",
+        json!({"threadId": t["id"], "text": "question"}),
+    );
+    c.wait_event("answer", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["direction"] == "outbound"
+    });
+    let fields = &b.admin_get("threads")[0]["contact"]["customFields"];
+    let idents: Vec<&str> = fields
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["ident"].as_str().unwrap())
+        .collect();
+    assert_eq!(idents, ["department", "email"]);
+}
+
+#[test]
+fn customer_fields_triggers_device_tokens_and_thread_loading() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    prepare(&mut c, &b, "chat_single");
+    let me = c.ok("customer.get", json!({}));
+    assert_eq!(
+        (me["id"].as_str(), me["firstName"].as_str()),
+        (Some("ada-chat_single"), Some("Ada"))
+    );
+    c.ok(
+        "customer.setDeviceToken",
+        json!({"deviceToken": "push-token-1"}),
+    );
+    let visitor_puts = b.admin_get("received?transport=rest");
+    assert!(
+        visitor_puts
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["body"]["browserFingerprint"]["deviceToken"] == "push-token-1"),
+        "the device token reached the visitor registration"
+    );
+    c.ok("session.connect", json!({}));
+    let set = c.ok(
+        "customer.setCustomFields",
+        json!({"customFields": {"tier": "gold"}}),
+    );
+    assert_eq!(set["customFields"][0]["value"], "gold");
+    c.wait_event(
+        "customFields.set",
+        kind_with("customFields.set", "/scope", json!("customer")),
+    );
+    assert_eq!(
+        c.err("customer.set", json!({"id": "someone-else"}))["code"],
+        3003,
+        "no new identity under an open connection"
+    );
+
+    c.ok("session.executeTrigger", json!({"triggerId": "t-42"}));
+    let action = c.wait_event("proactive.action", |e| e["kind"] == "proactive.action");
+    assert!(
+        action["data"]["action"]["content"]["bodyText"]
+            .as_str()
+            .unwrap()
+            .contains("t-42")
+    );
+
+    let t = c.ok("threads.create", json!({}));
+    let tid = t["id"].as_str().unwrap().to_owned();
+    c.ok("thread.send", json!({"threadId": tid, "text": "hello"}));
+    c.wait_event("answer", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["direction"] == "outbound"
+    });
+    let loaded = c.ok("threads.load", json!({"threadId": tid.to_uppercase()}));
+    assert_eq!(loaded["thread"]["id"], tid);
+    assert!(loaded["messages"].as_array().unwrap().len() >= 2);
+    assert_eq!(
+        c.ok(
+            "threads.load",
+            json!({"threadId": "7a0c5bbe-af0c-47aa-986d-499eb6064811"})
+        ),
+        Value::Null,
+        "no such thread is an answer"
+    );
+    assert_eq!(b.count("SetCustomerCustomFields"), 1);
+    assert_eq!(b.count("ExecuteTrigger"), 1);
+}

@@ -25,6 +25,7 @@ use crate::session::state::{Change, StateMachine};
 use crate::session::threads::ThreadRegistry;
 use crate::upstream::rest::ChannelTarget;
 mod connection;
+mod customer;
 mod lifecycle;
 mod thread_ops;
 mod threads;
@@ -67,6 +68,8 @@ pub struct Session {
     backoff: ReconnectBackoff,
     /// When the connection dropped, for `connection.restored`.
     down_since: Option<std::time::Instant>,
+    /// Customer custom fields, sent with every message.
+    customer_fields: Vec<cxone_chat_protocol::cxone::common::CustomField>,
     /// Visits and page views for analytics.
     visits: crate::session::analytics::Visits,
     /// This run's destination id (the SDKs mint one per session run).
@@ -96,6 +99,7 @@ impl Session {
             threads: ThreadRegistry::default(),
             backoff: ReconnectBackoff::new(BackoffConfig::default()),
             down_since: None,
+            customer_fields: Vec::new(),
             visits: Default::default(),
             destination_id: uuid::Uuid::new_v4().to_string(),
             resume_on_foreground: false,
@@ -455,6 +459,7 @@ impl Handler<Status> for Session {
     }
 }
 
+pub use customer::{CustomerCall, CustomerOp};
 pub use lifecycle::{Analytics, AnalyticsCall, Background, Foreground};
 pub use thread_ops::{Op, OpResult, ThreadOp};
 pub use threads::{CreateThread, GetThread, ListThreads, Send};

@@ -8,16 +8,20 @@ use cxone_chat_protocol::rpc::methods::analytics::{
     AnalyticsChatWindowOpen, AnalyticsConversion, AnalyticsPageView, AnalyticsPageViewEnded,
     AnalyticsProactiveAction,
 };
+use cxone_chat_protocol::rpc::methods::customer::{
+    CustomerGet, CustomerSet, CustomerSetCustomFields, CustomerSetDeviceToken,
+};
 use cxone_chat_protocol::rpc::methods::lifecycle::{AppBackground, AppForeground};
 use cxone_chat_protocol::rpc::methods::session::{
-    SessionClose, SessionConnect, SessionDisconnect, SessionGetState, SessionPrepare,
+    SessionClose, SessionConnect, SessionDisconnect, SessionExecuteTrigger, SessionGetState,
+    SessionPrepare,
 };
 use cxone_chat_protocol::rpc::methods::thread::{
     ThreadArchive, ThreadEndContact, ThreadLoadMore, ThreadMarkRead, ThreadRename, ThreadSend,
-    ThreadSendTranscript, ThreadTyping,
+    ThreadSendTranscript, ThreadSetCustomFields, ThreadTyping,
 };
 use cxone_chat_protocol::rpc::methods::threads::{
-    ThreadsCreate, ThreadsGet, ThreadsList, ThreadsListResult,
+    ThreadsCreate, ThreadsGet, ThreadsList, ThreadsListResult, ThreadsLoad, ThreadsPreChatSurvey,
 };
 use cxone_chat_protocol::rpc::methods::{Empty, Method, decode_params};
 use cxone_chat_protocol::rpc::types::{SessionName, SessionStatus};
@@ -47,6 +51,14 @@ pub const SERVED: &[&str] = &[
     ThreadTyping::NAME,
     ThreadEndContact::NAME,
     ThreadSendTranscript::NAME,
+    ThreadSetCustomFields::NAME,
+    ThreadsLoad::NAME,
+    ThreadsPreChatSurvey::NAME,
+    SessionExecuteTrigger::NAME,
+    CustomerGet::NAME,
+    CustomerSet::NAME,
+    CustomerSetCustomFields::NAME,
+    CustomerSetDeviceToken::NAME,
     AppForeground::NAME,
     AppBackground::NAME,
     AnalyticsPageView::NAME,
@@ -97,6 +109,14 @@ async fn thread_op(
         Ok(Ok(session::OpResult::Messages(m))) => ok(m),
         Ok(Ok(session::OpResult::Thread(t))) => ok(t),
         Ok(Ok(session::OpResult::Done)) => ok(Empty {}),
+        Ok(Err(e)) => Err(e.into()),
+        Err(_) => Err(SessionError::Stopped.into()),
+    }
+}
+
+async fn customer(addr: Addr<Session>, call: session::CustomerCall) -> Result<Value, ErrorObject> {
+    match addr.send(session::CustomerOp(call)).await {
+        Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(e.into()),
         Err(_) => Err(SessionError::Stopped.into()),
     }
@@ -267,6 +287,67 @@ pub async fn call(
                 find(state, &p.session)?,
                 p.thread_id,
                 session::Op::SendTranscript(p.email),
+            )
+            .await
+        }
+        CustomerGet::NAME => {
+            let p: <CustomerGet as Method>::Params = decode_params(params)?;
+            customer(find(state, &p.session)?, session::CustomerCall::Get).await
+        }
+        CustomerSet::NAME => {
+            let p: <CustomerSet as Method>::Params = decode_params(params)?;
+            let call = session::CustomerCall::Set {
+                id: p.id,
+                first_name: p.first_name,
+                last_name: p.last_name,
+            };
+            customer(find(state, &p.session)?, call).await
+        }
+        CustomerSetCustomFields::NAME => {
+            let p: <CustomerSetCustomFields as Method>::Params = decode_params(params)?;
+            customer(
+                find(state, &p.session)?,
+                session::CustomerCall::SetCustomFields(p.custom_fields),
+            )
+            .await
+        }
+        CustomerSetDeviceToken::NAME => {
+            let p: <CustomerSetDeviceToken as Method>::Params = decode_params(params)?;
+            customer(
+                find(state, &p.session)?,
+                session::CustomerCall::SetDeviceToken(p.device_token),
+            )
+            .await
+        }
+        ThreadSetCustomFields::NAME => {
+            let p: <ThreadSetCustomFields as Method>::Params = decode_params(params)?;
+            let call = session::CustomerCall::SetThreadCustomFields {
+                thread_id: p.thread_id,
+                values: p.custom_fields,
+            };
+            customer(find(state, &p.session)?, call).await
+        }
+        SessionExecuteTrigger::NAME => {
+            let p: <SessionExecuteTrigger as Method>::Params = decode_params(params)?;
+            customer(
+                find(state, &p.session)?,
+                session::CustomerCall::ExecuteTrigger(p.trigger_id),
+            )
+            .await
+        }
+        ThreadsPreChatSurvey::NAME => {
+            let p: <ThreadsPreChatSurvey as Method>::Params = decode_params(params)?;
+            customer(
+                find(state, &p.session)?,
+                session::CustomerCall::PreChatSurvey,
+            )
+            .await
+        }
+        ThreadsLoad::NAME => {
+            let p: <ThreadsLoad as Method>::Params = decode_params(params)?;
+            customer(
+                find(state, &p.session)?,
+                session::CustomerCall::LoadThread(p.thread_id),
             )
             .await
         }

@@ -200,7 +200,7 @@ impl Handler<Send> for Session {
                 thread,
                 message_content: CxContent::Text(content),
                 id_on_external_platform: id.clone(),
-                customer: Some(CustomFields::default()),
+                customer: Some(super::customer::message_fields(&self.customer_fields)),
                 consumer: None,
                 contact,
                 consumer_contact: None,

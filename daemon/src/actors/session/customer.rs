@@ -1,0 +1,455 @@
+//! The session's customer (`customer.*`), proactive triggers, the pre-chat survey and
+//! `threads.load`.
+
+use actix::prelude::*;
+use cxone_chat_protocol::cxone::common::{
+    CustomField as CxField, CustomFields, IdRef, ThreadRef, UuidString,
+};
+use cxone_chat_protocol::cxone::received::EventBody;
+use cxone_chat_protocol::cxone::rest::{FieldType, VisitorRegistration};
+use cxone_chat_protocol::cxone::sent::{
+    ContactCustomFieldsData, CustomFieldsData, ExecuteTriggerData, OptionalThreadRef, RecoverData,
+    SentEvent,
+};
+use cxone_chat_protocol::cxone::time::Timestamp as CxTimestamp;
+use cxone_chat_protocol::rpc::notifications::CustomFieldsSet;
+use cxone_chat_protocol::rpc::types::{
+    ChatMode, ChatState, CustomField, CustomFieldScope, CustomFieldValues, Customer, PreChatSurvey,
+    SurveyChoiceField, SurveyField, SurveyNode, SurveyOption, SurveyTextField, SurveyTreeField,
+    ThreadSnapshot, ThreadState,
+};
+
+use super::{Session, fingerprint};
+use crate::rpc::to_wire;
+use crate::session::error::SessionError;
+
+fn now() -> CxTimestamp {
+    CxTimestamp::from_unix_ms_utc(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64),
+    )
+}
+
+fn fields(values: CustomFieldValues) -> Vec<CxField> {
+    let at = now();
+    values
+        .into_iter()
+        .map(|(ident, value)| CxField {
+            ident,
+            value,
+            updated_at: Some(at.clone()),
+        })
+        .collect()
+}
+
+/// The nodes of a tree field under `parent`, with their children. The depth is capped: a
+/// configuration whose `parentId`s form a cycle must not recurse forever.
+fn tree(
+    d: &cxone_chat_protocol::cxone::rest::FieldDefinition,
+    parent: Option<&str>,
+    depth: usize,
+) -> Vec<SurveyNode> {
+    if depth > 32 {
+        return Vec::new();
+    }
+    d.children(parent)
+        .map(|o| SurveyNode {
+            id: o.name.clone(),
+            label: o.value.clone(),
+            children: tree(d, Some(&o.name), depth + 1),
+        })
+        .collect()
+}
+
+/// Merges fields by ident; new values win.
+fn merge(into: &mut Vec<CxField>, new: &[CxField]) {
+    for f in new {
+        match into.iter_mut().find(|x| x.ident == f.ident) {
+            Some(x) => *x = f.clone(),
+            None => into.push(f.clone()),
+        }
+    }
+}
+
+fn api_fields(f: &[CxField]) -> Vec<CustomField> {
+    f.iter()
+        .map(|f| CustomField {
+            ident: f.ident.clone(),
+            value: f.value.clone(),
+            updated_at: f.updated_at.as_ref().map(to_wire::timestamp),
+        })
+        .collect()
+}
+
+/// A customer or trigger call.
+#[derive(Debug, Clone)]
+pub enum CustomerCall {
+    /// `customer.get`.
+    Get,
+    /// `customer.set`.
+    Set {
+        /// New id.
+        id: Option<String>,
+        /// New first name.
+        first_name: Option<String>,
+        /// New last name.
+        last_name: Option<String>,
+    },
+    /// `customer.setCustomFields`.
+    SetCustomFields(CustomFieldValues),
+    /// `customer.setDeviceToken`.
+    SetDeviceToken(String),
+    /// `thread.setCustomFields`.
+    SetThreadCustomFields {
+        /// The thread.
+        thread_id: String,
+        /// The fields.
+        values: CustomFieldValues,
+    },
+    /// `session.executeTrigger`.
+    ExecuteTrigger(String),
+    /// `threads.preChatSurvey`.
+    PreChatSurvey,
+    /// `threads.load`.
+    LoadThread(Option<String>),
+}
+
+/// What a customer call returns, as JSON ready for the answer.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<serde_json::Value, SessionError>")]
+pub struct CustomerOp(pub CustomerCall);
+
+fn json<T: serde::Serialize>(v: T) -> serde_json::Value {
+    serde_json::to_value(v).expect("API types serialize")
+}
+
+impl Session {
+    fn customer_api(&self) -> Customer {
+        Customer {
+            id: Some(self.customer.id_on_external_platform.clone()),
+            first_name: self.customer.first_name.clone(),
+            last_name: self.customer.last_name.clone(),
+            authorized: self.machine.is_connected(),
+            custom_fields: api_fields(&self.customer_fields),
+        }
+    }
+
+    fn survey(&self) -> Option<PreChatSurvey> {
+        let (c, t) = (self.config.as_ref()?, self.target.as_ref()?);
+        let form = c.pre_chat_form(&t.channel_id)?;
+        let fields = form
+            .custom_fields
+            .iter()
+            .filter_map(|f| {
+                let d = &f.definition;
+                let text = || SurveyTextField {
+                    ident: d.ident.clone(),
+                    label: d.label.clone(),
+                    required: f.is_required,
+                };
+                let options = || {
+                    d.options()
+                        .iter()
+                        .map(|o| SurveyOption {
+                            id: o.name.clone(),
+                            label: o.value.clone(),
+                        })
+                        .collect()
+                };
+                Some(match d.field_type {
+                    FieldType::Text => SurveyField::Text(text()),
+                    FieldType::Email => SurveyField::Email(text()),
+                    FieldType::List => SurveyField::List(SurveyChoiceField {
+                        ident: d.ident.clone(),
+                        label: d.label.clone(),
+                        required: f.is_required,
+                        options: options(),
+                    }),
+                    FieldType::Tree => SurveyField::Tree(SurveyTreeField {
+                        ident: d.ident.clone(),
+                        label: d.label.clone(),
+                        required: f.is_required,
+                        nodes: tree(d, None, 0),
+                    }),
+                    // Field types the SDKs do not know are left out, as Android does.
+                    FieldType::Other(_) => return None,
+                })
+            })
+            .collect();
+        Some(PreChatSurvey {
+            name: form.name.clone(),
+            fields,
+        })
+    }
+}
+
+impl Handler<CustomerOp> for Session {
+    type Result = ResponseActFuture<Self, Result<serde_json::Value, SessionError>>;
+
+    fn handle(&mut self, msg: CustomerOp, _: &mut Self::Context) -> Self::Result {
+        let connected = self.socket.clone().filter(|_| self.machine.is_connected());
+        match msg.0 {
+            CustomerCall::Get => Box::pin(fut::ok(json(self.customer_api()))),
+            CustomerCall::Set {
+                id,
+                first_name,
+                last_name,
+            } => {
+                // The identity is what the back end knows the conversation by; it cannot change
+                // under an open connection.
+                if id.is_some()
+                    && !matches!(
+                        self.machine.state(),
+                        ChatState::Initial | ChatState::Prepared | ChatState::Offline
+                    )
+                {
+                    return Box::pin(fut::err(SessionError::Illegal(
+                        crate::session::state::Illegal {
+                            operation: "customer.set with a new id",
+                            state: self.machine.state(),
+                        },
+                    )));
+                }
+                if let Some(id) = id.filter(|i| !i.trim().is_empty()) {
+                    self.customer.id_on_external_platform = id;
+                }
+                self.customer.first_name = first_name.or(self.customer.first_name.take());
+                self.customer.last_name = last_name.or(self.customer.last_name.take());
+                Box::pin(fut::ok(json(self.customer_api())))
+            }
+            CustomerCall::SetCustomFields(values) => {
+                let new = fields(values);
+                merge(&mut self.customer_fields, &new);
+                self.publish(
+                    CustomFieldsSet {
+                        scope: CustomFieldScope::Customer,
+                        thread_id: None,
+                        custom_fields: api_fields(&new),
+                    }
+                    .into(),
+                );
+                let result = json(
+                    cxone_chat_protocol::rpc::methods::customer::CustomFieldsResult {
+                        custom_fields: api_fields(&self.customer_fields),
+                    },
+                );
+                // Sent now when connected; otherwise they travel with the next message.
+                let Some(socket) = connected else {
+                    return Box::pin(fut::ok(result));
+                };
+                let plan = match self.plan() {
+                    Ok(p) => p,
+                    Err(e) => return Box::pin(fut::err(e)),
+                };
+                let frame = plan.frame(
+                    &self.customer,
+                    SentEvent::SetCustomerCustomFields(CustomFieldsData {
+                        custom_fields: self.customer_fields.clone(),
+                    }),
+                );
+                Box::pin(
+                    async move {
+                        socket
+                            .send(frame)
+                            .await
+                            .map_err(|_| SessionError::NotConnected)
+                    }
+                    .into_actor(self)
+                    .map(|r, _, _| r.map(|()| result)),
+                )
+            }
+            CustomerCall::SetDeviceToken(token) => {
+                let Some(t) = self.target.clone() else {
+                    return Box::pin(fut::err(SessionError::NotPrepared));
+                };
+                let mut fp = fingerprint(&self.sdk);
+                fp.device_token = Some(token);
+                let body =
+                    VisitorRegistration::new(self.customer.id_on_external_platform.clone(), fp);
+                let (rest, visitor) = (self.rest.clone(), self.visitor_id.clone());
+                let work = async move {
+                    rest.register_visitor(&t.endpoints, t.brand_id, &visitor, &body)
+                        .await
+                        .map_err(SessionError::RegisterVisitor)
+                };
+                Box::pin(
+                    work.into_actor(self)
+                        .map(|r, _, _| r.map(|()| serde_json::json!({}))),
+                )
+            }
+            CustomerCall::SetThreadCustomFields { thread_id, values } => {
+                let Some(entry) = self.threads.get(&thread_id).cloned() else {
+                    return Box::pin(fut::err(SessionError::UnknownThread(thread_id)));
+                };
+                if !entry.is_open() {
+                    return Box::pin(fut::err(SessionError::ThreadClosed(thread_id)));
+                }
+                let new = fields(values);
+                let api_new = api_fields(&new);
+                let e = self.threads.get_mut(&thread_id).expect("checked");
+                for f in &api_new {
+                    match e.custom_fields.iter_mut().find(|x| x.ident == f.ident) {
+                        Some(x) => *x = f.clone(),
+                        None => e.custom_fields.push(f.clone()),
+                    }
+                }
+                let all = e.custom_fields.clone();
+                self.publish(
+                    CustomFieldsSet {
+                        scope: CustomFieldScope::Contact,
+                        thread_id: Some(entry.id.to_lowercase()),
+                        custom_fields: api_new,
+                    }
+                    .into(),
+                );
+                let result = json(
+                    cxone_chat_protocol::rpc::methods::customer::CustomFieldsResult {
+                        custom_fields: all,
+                    },
+                );
+                // A pending thread's fields travel with its first message (PROTOCOL.md §3.9.5).
+                let (Some(socket), Some(contact)) = (
+                    connected,
+                    entry
+                        .contact
+                        .as_ref()
+                        .filter(|_| entry.state != ThreadState::Pending),
+                ) else {
+                    return Box::pin(fut::ok(result));
+                };
+                let plan = match self.plan() {
+                    Ok(p) => p,
+                    Err(e) => return Box::pin(fut::err(e)),
+                };
+                let data = ContactCustomFieldsData {
+                    thread: Some(ThreadRef::new(entry.id.clone())),
+                    custom_fields: new,
+                    contact: Some(IdRef::new(contact.id.clone())),
+                };
+                let frame = plan.frame(&self.customer, SentEvent::SetContactCustomFields(data));
+                Box::pin(
+                    async move {
+                        socket
+                            .send(frame)
+                            .await
+                            .map_err(|_| SessionError::NotConnected)
+                    }
+                    .into_actor(self)
+                    .map(|r, _, _| r.map(|()| result)),
+                )
+            }
+            CustomerCall::ExecuteTrigger(id) => {
+                let Some(socket) = connected else {
+                    return Box::pin(fut::err(SessionError::NotConnected));
+                };
+                let plan = match self.plan() {
+                    Ok(p) => p,
+                    Err(e) => return Box::pin(fut::err(e)),
+                };
+                let mut frame = plan.frame(
+                    &self.customer,
+                    SentEvent::ExecuteTrigger(ExecuteTriggerData {
+                        trigger: IdRef::new(id),
+                    }),
+                );
+                if let cxone_chat_protocol::cxone::sent::OutgoingFrame::Event { payload, .. } =
+                    &mut frame
+                {
+                    payload.destination = Some(IdRef::new(self.destination_id.clone()));
+                }
+                Box::pin(
+                    async move {
+                        socket
+                            .send(frame)
+                            .await
+                            .map_err(|_| SessionError::NotConnected)
+                    }
+                    .into_actor(self)
+                    .map(|r, _, _| r.map(|()| serde_json::json!({}))),
+                )
+            }
+            CustomerCall::PreChatSurvey => {
+                if self.config.is_none() {
+                    return Box::pin(fut::err(SessionError::NotPrepared));
+                }
+                Box::pin(fut::ok(json(self.survey())))
+            }
+            CustomerCall::LoadThread(id) => {
+                let Some(socket) = connected else {
+                    return Box::pin(fut::err(SessionError::NotConnected));
+                };
+                let id = match id.map(|i| UuidString::parse(&i)) {
+                    Some(Ok(i)) => Some(i),
+                    Some(Err(e)) => {
+                        return Box::pin(fut::err(SessionError::InvalidParameter {
+                            field: "threadId",
+                            detail: e.to_string(),
+                        }));
+                    }
+                    None => None,
+                };
+                let plan = match self.plan() {
+                    Ok(p) => p,
+                    Err(e) => return Box::pin(fut::err(e)),
+                };
+                let data = RecoverData {
+                    thread: Some(OptionalThreadRef {
+                        id_on_external_platform: id,
+                    }),
+                };
+                let event = if self.machine.mode() == Some(ChatMode::Livechat) {
+                    SentEvent::RecoverLivechat(data)
+                } else {
+                    SentEvent::RecoverThread(data)
+                };
+                let frame = plan.frame(&self.customer, event);
+                Box::pin(
+                    async move { socket.request(frame).await }
+                        .into_actor(self)
+                        .map(|r, act, _| {
+                            let reply = match r {
+                                Ok(reply) => reply,
+                                // "No such thread" is an answer, not a failure.
+                                Err(crate::upstream::RequestError::Operation { code, .. })
+                                    if code.starts_with("Recovering") =>
+                                {
+                                    return Ok(serde_json::Value::Null);
+                                }
+                                Err(error) => {
+                                    return Err(SessionError::Request {
+                                        step: "RecoverThread",
+                                        error,
+                                    });
+                                }
+                            };
+                            let tid = match &reply.body {
+                                EventBody::ThreadRecovered(t)
+                                | EventBody::LivechatRecovered(Some(t)) => {
+                                    t.thread.id_on_external_platform.to_lowercase()
+                                }
+                                _ => return Ok(serde_json::Value::Null),
+                            };
+                            act.apply(&reply.body);
+                            let e = act
+                                .threads
+                                .get(&tid)
+                                .ok_or(SessionError::UnknownThread(tid.clone()))?;
+                            Ok(json(ThreadSnapshot {
+                                thread: e.to_api(),
+                                messages: e.messages.clone(),
+                                has_more_messages: e.scroll_token.is_some(),
+                            }))
+                        }),
+                )
+            }
+        }
+    }
+}
+
+/// Customer custom fields as `SendMessage` carries them.
+pub(super) fn message_fields(f: &[CxField]) -> CustomFields {
+    CustomFields {
+        custom_fields: f.to_vec(),
+    }
+}
