@@ -27,6 +27,10 @@ struct Cli {
     /// Events kept for replay to subscribers that reconnect.
     #[arg(long)]
     event_buffer: Option<usize>,
+    /// Start an embedded CXone emulator with a simulated agent and make it the default back
+    /// end: try the whole API with no CXone account.
+    #[arg(long)]
+    sandbox: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -76,6 +80,7 @@ fn main() -> ExitCode {
             if let Some(n) = cli.event_buffer {
                 opts.event_buffer = n;
             }
+            opts.sandbox = cli.sandbox;
             match cxone_chatd::run::run(opts) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

@@ -30,6 +30,8 @@ pub struct Options {
     pub max_poll_timeout_ms: u64,
     /// Most connections at once.
     pub max_clients: usize,
+    /// Start an embedded emulator and use it when `session.prepare` names no environment.
+    pub sandbox: bool,
 }
 
 impl Options {
@@ -48,6 +50,7 @@ impl Options {
             max_pending: 256,
             max_poll_timeout_ms: 300_000,
             max_clients: 256,
+            sandbox: false,
         }
     }
 }

@@ -9,6 +9,9 @@ use actix::Actor;
 use cxone_chat_protocol::rpc::envelope::ParseOptions;
 
 use cxone_chat_protocol::rpc::notifications::{DaemonShutdown, ShutdownReason};
+#[cfg(feature = "sandbox")]
+use cxone_chat_protocol::rpc::types::CustomEnvironment;
+use cxone_chat_protocol::rpc::types::Environment;
 
 use crate::actors::event_hub::{EventHub, Publish};
 use crate::listener::{self, BindError};
@@ -27,6 +30,12 @@ pub enum RunError {
     /// The HTTP client could not be built.
     #[error("cannot set up the HTTP client: {0}")]
     HttpClient(#[source] crate::upstream::RestError),
+    /// The embedded emulator could not start.
+    #[error("cannot start the sandbox emulator: {0}")]
+    Sandbox(#[source] std::io::Error),
+    /// `--sandbox` in a build without the `sandbox` feature.
+    #[error("this build of cxone-chatd has no sandbox; rebuild with the default features")]
+    NoSandbox,
     /// Signal handlers could not be installed.
     #[error("cannot install signal handlers: {0}")]
     Signals(#[source] std::io::Error),
@@ -49,6 +58,7 @@ pub fn run(options: Options) -> Result<(), RunError> {
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(RunError::Signals)?;
         let hub = EventHub::new(options.event_buffer).start();
         let rest = RestClient::new(RestConfig::default()).map_err(RunError::HttpClient)?;
+        let (sandbox, _emulator) = start_sandbox(options.sandbox).await?;
         let socket = options.socket.clone();
         let state = Arc::new(DaemonState {
             parse_options: ParseOptions { max_batch_len: options.max_batch_len },
@@ -60,6 +70,7 @@ pub fn run(options: Options) -> Result<(), RunError> {
             sessions: Mutex::new(HashMap::new()),
             rest,
             sdk: SdkIdentity::default(),
+            sandbox,
         });
         tracing::info!(socket = %socket.display(), version = env!("CARGO_PKG_VERSION"), "cxone-chatd is listening");
         let hub = state.hub.clone();
@@ -75,4 +86,39 @@ pub fn run(options: Options) -> Result<(), RunError> {
         tokio::time::sleep(grace).await;
         Ok(())
     })
+}
+
+/// What `--sandbox` keeps running: the emulator, dropped when the daemon stops.
+#[cfg(feature = "sandbox")]
+type SandboxHandle = Option<cxone_emulator::Emulator>;
+#[cfg(not(feature = "sandbox"))]
+type SandboxHandle = Option<()>;
+
+/// Starts the embedded emulator on a loopback port when asked.
+async fn start_sandbox(enabled: bool) -> Result<(Option<Environment>, SandboxHandle), RunError> {
+    if !enabled {
+        return Ok((None, None));
+    }
+    #[cfg(feature = "sandbox")]
+    {
+        let emulator = cxone_emulator::Emulator::start(
+            "127.0.0.1:0",
+            cxone_emulator::EmulatorConfig::default(),
+        )
+        .await
+        .map_err(RunError::Sandbox)?;
+        let environment = Environment::Custom(CustomEnvironment {
+            chat_url: format!("{}/chat", emulator.base_url()),
+            socket_url: emulator.ws_url(),
+            token_url: Some(format!("{}/", emulator.base_url())),
+        });
+        tracing::info!(
+            url = %emulator.base_url(),
+            "sandbox: an emulated CXone (brand 1000, channels chat_single, chat_multi, chat_live, …) is the default back end; \
+             call session.prepare without an environment"
+        );
+        Ok((Some(environment), Some(emulator)))
+    }
+    #[cfg(not(feature = "sandbox"))]
+    Err(RunError::NoSandbox)
 }

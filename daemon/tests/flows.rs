@@ -824,3 +824,43 @@ fn customer_fields_triggers_device_tokens_and_thread_loading() {
     assert_eq!(b.count("SetCustomerCustomFields"), 1);
     assert_eq!(b.count("ExecuteTrigger"), 1);
 }
+
+#[test]
+fn the_sandbox_gives_a_working_chat_with_no_account() {
+    let d = Daemon::start_with(&["--sandbox"]);
+    let mut c = d.client();
+    c.subscribe();
+    assert!(
+        c.ok("daemon.info", json!({}))["capabilities"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("sandbox"))
+    );
+    c.ok(
+        "session.prepare",
+        json!({"brandId": 1000, "channelId": "chat_single"}),
+    );
+    c.ok("session.connect", json!({}));
+    let t = c.ok("threads.create", json!({}));
+    c.ok(
+        "thread.send",
+        json!({"threadId": t["id"], "text": "is anyone there?"}),
+    );
+    let reply = c.wait_event("the simulated agent", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["direction"] == "outbound"
+    });
+    assert_eq!(
+        reply["data"]["message"]["text"],
+        "You said: is anyone there?"
+    );
+
+    let plain = Daemon::start();
+    let err = plain.client().err(
+        "session.prepare",
+        json!({"brandId": 1000, "channelId": "chat_single"}),
+    );
+    assert_eq!(
+        (err["code"].as_i64(), err["data"]["field"].as_str()),
+        (Some(3008), Some("environment"))
+    );
+}

@@ -165,7 +165,13 @@ fn session_defaults_to_default() {
     assert_eq!(prepare.session.as_str(), DEFAULT_SESSION);
     assert_eq!(
         prepare.environment,
-        Environment::Named(EnvironmentName::EU1)
+        Some(Environment::Named(EnvironmentName::EU1))
+    );
+    let sandbox: SessionPrepareParams =
+        decode(json!({"brandId": 1000, "channelId": "chat_single"}));
+    assert_eq!(
+        sandbox.environment, None,
+        "omitted: the sandbox, when there is one"
     );
     let page: AnalyticsPageParams = decode(json!({"title": "Home", "url": "app://home"}));
     assert_eq!(page.session.as_str(), DEFAULT_SESSION);

@@ -366,7 +366,7 @@ fn method_cases() -> Vec<(&'static str, Value)> {
         case::<SessionPrepare>(
             SessionPrepareParams {
                 session: SessionName::default(),
-                environment: Environment::Named(EnvironmentName::EU1),
+                environment: Some(Environment::Named(EnvironmentName::EU1)),
                 brand_id: 1386,
                 channel_id: "chat_51eafb4e-8829-4efe-b58c-3bc9febf18c4".into(),
                 customer: Some(CustomerIdentity {

@@ -131,6 +131,9 @@ fn info(state: &DaemonState) -> DaemonInfoResult {
         "events.replay".to_owned(),
         "events.poll".to_owned(),
     ];
+    if state.sandbox.is_some() {
+        capabilities.push("sandbox".to_owned());
+    }
     capabilities.extend(
         SERVED
             .iter()

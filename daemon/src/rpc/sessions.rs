@@ -150,6 +150,12 @@ pub async fn call(
                     .with_field("brandId")
                     .with_detail("the brand id is too large")
             })?;
+            // Checked before a session is created, so a refused prepare leaves nothing behind.
+            let environment = p.environment.or_else(|| state.sandbox.clone()).ok_or_else(|| {
+                ErrorObject::new(ErrorCode::InvalidParameter).with_field("environment").with_detail(
+                    "name the back end (NA1, EU1, …, or {chatUrl, socketUrl}); only a daemon started with --sandbox has a default",
+                )
+            })?;
             let addr = {
                 let mut sessions = state.sessions.lock().unwrap_or_else(|e| e.into_inner());
                 sessions
@@ -166,7 +172,7 @@ pub async fn call(
                     .clone()
             };
             let msg = session::Prepare {
-                environment: p.environment,
+                environment,
                 brand_id,
                 channel_id: p.channel_id,
                 customer: p.customer,

@@ -10,7 +10,7 @@ use actix::Addr;
 use cxone_chat_protocol::rpc::envelope::ParseOptions;
 use tokio::sync::mpsc;
 
-use cxone_chat_protocol::rpc::types::SessionName;
+use cxone_chat_protocol::rpc::types::{Environment, SessionName};
 
 use crate::actors::event_hub::{EventHub, Outbound};
 use crate::actors::session::Session;
@@ -52,4 +52,7 @@ pub struct DaemonState {
     pub rest: RestClient,
     /// What the daemon reports itself as to the back end.
     pub sdk: SdkIdentity,
+    /// The embedded emulator's environment in `--sandbox` mode: used when `session.prepare`
+    /// names none.
+    pub sandbox: Option<Environment>,
 }

@@ -87,6 +87,10 @@ pub struct Daemon {
 
 impl Daemon {
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    pub fn start_with(extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let socket = dir.path().join("rpc.sock");
         let child = Command::new(env!("CARGO_BIN_EXE_cxone-chatd"))
@@ -94,6 +98,7 @@ impl Daemon {
             .arg(&socket)
             .arg("--state-dir")
             .arg(dir.path().join("state"))
+            .args(extra)
             .stderr(Stdio::null())
             .spawn()
             .unwrap();

@@ -70,8 +70,10 @@ pub struct SessionPrepareParams {
     #[serde(default, skip_serializing_if = "SessionName::is_default")]
     #[schemars(extend("default" = "default"))]
     pub session: SessionName,
-    /// The back end: a named environment (`"EU1"`) or custom URLs.
-    pub environment: Environment,
+    /// The back end: a named environment (`"EU1"`) or custom URLs. Omitted, it is the daemon's
+    /// embedded emulator when the daemon runs with `--sandbox` (and an error otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Environment>,
     /// The CXone brand (tenant) id.
     pub brand_id: u64,
     /// The channel id, e.g. `chat_51eafb4e-8829-4efe-b58c-3bc9febf18c4`.
