@@ -19,4 +19,5 @@ pub mod options;
 pub mod rpc;
 pub mod run;
 pub mod session;
+pub mod store;
 pub mod upstream;

@@ -1,0 +1,168 @@
+//! What can go wrong in the store, one variant per failed step, each message saying what to do.
+//!
+//! No variant carries file contents: a corrupt file's reason names the place and the kind of
+//! damage, never a value, because a value may be a token (see `document::describe`).
+
+use std::io;
+use std::path::PathBuf;
+
+/// A store operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The session name cannot be used as a directory name.
+    #[error(
+        "{0:?} cannot be stored: a session name is 1 to 64 ASCII letters, digits, '.', '_' or '-', \
+         and not \".\" or \"..\"; choose another name"
+    )]
+    InvalidSessionName(String),
+    /// A directory of the store could not be created.
+    #[error(
+        "cannot create the state directory {path}: {source}; check that the daemon's user may \
+         write there, or choose another --state-dir"
+    )]
+    CreateDir {
+        /// The directory.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// A directory of the store could not be made private (0700).
+    #[error(
+        "cannot restrict {path} to its owner (mode 0700): {source}; make the daemon's user own it"
+    )]
+    SecureDir {
+        /// The directory.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// The session's lock file could not be opened or locked.
+    #[error("cannot lock the session directory {path}: {source}; check its permissions")]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// Another store handle (in this or another daemon) holds the session.
+    #[error(
+        "session {session:?} is already open, in this daemon or in another cxone-chatd using the \
+         same state directory; stop the other daemon or give each its own --state-dir"
+    )]
+    SessionInUse {
+        /// The session.
+        session: String,
+    },
+    /// The session was destroyed through this handle or a clone of it.
+    #[error(
+        "the stored state of session {session:?} was removed; open the session again to start \
+         afresh"
+    )]
+    SessionRemoved {
+        /// The session.
+        session: String,
+    },
+    /// A state file could not be read.
+    #[error("cannot read {path}: {source}; check its permissions")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// A state file could not be written (the previous version, if any, is still in place).
+    #[error(
+        "cannot write {path}: {source}; the previous version is unchanged — check free space and \
+         the state directory's permissions"
+    )]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// A record could not be turned into JSON (a bug: the records are plain data).
+    #[error("cannot encode {what} as JSON: {source}; please report this as a bug")]
+    Encode {
+        /// What was being encoded.
+        what: &'static str,
+        /// The serializer's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The file was written by a newer daemon; it is left untouched.
+    #[error(
+        "{path} has schema version {found}, but this cxone-chatd reads versions up to \
+         {supported}; it was written by a newer release — upgrade, or move the file away to \
+         start the session afresh"
+    )]
+    UnsupportedVersion {
+        /// The file.
+        path: PathBuf,
+        /// The version in the file.
+        found: u64,
+        /// The newest version this build reads.
+        supported: u32,
+    },
+    /// The file was damaged; it was moved aside and the next load starts afresh.
+    #[error(
+        "{path} is damaged ({reason}); it was moved to {moved_to} and the session starts afresh — \
+         inspect or delete that file"
+    )]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// Where it is now.
+        moved_to: PathBuf,
+        /// What is wrong with it (no values: they may be secrets).
+        reason: String,
+    },
+    /// A damaged file could not be moved aside.
+    #[error(
+        "{path} is damaged ({reason}) and could not be moved aside: {source}; move it away by hand"
+    )]
+    MoveAside {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// A frame handed to the outbox is not JSON, so it could never be sent.
+    #[error(
+        "the frame of message {message_id} is not a JSON document ({reason}); it was not queued \
+         (a bug in the caller: queue the encoded frame text)"
+    )]
+    InvalidFrame {
+        /// The message.
+        message_id: uuid::Uuid,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The list of stored sessions could not be read.
+    #[error("cannot list the stored sessions in {path}: {source}; check its permissions")]
+    ListSessions {
+        /// The `sessions` directory.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// A session's directory could not be removed.
+    #[error("cannot remove the stored session {path}: {source}; remove it by hand")]
+    RemoveSession {
+        /// The session's directory.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+}
