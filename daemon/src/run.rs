@@ -30,6 +30,9 @@ pub enum RunError {
     /// The HTTP client could not be built.
     #[error("cannot set up the HTTP client: {0}")]
     HttpClient(#[source] crate::upstream::RestError),
+    /// The state directory is unusable.
+    #[error("cannot use the state directory: {0}")]
+    Store(#[source] crate::store::StoreError),
     /// The embedded emulator could not start.
     #[error("cannot start the sandbox emulator: {0}")]
     Sandbox(#[source] std::io::Error),
@@ -59,6 +62,7 @@ pub fn run(options: Options) -> Result<(), RunError> {
         let hub = EventHub::new(options.event_buffer).start();
         let rest = RestClient::new(RestConfig::default()).map_err(RunError::HttpClient)?;
         let (sandbox, _emulator) = start_sandbox(options.sandbox).await?;
+        let store = crate::store::Store::open(&options.state_dir).map_err(RunError::Store)?;
         let socket = options.socket.clone();
         let state = Arc::new(DaemonState {
             parse_options: ParseOptions { max_batch_len: options.max_batch_len },
@@ -71,7 +75,9 @@ pub fn run(options: Options) -> Result<(), RunError> {
             rest,
             sdk: SdkIdentity::default(),
             sandbox,
+            store,
         });
+        restore_sessions(&state).await;
         tracing::info!(socket = %socket.display(), version = env!("CARGO_PKG_VERSION"), "cxone-chatd is listening");
         let hub = state.hub.clone();
         tokio::select! {
@@ -121,4 +127,64 @@ async fn start_sandbox(enabled: bool) -> Result<(Option<Environment>, SandboxHan
     }
     #[cfg(not(feature = "sandbox"))]
     Err(RunError::NoSandbox)
+}
+
+/// Brings back the sessions that have messages waiting in their outbox: prepared and connected
+/// again as they were, so that what the host was told is queued does get delivered, even when
+/// no client connects after a restart.
+async fn restore_sessions(state: &Arc<DaemonState>) {
+    let store = state.store.clone();
+    let names = match tokio::task::spawn_blocking(move || store.list_sessions()).await {
+        Ok(Ok(n)) => n,
+        Ok(Err(e)) => return tracing::warn!(error = %e, "cannot list the stored sessions"),
+        Err(_) => return,
+    };
+    for name in names {
+        let Ok(name) = cxone_chat_protocol::rpc::types::SessionName::new(name) else {
+            continue;
+        };
+        let Ok(session) = state.store.session(name.as_str()) else {
+            continue;
+        };
+        let (record, pending) =
+            match tokio::task::spawn_blocking(move || (session.load(), session.pending())).await {
+                Ok((Ok(Some(r)), Ok(p))) => (r, p),
+                _ => continue,
+            };
+        if pending.is_empty() {
+            continue;
+        }
+        let Some(environment) =
+            crate::session::persist::environment(&record.prepared_for.environment)
+        else {
+            continue;
+        };
+        let addr = match crate::rpc::sessions::session_for(state, &name).await {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::warn!(session = %name, error = %e.message, "cannot restore the session");
+                continue;
+            }
+        };
+        tracing::info!(session = %name, queued = pending.len(), "restoring a session with queued messages");
+        let prepare = crate::actors::session::Prepare {
+            environment,
+            brand_id: record.prepared_for.brand_id as i64,
+            channel_id: record.prepared_for.channel_id.clone(),
+            customer: None,
+        };
+        actix::spawn(async move {
+            let connected = match addr.send(prepare).await {
+                Ok(Ok(_)) => addr
+                    .send(crate::actors::session::Connect)
+                    .await
+                    .map(|r| r.map(drop)),
+                Ok(Err(e)) => Ok(Err(e)),
+                Err(e) => Err(e),
+            };
+            if let Ok(Err(e)) = connected {
+                tracing::warn!(session = %name, error = %e, "restoring the session failed; its messages stay queued");
+            }
+        });
+    }
 }

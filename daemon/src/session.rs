@@ -4,5 +4,6 @@
 pub mod analytics;
 pub mod connect;
 pub mod error;
+pub mod persist;
 pub mod state;
 pub mod threads;

@@ -864,3 +864,100 @@ fn the_sandbox_gives_a_working_chat_with_no_account() {
         (Some(3008), Some("environment"))
     );
 }
+
+#[test]
+fn a_killed_daemon_delivers_its_queued_messages_exactly_once_after_a_restart() {
+    let b = Backend::start(EmulatorConfig::default());
+    let state = tempfile::tempdir().unwrap();
+    let mut first = Daemon::start_in(state.path(), &[]);
+    let mut c = first.client();
+    c.subscribe();
+    prepare(&mut c, &b, "chat_single");
+    c.ok("session.connect", json!({}));
+    let t = c.ok("threads.create", json!({}));
+    let tid = t["id"].as_str().unwrap().to_owned();
+    c.ok("thread.send", json!({"threadId": tid, "text": "first"}));
+    c.wait_event("answer", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: first"
+    });
+
+    // The back end refuses the daemon for now: it keeps reconnecting, and accepts messages.
+    b.admin_post("faults", json!({"refuseAuthorizations": 1000}));
+    b.admin_post("faults/drop-sockets", json!({}));
+    c.wait_event("connection.lost", |e| e["kind"] == "connection.lost");
+    let ids = [
+        "0b8f6a42-62c5-4b37-9a3f-0d8e7c6b5a41",
+        "6d2f5a0e-8e0b-4c1e-9c53-1f0e2b3a4c5d",
+    ];
+    for (id, text) in ids.iter().zip(["queued one", "queued two"]) {
+        let m = c.ok(
+            "thread.send",
+            json!({"threadId": tid, "text": text, "clientMessageId": id}),
+        );
+        assert_eq!(m["status"], "queued");
+    }
+    first.child.kill().unwrap(); // SIGKILL: no chance to flush anything
+    first.child.wait().unwrap();
+    drop(c);
+    b.admin_post("faults", json!({"refuseAuthorizations": 0}));
+
+    // A new daemon on the same state directory restores the session by itself.
+    let second = Daemon::start_in(state.path(), &[]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let copies = |id: &str| {
+        b.admin_get("received?kind=SendMessage")
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["body"]["payload"]["data"]["idOnExternalPlatform"] == id)
+            .count()
+    };
+    while ids.iter().any(|id| copies(id) == 0) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the queued messages were not delivered after the restart"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(ids.map(copies), [1, 1], "each exactly once");
+
+    // Same visitor and customer as before the crash.
+    let puts: Vec<String> = b
+        .received_kinds()
+        .into_iter()
+        .filter(|k| k.starts_with("PUT /web-analytics"))
+        .collect();
+    assert_eq!(puts.len(), 2, "{puts:?}");
+    assert_eq!(puts[0], puts[1], "the visitor id was reused");
+    let authorizations = b.admin_get("received?kind=AuthorizeCustomer");
+    let who: Vec<&Value> = authorizations
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["body"]["payload"]["customerIdentity"]["idOnExternalPlatform"])
+        .collect();
+    assert!(
+        who.iter().all(|w| **w == json!("ada-chat_single")),
+        "{who:?}"
+    );
+
+    let mut c = second.client();
+    assert_eq!(c.ok("session.state", json!({}))["state"], "ready");
+    let server = b.admin_get("threads");
+    let texts: Vec<&str> = server[0]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["messageContent"]["payload"]["text"].as_str())
+        .collect();
+    assert_eq!(texts.iter().filter(|t| **t == "queued one").count(), 1);
+    assert_eq!(texts.iter().filter(|t| **t == "queued two").count(), 1);
+    let order: Vec<usize> = ["queued one", "queued two"]
+        .iter()
+        .map(|q| texts.iter().position(|t| t == q).unwrap())
+        .collect();
+    assert!(
+        order[0] < order[1],
+        "in the order they were queued: {texts:?}"
+    );
+}

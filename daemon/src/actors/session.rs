@@ -76,13 +76,30 @@ pub struct Session {
     destination_id: String,
     /// Whether `app.background` disconnected a connected session, to reconnect on foreground.
     resume_on_foreground: bool,
-    /// Messages accepted while reconnecting, sent in order once the connection is back.
-    outbox: Vec<threads::Queued>,
+    /// Where the session's identity and outbox live on disk (the outbox holds messages
+    /// accepted while reconnecting until the back end acknowledges them).
+    store: crate::store::SessionStore,
 }
 
 impl Session {
     /// A new, unprepared session.
-    pub fn new(name: SessionName, hub: Addr<EventHub>, rest: RestClient, sdk: SdkIdentity) -> Self {
+    /// A session, restoring its visitor and customer from `record` when there is one.
+    pub fn new(
+        name: SessionName,
+        hub: Addr<EventHub>,
+        rest: RestClient,
+        sdk: SdkIdentity,
+        store: crate::store::SessionStore,
+        record: Option<&crate::store::SessionRecord>,
+    ) -> Self {
+        let visitor_id = record.map_or_else(
+            || uuid::Uuid::new_v4().to_string(),
+            |r| r.visitor_id.to_string(),
+        );
+        let customer = record.and_then(|r| r.customer.as_ref()).map_or_else(
+            || CustomerIdentity::new(uuid::Uuid::new_v4().to_string()),
+            crate::session::persist::customer,
+        );
         Self {
             name,
             hub,
@@ -90,8 +107,8 @@ impl Session {
             sdk,
             target: None,
             config: None,
-            visitor_id: uuid::Uuid::new_v4().to_string(),
-            customer: CustomerIdentity::new(uuid::Uuid::new_v4().to_string()),
+            visitor_id,
+            customer,
             machine: StateMachine::default(),
             socket: None,
             inbound: None,
@@ -103,8 +120,28 @@ impl Session {
             visits: Default::default(),
             destination_id: uuid::Uuid::new_v4().to_string(),
             resume_on_foreground: false,
-            outbox: Vec::new(),
+            store,
         }
+    }
+
+    /// Remembers the visitor, the customer and the back end on disk, so that a restarted
+    /// daemon is the same visitor and customer to CXone. Written off the actor's thread.
+    fn persist(&self, target: &Target) {
+        let Some(record) = crate::session::persist::record(
+            &self.visitor_id,
+            &self.customer,
+            &target.environment,
+            target.brand_id,
+            &target.channel_id,
+        ) else {
+            return;
+        };
+        let (store, name) = (self.store.clone(), self.name.clone());
+        actix::spawn(async move {
+            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.save(&record)).await {
+                tracing::warn!(session = %name, error = %e, "cannot save the session's state");
+            }
+        });
     }
 
     fn publish(&self, payload: EventPayload) {
@@ -290,6 +327,7 @@ impl Handler<Prepare> for Session {
                     Ok(config) => {
                         let mode = Session::mode(&config);
                         act.config = Some(config);
+                        act.persist(&target);
                         act.target = Some(target);
                         let change = act.machine.end_prepare(Ok(mode));
                         act.announce(change);
@@ -352,6 +390,7 @@ impl Handler<Connect> for Session {
                 }
                 Ok(Outcome::Connected(c)) => {
                     act.install(c, ctx);
+                    act.flush_outbox(ctx);
                     Ok(act.state())
                 }
                 Err(e) => {

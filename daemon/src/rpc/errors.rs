@@ -71,6 +71,7 @@ impl From<&SessionError> for ErrorObject {
                 o
             }
             SessionError::ChatOffline => ErrorObject::new(ErrorCode::ChatOffline),
+            SessionError::Store(_) => ErrorObject::new(ErrorCode::InternalError),
             SessionError::AuthorizationRequired => {
                 ErrorObject::new(ErrorCode::AuthorizationRequired)
             }

@@ -156,21 +156,7 @@ pub async fn call(
                     "name the back end (NA1, EU1, …, or {chatUrl, socketUrl}); only a daemon started with --sandbox has a default",
                 )
             })?;
-            let addr = {
-                let mut sessions = state.sessions.lock().unwrap_or_else(|e| e.into_inner());
-                sessions
-                    .entry(p.session.clone())
-                    .or_insert_with(|| {
-                        Session::new(
-                            p.session.clone(),
-                            state.hub.clone(),
-                            state.rest.clone(),
-                            state.sdk.clone(),
-                        )
-                        .start()
-                    })
-                    .clone()
-            };
+            let addr = session_for(state, &p.session).await?;
             let msg = session::Prepare {
                 environment,
                 brand_id,
@@ -417,6 +403,51 @@ pub async fn call(
         other => Err(ErrorObject::new(ErrorCode::MethodNotFound)
             .with_detail(format!("{other} is not a session method"))),
     }
+}
+
+/// The session's actor, created (with what the store remembers of it) when there is none.
+pub async fn session_for(
+    state: &std::sync::Arc<DaemonState>,
+    name: &SessionName,
+) -> Result<Addr<Session>, ErrorObject> {
+    if let Some(a) = state
+        .sessions
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(name)
+    {
+        return Ok(a.clone());
+    }
+    let internal = |e: String| ErrorObject::new(ErrorCode::InternalError).with_detail(e);
+    let store = state
+        .store
+        .session(name.as_str())
+        .map_err(|e| internal(e.to_string()))?;
+    let s = store.clone();
+    let record = match tokio::task::spawn_blocking(move || s.load()).await {
+        Ok(Ok(r)) => r,
+        // A damaged record was moved aside by the store; start afresh rather than refuse.
+        Ok(Err(e)) => {
+            tracing::warn!(session = %name, error = %e, "the stored session could not be read; starting afresh");
+            None
+        }
+        Err(e) => return Err(internal(e.to_string())),
+    };
+    let mut sessions = state.sessions.lock().unwrap_or_else(|e| e.into_inner());
+    Ok(sessions
+        .entry(name.clone())
+        .or_insert_with(|| {
+            Session::new(
+                name.clone(),
+                state.hub.clone(),
+                state.rest.clone(),
+                state.sdk.clone(),
+                store,
+                record.as_ref(),
+            )
+            .start()
+        })
+        .clone())
 }
 
 /// Every session's line of `daemon.status`.

@@ -52,6 +52,8 @@ pub struct DaemonState {
     pub rest: RestClient,
     /// What the daemon reports itself as to the back end.
     pub sdk: SdkIdentity,
+    /// The state directory.
+    pub store: crate::store::Store,
     /// The embedded emulator's environment in `--sandbox` mode: used when `session.prepare`
     /// names none.
     pub sandbox: Option<Environment>,

@@ -89,6 +89,9 @@ pub enum SessionError {
     /// A required pre-chat survey field is missing.
     #[error("the pre-chat survey field {0:?} is required; pass it in customFields")]
     PreChatSurveyIncomplete(String),
+    /// The state directory failed.
+    #[error("the daemon's state could not be saved: {0}")]
+    Store(#[source] crate::store::StoreError),
     /// The session's actor is gone (the daemon is stopping).
     #[error("the session is shutting down")]
     Stopped,

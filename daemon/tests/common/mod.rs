@@ -82,7 +82,7 @@ impl Backend {
 pub struct Daemon {
     pub child: Child,
     pub socket: PathBuf,
-    pub dir: tempfile::TempDir,
+    pub dir: Option<tempfile::TempDir>,
 }
 
 impl Daemon {
@@ -92,12 +92,19 @@ impl Daemon {
 
     pub fn start_with(extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let socket = dir.path().join("rpc.sock");
+        let mut d = Self::start_in(dir.path(), extra);
+        d.dir = Some(dir);
+        d
+    }
+
+    /// A daemon whose socket and state live in `dir`, which outlives it (restart tests).
+    pub fn start_in(dir: &std::path::Path, extra: &[&str]) -> Self {
+        let socket = dir.join("rpc.sock");
         let child = Command::new(env!("CARGO_BIN_EXE_cxone-chatd"))
             .arg("--socket")
             .arg(&socket)
             .arg("--state-dir")
-            .arg(dir.path().join("state"))
+            .arg(dir.join("state"))
             .args(extra)
             .stderr(Stdio::null())
             .spawn()
@@ -107,7 +114,11 @@ impl Daemon {
             assert!(Instant::now() < deadline, "the daemon did not start");
             std::thread::sleep(Duration::from_millis(20));
         }
-        Daemon { child, socket, dir }
+        Daemon {
+            child,
+            socket,
+            dir: None,
+        }
     }
 
     pub fn client(&self) -> Client {

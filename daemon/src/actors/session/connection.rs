@@ -10,6 +10,7 @@ use cxone_chat_protocol::rpc::types::{
 use super::Session;
 use crate::session::connect::{self, Outcome};
 use crate::session::error::SessionError;
+use crate::upstream::RequestError;
 use crate::upstream::socket::CloseKind;
 
 impl Session {
@@ -109,22 +110,58 @@ impl Session {
         self.announce(change);
     }
 
-    /// Sends what was queued while the connection was down, in order, each exactly once (the
-    /// message id travels with it, so a repeat would be recognised by the back end too).
-    fn flush_outbox(&mut self, ctx: &mut Context<Self>) {
+    /// Sends what was queued while the connection was down (durably, in the store), in order,
+    /// each exactly once: a message leaves the store only after the back end answered it, and
+    /// its id travels with it, so even a resend after a crash is recognised as the same message.
+    pub(super) fn flush_outbox(&mut self, ctx: &mut Context<Self>) {
         let Some(socket) = self.socket.clone() else {
             return;
         };
-        for q in std::mem::take(&mut self.outbox) {
-            let socket = socket.clone();
-            let fut = async move { socket.request(q.frame).await }
-                .into_actor(self)
-                .map(move |result, act, _| {
-                    let _ = act.settle(&q.thread_id, q.message, result.map(drop));
-                });
-            // `wait` keeps the queued messages in order: the next is sent after this ack.
-            ctx.wait(fut);
-        }
+        let (store, name) = (self.store.clone(), self.name.clone());
+        // One future sends them all, one after the other, each after the previous one's answer;
+        // `wait` holds the actor's other messages meanwhile, so a new send cannot overtake them.
+        let flush = async move {
+            let s = store.clone();
+            let pending = match tokio::task::spawn_blocking(move || s.pending()).await {
+                Ok(Ok(p)) => p,
+                Ok(Err(e)) => {
+                    tracing::warn!(session = %name, error = %e, "cannot read the outbox");
+                    return Vec::new();
+                }
+                Err(_) => return Vec::new(),
+            };
+            let mut outcomes = Vec::new();
+            for q in pending {
+                let frame = match cxone_chat_protocol::cxone::sent::OutgoingFrame::from_text(
+                    &q.frame,
+                ) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        tracing::warn!(session = %name, error = %e, "skipping an undecodable queued message");
+                        continue;
+                    }
+                };
+                let result = socket.request(frame).await;
+                // Lost connection or no answer: it stays queued for the next connection.
+                if matches!(
+                    result,
+                    Err(RequestError::ConnectionLost | RequestError::Timeout { .. })
+                ) {
+                    break;
+                }
+                let (s, id) = (store.clone(), q.message_id);
+                let _ = tokio::task::spawn_blocking(move || s.mark_sent(id)).await;
+                outcomes.push((q.thread_id.to_string(), q.message, result.map(drop)));
+            }
+            outcomes
+        };
+        ctx.wait(flush.into_actor(self).map(|outcomes, act, _| {
+            for (thread_id, message, result) in outcomes {
+                if let Ok(m) = serde_json::from_value::<Message>(message) {
+                    let _ = act.settle(&thread_id, m, result);
+                }
+            }
+        }));
     }
 
     /// Records the outcome of a send and announces the message's new status.

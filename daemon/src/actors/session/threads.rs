@@ -7,7 +7,7 @@ use cxone_chat_protocol::cxone::common::{
 };
 use cxone_chat_protocol::cxone::content::MessageContent as CxContent;
 use cxone_chat_protocol::cxone::content::TextContent;
-use cxone_chat_protocol::cxone::sent::{MessageData, OutgoingFrame, SentEvent};
+use cxone_chat_protocol::cxone::sent::{MessageData, SentEvent};
 use cxone_chat_protocol::cxone::time::Timestamp as CxTimestamp;
 use cxone_chat_protocol::rpc::notifications::{MessageCreated, ThreadsUpdated};
 use cxone_chat_protocol::rpc::types::{
@@ -18,14 +18,6 @@ use cxone_chat_protocol::rpc::types::{
 use super::{Session, fingerprint};
 use crate::rpc::to_wire;
 use crate::session::error::SessionError;
-
-/// A message accepted while the connection was down.
-#[derive(Debug)]
-pub(super) struct Queued {
-    pub(super) thread_id: String,
-    pub(super) frame: OutgoingFrame,
-    pub(super) message: Message,
-}
 
 /// `threads.list`.
 #[derive(Message, Debug)]
@@ -240,12 +232,24 @@ impl Handler<Send> for Session {
             .into(),
         );
         let Some(socket) = socket else {
-            self.outbox.push(Queued {
-                thread_id: msg.thread_id,
-                frame,
-                message: local.clone(),
-            });
-            return Box::pin(fut::ok(local));
+            // Written to disk before the host hears "queued": it survives a crash or restart.
+            let outgoing = crate::store::Outgoing {
+                thread_id: uuid::Uuid::parse_str(&local.thread_id).unwrap_or_default(),
+                message_id: uuid::Uuid::parse_str(&local.id).unwrap_or_default(),
+                frame: frame.to_text(),
+                message: serde_json::to_value(&local).expect("API types serialize"),
+            };
+            let store = self.store.clone();
+            let save =
+                async move { tokio::task::spawn_blocking(move || store.enqueue(outgoing)).await };
+            return Box::pin(save.into_actor(self).map(move |r, _, _| match r {
+                Ok(Ok(_)) => Ok(local),
+                Ok(Err(e)) => Err(SessionError::Store(e)),
+                Err(e) => Err(SessionError::InvalidParameter {
+                    field: "text",
+                    detail: format!("queueing failed: {e}"),
+                }),
+            }));
         };
         let thread_id = msg.thread_id;
         Box::pin(
