@@ -7,3 +7,4 @@ pub mod error;
 pub mod persist;
 pub mod state;
 pub mod threads;
+pub mod welcome;

@@ -609,6 +609,56 @@ fn multi_thread_rename_archive_read_and_typing_reach_the_back_end() {
 }
 
 #[test]
+fn live_chat_starts_with_a_hidden_begin_conversation_and_shows_the_welcome_message() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    prepare(&mut c, &b, "chat_live");
+    c.ok("session.connect", json!({}));
+    c.wait_event("the welcome message", |e| e["kind"] == "proactive.action");
+    let t = c.ok("threads.create", json!({}));
+    let tid = t["id"].as_str().unwrap().to_owned();
+    let welcome = c.wait_event("welcome shown", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["direction"] == "outbound"
+    });
+    assert_eq!(
+        welcome["data"]["message"]["text"],
+        "Hello Ada, how can we help you today?"
+    );
+    // The conversation started without a customer message: queue and agent follow.
+    c.wait_event("queue", |e| e["kind"] == "queue.position");
+    c.wait_event("assigned", |e| e["kind"] == "agent.assigned");
+    let begin = b.admin_get("received?kind=SendMessage");
+    assert_eq!(
+        begin[0]["body"]["payload"]["data"]["messageContent"]["payload"]["text"],
+        "Begin Conversation"
+    );
+    assert_eq!(
+        begin[0]["body"]["payload"]["data"]["messageContent"]["parameters"]["isInitialMessage"],
+        true
+    );
+    let snap = c.ok("threads.get", json!({"threadId": tid}));
+    let texts: Vec<&str> = snap["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        ["Hello Ada, how can we help you today?"],
+        "the hidden message is not shown"
+    );
+    c.ok("thread.send", json!({"threadId": tid, "text": "hi"}));
+    let kinds = b.received_kinds();
+    assert!(
+        !kinds.contains(&"SendOutbound".to_owned()),
+        "the thread already exists: no welcome resend"
+    );
+}
+
+#[test]
 fn live_chat_end_contact_then_transcript() {
     let b = Backend::start(EmulatorConfig::default());
     let d = Daemon::start();
@@ -618,11 +668,6 @@ fn live_chat_end_contact_then_transcript() {
     c.ok("session.connect", json!({}));
     let t = c.ok("threads.create", json!({}));
     let tid = t["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        c.err("thread.endContact", json!({"threadId": tid}))["code"],
-        3102,
-        "no contact before the first message"
-    );
     c.ok("thread.send", json!({"threadId": tid, "text": "help"}));
     c.wait_event("assigned", |e| e["kind"] == "agent.assigned");
     c.ok("thread.endContact", json!({"threadId": tid}));
@@ -652,7 +697,9 @@ fn live_chat_end_contact_then_transcript() {
         json!(["ada@example.com"])
     );
     // A new conversation may start once the old one is closed.
-    assert_eq!(c.ok("threads.create", json!({}))["state"], "pending");
+    let next = c.ok("threads.create", json!({}));
+    assert_ne!(next["id"], json!(tid));
+    assert_ne!(next["state"], "closed", "a fresh live chat, already begun");
 }
 
 #[test]
@@ -959,5 +1006,43 @@ fn a_killed_daemon_delivers_its_queued_messages_exactly_once_after_a_restart() {
     assert!(
         order[0] < order[1],
         "in the order they were queued: {texts:?}"
+    );
+}
+
+#[test]
+fn a_new_messaging_thread_shows_the_welcome_and_sends_it_before_the_first_message() {
+    let mut config = EmulatorConfig::default();
+    config.brands.get_mut(&1000).unwrap().channels.get_mut("chat_single").unwrap().agent.welcome =
+        Some("{{fallbackMessage|Welcome!}}Hi {{customer.firstName}}, we answer within {{customer.customFields.sla|a day}}.".into());
+    let b = Backend::start(config);
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    prepare(&mut c, &b, "chat_single");
+    c.ok("session.connect", json!({}));
+    c.wait_event("the welcome message", |e| e["kind"] == "proactive.action");
+    let t = c.ok("threads.create", json!({}));
+    let shown = c.wait_event("welcome shown", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["direction"] == "outbound"
+    });
+    assert_eq!(
+        shown["data"]["message"]["text"],
+        "Hi Ada, we answer within a day."
+    );
+    c.ok("thread.send", json!({"threadId": t["id"], "text": "hello"}));
+    let kinds: Vec<String> = b
+        .received_kinds()
+        .into_iter()
+        .filter(|k| k == "SendOutbound" || k == "SendMessage")
+        .collect();
+    assert_eq!(
+        kinds,
+        ["SendOutbound", "SendMessage"],
+        "the welcome reaches the server first"
+    );
+    let outbound = &b.admin_get("received?kind=SendOutbound")[0]["body"]["payload"]["data"];
+    assert_eq!(
+        outbound["messageContent"]["payload"]["text"],
+        "Hi Ada, we answer within a day."
     );
 }

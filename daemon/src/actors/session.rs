@@ -68,6 +68,8 @@ pub struct Session {
     backoff: ReconnectBackoff,
     /// When the connection dropped, for `connection.restored`.
     down_since: Option<std::time::Instant>,
+    /// The welcome message's template from the last `FireProactiveAction`, shown in new threads.
+    welcome: Option<String>,
     /// Customer custom fields, sent with every message.
     customer_fields: Vec<cxone_chat_protocol::cxone::common::CustomField>,
     /// Visits and page views for analytics.
@@ -116,6 +118,7 @@ impl Session {
             threads: ThreadRegistry::default(),
             backoff: ReconnectBackoff::new(BackoffConfig::default()),
             down_since: None,
+            welcome: None,
             customer_fields: Vec::new(),
             visits: Default::default(),
             destination_id: uuid::Uuid::new_v4().to_string(),
@@ -227,6 +230,16 @@ impl Session {
     }
 
     fn apply(&mut self, body: &EventBody) {
+        if let EventBody::FireProactiveAction(p) = body
+            && p.proactive_action.action.is_welcome_message()
+        {
+            self.welcome = p
+                .proactive_action
+                .action
+                .data
+                .as_ref()
+                .and_then(|d| d.content.body_text.clone());
+        }
         for p in self.threads.apply(body) {
             self.publish(p);
         }

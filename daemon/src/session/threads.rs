@@ -251,7 +251,8 @@ impl ThreadRegistry {
         e.agent = r.inbox_assignee.as_ref().map(to_wire::agent);
         e.scroll_token = r.messages_scroll_token.clone().filter(|t| !t.is_empty());
         let mut out = Vec::new();
-        for m in &r.messages {
+        // Messages the SDKs hide (Begin Conversation, automatic answers) are not shown either.
+        for m in r.messages.iter().filter(|m| !m.message_content.is_hidden()) {
             let msg = to_wire::message(m, to_wire::server_status(m));
             let created = e.upsert(msg.clone());
             // On the first recovery the history is state, not news; after a reconnect the
@@ -312,7 +313,7 @@ impl ThreadRegistry {
                 let Some(e) = self.get_mut(id.as_str()) else {
                     return Vec::new();
                 };
-                for x in &m.messages {
+                for x in m.messages.iter().filter(|x| !x.message_content.is_hidden()) {
                     e.upsert(to_wire::message(x, to_wire::server_status(x)));
                 }
                 e.scroll_token = m.scroll_token.clone().filter(|t| !t.is_empty());
@@ -335,6 +336,9 @@ impl ThreadRegistry {
                     e.name = Some(name);
                 }
                 Self::apply_contact(e, &mc.case);
+                if mc.message.message_content.is_hidden() {
+                    return vec![ThreadUpdated { thread: e.to_api() }.into()];
+                }
                 // Our own message comes back as its echo: that is the back end's confirmation.
                 let msg = to_wire::message(&mc.message, to_wire::server_status(&mc.message));
                 let payload: EventPayload = if e.upsert(msg.clone()) {

@@ -66,10 +66,101 @@ pub struct CreateThread {
     pub custom_fields: CustomFieldValues,
 }
 
+impl Session {
+    /// A `SendMessage` or `SendOutbound` frame for a thread: a thread the server does not know
+    /// yet carries its name and its pre-chat answers (PROTOCOL.md §3.8).
+    fn message_frame(
+        &self,
+        thread_id: &str,
+        content: CxContent,
+        id: UuidString,
+        event: fn(MessageData) -> SentEvent,
+    ) -> Result<cxone_chat_protocol::cxone::sent::OutgoingFrame, SessionError> {
+        let entry = self
+            .threads
+            .get(thread_id)
+            .ok_or_else(|| SessionError::UnknownThread(thread_id.to_owned()))?;
+        let pending = entry.state == ThreadState::Pending;
+        let thread = ThreadRef {
+            id_on_external_platform: entry.id.clone(),
+            thread_name: entry.name.clone().filter(|_| pending),
+        };
+        let contact = pending.then(|| CustomFields {
+            custom_fields: entry
+                .custom_fields
+                .iter()
+                .map(|f| CxField {
+                    ident: f.ident.clone(),
+                    value: f.value.clone(),
+                    updated_at: None,
+                })
+                .collect(),
+        });
+        let data = MessageData {
+            thread,
+            message_content: content,
+            id_on_external_platform: id,
+            customer: Some(super::customer::message_fields(&self.customer_fields)),
+            consumer: None,
+            contact,
+            consumer_contact: None,
+            attachments: Vec::new(),
+            device_fingerprint: Some(fingerprint(&self.sdk)),
+            browser_fingerprint: None,
+            access_token: None,
+        };
+        Ok(self.plan()?.frame(&self.customer, event(data)))
+    }
+
+    /// Shows the stored welcome message as the first (agent) message of a new thread.
+    fn insert_welcome(&mut self, thread_id: &str) {
+        let Some(template) = self.welcome.clone() else {
+            return;
+        };
+        let mut values = crate::session::welcome::Values {
+            first_name: self.customer.first_name.as_deref(),
+            last_name: self.customer.last_name.as_deref(),
+            ..Default::default()
+        };
+        for f in &self.customer_fields {
+            values.customer_fields.insert(&f.ident, &f.value);
+        }
+        let text = crate::session::welcome::render(&template, &values);
+        let message = Message {
+            id: UuidString::new_v4().to_lowercase(),
+            thread_id: thread_id.to_owned(),
+            direction: MessageDirection::Outbound,
+            status: MessageStatus::Delivered,
+            created_at: to_wire::timestamp(&CxTimestamp::from_unix_ms_millis(now_ms())),
+            author: None,
+            text,
+            postback: None,
+            attachments: Vec::new(),
+            content: cxone_chat_protocol::rpc::types::MessageContent::Text,
+        };
+        if let Some(e) = self.threads.get_mut(thread_id) {
+            e.upsert(message.clone());
+        }
+        self.publish(MessageCreated { message }.into());
+    }
+}
+
 impl Handler<CreateThread> for Session {
-    type Result = Result<Thread, SessionError>;
+    type Result = ResponseActFuture<Self, Result<Thread, SessionError>>;
 
     fn handle(&mut self, msg: CreateThread, _: &mut Self::Context) -> Self::Result {
+        match self.create_thread(msg) {
+            Ok(f) => f,
+            Err(e) => Box::pin(fut::err(e)),
+        }
+    }
+}
+
+impl Session {
+    fn create_thread(
+        &mut self,
+        msg: CreateThread,
+    ) -> Result<ResponseActFuture<Self, Result<Thread, SessionError>>, SessionError> {
         if !self.machine.is_connected() {
             return Err(SessionError::NotConnected);
         }
@@ -113,7 +204,31 @@ impl Handler<CreateThread> for Session {
             }
             .into(),
         );
-        Ok(thread)
+        self.insert_welcome(&thread.id);
+        if self.machine.mode() != Some(ChatMode::Livechat) {
+            return Ok(Box::pin(fut::ok(thread)));
+        }
+        // Live chat starts at once with the hidden "Begin Conversation" message, which creates
+        // the contact and puts it in the routing queue (PROTOCOL.md §3.7).
+        let socket = self.socket.clone().ok_or(SessionError::NotConnected)?;
+        let frame = self.message_frame(
+            &thread.id,
+            CxContent::begin_conversation(),
+            UuidString::new_v4(),
+            SentEvent::SendMessage,
+        )?;
+        let id = thread.id.clone();
+        Ok(Box::pin(
+            async move { socket.request(frame).await }
+                .into_actor(self)
+                .map(move |r, act, _| match r {
+                    Ok(_) => Ok(act.threads.get(&id).map(|e| e.to_api()).unwrap_or(thread)),
+                    Err(error) => Err(SessionError::Request {
+                        step: "SendMessage (Begin Conversation)",
+                        error,
+                    }),
+                }),
+        ))
     }
 }
 
@@ -168,41 +283,37 @@ impl Handler<Send> for Session {
                 })?,
                 None => UuidString::new_v4(),
             };
-            let pending = entry.state == ThreadState::Pending;
-            let thread = ThreadRef {
-                id_on_external_platform: entry.id.clone(),
-                thread_name: entry.name.clone().filter(|_| pending),
-            };
-            let contact = pending.then(|| CustomFields {
-                custom_fields: entry
-                    .custom_fields
-                    .iter()
-                    .map(|f| CxField {
-                        ident: f.ident.clone(),
-                        value: f.value.clone(),
-                        updated_at: None,
-                    })
-                    .collect(),
-            });
             let mut content = TextContent::outgoing(text.clone());
             if let Some(p) = &msg.postback {
                 content = content.with_postback(p.clone());
             }
-            let data = MessageData {
-                thread,
-                message_content: CxContent::Text(content),
-                id_on_external_platform: id.clone(),
-                customer: Some(super::customer::message_fields(&self.customer_fields)),
-                consumer: None,
-                contact,
-                consumer_contact: None,
-                attachments: Vec::new(),
-                device_fingerprint: Some(fingerprint(&self.sdk)),
-                browser_fingerprint: None,
-                access_token: None,
-            };
-            let plan = self.plan()?;
-            let frame = plan.frame(&self.customer, SentEvent::SendMessage(data));
+            let frame = self.message_frame(
+                &msg.thread_id,
+                CxContent::Text(content),
+                id.clone(),
+                SentEvent::SendMessage,
+            )?;
+            // A thread's first message is preceded by its welcome message, recorded on the
+            // server as sent to the customer (PROTOCOL.md §3.9.6).
+            let welcome = (entry.state == ThreadState::Pending)
+                .then(|| {
+                    entry
+                        .messages
+                        .iter()
+                        .find(|m| m.direction == MessageDirection::Outbound)
+                        .cloned()
+                })
+                .flatten()
+                .and_then(|w| {
+                    let wid = UuidString::parse(&w.id).ok()?;
+                    self.message_frame(
+                        &msg.thread_id,
+                        CxContent::text(w.text),
+                        wid,
+                        SentEvent::SendOutbound,
+                    )
+                    .ok()
+                });
             let local = Message {
                 id: id.to_lowercase(),
                 thread_id: entry.id.to_lowercase(),
@@ -215,9 +326,9 @@ impl Handler<Send> for Session {
                 attachments: Vec::new(),
                 content: cxone_chat_protocol::rpc::types::MessageContent::Text,
             };
-            Ok((socket, frame, local))
+            Ok((socket, frame, local, welcome))
         })();
-        let (socket, frame, local) = match prepared {
+        let (socket, frame, local, welcome) = match prepared {
             Ok(p) => p,
             Err(e) => return Box::pin(fut::err(e)),
         };
@@ -253,9 +364,15 @@ impl Handler<Send> for Session {
         };
         let thread_id = msg.thread_id;
         Box::pin(
-            async move { socket.request(frame).await }
-                .into_actor(self)
-                .map(move |result, act, _| act.settle(&thread_id, local, result.map(drop))),
+            async move {
+                if let Some(w) = welcome {
+                    // Fire-and-forget, like the SDKs; it is written before the message itself.
+                    let _ = socket.send(w).await;
+                }
+                socket.request(frame).await
+            }
+            .into_actor(self)
+            .map(move |result, act, _| act.settle(&thread_id, local, result.map(drop))),
         )
     }
 }
