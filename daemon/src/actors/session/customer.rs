@@ -184,6 +184,24 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Writes a fire-and-forget frame and answers `result` once it is on the socket.
+    fn fire(
+        &self,
+        socket: crate::upstream::SocketHandle,
+        frame: cxone_chat_protocol::cxone::sent::OutgoingFrame,
+        result: serde_json::Value,
+    ) -> ResponseActFuture<Self, Result<serde_json::Value, SessionError>> {
+        let send = async move {
+            socket
+                .send(frame)
+                .await
+                .map_err(|_| SessionError::NotConnected)
+        };
+        Box::pin(send.into_actor(self).map(|r, _, _| r.map(|()| result)))
+    }
+}
+
 impl Handler<CustomerOp> for Session {
     type Result = ResponseActFuture<Self, Result<serde_json::Value, SessionError>>;
 
@@ -248,16 +266,7 @@ impl Handler<CustomerOp> for Session {
                         custom_fields: self.customer_fields.clone(),
                     }),
                 );
-                Box::pin(
-                    async move {
-                        socket
-                            .send(frame)
-                            .await
-                            .map_err(|_| SessionError::NotConnected)
-                    }
-                    .into_actor(self)
-                    .map(|r, _, _| r.map(|()| result)),
-                )
+                self.fire(socket, frame, result)
             }
             CustomerCall::SetDeviceToken(token) => {
                 let Some(t) = self.target.clone() else {
@@ -328,16 +337,7 @@ impl Handler<CustomerOp> for Session {
                     contact: Some(IdRef::new(contact.id.clone())),
                 };
                 let frame = plan.frame(&self.customer, SentEvent::SetContactCustomFields(data));
-                Box::pin(
-                    async move {
-                        socket
-                            .send(frame)
-                            .await
-                            .map_err(|_| SessionError::NotConnected)
-                    }
-                    .into_actor(self)
-                    .map(|r, _, _| r.map(|()| result)),
-                )
+                self.fire(socket, frame, result)
             }
             CustomerCall::ExecuteTrigger(id) => {
                 let Some(socket) = connected else {
@@ -358,16 +358,7 @@ impl Handler<CustomerOp> for Session {
                 {
                     payload.destination = Some(IdRef::new(self.destination_id.clone()));
                 }
-                Box::pin(
-                    async move {
-                        socket
-                            .send(frame)
-                            .await
-                            .map_err(|_| SessionError::NotConnected)
-                    }
-                    .into_actor(self)
-                    .map(|r, _, _| r.map(|()| serde_json::json!({}))),
-                )
+                self.fire(socket, frame, serde_json::json!({}))
             }
             CustomerCall::PreChatSurvey => {
                 if self.config.is_none() {
