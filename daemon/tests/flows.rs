@@ -1046,3 +1046,85 @@ fn a_new_messaging_thread_shows_the_welcome_and_sends_it_before_the_first_messag
         "Hi Ada, we answer within a day."
     );
 }
+
+#[test]
+fn an_oauth_login_authorizes_then_reconnects_with_the_token() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    prepare(&mut c, &b, "chat_oauth");
+    assert_eq!(
+        c.err("session.connect", json!({}))["code"],
+        1000,
+        "a login is needed first"
+    );
+    c.ok(
+        "customer.authorize",
+        json!({"authorizationCode": "grace:1", "codeVerifier": "pkce-verifier"}),
+    );
+    assert_eq!(c.ok("session.connect", json!({}))["state"], "ready");
+    let me = c.ok("customer.get", json!({}));
+    assert_eq!(me["id"], "oauth-grace", "the identity comes from the login");
+    let authorize = &b.admin_get("received?kind=AuthorizeCustomer")[0]["body"]["payload"]["data"]["authorization"];
+    assert_eq!(authorize["codeVerifier"], "pkce-verifier");
+    let t = c.ok("threads.create", json!({}));
+    c.ok(
+        "thread.send",
+        json!({"threadId": t["id"], "text": "signed in"}),
+    );
+    c.wait_event("answer", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: signed in"
+    });
+    // The next connection reuses the token instead of the (single-use) code.
+    c.ok("session.disconnect", json!({}));
+    assert_eq!(c.ok("session.connect", json!({}))["state"], "ready");
+    assert_eq!(
+        (b.count("AuthorizeCustomer"), b.count("ReconnectConsumer")),
+        (1, 1)
+    );
+    assert_eq!(
+        c.err(
+            "customer.authorize",
+            json!({"session": "nope", "authorizationCode": "x"})
+        )["code"],
+        3000
+    );
+}
+
+#[test]
+fn an_oauth_login_over_secured_sessions_uses_the_token_endpoint() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    prepare(&mut c, &b, "chat_oauth_secure");
+    c.ok(
+        "customer.authorize",
+        json!({"authorizationCode": "henry:1", "codeVerifier": "v"}),
+    );
+    assert_eq!(c.ok("session.connect", json!({}))["state"], "ready");
+    assert_eq!(
+        b.count("AuthorizeCustomer"),
+        0,
+        "the transaction token authenticated the socket"
+    );
+    let t = c.ok("threads.create", json!({}));
+    c.ok(
+        "thread.send",
+        json!({"threadId": t["id"], "text": "secure hello"}),
+    );
+    c.wait_event("answer", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: secure hello"
+    });
+    assert_eq!(c.ok("customer.get", json!({}))["id"], "oauth-henry");
+    let err = {
+        let mut other = d.client();
+        other.ok("session.prepare", json!({"session": "plain", "environment": b.environment(), "brandId": 1000, "channelId": "chat_single"}));
+        other.err(
+            "customer.authorize",
+            json!({"session": "plain", "authorizationCode": "x"}),
+        )
+    };
+    assert_eq!(err["code"], 3006, "no OAuth on an anonymous channel");
+}

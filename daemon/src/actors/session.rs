@@ -68,6 +68,10 @@ pub struct Session {
     backoff: ReconnectBackoff,
     /// When the connection dropped, for `connection.restored`.
     down_since: Option<std::time::Instant>,
+    /// A login from `customer.authorize` that the next connect uses (codes are single-use).
+    authorization: Option<cxone_chat_protocol::cxone::sent::OAuthAuthorization>,
+    /// The customer's access token (OAuth channels), carried by every message.
+    access_token: Option<String>,
     /// The welcome message's template from the last `FireProactiveAction`, shown in new threads.
     welcome: Option<String>,
     /// Customer custom fields, sent with every message.
@@ -118,6 +122,8 @@ impl Session {
             threads: ThreadRegistry::default(),
             backoff: ReconnectBackoff::new(BackoffConfig::default()),
             down_since: None,
+            authorization: None,
+            access_token: None,
             welcome: None,
             customer_fields: Vec::new(),
             visits: Default::default(),
@@ -226,6 +232,8 @@ impl Session {
             secured: c.secured_sessions_enabled(),
             sdk: self.sdk.clone(),
             socket: SocketConfig::default(),
+            authorization: self.authorization.clone(),
+            access_token: self.access_token.clone(),
         })
     }
 

@@ -9,7 +9,7 @@ use cxone_chat_protocol::rpc::methods::analytics::{
     AnalyticsProactiveAction,
 };
 use cxone_chat_protocol::rpc::methods::customer::{
-    CustomerGet, CustomerSet, CustomerSetCustomFields, CustomerSetDeviceToken,
+    CustomerAuthorize, CustomerGet, CustomerSet, CustomerSetCustomFields, CustomerSetDeviceToken,
 };
 use cxone_chat_protocol::rpc::methods::lifecycle::{AppBackground, AppForeground};
 use cxone_chat_protocol::rpc::methods::session::{
@@ -59,6 +59,7 @@ pub const SERVED: &[&str] = &[
     CustomerSet::NAME,
     CustomerSetCustomFields::NAME,
     CustomerSetDeviceToken::NAME,
+    CustomerAuthorize::NAME,
     AppForeground::NAME,
     AppBackground::NAME,
     AnalyticsPageView::NAME,
@@ -302,6 +303,14 @@ pub async fn call(
                 session::CustomerCall::SetCustomFields(p.custom_fields),
             )
             .await
+        }
+        CustomerAuthorize::NAME => {
+            let p: <CustomerAuthorize as Method>::Params = decode_params(params)?;
+            let call = session::CustomerCall::Authorize {
+                code: p.authorization_code,
+                verifier: p.code_verifier,
+            };
+            customer(find(state, &p.session)?, call).await
         }
         CustomerSetDeviceToken::NAME => {
             let p: <CustomerSetDeviceToken as Method>::Params = decode_params(params)?;

@@ -2,12 +2,14 @@
 //! availability, the transaction token for secured sessions, the WebSocket, customer
 //! authorization, then the mode's recovery. The session actor runs it and applies the result.
 
+use cxone_chat_protocol::cxone::common::AccessToken;
 use cxone_chat_protocol::cxone::common::ThreadRef;
 use cxone_chat_protocol::cxone::common::{BrandRef, CustomerIdentity, IdRef};
 use cxone_chat_protocol::cxone::received::{EventBody, ReceivedEvent};
 use cxone_chat_protocol::cxone::rest::{AuthenticationType, ChatMode as CxMode};
 use cxone_chat_protocol::cxone::sent::{
-    AuthorizeCustomerData, IdentityKey, OutgoingFrame, Payload, RecoverData, SentEvent, ThreadData,
+    AccessTokenData, AuthorizeCustomerData, IdentityKey, OAuthAuthorization, OutgoingFrame,
+    Payload, RecoverData, SentEvent, ThreadData,
 };
 use futures_util::future::join_all;
 use tokio::sync::mpsc;
@@ -44,6 +46,10 @@ pub struct Plan {
     pub sdk: SdkIdentity,
     /// Socket limits and timers.
     pub socket: SocketConfig,
+    /// A login from `customer.authorize` not used yet (codes are single-use).
+    pub authorization: Option<OAuthAuthorization>,
+    /// The customer's access token from an earlier login, to reconnect without a new code.
+    pub access_token: Option<String>,
 }
 
 /// A successful connection.
@@ -57,6 +63,10 @@ pub struct Connected {
     pub customer: CustomerIdentity,
     /// The recovery's replies, to apply in order.
     pub recovered: Vec<EventBody>,
+    /// The access token to put in every message (OAuth channels), with its lifetime in seconds.
+    pub access_token: Option<(String, Option<i64>)>,
+    /// Whether the login in the plan was used up.
+    pub used_authorization: bool,
 }
 
 /// How a connection attempt ended.
@@ -118,8 +128,32 @@ pub async fn run(plan: Plan) -> Result<Outcome, SessionError> {
         }
     }
     let mut customer = plan.customer.clone();
+    let mut access_token = plan.access_token.clone().map(|t| (t, None));
+    let mut used_authorization = false;
     let transaction_token = if plan.secured {
         match plan.auth {
+            AuthenticationType::ThirdPartyOAuth => {
+                let a = plan
+                    .authorization
+                    .clone()
+                    .ok_or(SessionError::AuthorizationRequired)?;
+                let code = a.authorization_code.clone().unwrap_or_default();
+                let verifier = a.code_verifier.clone().unwrap_or_default();
+                let t = plan
+                    .rest
+                    .authorization_code_token(plan.target(), &plan.visitor_id, &code, &verifier)
+                    .await
+                    .map_err(SessionError::RequestToken)?;
+                used_authorization = true;
+                if let Some(c) = t.customer_identity.clone() {
+                    customer = c;
+                }
+                access_token = t
+                    .third_party
+                    .as_ref()
+                    .map(|p| (p.access_token.clone(), p.expires_in));
+                Some(t.access_token)
+            }
             AuthenticationType::Anonymous => {
                 let t = plan
                     .rest
@@ -136,7 +170,11 @@ pub async fn run(plan: Plan) -> Result<Outcome, SessionError> {
     } else {
         None
     };
-    if !plan.secured && plan.auth != AuthenticationType::Anonymous {
+    let oauth = !plan.secured && plan.auth == AuthenticationType::ThirdPartyOAuth;
+    if oauth && plan.access_token.is_none() && plan.authorization.is_none() {
+        return Err(SessionError::AuthorizationRequired);
+    }
+    if !plan.secured && plan.auth == AuthenticationType::SecuredCookie {
         return Err(SessionError::AuthorizationRequired);
     }
     let url = plan.endpoints.websocket(&SocketQuery {
@@ -149,9 +187,41 @@ pub async fn run(plan: Plan) -> Result<Outcome, SessionError> {
     let (socket, inbound) = crate::upstream::socket::connect(&url, &plan.socket, plan.rest.clone())
         .await
         .map_err(SessionError::OpenSocket)?;
-    if !plan.secured {
+    // An OAuth customer with a token reconnects with it; when the back end refuses the token,
+    // a fresh login (if the host gave one) authorizes again.
+    let mut reconnected = false;
+    if oauth && let Some(token) = plan.access_token.clone() {
+        let data = AccessTokenData {
+            access_token: AccessToken {
+                token,
+                expires_in: None,
+                current_date: None,
+            },
+        };
+        match socket
+            .request(plan.frame(
+                &customer,
+                SentEvent::ReconnectConsumer {
+                    ios_spelling: false,
+                    data,
+                },
+            ))
+            .await
+        {
+            Ok(_) => reconnected = true,
+            Err(e) if plan.authorization.is_none() => {
+                return Err(request_error("ReconnectConsumer")(e));
+            }
+            Err(_) => access_token = None,
+        }
+    }
+    if !plan.secured && !reconnected {
         let data = AuthorizeCustomerData {
-            authorization: None,
+            authorization: if oauth {
+                plan.authorization.clone()
+            } else {
+                None
+            },
             disable_channel_info: Some(true),
             sdk_platform: Some(plan.sdk.platform.clone()),
             sdk_version: Some(plan.sdk.version.clone()),
@@ -160,7 +230,11 @@ pub async fn run(plan: Plan) -> Result<Outcome, SessionError> {
             .request(plan.frame(&customer, SentEvent::AuthorizeCustomer(data)))
             .await
             .map_err(request_error("AuthorizeCustomer"))?;
+        used_authorization |= oauth;
         if let EventBody::ConsumerAuthorized(a) = reply.body {
+            if let Some(t) = &a.access_token {
+                access_token = Some((t.token.clone(), t.expires_in));
+            }
             // Keep the names the host gave when the server sends empty ones.
             let first = a
                 .consumer_identity
@@ -185,6 +259,8 @@ pub async fn run(plan: Plan) -> Result<Outcome, SessionError> {
         inbound,
         customer,
         recovered,
+        access_token,
+        used_authorization,
     }))
 }
 

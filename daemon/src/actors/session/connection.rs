@@ -84,6 +84,12 @@ impl Session {
     /// Takes over a fresh connection: its socket, its inbound stream and its recovery.
     pub(super) fn install(&mut self, c: connect::Connected, ctx: &mut Context<Self>) {
         self.customer = c.customer;
+        if c.used_authorization {
+            self.authorization = None;
+        }
+        if let Some((token, _)) = c.access_token {
+            self.access_token = Some(token);
+        }
         self.socket = Some(c.socket);
         self.connection = ConnectionState::Connected;
         self.backoff.connected(std::time::Instant::now());

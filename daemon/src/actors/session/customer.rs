@@ -100,6 +100,13 @@ pub enum CustomerCall {
     SetCustomFields(CustomFieldValues),
     /// `customer.setDeviceToken`.
     SetDeviceToken(String),
+    /// `customer.authorize`.
+    Authorize {
+        /// The identity provider's single-use code.
+        code: String,
+        /// The PKCE verifier.
+        verifier: Option<String>,
+    },
     /// `thread.setCustomFields`.
     SetThreadCustomFields {
         /// The thread.
@@ -267,6 +274,32 @@ impl Handler<CustomerOp> for Session {
                     }),
                 );
                 self.fire(socket, frame, result)
+            }
+            CustomerCall::Authorize { code, verifier } => {
+                let Some(config) = &self.config else {
+                    return Box::pin(fut::err(SessionError::NotPrepared));
+                };
+                if config.authentication_type()
+                    != cxone_chat_protocol::cxone::rest::AuthenticationType::ThirdPartyOAuth
+                {
+                    return Box::pin(fut::err(SessionError::FeatureDisabled(
+                        "this channel does not use OAuth logins",
+                    )));
+                }
+                if code.trim().is_empty() {
+                    return Box::pin(fut::err(SessionError::InvalidParameter {
+                        field: "authorizationCode",
+                        detail: "empty".into(),
+                    }));
+                }
+                // A new login replaces the old one (iOS clears its tokens too); it is used by the
+                // next session.connect.
+                self.authorization = Some(cxone_chat_protocol::cxone::sent::OAuthAuthorization {
+                    authorization_code: Some(code),
+                    code_verifier: verifier,
+                });
+                self.access_token = None;
+                Box::pin(fut::ok(serde_json::json!({})))
             }
             CustomerCall::SetDeviceToken(token) => {
                 let Some(t) = self.target.clone() else {

@@ -107,7 +107,13 @@ impl Session {
             attachments: Vec::new(),
             device_fingerprint: Some(fingerprint(&self.sdk)),
             browser_fingerprint: None,
-            access_token: None,
+            access_token: self.access_token.clone().map(|token| {
+                cxone_chat_protocol::cxone::common::AccessToken {
+                    token,
+                    expires_in: None,
+                    current_date: None,
+                }
+            }),
         };
         Ok(self.plan()?.frame(&self.customer, event(data)))
     }
