@@ -410,7 +410,7 @@ impl Handler<Connect> for Session {
                     Ok(act.state())
                 }
                 Ok(Outcome::Connected(c)) => {
-                    act.install(c, ctx);
+                    act.install(*c, ctx);
                     act.flush_outbox(ctx);
                     Ok(act.state())
                 }

@@ -74,8 +74,8 @@ pub struct Connected {
 pub enum Outcome {
     /// Live chat is unavailable: no socket was opened.
     Offline,
-    /// Connected and recovered.
-    Connected(Connected),
+    /// Connected and recovered (boxed: it carries the socket and the whole recovery).
+    Connected(Box<Connected>),
 }
 
 impl Plan {
@@ -254,14 +254,14 @@ pub async fn run(plan: Plan) -> Result<Outcome, SessionError> {
         }
     }
     let recovered = recover(&plan, &socket, &customer).await?;
-    Ok(Outcome::Connected(Connected {
+    Ok(Outcome::Connected(Box::new(Connected {
         socket,
         inbound,
         customer,
         recovered,
         access_token,
         used_authorization,
-    }))
+    })))
 }
 
 /// The mode's recovery: the single thread, the live chat, or the thread list with metadata.

@@ -62,7 +62,7 @@ impl Session {
             match result {
                 Ok(Outcome::Connected(c)) => {
                     let attempts = act.backoff.attempt();
-                    act.install(c, ctx);
+                    act.install(*c, ctx);
                     let downtime = act.down_since.take().map_or(0, |t| t.elapsed().as_millis() as u64);
                     act.publish(ConnectionRestored { attempts, downtime_ms: downtime }.into());
                     act.flush_outbox(ctx);
