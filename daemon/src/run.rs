@@ -183,7 +183,8 @@ async fn restore_sessions(state: &Arc<DaemonState>) {
                 Err(e) => Err(e),
             };
             if let Ok(Err(e)) = connected {
-                tracing::warn!(session = %name, error = %e, "restoring the session failed; its messages stay queued");
+                tracing::warn!(session = %name, error = %e, "restoring the session failed; retrying with backoff");
+                addr.do_send(crate::actors::session::KeepTrying);
             }
         });
     }

@@ -946,10 +946,20 @@ fn a_killed_daemon_delivers_its_queued_messages_exactly_once_after_a_restart() {
     first.child.kill().unwrap(); // SIGKILL: no chance to flush anything
     first.child.wait().unwrap();
     drop(c);
-    b.admin_post("faults", json!({"refuseAuthorizations": 0}));
 
-    // A new daemon on the same state directory restores the session by itself.
+    // A new daemon on the same state directory restores the session by itself, and keeps
+    // trying while the back end still refuses it.
+    let refused_before = b.count("AuthorizeCustomer");
     let second = Daemon::start_in(state.path(), &[]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while b.count("AuthorizeCustomer") < refused_before + 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the restored session did not keep trying"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    b.admin_post("faults", json!({"refuseAuthorizations": 0}));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let copies = |id: &str| {
         b.admin_get("received?kind=SendMessage")

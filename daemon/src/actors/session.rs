@@ -519,6 +519,7 @@ impl Handler<Status> for Session {
     }
 }
 
+pub use connection::KeepTrying;
 pub use customer::{CustomerCall, CustomerOp};
 pub use lifecycle::{Analytics, AnalyticsCall, Background, Foreground};
 pub use thread_ops::{Op, OpResult, ThreadOp};

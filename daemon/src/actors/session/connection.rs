@@ -13,6 +13,25 @@ use crate::session::error::SessionError;
 use crate::upstream::RequestError;
 use crate::upstream::socket::CloseKind;
 
+/// Keep reconnecting with backoff until the connection is back (a session restored with queued
+/// messages whose first connect failed).
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct KeepTrying;
+
+impl Handler<KeepTrying> for Session {
+    type Result = ();
+
+    fn handle(&mut self, _: KeepTrying, ctx: &mut Self::Context) {
+        if self.connection != ConnectionState::Disconnected || self.config.is_none() {
+            return;
+        }
+        self.connection = ConnectionState::Reconnecting;
+        self.down_since.get_or_insert_with(std::time::Instant::now);
+        self.schedule_reconnect("restoring a session with queued messages".into(), ctx);
+    }
+}
+
 impl Session {
     /// The connection dropped by itself: announce it and reconnect with backoff.
     pub(super) fn lose_connection(&mut self, reason: String, ctx: &mut Context<Self>) {
