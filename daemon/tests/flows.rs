@@ -1058,9 +1058,10 @@ fn a_new_messaging_thread_shows_the_welcome_and_sends_it_before_the_first_messag
 }
 
 #[test]
-fn an_oauth_login_authorizes_then_reconnects_with_the_token() {
+fn an_oauth_login_authorizes_then_reconnects_with_the_token_even_after_a_restart() {
     let b = Backend::start(EmulatorConfig::default());
-    let d = Daemon::start();
+    let state = tempfile::tempdir().unwrap();
+    let d = Daemon::start_in(state.path(), &[]);
     let mut c = d.client();
     c.subscribe();
     prepare(&mut c, &b, "chat_oauth");

@@ -70,8 +70,9 @@ pub struct Session {
     down_since: Option<std::time::Instant>,
     /// A login from `customer.authorize` that the next connect uses (codes are single-use).
     authorization: Option<cxone_chat_protocol::cxone::sent::OAuthAuthorization>,
-    /// The customer's access token (OAuth channels), carried by every message.
-    access_token: Option<String>,
+    /// The customer's access token (OAuth channels) and when it expires (Unix ms), carried by
+    /// every message and kept in the store so a restart does not need a new login.
+    access_token: Option<(String, i64)>,
     /// The welcome message's template from the last `FireProactiveAction`, shown in new threads.
     welcome: Option<String>,
     /// Customer custom fields, sent with every message.
@@ -123,7 +124,10 @@ impl Session {
             backoff: ReconnectBackoff::new(BackoffConfig::default()),
             down_since: None,
             authorization: None,
-            access_token: None,
+            access_token: record
+                .and_then(|r| r.access_token.as_ref())
+                .filter(|t| t.is_valid_at(now_unix_ms(), 30_000))
+                .map(|t| (t.token.expose().to_owned(), t.expires_at)),
             welcome: None,
             customer_fields: Vec::new(),
             visits: Default::default(),
@@ -142,6 +146,7 @@ impl Session {
             &target.environment,
             target.brand_id,
             &target.channel_id,
+            self.access_token.as_ref(),
         ) else {
             return;
         };
@@ -233,7 +238,7 @@ impl Session {
             sdk: self.sdk.clone(),
             socket: SocketConfig::default(),
             authorization: self.authorization.clone(),
-            access_token: self.access_token.clone(),
+            access_token: self.access_token.as_ref().map(|t| t.0.clone()),
         })
     }
 
@@ -524,3 +529,10 @@ pub use customer::{CustomerCall, CustomerOp};
 pub use lifecycle::{Analytics, AnalyticsCall, Background, Foreground};
 pub use thread_ops::{Op, OpResult, ThreadOp};
 pub use threads::{CreateThread, GetThread, ListThreads, Send};
+
+/// Milliseconds since the Unix epoch.
+fn now_unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}

@@ -1,11 +1,13 @@
 //! What a session keeps on disk, converted to and from the store's records: the visitor, the
-//! customer and what the session was prepared for. Plain functions; the store does the I/O.
+//! customer, its access token and what the session was prepared for. Plain functions; the store
+//! does the I/O.
 
 use cxone_chat_protocol::cxone::common::CustomerIdentity;
 use cxone_chat_protocol::rpc::types::{CustomEnvironment, Environment, EnvironmentName};
 
 use crate::store::{
-    CustomEndpoints, PreparedFor, SessionRecord, StoredCustomer, StoredEnvironment,
+    CustomEndpoints, ExpiringToken, PreparedFor, Secret, SessionRecord, StoredCustomer,
+    StoredEnvironment,
 };
 
 /// The record of a prepared session.
@@ -15,6 +17,7 @@ pub fn record(
     environment: &Environment,
     brand_id: i64,
     channel_id: &str,
+    access_token: Option<&(String, i64)>,
 ) -> Option<SessionRecord> {
     let visitor = uuid::Uuid::parse_str(visitor_id).ok()?;
     let environment = match environment {
@@ -33,6 +36,10 @@ pub fn record(
             environment,
         },
     );
+    r.access_token = access_token.map(|(token, expires_at)| ExpiringToken {
+        token: Secret::new(token.clone()),
+        expires_at: *expires_at,
+    });
     r.customer = Some(StoredCustomer {
         id: customer.id_on_external_platform.clone(),
         first_name: customer.first_name.clone(),
@@ -83,14 +90,21 @@ mod tests {
                 token_url: None,
             }),
         ] {
+            let token = ("t0k3n".to_owned(), 1_900_000_000_000);
             let r = record(
                 "0b8f6a42-62c5-4b37-9a3f-0d8e7c6b5a41",
                 &c,
                 &env,
                 1000,
                 "chat_single",
+                Some(&token),
             )
             .unwrap();
+            let stored = r
+                .access_token
+                .as_ref()
+                .map(|t| (t.token.expose().to_owned(), t.expires_at));
+            assert_eq!(stored, Some(token));
             assert_eq!(environment(&r.prepared_for.environment), Some(env));
             assert_eq!(customer(r.customer.as_ref().unwrap()), c);
             assert_eq!(

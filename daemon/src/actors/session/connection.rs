@@ -106,8 +106,14 @@ impl Session {
         if c.used_authorization {
             self.authorization = None;
         }
-        if let Some((token, _)) = c.access_token {
-            self.access_token = Some(token);
+        if let Some((token, lifetime)) = c.access_token {
+            // Without a lifetime from the server, assume the SDKs' usual hour.
+            let expires_at = super::now_unix_ms() + lifetime.unwrap_or(3600).max(0) * 1000;
+            self.access_token = Some((token, expires_at));
+            // A new token (and possibly a new identity) is worth remembering across restarts.
+            if let Some(target) = self.target.clone() {
+                self.persist(&target);
+            }
         }
         self.socket = Some(c.socket);
         self.connection = ConnectionState::Connected;

@@ -107,7 +107,7 @@ impl Session {
             attachments: Vec::new(),
             device_fingerprint: Some(fingerprint(&self.sdk)),
             browser_fingerprint: None,
-            access_token: self.access_token.clone().map(|token| {
+            access_token: self.access_token.clone().map(|(token, _)| {
                 cxone_chat_protocol::cxone::common::AccessToken {
                     token,
                     expires_in: None,
