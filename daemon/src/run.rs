@@ -143,14 +143,15 @@ async fn restore_sessions(state: &Arc<DaemonState>) {
         let Ok(name) = cxone_chat_protocol::rpc::types::SessionName::new(name) else {
             continue;
         };
-        let Ok(session) = state.store.session(name.as_str()) else {
-            continue;
+        let (root, n) = (state.store.clone(), name.as_str().to_owned());
+        // The handle is dropped (and its lock released) before the session's actor opens its own.
+        let read =
+            tokio::task::spawn_blocking(move || root.session(&n).map(|s| (s.load(), s.pending())))
+                .await;
+        let (record, pending) = match read {
+            Ok(Ok((Ok(Some(r)), Ok(p)))) => (r, p),
+            _ => continue,
         };
-        let (record, pending) =
-            match tokio::task::spawn_blocking(move || (session.load(), session.pending())).await {
-                Ok((Ok(Some(r)), Ok(p))) => (r, p),
-                _ => continue,
-            };
         if pending.is_empty() {
             continue;
         }

@@ -428,19 +428,23 @@ pub async fn session_for(
         return Ok(a.clone());
     }
     let internal = |e: String| ErrorObject::new(ErrorCode::InternalError).with_detail(e);
-    let store = state
-        .store
-        .session(name.as_str())
-        .map_err(|e| internal(e.to_string()))?;
-    let s = store.clone();
-    let record = match tokio::task::spawn_blocking(move || s.load()).await {
-        Ok(Ok(r)) => r,
+    // Opening creates directories and takes the session's lock: file work, kept off the actor
+    // thread like every other store call.
+    let (root, n) = (state.store.clone(), name.as_str().to_owned());
+    let opened =
+        tokio::task::spawn_blocking(move || root.session(&n).map(|s| (s.clone(), s.load()))).await;
+    let (store, loaded) = match opened {
+        Ok(Ok(pair)) => pair,
+        Ok(Err(e)) => return Err(internal(e.to_string())),
+        Err(e) => return Err(internal(e.to_string())),
+    };
+    let record = match loaded {
+        Ok(r) => r,
         // A damaged record was moved aside by the store; start afresh rather than refuse.
-        Ok(Err(e)) => {
+        Err(e) => {
             tracing::warn!(session = %name, error = %e, "the stored session could not be read; starting afresh");
             None
         }
-        Err(e) => return Err(internal(e.to_string())),
     };
     let mut sessions = state.sessions.lock().unwrap_or_else(|e| e.into_inner());
     Ok(sessions
