@@ -69,7 +69,16 @@ pub(crate) fn enrich(b: &Backend, conn: u64, frame: &mut Value) {
             event_type.as_str(),
             "TokenRefreshed" | "ConsumerReconnected"
         ) {
-            top.entry("eventType").or_insert(Value::String(event_type));
+            top.entry("eventType")
+                .or_insert(Value::String(event_type.clone()));
+        }
+        // The authorization reply marks the connection authorized. The web SDK's socket
+        // client starts its heartbeat on the first frame with this top-level key when the
+        // socket was not authorized at the handshake ("if secured session is ON; start the
+        // heartbeat right away because there is no authorization response from lambda");
+        // without it a legacy web client never sends a heartbeat.
+        if event_type == "ConsumerAuthorized" {
+            put(top, "authorizationStatus", "authorized".into());
         }
         return;
     }
