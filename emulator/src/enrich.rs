@@ -133,8 +133,7 @@ impl Cx<'_> {
                     }
                 }
             }
-            "ThreadRecovered" => self.recovered(data, false),
-            "LivechatRecovered" => self.recovered(data, true),
+            "ThreadRecovered" | "LivechatRecovered" => self.recovered(data),
             "ThreadListFetched" => {
                 for t in objects(data.get_mut("threads")) {
                     self.thread_full(t);
@@ -166,7 +165,7 @@ impl Cx<'_> {
     }
 
     /// `ThreadRecovered` / `LivechatRecovered` data.
-    fn recovered(&self, data: &mut Obj, live: bool) {
+    fn recovered(&self, data: &mut Obj) {
         let t = data
             .get("thread")
             .and_then(|t| t.get("idOnExternalPlatform"))
@@ -201,9 +200,11 @@ impl Cx<'_> {
                 self.custom_fields(c, t.updated_ms);
             }
         }
-        if live {
-            put(data, "contactHistory", self.contact_history(t));
-        }
+        // Every recovery carries the history (the 2022 messaging capture has it; live chat
+        // fills it, messaging sends it empty): the web SDK maps `contactHistory` of every
+        // `ThreadRecovered` / `LivechatRecovered` and, when it is missing, throws while handling
+        // the frame, so `recoverThreadData()` never settles.
+        put(data, "contactHistory", self.contact_history(t));
     }
 
     /// Pushes (`data` at the top level).

@@ -75,6 +75,10 @@ async fn the_first_message_creates_the_thread_and_recovery_returns_it() {
     for asked in [Some(&thread), Some(&upper), None] {
         let frame = c.recover(asked).await;
         assert_eq!(frame.json()["postback"]["eventType"], "ThreadRecovered");
+        assert!(
+            frame.json()["postback"]["data"]["contactHistory"].is_array(),
+            "the web SDK maps contactHistory of every recovery"
+        );
         let r = body!(frame, ThreadRecovered);
         assert_eq!(
             r.thread.id_on_external_platform.as_str(),
