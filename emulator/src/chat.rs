@@ -850,13 +850,14 @@ impl Backend {
                 .flatten(),
         };
         let hidden = d.message_content.is_hidden();
-        let (frame, contact_is_new) = {
+        let (frame, contact_is_new, case_created) = {
             let t = self.thread_mut(&tid).expect("thread exists");
             t.messages.push(message.clone());
             t.updated_ms = now;
             (
                 frames::message_created(t, &message),
                 t.contact.status == ContactStatus::New && t.contact.assignee.is_none(),
+                (is_new || reopened).then(|| frames::case_created(t)),
             )
         };
         let mut out = if fire_and_forget {
@@ -864,6 +865,18 @@ impl Backend {
         } else {
             vec![reply(et, ack(event_id))]
         };
+        // A message that opened a contact is followed by `CaseCreated` (the web SDK's
+        // `ContactCreated`: it stores the contact id that `endChat()` needs and marks the thread
+        // as existing), then by the echo; both go to every connection of the customer.
+        if let Some(case_created) = case_created {
+            out.push(Effect::Agent {
+                after: Duration::ZERO,
+                action: AgentAction::Push {
+                    key: key.clone(),
+                    frame: Box::new(case_created),
+                },
+            });
+        }
         // The echo goes to every connection of the customer, the sender included, after the ack.
         out.push(Effect::Agent {
             after: Duration::ZERO,

@@ -264,6 +264,11 @@ impl Cx<'_> {
                 put(data, "routingMode", "legacy".into());
                 put(data, "preferredUserForNextAssign", Value::Null);
             }
+            "CaseCreated" => {
+                put(data, "routingQueue", self.routing_queue());
+                put(data, "routingMode", "legacy".into());
+                put(data, "preferredUserForNextAssign", Value::Null);
+            }
             "SenderTypingStarted" | "SenderTypingEnded" => {
                 if let (Some(Value::Object(thread)), Some(t)) = (data.get_mut("thread"), t) {
                     fill(

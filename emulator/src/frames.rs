@@ -104,6 +104,23 @@ pub(crate) fn agent(cfg: &AgentConfig) -> Agent {
     }
 }
 
+/// `CaseCreated` for the contact a customer message just opened in `thread`. The web SDK turns
+/// it into `ContactCreated`, keeps `case.id` as the contact id (`LivechatThread.endChat()`
+/// needs it) and from then on treats the thread as existing; its documentation lists the event
+/// as "a contact is created from the thread (after the first message)". The mobile SDKs ignore
+/// it. `enrich` adds the routing keys of the documented shape.
+pub(crate) fn case_created(thread: &ThreadRec) -> ReceivedFrame {
+    push(
+        "CaseCreated",
+        Some("Case"),
+        EventBody::Other(Some(serde_json::json!({
+            "brand": BrandRef { id: thread.key.brand },
+            "channel": IdRef::new(thread.key.channel.clone()),
+            "case": thread.contact_wire(),
+        }))),
+    )
+}
+
 /// `MessageCreated` for a message of `thread`.
 pub(crate) fn message_created(thread: &ThreadRec, message: &Message) -> ReceivedFrame {
     push(

@@ -240,6 +240,7 @@ async fn customer_typing_seen_custom_fields_and_duplicate_sends() {
     let thread = UuidString::new_v4();
     let first = body!(c.say(&thread, "first").await, MessageCreated);
     let contact = first.case.id().to_owned();
+    c.next_of("CaseCreated").await;
     emu.admin(
         "agent/say",
         json!({"threadId": thread.as_str(), "text": "agent here"}),
