@@ -336,6 +336,12 @@ impl Backend {
                 Direction::Outbound,
                 &payload.identity,
             ),
+            // `MessageSeenByCustomer`, the two `Set…CustomFields` and `EndContact` are answered
+            // with the bare `{eventId}` ack of `SendMessage`: the web SDK resolves
+            // `thread.lastMessageSeen()`, `thread.setCustomFields()` / `customer.setCustomFields()`
+            // (once the contact exists) and `LivechatThread.endChat()` only on a frame with the
+            // request's `eventId`, and its documentation awaits them. The mobile SDKs send these
+            // fire-and-forget and drop an untyped frame nobody waits for.
             SentEvent::MessageSeenByCustomer(d) => {
                 let now = Timestamp::from_unix_ms_seconds(now_ms());
                 if let Some(t) = self
@@ -353,11 +359,11 @@ impl Backend {
                         stats.seen_at.get_or_insert_with(|| now.clone());
                     }
                 }
-                Vec::new()
+                vec![reply(&et, ack(event_id))]
             }
             SentEvent::SetCustomerCustomFields(d) => {
                 self.merge_customer_fields(&key, &d.custom_fields);
-                Vec::new()
+                vec![reply(&et, ack(event_id))]
             }
             SentEvent::SetContactCustomFields(d) => {
                 let thread = d
@@ -372,7 +378,7 @@ impl Backend {
                 }) {
                     merge_fields(&mut t.contact.custom_fields, &d.custom_fields);
                 }
-                Vec::new()
+                vec![reply(&et, ack(event_id))]
             }
             SentEvent::SendTranscript(d) => {
                 let allowed = self
@@ -425,7 +431,7 @@ impl Backend {
                     return fail(&et, event_id, "InconsistentData", "Unknown contact.");
                 }
                 self.set_case_status(&d.contact.id, ContactStatus::Closed);
-                Vec::new()
+                vec![reply(&et, ack(event_id))]
             }
             SentEvent::ExecuteTrigger(d) => {
                 vec![Effect::Agent {

@@ -43,8 +43,9 @@ pub(crate) fn push(event_type: &str, event_object: Option<&str>, body: EventBody
     }))
 }
 
-/// The acknowledgement of `SendMessage`: a frame with only the request's `eventId`. It must not
-/// be a typed event, or iOS would not take it as the ack (PROTOCOL.md §2.3).
+/// The acknowledgement of `SendMessage` (and of the other requests the web SDK awaits without
+/// reading the answer): a frame with only the request's `eventId`. It must not be a typed
+/// event, or iOS would not take it as the ack (PROTOCOL.md §2.3).
 pub(crate) fn ack(event_id: &str) -> ReceivedFrame {
     ReceivedFrame::Event(Box::new(ReceivedEvent {
         event_id: event_id.to_owned(),

@@ -253,26 +253,33 @@ async fn customer_typing_seen_custom_fields_and_duplicate_sends() {
     };
     c.send(SentEvent::SenderTypingStarted(on_thread())).await;
     c.send(SentEvent::SenderTypingEnded(on_thread())).await;
-    c.send(SentEvent::MessageSeenByCustomer(on_thread())).await;
-    c.send(SentEvent::SetCustomerCustomFields(CustomFieldsData {
-        custom_fields: vec![field("age", "24"), field("vip", "yes")],
-    }))
-    .await;
-    c.send(SentEvent::SetContactCustomFields(ContactCustomFieldsData {
-        thread: Some(ThreadRef::new(thread.clone())),
-        custom_fields: vec![field("department", "sales")],
-        contact: Some(IdRef::new(contact.clone())),
-    }))
-    .await;
-    c.send(SentEvent::SetCustomerCustomFields(CustomFieldsData {
-        custom_fields: vec![field("age", "25")],
-    }))
-    .await;
-    // Fire-and-forget events get no reply; a heartbeat after them proves they were handled.
+    // Seen and custom fields are fire-and-forget for the mobile SDKs, but the web SDK awaits a
+    // frame with the request's eventId: each gets the bare `{eventId}` ack.
+    let acked = vec![
+        c.send(SentEvent::MessageSeenByCustomer(on_thread())).await,
+        c.send(SentEvent::SetCustomerCustomFields(CustomFieldsData {
+            custom_fields: vec![field("age", "24"), field("vip", "yes")],
+        }))
+        .await,
+        c.send(SentEvent::SetContactCustomFields(ContactCustomFieldsData {
+            thread: Some(ThreadRef::new(thread.clone())),
+            custom_fields: vec![field("department", "sales")],
+            contact: Some(IdRef::new(contact.clone())),
+        }))
+        .await,
+        c.send(SentEvent::SetCustomerCustomFields(CustomFieldsData {
+            custom_fields: vec![field("age", "25")],
+        }))
+        .await,
+    ];
+    for id in &acked {
+        assert_is_ack(&c.reply(id).await, id);
+    }
+    // Typing gets no reply; a heartbeat after it proves it was handled.
     c.heartbeat().await;
     assert!(
         !c.has_pending(|f| f.event_id().is_some()),
-        "no replies to fire-and-forget events: {:?}",
+        "no replies to typing events: {:?}",
         c.pending_texts()
     );
 
