@@ -270,6 +270,10 @@ impl Cx<'_> {
                 put(data, "preferredUserForNextAssign", Value::Null);
             }
             "SenderTypingStarted" | "SenderTypingEnded" => {
+                // The emulator only pushes the agent's typing. The web SDK reports
+                // `AgentTypingStarted` / `AgentTypingEnded` only for `direction: "outbound"`
+                // (its event type declares `direction?: 'inbound' | 'outbound'`).
+                put(data, "direction", "outbound".into());
                 if let (Some(Value::Object(thread)), Some(t)) = (data.get_mut("thread"), t) {
                     fill(
                         thread,

@@ -38,7 +38,13 @@ async fn the_simulated_agent_reads_types_and_answers() {
     let typing = body!(started, SenderTypingStarted);
     assert_eq!(typing.thread.id_on_external_platform, thread);
     assert_eq!(typing.user.as_ref().map(|u| u.id), Some(4242));
+    assert_eq!(
+        started.json()["data"]["direction"],
+        "outbound",
+        "the web SDK reports agent typing only for outbound"
+    );
     let ended = c.next_of("SenderTypingEnded").await;
+    assert_eq!(ended.json()["data"]["direction"], "outbound");
     let reply_frame = c
         .wait_for("the agent's reply", |f| {
             f.event_type() == Some("MessageCreated")
