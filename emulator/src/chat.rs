@@ -336,6 +336,12 @@ impl Backend {
                 Direction::Outbound,
                 &payload.identity,
             ),
+            // `MessageSeenByCustomer`, the two `Set…CustomFields` and `EndContact` are answered
+            // with the bare `{eventId}` ack of `SendMessage`: the web SDK resolves
+            // `thread.lastMessageSeen()`, `thread.setCustomFields()` / `customer.setCustomFields()`
+            // (once the contact exists) and `LivechatThread.endChat()` only on a frame with the
+            // request's `eventId`, and its documentation awaits them. The mobile SDKs send these
+            // fire-and-forget and drop an untyped frame nobody waits for.
             SentEvent::MessageSeenByCustomer(d) => {
                 let now = Timestamp::from_unix_ms_seconds(now_ms());
                 if let Some(t) = self
@@ -353,11 +359,11 @@ impl Backend {
                         stats.seen_at.get_or_insert_with(|| now.clone());
                     }
                 }
-                Vec::new()
+                vec![reply(&et, ack(event_id))]
             }
             SentEvent::SetCustomerCustomFields(d) => {
                 self.merge_customer_fields(&key, &d.custom_fields);
-                Vec::new()
+                vec![reply(&et, ack(event_id))]
             }
             SentEvent::SetContactCustomFields(d) => {
                 let thread = d
@@ -372,7 +378,7 @@ impl Backend {
                 }) {
                     merge_fields(&mut t.contact.custom_fields, &d.custom_fields);
                 }
-                Vec::new()
+                vec![reply(&et, ack(event_id))]
             }
             SentEvent::SendTranscript(d) => {
                 let allowed = self
@@ -425,7 +431,7 @@ impl Backend {
                     return fail(&et, event_id, "InconsistentData", "Unknown contact.");
                 }
                 self.set_case_status(&d.contact.id, ContactStatus::Closed);
-                Vec::new()
+                vec![reply(&et, ack(event_id))]
             }
             SentEvent::ExecuteTrigger(d) => {
                 vec![Effect::Agent {
@@ -850,13 +856,14 @@ impl Backend {
                 .flatten(),
         };
         let hidden = d.message_content.is_hidden();
-        let (frame, contact_is_new) = {
+        let (frame, contact_is_new, case_created) = {
             let t = self.thread_mut(&tid).expect("thread exists");
             t.messages.push(message.clone());
             t.updated_ms = now;
             (
                 frames::message_created(t, &message),
                 t.contact.status == ContactStatus::New && t.contact.assignee.is_none(),
+                (is_new || reopened).then(|| frames::case_created(t)),
             )
         };
         let mut out = if fire_and_forget {
@@ -864,6 +871,18 @@ impl Backend {
         } else {
             vec![reply(et, ack(event_id))]
         };
+        // A message that opened a contact is followed by `CaseCreated` (the web SDK's
+        // `ContactCreated`: it stores the contact id that `endChat()` needs and marks the thread
+        // as existing), then by the echo; both go to every connection of the customer.
+        if let Some(case_created) = case_created {
+            out.push(Effect::Agent {
+                after: Duration::ZERO,
+                action: AgentAction::Push {
+                    key: key.clone(),
+                    frame: Box::new(case_created),
+                },
+            });
+        }
         // The echo goes to every connection of the customer, the sender included, after the ack.
         out.push(Effect::Agent {
             after: Duration::ZERO,

@@ -69,7 +69,16 @@ pub(crate) fn enrich(b: &Backend, conn: u64, frame: &mut Value) {
             event_type.as_str(),
             "TokenRefreshed" | "ConsumerReconnected"
         ) {
-            top.entry("eventType").or_insert(Value::String(event_type));
+            top.entry("eventType")
+                .or_insert(Value::String(event_type.clone()));
+        }
+        // The authorization reply marks the connection authorized. The web SDK's socket
+        // client starts its heartbeat on the first frame with this top-level key when the
+        // socket was not authorized at the handshake ("if secured session is ON; start the
+        // heartbeat right away because there is no authorization response from lambda");
+        // without it a legacy web client never sends a heartbeat.
+        if event_type == "ConsumerAuthorized" {
+            put(top, "authorizationStatus", "authorized".into());
         }
         return;
     }
@@ -124,8 +133,7 @@ impl Cx<'_> {
                     }
                 }
             }
-            "ThreadRecovered" => self.recovered(data, false),
-            "LivechatRecovered" => self.recovered(data, true),
+            "ThreadRecovered" | "LivechatRecovered" => self.recovered(data),
             "ThreadListFetched" => {
                 for t in objects(data.get_mut("threads")) {
                     self.thread_full(t);
@@ -157,7 +165,7 @@ impl Cx<'_> {
     }
 
     /// `ThreadRecovered` / `LivechatRecovered` data.
-    fn recovered(&self, data: &mut Obj, live: bool) {
+    fn recovered(&self, data: &mut Obj) {
         let t = data
             .get("thread")
             .and_then(|t| t.get("idOnExternalPlatform"))
@@ -192,9 +200,11 @@ impl Cx<'_> {
                 self.custom_fields(c, t.updated_ms);
             }
         }
-        if live {
-            put(data, "contactHistory", self.contact_history(t));
-        }
+        // Every recovery carries the history (the 2022 messaging capture has it; live chat
+        // fills it, messaging sends it empty): the web SDK maps `contactHistory` of every
+        // `ThreadRecovered` / `LivechatRecovered` and, when it is missing, throws while handling
+        // the frame, so `recoverThreadData()` never settles.
+        put(data, "contactHistory", self.contact_history(t));
     }
 
     /// Pushes (`data` at the top level).
@@ -254,7 +264,16 @@ impl Cx<'_> {
                 put(data, "routingMode", "legacy".into());
                 put(data, "preferredUserForNextAssign", Value::Null);
             }
+            "CaseCreated" => {
+                put(data, "routingQueue", self.routing_queue());
+                put(data, "routingMode", "legacy".into());
+                put(data, "preferredUserForNextAssign", Value::Null);
+            }
             "SenderTypingStarted" | "SenderTypingEnded" => {
+                // The emulator only pushes the agent's typing. The web SDK reports
+                // `AgentTypingStarted` / `AgentTypingEnded` only for `direction: "outbound"`
+                // (its event type declares `direction?: 'inbound' | 'outbound'`).
+                put(data, "direction", "outbound".into());
                 if let (Some(Value::Object(thread)), Some(t)) = (data.get_mut("thread"), t) {
                     fill(
                         thread,

@@ -43,8 +43,9 @@ pub(crate) fn push(event_type: &str, event_object: Option<&str>, body: EventBody
     }))
 }
 
-/// The acknowledgement of `SendMessage`: a frame with only the request's `eventId`. It must not
-/// be a typed event, or iOS would not take it as the ack (PROTOCOL.md §2.3).
+/// The acknowledgement of `SendMessage` (and of the other requests the web SDK awaits without
+/// reading the answer): a frame with only the request's `eventId`. It must not be a typed
+/// event, or iOS would not take it as the ack (PROTOCOL.md §2.3).
 pub(crate) fn ack(event_id: &str) -> ReceivedFrame {
     ReceivedFrame::Event(Box::new(ReceivedEvent {
         event_id: event_id.to_owned(),
@@ -102,6 +103,23 @@ pub(crate) fn agent(cfg: &AgentConfig) -> Agent {
         public_image_url: Some(String::new()),
         image_url: None,
     }
+}
+
+/// `CaseCreated` for the contact a customer message just opened in `thread`. The web SDK turns
+/// it into `ContactCreated`, keeps `case.id` as the contact id (`LivechatThread.endChat()`
+/// needs it) and from then on treats the thread as existing; its documentation lists the event
+/// as "a contact is created from the thread (after the first message)". The mobile SDKs ignore
+/// it. `enrich` adds the routing keys of the documented shape.
+pub(crate) fn case_created(thread: &ThreadRec) -> ReceivedFrame {
+    push(
+        "CaseCreated",
+        Some("Case"),
+        EventBody::Other(Some(serde_json::json!({
+            "brand": BrandRef { id: thread.key.brand },
+            "channel": IdRef::new(thread.key.channel.clone()),
+            "case": thread.contact_wire(),
+        }))),
+    )
 }
 
 /// `MessageCreated` for a message of `thread`.

@@ -38,7 +38,13 @@ async fn the_simulated_agent_reads_types_and_answers() {
     let typing = body!(started, SenderTypingStarted);
     assert_eq!(typing.thread.id_on_external_platform, thread);
     assert_eq!(typing.user.as_ref().map(|u| u.id), Some(4242));
+    assert_eq!(
+        started.json()["data"]["direction"],
+        "outbound",
+        "the web SDK reports agent typing only for outbound"
+    );
     let ended = c.next_of("SenderTypingEnded").await;
+    assert_eq!(ended.json()["data"]["direction"], "outbound");
     let reply_frame = c
         .wait_for("the agent's reply", |f| {
             f.event_type() == Some("MessageCreated")
@@ -240,6 +246,7 @@ async fn customer_typing_seen_custom_fields_and_duplicate_sends() {
     let thread = UuidString::new_v4();
     let first = body!(c.say(&thread, "first").await, MessageCreated);
     let contact = first.case.id().to_owned();
+    c.next_of("CaseCreated").await;
     emu.admin(
         "agent/say",
         json!({"threadId": thread.as_str(), "text": "agent here"}),
@@ -252,26 +259,33 @@ async fn customer_typing_seen_custom_fields_and_duplicate_sends() {
     };
     c.send(SentEvent::SenderTypingStarted(on_thread())).await;
     c.send(SentEvent::SenderTypingEnded(on_thread())).await;
-    c.send(SentEvent::MessageSeenByCustomer(on_thread())).await;
-    c.send(SentEvent::SetCustomerCustomFields(CustomFieldsData {
-        custom_fields: vec![field("age", "24"), field("vip", "yes")],
-    }))
-    .await;
-    c.send(SentEvent::SetContactCustomFields(ContactCustomFieldsData {
-        thread: Some(ThreadRef::new(thread.clone())),
-        custom_fields: vec![field("department", "sales")],
-        contact: Some(IdRef::new(contact.clone())),
-    }))
-    .await;
-    c.send(SentEvent::SetCustomerCustomFields(CustomFieldsData {
-        custom_fields: vec![field("age", "25")],
-    }))
-    .await;
-    // Fire-and-forget events get no reply; a heartbeat after them proves they were handled.
+    // Seen and custom fields are fire-and-forget for the mobile SDKs, but the web SDK awaits a
+    // frame with the request's eventId: each gets the bare `{eventId}` ack.
+    let acked = vec![
+        c.send(SentEvent::MessageSeenByCustomer(on_thread())).await,
+        c.send(SentEvent::SetCustomerCustomFields(CustomFieldsData {
+            custom_fields: vec![field("age", "24"), field("vip", "yes")],
+        }))
+        .await,
+        c.send(SentEvent::SetContactCustomFields(ContactCustomFieldsData {
+            thread: Some(ThreadRef::new(thread.clone())),
+            custom_fields: vec![field("department", "sales")],
+            contact: Some(IdRef::new(contact.clone())),
+        }))
+        .await,
+        c.send(SentEvent::SetCustomerCustomFields(CustomFieldsData {
+            custom_fields: vec![field("age", "25")],
+        }))
+        .await,
+    ];
+    for id in &acked {
+        assert_is_ack(&c.reply(id).await, id);
+    }
+    // Typing gets no reply; a heartbeat after it proves it was handled.
     c.heartbeat().await;
     assert!(
         !c.has_pending(|f| f.event_id().is_some()),
-        "no replies to fire-and-forget events: {:?}",
+        "no replies to typing events: {:?}",
         c.pending_texts()
     );
 

@@ -8,7 +8,7 @@ use cxone_chat_protocol::cxone::sent::{
 };
 use serde_json::json;
 
-use crate::common::{Emu, assert_error, assert_push};
+use crate::common::{Emu, assert_error, assert_is_ack, assert_push};
 use crate::live_chat::begin_conversation;
 
 fn transcript(contact: &str, to: &[&str]) -> SentEvent {
@@ -30,7 +30,8 @@ async fn ending_a_live_chat_closes_the_case_and_the_transcript_is_sent() {
     let (thread, contact) = begin_conversation(&mut c).await;
     c.next_of("CaseInboxAssigneeChanged").await;
 
-    // EndContact is fire-and-forget; the server confirms with a push.
+    // EndContact is fire-and-forget for the mobile SDKs; the server confirms with a push. The
+    // web SDK's `endChat()` waits for a frame with the request's eventId: a bare ack.
     let end = SentEvent::EndContact(EndContactData {
         thread: ThreadRef::new(thread.clone()),
         contact: IdRef::new(contact.clone()),
@@ -43,6 +44,7 @@ async fn ending_a_live_chat_closes_the_case_and_the_transcript_is_sent() {
         Some(end_id.as_str()),
         "a push, not a reply"
     );
+    assert_is_ack(&c.reply(&end_id).await, &end_id);
     let changed = body!(frame, CaseStatusChanged);
     assert_eq!(changed.case.id(), contact);
     assert_eq!(changed.case.status, ContactStatus::Closed);

@@ -17,6 +17,10 @@ async fn legacy_authorization_answers_with_consumer_authorized() {
 
     let raw = reply.json();
     assert_eq!(raw["status"], "success", "the web SDK checks it");
+    assert_eq!(
+        raw["authorizationStatus"], "authorized",
+        "the web SDK starts its heartbeat on it"
+    );
     assert_eq!(raw["postback"]["eventType"], "ConsumerAuthorized");
     let event = reply.event();
     assert_eq!(event.status.as_deref(), Some("success"));

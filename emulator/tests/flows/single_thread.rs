@@ -47,6 +47,20 @@ async fn the_first_message_creates_the_thread_and_recovery_returns_it() {
     );
     assert_eq!(echo.brand.id, c.brand);
     assert_eq!(echo.channel.id, "chat_single");
+    // The contact the message opened is announced first (the web SDK's `ContactCreated`).
+    let created = c.next_of("CaseCreated").await;
+    assert_push(&created, "Case");
+    assert!(
+        created.seq < echo_frame.seq,
+        "CaseCreated comes before the echo"
+    );
+    let created = created.json();
+    assert_eq!(created["data"]["case"]["id"], contact_id.as_str());
+    assert_eq!(
+        created["data"]["case"]["threadIdOnExternalPlatform"],
+        thread.as_str()
+    );
+    assert_eq!(created["data"]["case"]["status"], "new");
     let mine = &echo.message;
     assert_eq!(mine.direction(), Direction::Inbound);
     assert_eq!(mine.thread_id(), Some(thread.clone()));
@@ -75,6 +89,10 @@ async fn the_first_message_creates_the_thread_and_recovery_returns_it() {
     for asked in [Some(&thread), Some(&upper), None] {
         let frame = c.recover(asked).await;
         assert_eq!(frame.json()["postback"]["eventType"], "ThreadRecovered");
+        assert!(
+            frame.json()["postback"]["data"]["contactHistory"].is_array(),
+            "the web SDK maps contactHistory of every recovery"
+        );
         let r = body!(frame, ThreadRecovered);
         assert_eq!(
             r.thread.id_on_external_platform.as_str(),
