@@ -1139,3 +1139,45 @@ fn an_oauth_login_over_secured_sessions_uses_the_token_endpoint() {
     };
     assert_eq!(err["code"], 3006, "no OAuth on an anonymous channel");
 }
+
+#[test]
+fn a_session_can_be_prepared_again_right_after_close_and_by_two_callers_at_once() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    // The closing actor still holds the session's lock for a moment; prepare waits for it.
+    for round in 0..5 {
+        let state = prepare(&mut c, &b, "chat_single");
+        assert_eq!(state["state"], "prepared", "round {round}");
+        c.ok("session.connect", json!({}));
+        c.ok("session.close", json!({}));
+    }
+    // Two clients preparing one new session at the same moment share one actor: each gets the
+    // prepared state, or (arriving while the other's prepare runs) the chat-state error, never
+    // a store error.
+    let params = json!({"session": "twin", "environment": b.environment(), "brandId": 1000,
+        "channelId": "chat_multi", "customer": {"id": "twin", "firstName": "T", "lastName": "W"}});
+    let answers: Vec<Value> = std::thread::scope(|s| {
+        let calls: Vec<_> = (0..2)
+            .map(|_| {
+                let mut c = d.client();
+                let p = params.clone();
+                s.spawn(move || c.call("session.prepare", p))
+            })
+            .collect();
+        calls.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let prepared = answers
+        .iter()
+        .filter(|a| a["result"]["mode"] == "multithread")
+        .count();
+    assert!(prepared >= 1, "{answers:?}");
+    for a in answers.iter().filter(|a| a.get("error").is_some()) {
+        assert_eq!(a["error"]["code"], 3003, "{a}");
+        assert_eq!(a["error"]["data"]["kind"], "illegalChatState", "{a}");
+    }
+    assert_eq!(
+        c.ok("session.state", json!({"session": "twin"}))["state"],
+        "prepared"
+    );
+}

@@ -32,6 +32,7 @@ use super::dispatch::CallContext;
 use super::state::DaemonState;
 use crate::actors::session::{self, Session};
 use crate::session::error::SessionError;
+use crate::store::StoreError;
 
 /// The session methods this build serves.
 pub const SERVED: &[&str] = &[
@@ -414,29 +415,45 @@ pub async fn call(
     }
 }
 
+/// How long [`session_for`] waits for a session's lock that this daemon still holds.
+const SESSION_LOCK_RETRY: std::time::Duration = std::time::Duration::from_millis(50);
+const SESSION_LOCK_ATTEMPTS: u32 = 60;
+
 /// The session's actor, created (with what the store remembers of it) when there is none.
 pub async fn session_for(
     state: &std::sync::Arc<DaemonState>,
     name: &SessionName,
 ) -> Result<Addr<Session>, ErrorObject> {
-    if let Some(a) = state
-        .sessions
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(name)
-    {
-        return Ok(a.clone());
-    }
     let internal = |e: String| ErrorObject::new(ErrorCode::InternalError).with_detail(e);
-    // Opening creates directories and takes the session's lock: file work, kept off the actor
-    // thread like every other store call.
-    let (root, n) = (state.store.clone(), name.as_str().to_owned());
-    let opened =
-        tokio::task::spawn_blocking(move || root.session(&n).map(|s| (s.clone(), s.load()))).await;
-    let (store, loaded) = match opened {
-        Ok(Ok(pair)) => pair,
-        Ok(Err(e)) => return Err(internal(e.to_string())),
-        Err(e) => return Err(internal(e.to_string())),
+    // The session's lock can be briefly held by this daemon itself: by an actor that
+    // `session.close` is stopping, or by a concurrent call opening the same session (which will
+    // have registered its actor by the next look). Wait for either, a bounded time; a lock still
+    // held after that belongs to another process using the same state directory.
+    let mut attempts = 0;
+    let (store, loaded) = loop {
+        if let Some(a) = state
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+        {
+            return Ok(a.clone());
+        }
+        // Opening creates directories and takes the session's lock: file work, kept off the
+        // actor thread like every other store call.
+        let (root, n) = (state.store.clone(), name.as_str().to_owned());
+        let opened =
+            tokio::task::spawn_blocking(move || root.session(&n).map(|s| (s.clone(), s.load())))
+                .await;
+        match opened {
+            Ok(Ok(pair)) => break pair,
+            Ok(Err(StoreError::SessionInUse { .. })) if attempts < SESSION_LOCK_ATTEMPTS => {
+                attempts += 1;
+                tokio::time::sleep(SESSION_LOCK_RETRY).await;
+            }
+            Ok(Err(e)) => return Err(internal(e.to_string())),
+            Err(e) => return Err(internal(e.to_string())),
+        }
     };
     let record = match loaded {
         Ok(r) => r,
