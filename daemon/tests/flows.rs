@@ -16,6 +16,21 @@ fn prepare(c: &mut common::Client, b: &Backend, channel: &str) -> Value {
     )
 }
 
+/// Subscribes, prepares and connects `chat_single`, sends "first" in a new thread and waits for
+/// the agent's answer; returns the thread's id.
+fn chat_until_the_first_answer(c: &mut common::Client, b: &Backend) -> String {
+    c.subscribe();
+    prepare(c, b, "chat_single");
+    c.ok("session.connect", json!({}));
+    let t = c.ok("threads.create", json!({}));
+    let tid = t["id"].as_str().unwrap().to_owned();
+    c.ok("thread.send", json!({"threadId": tid, "text": "first"}));
+    c.wait_event("the agent's first answer", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: first"
+    });
+    tid
+}
+
 #[test]
 fn app_becomes_active_prepares_the_session_with_rest_only() {
     let b = Backend::start(EmulatorConfig::default());
@@ -298,15 +313,7 @@ fn a_dropped_connection_reconnects_recovers_and_delivers_what_was_queued_exactly
     let b = Backend::start(EmulatorConfig::default());
     let d = Daemon::start();
     let mut c = d.client();
-    c.subscribe();
-    prepare(&mut c, &b, "chat_single");
-    c.ok("session.connect", json!({}));
-    let t = c.ok("threads.create", json!({}));
-    let tid = t["id"].as_str().unwrap().to_owned();
-    c.ok("thread.send", json!({"threadId": tid, "text": "first"}));
-    c.wait_event("the agent's first answer", |e| {
-        e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: first"
-    });
+    let tid = chat_until_the_first_answer(&mut c, &b);
 
     // The next three authorizations fail, so the daemon stays in its reconnect loop for a
     // few backoff rounds: long enough to accept a message while offline.
@@ -918,15 +925,7 @@ fn a_killed_daemon_delivers_its_queued_messages_exactly_once_after_a_restart() {
     let state = tempfile::tempdir().unwrap();
     let mut first = Daemon::start_in(state.path(), &[]);
     let mut c = first.client();
-    c.subscribe();
-    prepare(&mut c, &b, "chat_single");
-    c.ok("session.connect", json!({}));
-    let t = c.ok("threads.create", json!({}));
-    let tid = t["id"].as_str().unwrap().to_owned();
-    c.ok("thread.send", json!({"threadId": tid, "text": "first"}));
-    c.wait_event("answer", |e| {
-        e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: first"
-    });
+    let tid = chat_until_the_first_answer(&mut c, &b);
 
     // The back end refuses the daemon for now: it keeps reconnecting, and accepts messages.
     b.admin_post("faults", json!({"refuseAuthorizations": 1000}));

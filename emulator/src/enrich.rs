@@ -693,21 +693,7 @@ impl Cx<'_> {
         let assignee = c.assignee.as_ref();
         let agent = |a: Option<&Agent>| a.map_or(Value::Null, |a| self.agent_value(a, false));
         let (inbound, outbound) = counts(t);
-        let unseen_by_customer = t
-            .messages
-            .iter()
-            .filter(|m| {
-                m.direction() == Direction::Outbound
-                    && m.customer_statistics
-                        .as_ref()
-                        .is_none_or(|s| s.seen_at.is_none())
-            })
-            .count();
-        let unread_by_agent = t
-            .messages
-            .iter()
-            .filter(|m| m.direction() == Direction::Inbound && !m.is_read_by_agent())
-            .count();
+        let (unseen_by_customer, unread_by_agent) = unseen_counts(t);
         let created = c.created_ms;
         let first_response = t
             .messages
@@ -853,21 +839,7 @@ impl Cx<'_> {
             return;
         };
         let (_, first, last) = self.person(&t.key);
-        let unseen_by_customer = t
-            .messages
-            .iter()
-            .filter(|m| {
-                m.direction() == Direction::Outbound
-                    && m.customer_statistics
-                        .as_ref()
-                        .is_none_or(|s| s.seen_at.is_none())
-            })
-            .count();
-        let unread_by_agent = t
-            .messages
-            .iter()
-            .filter(|m| m.direction() == Direction::Inbound && !m.is_read_by_agent())
-            .count();
+        let (unseen_by_customer, unread_by_agent) = unseen_counts(t);
         fill(
             o,
             json!({
@@ -1118,6 +1090,26 @@ fn counts(t: &ThreadRec) -> (usize, usize) {
         .filter(|m| m.direction() == Direction::Inbound)
         .count();
     (inbound, t.messages.len() - inbound)
+}
+
+/// (agent messages the customer has not seen, customer messages the agent has not read).
+fn unseen_counts(t: &ThreadRec) -> (usize, usize) {
+    let unseen_by_customer = t
+        .messages
+        .iter()
+        .filter(|m| {
+            m.direction() == Direction::Outbound
+                && m.customer_statistics
+                    .as_ref()
+                    .is_none_or(|s| s.seen_at.is_none())
+        })
+        .count();
+    let unread_by_agent = t
+        .messages
+        .iter()
+        .filter(|m| m.direction() == Direction::Inbound && !m.is_read_by_agent())
+        .count();
+    (unseen_by_customer, unread_by_agent)
 }
 
 fn server_thread_id(t: &ThreadRec) -> String {
