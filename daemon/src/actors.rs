@@ -4,7 +4,9 @@
 //! * [`event_hub`] — numbers events, keeps the replay buffer, feeds subscribers and pollers.
 //! * [`rpc_client`] — one per client connection: reads calls, writes answers and events.
 //! * [`session`] — one per chat session: state, connection, threads.
+//! * [`oauth`] — one per session: logins, tokens and their renewal.
 
 pub mod event_hub;
+pub mod oauth;
 pub mod rpc_client;
 pub mod session;

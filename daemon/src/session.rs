@@ -3,6 +3,7 @@
 
 pub mod analytics;
 pub mod connect;
+pub mod credentials;
 pub mod error;
 pub mod persist;
 pub mod state;

@@ -275,3 +275,32 @@ fn names_outside_the_api_pattern_are_refused() {
         0
     );
 }
+
+#[test]
+fn update_changes_fields_in_place_and_upsert_starts_a_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let s = store.session("default").unwrap();
+    assert!(
+        !s.update(|r| r.thread_ids.clear()).unwrap(),
+        "nothing to update before the first save"
+    );
+    assert_eq!(s.load().unwrap(), None, "update never creates a record");
+    let full = full_record();
+    let template = full.clone();
+    s.upsert(|| template, |r| r.customer = None).unwrap();
+    let mut expected = full.clone();
+    expected.customer = None;
+    assert_eq!(s.load().unwrap(), Some(expected.clone()));
+    // Two writers of different fields (the session: identity; OAuth: tokens) keep each other's.
+    assert!(s.update(|r| r.access_token = None).unwrap());
+    s.upsert(
+        || unreachable!("the record exists"),
+        |r| r.customer = full.customer.clone(),
+    )
+    .unwrap();
+    let back = s.load().unwrap().unwrap();
+    assert_eq!(back.customer, full.customer);
+    assert_eq!(back.access_token, None);
+    assert_eq!(back.transaction_token, full.transaction_token);
+}

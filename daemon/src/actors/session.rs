@@ -19,7 +19,9 @@ use cxone_chat_protocol::rpc::types::{
 };
 
 use crate::actors::event_hub::{EventHub, Publish};
+use crate::actors::oauth::{Configure, OAuth, SetLink, TokenTarget};
 use crate::session::connect::{self, Outcome, Plan};
+use crate::session::credentials::Credentials;
 use crate::session::error::SessionError;
 use crate::session::state::{Change, StateMachine};
 use crate::session::threads::ThreadRegistry;
@@ -68,11 +70,8 @@ pub struct Session {
     backoff: ReconnectBackoff,
     /// When the connection dropped, for `connection.restored`.
     down_since: Option<std::time::Instant>,
-    /// A login from `customer.authorize` that the next connect uses (codes are single-use).
-    authorization: Option<cxone_chat_protocol::cxone::sent::OAuthAuthorization>,
-    /// The customer's access token (OAuth channels) and when it expires (Unix ms), carried by
-    /// every message and kept in the store so a restart does not need a new login.
-    access_token: Option<(String, i64)>,
+    /// The session's credentials: logins, tokens and their renewal (its own actor).
+    oauth: Addr<OAuth>,
     /// The welcome message's template from the last `FireProactiveAction`, shown in new threads.
     welcome: Option<String>,
     /// Customer custom fields, sent with every message.
@@ -83,6 +82,8 @@ pub struct Session {
     destination_id: String,
     /// Whether `app.background` disconnected a connected session, to reconnect on foreground.
     resume_on_foreground: bool,
+    /// The latest write of the identity (each waits for the one before).
+    saving: Option<tokio::task::JoinHandle<()>>,
     /// Where the session's identity and outbox live on disk (the outbox holds messages
     /// accepted while reconnecting until the back end acknowledges them).
     store: crate::store::SessionStore,
@@ -108,9 +109,9 @@ impl Session {
             crate::session::persist::customer,
         );
         Self {
-            name,
-            hub,
-            rest,
+            name: name.clone(),
+            hub: hub.clone(),
+            rest: rest.clone(),
             sdk,
             target: None,
             config: None,
@@ -123,39 +124,78 @@ impl Session {
             threads: ThreadRegistry::default(),
             backoff: ReconnectBackoff::new(BackoffConfig::default()),
             down_since: None,
-            authorization: None,
-            access_token: record
-                .and_then(|r| r.access_token.as_ref())
-                .filter(|t| t.is_valid_at(now_unix_ms(), 30_000))
-                .map(|t| (t.token.expose().to_owned(), t.expires_at)),
+            oauth: OAuth::new(
+                name.clone(),
+                hub.clone(),
+                rest.clone(),
+                store.clone(),
+                record.map(Credentials::from_record).unwrap_or_default(),
+            )
+            .start(),
             welcome: None,
             customer_fields: Vec::new(),
             visits: Default::default(),
             destination_id: uuid::Uuid::new_v4().to_string(),
             resume_on_foreground: false,
+            saving: None,
             store,
         }
     }
 
     /// Remembers the visitor, the customer and the back end on disk, so that a restarted
-    /// daemon is the same visitor and customer to CXone. Written off the actor's thread.
-    fn persist(&self, target: &Target) {
-        let Some(record) = crate::session::persist::record(
+    /// daemon is the same visitor and customer to CXone. Written off the actor's thread; the
+    /// tokens in the same file are the OAuth actor's and are left alone (unless the session is
+    /// now for another back end, brand or channel: then they belong to someone else).
+    fn persist(&mut self, target: &Target) {
+        let Some(fresh) = crate::session::persist::record(
             &self.visitor_id,
             &self.customer,
             &target.environment,
             target.brand_id,
             &target.channel_id,
-            self.access_token.as_ref(),
         ) else {
             return;
         };
         let (store, name) = (self.store.clone(), self.name.clone());
-        actix::spawn(async move {
-            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.save(&record)).await {
+        let previous = self.saving.take();
+        self.saving = Some(tokio::spawn(async move {
+            // In order: a newer identity is never overwritten by an older one.
+            if let Some(p) = previous {
+                let _ = p.await;
+            }
+            let save = move || {
+                let template = fresh.clone();
+                store.upsert(
+                    || template,
+                    |r| {
+                        if r.prepared_for != fresh.prepared_for {
+                            *r = fresh;
+                        } else {
+                            r.visitor_id = fresh.visitor_id;
+                            r.customer = fresh.customer;
+                        }
+                    },
+                )
+            };
+            if let Ok(Err(e)) = tokio::task::spawn_blocking(save).await {
                 tracing::warn!(session = %name, error = %e, "cannot save the session's state");
             }
-        });
+        }));
+    }
+
+    /// Resolves once the identity and the credentials known now are on disk, so that a host
+    /// told "connected" can rely on a restart being the same customer.
+    fn durable(&mut self) -> impl std::future::Future<Output = ()> + use<> {
+        let saving = self.saving.take();
+        let oauth = self.oauth.send(crate::actors::oauth::Flush);
+        async move {
+            if let Some(s) = saving {
+                let _ = s.await;
+            }
+            if let Ok(f) = oauth.await {
+                f.await;
+            }
+        }
     }
 
     fn publish(&self, payload: EventPayload) {
@@ -237,8 +277,7 @@ impl Session {
             secured: c.secured_sessions_enabled(),
             sdk: self.sdk.clone(),
             socket: SocketConfig::default(),
-            authorization: self.authorization.clone(),
-            access_token: self.access_token.as_ref().map(|t| t.0.clone()),
+            oauth: self.oauth.clone(),
         })
     }
 
@@ -267,6 +306,7 @@ impl Actor for Session {
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {
+        self.oauth.do_send(SetLink(None));
         if let Some(s) = self.socket.take() {
             actix::spawn(async move { s.close(CloseKind::GoingAway).await });
         }
@@ -352,6 +392,18 @@ impl Handler<Prepare> for Session {
                 .map(move |result, act, _| match result {
                     Ok(config) => {
                         let mode = Session::mode(&config);
+                        act.oauth.do_send(Configure {
+                            scheme: connect::scheme(
+                                config.authentication_type(),
+                                config.secured_sessions_enabled(),
+                            ),
+                            target: TokenTarget {
+                                endpoints: target.endpoints.clone(),
+                                brand_id: target.brand_id,
+                                channel_id: target.channel_id.clone(),
+                                visitor_id: act.visitor_id.clone(),
+                            },
+                        });
                         act.config = Some(config);
                         act.persist(&target);
                         act.target = Some(target);
@@ -399,34 +451,46 @@ impl Handler<Connect> for Session {
             Ok(change) => self.announce(change),
         }
         self.connection = ConnectionState::Connecting;
-        Box::pin(connect::run(plan).into_actor(self).map(|result, act, ctx| {
-            // A disconnect while connecting wins: drop what was opened.
-            if act.connection != ConnectionState::Connecting {
-                if let Ok(Outcome::Connected(c)) = result {
-                    actix::spawn(async move { c.socket.close(CloseKind::Normal).await });
-                }
-                return Err(SessionError::NotConnected);
-            }
-            match result {
-                Ok(Outcome::Offline) => {
-                    act.connection = ConnectionState::Disconnected;
-                    let change = act.machine.offline();
-                    act.announce(change);
-                    Ok(act.state())
-                }
-                Ok(Outcome::Connected(c)) => {
-                    act.install(*c, ctx);
-                    act.flush_outbox(ctx);
-                    Ok(act.state())
-                }
-                Err(e) => {
-                    act.connection = ConnectionState::Disconnected;
-                    let change = act.machine.disconnected();
-                    act.announce(change);
-                    Err(e)
-                }
-            }
-        }))
+        Box::pin(
+            connect::run(plan)
+                .into_actor(self)
+                .map(|result, act, ctx| {
+                    // A disconnect while connecting wins: drop what was opened.
+                    if act.connection != ConnectionState::Connecting {
+                        if let Ok(Outcome::Connected(c)) = result {
+                            actix::spawn(async move { c.socket.close(CloseKind::Normal).await });
+                        }
+                        return Err(SessionError::NotConnected);
+                    }
+                    match result {
+                        Ok(Outcome::Offline) => {
+                            act.connection = ConnectionState::Disconnected;
+                            let change = act.machine.offline();
+                            act.announce(change);
+                            Ok(act.state())
+                        }
+                        Ok(Outcome::Connected(c)) => {
+                            act.install(*c, ctx);
+                            act.flush_outbox(ctx);
+                            Ok(act.state())
+                        }
+                        Err(e) => {
+                            act.connection = ConnectionState::Disconnected;
+                            let change = act.machine.disconnected();
+                            act.announce(change);
+                            Err(e)
+                        }
+                    }
+                })
+                .then(|result, act, _| {
+                    let durable = act.durable();
+                    async move {
+                        durable.await;
+                        result
+                    }
+                    .into_actor(act)
+                }),
+        )
     }
 }
 
@@ -476,6 +540,7 @@ impl Handler<Disconnect> for Session {
 impl Session {
     /// Closes the connection on purpose (code 1000): no reconnect follows.
     fn close_connection(&mut self, ctx: &mut Context<Self>) {
+        self.oauth.do_send(SetLink(None));
         if let Some(h) = self.inbound.take() {
             ctx.cancel_future(h);
         }
@@ -529,10 +594,3 @@ pub use customer::{CustomerCall, CustomerOp};
 pub use lifecycle::{Analytics, AnalyticsCall, Background, Foreground};
 pub use thread_ops::{Op, OpResult, ThreadOp};
 pub use threads::{CreateThread, GetThread, ListThreads, Send};
-
-/// Milliseconds since the Unix epoch.
-fn now_unix_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}

@@ -75,6 +75,10 @@ impl From<&SessionError> for ErrorObject {
             SessionError::AuthorizationRequired => {
                 ErrorObject::new(ErrorCode::AuthorizationRequired)
             }
+            SessionError::TokenExpired => ErrorObject::new(ErrorCode::TokenExpired),
+            SessionError::RefreshToken(_) => ErrorObject::new(ErrorCode::TokenRefreshFailed),
+            SessionError::RefreshUnreachable(_) => ErrorObject::new(ErrorCode::BackendUnavailable),
+            SessionError::Internal(_) => ErrorObject::new(ErrorCode::InternalError),
             SessionError::OpenSocket(ConnectError::HandshakeRejected { status, .. })
                 if matches!(status, 401 | 403) =>
             {

@@ -14,12 +14,17 @@ use cxone_chat_protocol::cxone::sent::{
 use futures_util::future::join_all;
 use tokio::sync::mpsc;
 
+use crate::actors::oauth::{
+    Authorized, GetLegacyLogin, HandshakeToken, Link, MessageToken, OAuth, SetLink,
+};
+use crate::session::credentials::Scheme;
 use crate::session::error::SessionError;
 use crate::upstream::rest::ChannelTarget;
 use crate::upstream::{
     Endpoints, Inbound, RequestError, RestClient, SdkIdentity, SocketConfig, SocketHandle,
     SocketQuery,
 };
+use actix::Addr;
 
 /// Everything a connection attempt needs, owned so it can run detached from the actor.
 #[derive(Debug, Clone)]
@@ -46,10 +51,8 @@ pub struct Plan {
     pub sdk: SdkIdentity,
     /// Socket limits and timers.
     pub socket: SocketConfig,
-    /// A login from `customer.authorize` not used yet (codes are single-use).
-    pub authorization: Option<OAuthAuthorization>,
-    /// The customer's access token from an earlier login, to reconnect without a new code.
-    pub access_token: Option<String>,
+    /// The session's credentials.
+    pub oauth: Addr<OAuth>,
 }
 
 /// A successful connection.
@@ -63,10 +66,6 @@ pub struct Connected {
     pub customer: CustomerIdentity,
     /// The recovery's replies, to apply in order.
     pub recovered: Vec<EventBody>,
-    /// The access token to put in every message (OAuth channels), with its lifetime in seconds.
-    pub access_token: Option<(String, Option<i64>)>,
-    /// Whether the login in the plan was used up.
-    pub used_authorization: bool,
 }
 
 /// How a connection attempt ended.
@@ -79,6 +78,20 @@ pub enum Outcome {
 }
 
 impl Plan {
+    /// How the channel's customers authenticate, as far as tokens go.
+    pub fn scheme(&self) -> Scheme {
+        scheme(self.auth, self.secured)
+    }
+
+    /// The connection as the OAuth actor needs it for renewals over the socket.
+    pub fn link(&self, socket: &SocketHandle, customer: &CustomerIdentity) -> Link {
+        let (plan, customer) = (self.clone(), customer.clone());
+        Link {
+            socket: socket.clone(),
+            frame: std::sync::Arc::new(move |event| plan.frame(&customer, event)),
+        }
+    }
+
     fn target(&self) -> ChannelTarget<'_> {
         ChannelTarget {
             endpoints: &self.endpoints,
@@ -104,6 +117,17 @@ impl Plan {
     }
 }
 
+/// The token scheme of a channel's authentication type.
+pub fn scheme(auth: AuthenticationType, secured: bool) -> Scheme {
+    match (auth, secured) {
+        (AuthenticationType::ThirdPartyOAuth, true) => Scheme::SecuredOAuth,
+        (AuthenticationType::ThirdPartyOAuth, false) => Scheme::LegacyOAuth,
+        (AuthenticationType::SecuredCookie, _) => Scheme::SecuredCookie,
+        (AuthenticationType::Anonymous, true) => Scheme::SecuredAnonymous,
+        (AuthenticationType::Anonymous, false) => Scheme::Anonymous,
+    }
+}
+
 fn request_error(step: &'static str) -> impl FnOnce(RequestError) -> SessionError {
     move |error| SessionError::Request { step, error }
 }
@@ -113,7 +137,8 @@ fn nothing_to_recover(e: &RequestError) -> bool {
     matches!(e, RequestError::Operation { code, .. } if code == "RecoveringThreadFailed" || code == "RecoveringLivechatFailed")
 }
 
-/// Runs the whole connect sequence.
+/// Runs the whole connect sequence. Credentials come from, and go back to, the session's
+/// OAuth actor.
 pub async fn run(plan: Plan) -> Result<Outcome, SessionError> {
     if plan.mode == CxMode::LiveChat {
         // Android treats a failed availability check as offline; so do we.
@@ -128,53 +153,33 @@ pub async fn run(plan: Plan) -> Result<Outcome, SessionError> {
         }
     }
     let mut customer = plan.customer.clone();
-    let mut access_token = plan.access_token.clone().map(|t| (t, None));
-    let mut used_authorization = false;
+    let scheme = plan.scheme();
     let transaction_token = if plan.secured {
-        match plan.auth {
-            AuthenticationType::ThirdPartyOAuth => {
-                let a = plan
-                    .authorization
-                    .clone()
-                    .ok_or(SessionError::AuthorizationRequired)?;
-                let code = a.authorization_code.clone().unwrap_or_default();
-                let verifier = a.code_verifier.clone().unwrap_or_default();
-                let t = plan
-                    .rest
-                    .authorization_code_token(plan.target(), &plan.visitor_id, &code, &verifier)
-                    .await
-                    .map_err(SessionError::RequestToken)?;
-                used_authorization = true;
-                if let Some(c) = t.customer_identity.clone() {
-                    customer = c;
-                }
-                access_token = t
-                    .third_party
-                    .as_ref()
-                    .map(|p| (p.access_token.clone(), p.expires_in));
-                Some(t.access_token)
-            }
-            AuthenticationType::Anonymous => {
-                let t = plan
-                    .rest
-                    .anonymous_token(plan.target(), &plan.visitor_id, customer.clone())
-                    .await
-                    .map_err(SessionError::RequestToken)?;
-                if let Some(c) = t.customer_identity.clone() {
-                    customer = c;
-                }
-                Some(t.access_token)
-            }
-            _ => return Err(SessionError::AuthorizationRequired),
+        let h = ask(
+            &plan.oauth,
+            HandshakeToken {
+                customer: customer.clone(),
+            },
+        )
+        .await??;
+        if let Some(c) = h.customer {
+            customer = c;
         }
+        Some(h.transaction_token)
     } else {
         None
     };
-    let oauth = !plan.secured && plan.auth == AuthenticationType::ThirdPartyOAuth;
-    if oauth && plan.access_token.is_none() && plan.authorization.is_none() {
-        return Err(SessionError::AuthorizationRequired);
-    }
+    let legacy = if scheme == Scheme::LegacyOAuth {
+        let l = ask(&plan.oauth, GetLegacyLogin).await?;
+        if l.access_token.is_none() && l.login.is_none() {
+            return Err(SessionError::AuthorizationRequired);
+        }
+        Some(l)
+    } else {
+        None
+    };
     if !plan.secured && plan.auth == AuthenticationType::SecuredCookie {
+        // Secured-cookie identities need secured sessions (the cookie is sent to /oauth/token).
         return Err(SessionError::AuthorizationRequired);
     }
     let url = plan.endpoints.websocket(&SocketQuery {
@@ -187,71 +192,43 @@ pub async fn run(plan: Plan) -> Result<Outcome, SessionError> {
     let (socket, inbound) = crate::upstream::socket::connect(&url, &plan.socket, plan.rest.clone())
         .await
         .map_err(SessionError::OpenSocket)?;
-    // An OAuth customer with a token reconnects with it; when the back end refuses the token,
-    // a fresh login (if the host gave one) authorizes again.
-    let mut reconnected = false;
-    if oauth && let Some(token) = plan.access_token.clone() {
-        let data = AccessTokenData {
-            access_token: AccessToken {
-                token,
-                expires_in: None,
-                current_date: None,
-            },
-        };
-        match socket
-            .request(plan.frame(
-                &customer,
-                SentEvent::ReconnectConsumer {
-                    ios_spelling: false,
-                    data,
-                },
-            ))
-            .await
-        {
-            Ok(_) => reconnected = true,
-            Err(e) if plan.authorization.is_none() => {
-                return Err(request_error("ReconnectConsumer")(e));
+    // Renewals over the WebSocket need the socket from here on.
+    plan.oauth
+        .do_send(SetLink(Some(plan.link(&socket, &customer))));
+    match (scheme, legacy) {
+        // The transaction token authenticated the socket in the handshake.
+        (Scheme::SecuredAnonymous | Scheme::SecuredCookie | Scheme::SecuredOAuth, _) => {}
+        (Scheme::LegacyOAuth, Some(l)) => {
+            let mut reconnected = false;
+            if l.access_token.is_some() {
+                // An OAuth customer with a token reconnects with it, renewed first when it is
+                // about to expire; a refused token is renewed once and tried again (iOS does the
+                // same); when that fails too, a fresh login (if the host gave one) authorizes.
+                for force in [false, true] {
+                    let token = match ask(&plan.oauth, MessageToken { force }).await? {
+                        Ok(Some(t)) => t,
+                        Ok(None) => break,
+                        Err(e) if l.login.is_none() => return Err(e),
+                        Err(_) => break,
+                    };
+                    match reconnect_consumer(&plan, &socket, &customer, token).await {
+                        Ok(()) => {
+                            reconnected = true;
+                            break;
+                        }
+                        Err(e) if force && l.login.is_none() => {
+                            return Err(request_error("ReconnectConsumer")(e));
+                        }
+                        Err(_) => {}
+                    }
+                }
             }
-            Err(_) => access_token = None,
-        }
-    }
-    if !plan.secured && !reconnected {
-        let data = AuthorizeCustomerData {
-            authorization: if oauth {
-                plan.authorization.clone()
-            } else {
-                None
-            },
-            disable_channel_info: Some(true),
-            sdk_platform: Some(plan.sdk.platform.clone()),
-            sdk_version: Some(plan.sdk.version.clone()),
-        };
-        let reply = socket
-            .request(plan.frame(&customer, SentEvent::AuthorizeCustomer(data)))
-            .await
-            .map_err(request_error("AuthorizeCustomer"))?;
-        used_authorization |= oauth;
-        if let EventBody::ConsumerAuthorized(a) = reply.body {
-            if let Some(t) = &a.access_token {
-                access_token = Some((t.token.clone(), t.expires_in));
+            if !reconnected {
+                let login = l.login.ok_or(SessionError::TokenExpired)?;
+                customer = authorize_customer(&plan, &socket, customer, Some(login)).await?;
             }
-            // Keep the names the host gave when the server sends empty ones.
-            let first = a
-                .consumer_identity
-                .first_name
-                .filter(|n| !n.is_empty())
-                .or(customer.first_name.take());
-            let last = a
-                .consumer_identity
-                .last_name
-                .filter(|n| !n.is_empty())
-                .or(customer.last_name.take());
-            customer = CustomerIdentity {
-                first_name: first,
-                last_name: last,
-                ..a.consumer_identity
-            };
         }
+        _ => customer = authorize_customer(&plan, &socket, customer, None).await?,
     }
     let recovered = recover(&plan, &socket, &customer).await?;
     Ok(Outcome::Connected(Box::new(Connected {
@@ -259,9 +236,83 @@ pub async fn run(plan: Plan) -> Result<Outcome, SessionError> {
         inbound,
         customer,
         recovered,
-        access_token,
-        used_authorization,
     })))
+}
+
+async fn ask<M>(oauth: &Addr<OAuth>, msg: M) -> Result<M::Result, SessionError>
+where
+    M: actix::Message + Send + 'static,
+    M::Result: Send,
+    OAuth: actix::Handler<M>,
+{
+    oauth.send(msg).await.map_err(|_| SessionError::Stopped)
+}
+
+async fn reconnect_consumer(
+    plan: &Plan,
+    socket: &SocketHandle,
+    customer: &CustomerIdentity,
+    token: String,
+) -> Result<(), RequestError> {
+    let data = AccessTokenData {
+        access_token: AccessToken {
+            token,
+            expires_in: None,
+            current_date: None,
+        },
+    };
+    let frame = plan.frame(
+        customer,
+        SentEvent::ReconnectConsumer {
+            ios_spelling: false,
+            data,
+        },
+    );
+    socket.request(frame).await.map(drop)
+}
+
+/// `AuthorizeCustomer`, with the host's login on OAuth channels; the reply's identity and
+/// access token are the customer's from now on.
+async fn authorize_customer(
+    plan: &Plan,
+    socket: &SocketHandle,
+    mut customer: CustomerIdentity,
+    login: Option<OAuthAuthorization>,
+) -> Result<CustomerIdentity, SessionError> {
+    let data = AuthorizeCustomerData {
+        authorization: login,
+        disable_channel_info: Some(true),
+        sdk_platform: Some(plan.sdk.platform.clone()),
+        sdk_version: Some(plan.sdk.version.clone()),
+    };
+    let reply = socket
+        .request(plan.frame(&customer, SentEvent::AuthorizeCustomer(data)))
+        .await
+        .map_err(request_error("AuthorizeCustomer"))?;
+    let mut access_token = None;
+    if let EventBody::ConsumerAuthorized(a) = reply.body {
+        access_token = a.access_token.map(|t| (t.token, t.expires_in));
+        // Keep the names the host gave when the server sends empty ones.
+        let first = a
+            .consumer_identity
+            .first_name
+            .filter(|n| !n.is_empty())
+            .or(customer.first_name.take());
+        let last = a
+            .consumer_identity
+            .last_name
+            .filter(|n| !n.is_empty())
+            .or(customer.last_name.take());
+        customer = CustomerIdentity {
+            first_name: first,
+            last_name: last,
+            ..a.consumer_identity
+        };
+    }
+    if plan.scheme() == Scheme::LegacyOAuth {
+        plan.oauth.do_send(Authorized { access_token });
+    }
+    Ok(customer)
 }
 
 /// The mode's recovery: the single thread, the live chat, or the thread list with metadata.

@@ -48,6 +48,24 @@ pub enum SessionError {
         "this channel requires a login: call customer.authorize with an authorization code first"
     )]
     AuthorizationRequired,
+    /// The customer's token expired and nothing can renew it (no refresh possible, no login).
+    #[error(
+        "the customer's access token expired and cannot be renewed: call customer.authorize with a new authorization code, then session.connect"
+    )]
+    TokenExpired,
+    /// The back end refused to renew the customer's token.
+    #[error(
+        "renewing the customer's access token was refused ({0}); call customer.authorize with a new authorization code"
+    )]
+    RefreshToken(String),
+    /// Renewing the customer's token did not get through (network, timeout).
+    #[error(
+        "renewing the customer's access token did not get through ({0}); retry when the connection is back"
+    )]
+    RefreshUnreachable(String),
+    /// A step that should not be reachable was reached.
+    #[error("internal error: {0}")]
+    Internal(&'static str),
     /// Opening the WebSocket failed.
     #[error("connecting to the chat gateway failed: {0}")]
     OpenSocket(#[source] ConnectError),

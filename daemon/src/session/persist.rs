@@ -6,8 +6,7 @@ use cxone_chat_protocol::cxone::common::CustomerIdentity;
 use cxone_chat_protocol::rpc::types::{CustomEnvironment, Environment, EnvironmentName};
 
 use crate::store::{
-    CustomEndpoints, ExpiringToken, PreparedFor, Secret, SessionRecord, StoredCustomer,
-    StoredEnvironment,
+    CustomEndpoints, PreparedFor, SessionRecord, StoredCustomer, StoredEnvironment,
 };
 
 /// The record of a prepared session.
@@ -17,7 +16,6 @@ pub fn record(
     environment: &Environment,
     brand_id: i64,
     channel_id: &str,
-    access_token: Option<&(String, i64)>,
 ) -> Option<SessionRecord> {
     let visitor = uuid::Uuid::parse_str(visitor_id).ok()?;
     let environment = match environment {
@@ -36,16 +34,17 @@ pub fn record(
             environment,
         },
     );
-    r.access_token = access_token.map(|(token, expires_at)| ExpiringToken {
-        token: Secret::new(token.clone()),
-        expires_at: *expires_at,
-    });
-    r.customer = Some(StoredCustomer {
-        id: customer.id_on_external_platform.clone(),
-        first_name: customer.first_name.clone(),
-        last_name: customer.last_name.clone(),
-    });
+    r.customer = Some(stored_customer(customer));
     Some(r)
+}
+
+/// The stored form of a customer identity.
+pub fn stored_customer(c: &CustomerIdentity) -> StoredCustomer {
+    StoredCustomer {
+        id: c.id_on_external_platform.clone(),
+        first_name: c.first_name.clone(),
+        last_name: c.last_name.clone(),
+    }
 }
 
 /// The environment a stored session was prepared for.
@@ -90,21 +89,15 @@ mod tests {
                 token_url: None,
             }),
         ] {
-            let token = ("t0k3n".to_owned(), 1_900_000_000_000);
             let r = record(
                 "0b8f6a42-62c5-4b37-9a3f-0d8e7c6b5a41",
                 &c,
                 &env,
                 1000,
                 "chat_single",
-                Some(&token),
             )
             .unwrap();
-            let stored = r
-                .access_token
-                .as_ref()
-                .map(|t| (t.token.expose().to_owned(), t.expires_at));
-            assert_eq!(stored, Some(token));
+            assert!(r.access_token.is_none(), "tokens are the OAuth actor's");
             assert_eq!(environment(&r.prepared_for.environment), Some(env));
             assert_eq!(customer(r.customer.as_ref().unwrap()), c);
             assert_eq!(

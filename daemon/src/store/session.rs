@@ -108,6 +108,35 @@ impl SessionStore {
         })
     }
 
+    /// Changes the stored record in place (read, `change`, write atomically, all under the
+    /// in-process lock, so writers of different fields never undo each other). Returns `false`,
+    /// writing nothing, when there is no record yet.
+    pub fn update(&self, change: impl FnOnce(&mut SessionRecord)) -> Result<bool, StoreError> {
+        self.with_file(SESSION_FILE, |path| {
+            let Some(mut record) = document::read::<SessionRecord>(path, SESSION_SCHEMA_VERSION)?
+            else {
+                return Ok(false);
+            };
+            change(&mut record);
+            document::write(path, SESSION_SCHEMA_VERSION, "the session record", &record)?;
+            Ok(true)
+        })
+    }
+
+    /// Changes the stored record in place, starting from `fresh` when there is none yet.
+    pub fn upsert(
+        &self,
+        fresh: impl FnOnce() -> SessionRecord,
+        change: impl FnOnce(&mut SessionRecord),
+    ) -> Result<(), StoreError> {
+        self.with_file(SESSION_FILE, |path| {
+            let mut record = document::read::<SessionRecord>(path, SESSION_SCHEMA_VERSION)?
+                .unwrap_or_else(fresh);
+            change(&mut record);
+            document::write(path, SESSION_SCHEMA_VERSION, "the session record", &record)
+        })
+    }
+
     /// Queues a message for sending after the next (re)connect. Durable when it returns
     /// [`Enqueued::Added`]; a message id already queued is kept once ([`Enqueued::AlreadyQueued`]).
     pub fn enqueue(&self, message: Outgoing) -> Result<Enqueued, StoreError> {

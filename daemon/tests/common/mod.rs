@@ -177,6 +177,34 @@ impl Client {
         }
     }
 
+    /// Sends `calls` as one JSON-RPC batch (the daemon runs them concurrently) and returns the
+    /// responses in the order of the calls.
+    pub fn batch(&mut self, calls: &[(&str, Value)]) -> Vec<Value> {
+        let first = self.next_id + 1;
+        let msgs: Vec<Value> = calls
+            .iter()
+            .map(|(method, params)| {
+                self.next_id += 1;
+                json!({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params})
+            })
+            .collect();
+        self.writer
+            .write_all(format!("{}\n", Value::Array(msgs)).as_bytes())
+            .unwrap();
+        loop {
+            let v = self.read();
+            if let Some(items) = v.as_array() {
+                let mut items = items.clone();
+                items.sort_by_key(|r| r["id"].as_u64());
+                assert_eq!(items.first().map(|r| r["id"].clone()), Some(json!(first)));
+                return items;
+            }
+            if v["method"] == "events.event" {
+                self.events.push(v["params"].clone());
+            }
+        }
+    }
+
     /// Calls `method` and returns its result, failing the test on an error.
     pub fn ok(&mut self, method: &str, params: Value) -> Value {
         let r = self.call(method, params);

@@ -35,6 +35,7 @@ impl Handler<KeepTrying> for Session {
 impl Session {
     /// The connection dropped by itself: announce it and reconnect with backoff.
     pub(super) fn lose_connection(&mut self, reason: String, ctx: &mut Context<Self>) {
+        self.oauth.do_send(crate::actors::oauth::SetLink(None));
         self.socket = None;
         self.inbound = None;
         // An explicit disconnect already set this; nothing to recover then.
@@ -102,15 +103,9 @@ impl Session {
 
     /// Takes over a fresh connection: its socket, its inbound stream and its recovery.
     pub(super) fn install(&mut self, c: connect::Connected, ctx: &mut Context<Self>) {
-        self.customer = c.customer;
-        if c.used_authorization {
-            self.authorization = None;
-        }
-        if let Some((token, lifetime)) = c.access_token {
-            // Without a lifetime from the server, assume the SDKs' usual hour.
-            let expires_at = super::now_unix_ms() + lifetime.unwrap_or(3600).max(0) * 1000;
-            self.access_token = Some((token, expires_at));
-            // A new token (and possibly a new identity) is worth remembering across restarts.
+        // The back end may have issued another identity (secured sessions, OAuth logins).
+        if c.customer != self.customer {
+            self.customer = c.customer;
             if let Some(target) = self.target.clone() {
                 self.persist(&target);
             }
@@ -149,6 +144,7 @@ impl Session {
             return;
         };
         let (store, name) = (self.store.clone(), self.name.clone());
+        let oauth = self.oauth.clone();
         // One future sends them all, one after the other, each after the previous one's answer;
         // `wait` holds the actor's other messages meanwhile, so a new send cannot overtake them.
         let flush = async move {
@@ -163,7 +159,7 @@ impl Session {
             };
             let mut outcomes = Vec::new();
             for q in pending {
-                let frame = match cxone_chat_protocol::cxone::sent::OutgoingFrame::from_text(
+                let mut frame = match cxone_chat_protocol::cxone::sent::OutgoingFrame::from_text(
                     &q.frame,
                 ) {
                     Ok(f) => f,
@@ -172,6 +168,17 @@ impl Session {
                         continue;
                     }
                 };
+                // The token it was queued with may have expired while it waited.
+                match oauth
+                    .send(crate::actors::oauth::MessageToken { force: false })
+                    .await
+                {
+                    Ok(Ok(token)) => {
+                        crate::session::credentials::stamp(&mut frame, token.as_deref())
+                    }
+                    // Kept queued: the host hears `token.refreshFailed` and logs in again.
+                    _ => break,
+                }
                 let result = socket.request(frame).await;
                 // Lost connection or no answer: it stays queued for the next connection.
                 if matches!(
@@ -193,6 +200,40 @@ impl Session {
                 }
             }
         }));
+    }
+
+    /// The token the next message carries, renewed first if it is about to expire.
+    pub(super) fn message_token(
+        &self,
+    ) -> impl std::future::Future<Output = Result<Option<String>, SessionError>> + 'static {
+        let oauth = self.oauth.clone();
+        async move {
+            oauth
+                .send(crate::actors::oauth::MessageToken { force: false })
+                .await
+                .map_err(|_| SessionError::Stopped)?
+        }
+    }
+
+    /// A send that failed before it went out: the message is marked failed.
+    pub(super) fn fail(
+        &mut self,
+        thread_id: &str,
+        mut m: Message,
+        e: SessionError,
+    ) -> Result<Message, SessionError> {
+        m.status = MessageStatus::Failed;
+        if let Some(entry) = self.threads.get_mut(thread_id) {
+            entry.upsert(m.clone());
+        }
+        self.publish(
+            MessageUpdated {
+                message: m,
+                error: Some(cxone_chat_protocol::rpc::errors::ErrorObject::from(&e)),
+            }
+            .into(),
+        );
+        Err(e)
     }
 
     /// Records the outcome of a send and announces the message's new status.

@@ -294,11 +294,12 @@ impl Handler<CustomerOp> for Session {
                 }
                 // A new login replaces the old one (iOS clears its tokens too); it is used by the
                 // next session.connect.
-                self.authorization = Some(cxone_chat_protocol::cxone::sent::OAuthAuthorization {
-                    authorization_code: Some(code),
-                    code_verifier: verifier,
-                });
-                self.access_token = None;
+                self.oauth.do_send(crate::actors::oauth::Login(
+                    cxone_chat_protocol::cxone::sent::OAuthAuthorization {
+                        authorization_code: Some(code),
+                        code_verifier: verifier,
+                    },
+                ));
                 Box::pin(fut::ok(serde_json::json!({})))
             }
             CustomerCall::SetDeviceToken(token) => {

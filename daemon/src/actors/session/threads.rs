@@ -17,6 +17,7 @@ use cxone_chat_protocol::rpc::types::{
 
 use super::{Session, fingerprint};
 use crate::rpc::to_wire;
+use crate::session::credentials::stamp;
 use crate::session::error::SessionError;
 
 /// `threads.list`.
@@ -107,13 +108,8 @@ impl Session {
             attachments: Vec::new(),
             device_fingerprint: Some(fingerprint(&self.sdk)),
             browser_fingerprint: None,
-            access_token: self.access_token.clone().map(|(token, _)| {
-                cxone_chat_protocol::cxone::common::AccessToken {
-                    token,
-                    expires_in: None,
-                    current_date: None,
-                }
-            }),
+            // Stamped just before sending, renewed if need be (`Session::message_token`).
+            access_token: None,
         };
         Ok(self.plan()?.frame(&self.customer, event(data)))
     }
@@ -224,16 +220,23 @@ impl Session {
             SentEvent::SendMessage,
         )?;
         let id = thread.id.clone();
+        let token = self.message_token();
         Ok(Box::pin(
-            async move { socket.request(frame).await }
-                .into_actor(self)
-                .map(move |r, act, _| match r {
-                    Ok(_) => Ok(act.threads.get(&id).map(|e| e.to_api()).unwrap_or(thread)),
-                    Err(error) => Err(SessionError::Request {
+            async move {
+                let mut frame = frame;
+                stamp(&mut frame, token.await?.as_deref());
+                socket
+                    .request(frame)
+                    .await
+                    .map_err(|error| SessionError::Request {
                         step: "SendMessage (Begin Conversation)",
                         error,
-                    }),
-                }),
+                    })
+            }
+            .into_actor(self)
+            .map(move |r, act, _| {
+                r.map(|_| act.threads.get(&id).map(|e| e.to_api()).unwrap_or(thread))
+            }),
         ))
     }
 }
@@ -369,16 +372,25 @@ impl Handler<Send> for Session {
             }));
         };
         let thread_id = msg.thread_id;
+        let token = self.message_token();
         Box::pin(
             async move {
-                if let Some(w) = welcome {
+                // A token that cannot be renewed fails the send before anything goes out.
+                let token = token.await?;
+                let (mut frame, mut welcome) = (frame, welcome);
+                stamp(&mut frame, token.as_deref());
+                if let Some(w) = &mut welcome {
+                    stamp(w, token.as_deref());
                     // Fire-and-forget, like the SDKs; it is written before the message itself.
-                    let _ = socket.send(w).await;
+                    let _ = socket.send(w.clone()).await;
                 }
-                socket.request(frame).await
+                Ok(socket.request(frame).await)
             }
             .into_actor(self)
-            .map(move |result, act, _| act.settle(&thread_id, local, result.map(drop))),
+            .map(move |result, act, _| match result {
+                Ok(result) => act.settle(&thread_id, local, result.map(drop)),
+                Err(e) => act.fail(&thread_id, local, e),
+            }),
         )
     }
 }

@@ -1,0 +1,636 @@
+//! The OAuth actor: one per session, the only holder of its credentials (PROTOCOL.md §1.8,
+//! §4). It hands out the transaction token for a secured handshake (reused until 30 s before
+//! expiry, fetched again silently when it can be), the access token every message carries
+//! (renewed 30 s before expiry and, on a timer, at 90 % of its life), and renews it with the
+//! WebSocket `RefreshToken` event (legacy OAuth) or the `/oauth/token` refresh grant
+//! (third-party OAuth over secured sessions).
+//!
+//! However many callers need a renewal at once, one request goes out and all of them get its
+//! result. A renewal the back end refuses publishes `token.refreshFailed` once: the host must
+//! log in again (`customer.authorize`). Credentials are written to the session's store after
+//! every change, by one writer task, in order. The rules are plain logic in
+//! `session::credentials`.
+
+use std::sync::Arc;
+
+use actix::prelude::*;
+use cxone_chat_protocol::cxone::common::{AccessToken, CustomerIdentity};
+use cxone_chat_protocol::cxone::received::EventBody;
+use cxone_chat_protocol::cxone::sent::{
+    AccessTokenData, OAuthAuthorization, OutgoingFrame, SentEvent,
+};
+use cxone_chat_protocol::rpc::errors::{ErrorCode, ErrorObject};
+use cxone_chat_protocol::rpc::notifications::TokenRefreshFailed;
+use cxone_chat_protocol::rpc::types::SessionName;
+use futures_util::FutureExt;
+use futures_util::future::{BoxFuture, Shared};
+use tokio::sync::watch;
+
+use crate::actors::event_hub::{EventHub, Publish};
+use crate::session::credentials::{Credentials, Expiring, Renewal, Scheme};
+use crate::session::error::SessionError;
+use crate::store::SessionStore;
+use crate::upstream::rest::ChannelTarget;
+use crate::upstream::{Endpoints, RequestError, RestClient, SocketHandle};
+
+/// Builds a frame with the session's envelope (brand, channel, visitor, customer).
+pub type FrameMaker = Arc<dyn Fn(SentEvent) -> OutgoingFrame + Send + Sync>;
+
+/// The live connection, for renewals that go over the WebSocket.
+#[derive(Clone)]
+pub struct Link {
+    /// The socket.
+    pub socket: SocketHandle,
+    /// The envelope.
+    pub frame: FrameMaker,
+}
+
+impl std::fmt::Debug for Link {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Link").finish_non_exhaustive()
+    }
+}
+
+/// Where the session's token endpoint is.
+#[derive(Clone, Debug)]
+pub struct TokenTarget {
+    /// The endpoints.
+    pub endpoints: Endpoints,
+    /// Brand.
+    pub brand_id: i64,
+    /// Channel.
+    pub channel_id: String,
+    /// The visitor the tokens are asked for.
+    pub visitor_id: String,
+}
+
+impl TokenTarget {
+    fn channel(&self) -> ChannelTarget<'_> {
+        ChannelTarget {
+            endpoints: &self.endpoints,
+            brand_id: self.brand_id,
+            channel_id: &self.channel_id,
+        }
+    }
+}
+
+/// Why a renewal failed. Cloneable: every waiter of one renewal gets the same answer.
+#[derive(Clone, Debug)]
+enum Failure {
+    /// The back end refused it: only a new login helps.
+    Rejected(String),
+    /// It did not get through (connection lost, timeout, back end unreachable): try later.
+    Transient(String),
+}
+
+/// A renewed token.
+#[derive(Clone, Debug)]
+enum Renewed {
+    /// A legacy access token from `TokenRefreshed`.
+    Access(Expiring),
+    /// The identity provider's tokens, and a new transaction token when the back end sent one.
+    ThirdParty {
+        access: Expiring,
+        refresh: Option<String>,
+        transaction: Option<Expiring>,
+    },
+}
+
+type InFlight = Shared<BoxFuture<'static, Result<Renewed, Failure>>>;
+
+/// The OAuth actor.
+pub struct OAuth {
+    session: SessionName,
+    hub: Addr<EventHub>,
+    rest: RestClient,
+    creds: Credentials,
+    scheme: Scheme,
+    target: Option<TokenTarget>,
+    link: Option<Link>,
+    /// The renewal in flight, with its generation (only its own waiters may clear it).
+    renewing: Option<(u64, InFlight)>,
+    generation: u64,
+    timer: Option<SpawnHandle>,
+    /// The latest credentials for the writer task (it writes the newest, in order), with a
+    /// version number; the task reports the last version written.
+    saved: watch::Sender<(u64, Credentials)>,
+    written: watch::Receiver<u64>,
+}
+
+impl std::fmt::Debug for OAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuth")
+            .field("session", &self.session)
+            .field("scheme", &self.scheme)
+            .field("creds", &self.creds)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OAuth {
+    /// The actor for `session`, starting from the stored credentials.
+    pub fn new(
+        session: SessionName,
+        hub: Addr<EventHub>,
+        rest: RestClient,
+        store: SessionStore,
+        creds: Credentials,
+    ) -> Self {
+        let (saved, mut rx) = watch::channel((0, creds.clone()));
+        let (written_tx, written) = watch::channel(0);
+        let name = session.clone();
+        actix::spawn(async move {
+            while rx.changed().await.is_ok() {
+                let (version, creds) = rx.borrow_and_update().clone();
+                let store = store.clone();
+                let write = move || store.update(|r| creds.write_to(r));
+                match tokio::task::spawn_blocking(write).await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => {
+                        tracing::warn!(session = %name, error = %e, "cannot save the credentials")
+                    }
+                    Err(_) => break,
+                }
+                // Reported even after a failure: waiters must not hang on a broken disk.
+                let _ = written_tx.send(version);
+            }
+        });
+        Self {
+            session,
+            hub,
+            rest,
+            creds,
+            scheme: Scheme::Anonymous,
+            target: None,
+            link: None,
+            renewing: None,
+            generation: 0,
+            timer: None,
+            saved,
+            written,
+        }
+    }
+
+    fn save(&self) {
+        let version = self.saved.borrow().0 + 1;
+        let _ = self.saved.send((version, self.creds.clone()));
+    }
+
+    fn publish_refresh_failed(&self, detail: &str) {
+        self.hub.do_send(Publish {
+            session: Some(self.session.clone()),
+            payload: TokenRefreshFailed {
+                error: ErrorObject::new(ErrorCode::TokenRefreshFailed).with_detail(detail),
+            }
+            .into(),
+        });
+    }
+
+    /// Starts a renewal, or joins the one in flight.
+    fn renew(&mut self, how: Renewal) -> Result<(u64, InFlight), SessionError> {
+        if let Some(r) = &self.renewing {
+            return Ok(r.clone());
+        }
+        let fut: BoxFuture<'static, Result<Renewed, Failure>> = match how {
+            Renewal::OverSocket(old) => {
+                let link = self.link.clone().ok_or(SessionError::NotConnected)?;
+                refresh_over_socket(link, old).boxed()
+            }
+            Renewal::WithRefreshToken(refresh) => {
+                let target = self.target.clone().ok_or(SessionError::NotPrepared)?;
+                refresh_with_grant(self.rest.clone(), target, refresh).boxed()
+            }
+            Renewal::NotNeeded | Renewal::Fresh(_) | Renewal::LoginRequired => {
+                unreachable!("only renewals start a request")
+            }
+        };
+        self.generation += 1;
+        let r = (self.generation, fut.shared());
+        self.renewing = Some(r.clone());
+        Ok(r)
+    }
+
+    /// Takes in a renewal's result (once per renewal, whichever waiter comes first).
+    fn settle(
+        &mut self,
+        generation: u64,
+        result: &Result<Renewed, Failure>,
+        ctx: &mut Context<Self>,
+    ) {
+        if self.renewing.as_ref().map(|r| r.0) != Some(generation) {
+            return;
+        }
+        self.renewing = None;
+        match result {
+            Ok(Renewed::Access(t)) => self.creds.access = Some(t.clone()),
+            Ok(Renewed::ThirdParty {
+                access,
+                refresh,
+                transaction,
+            }) => {
+                let old_refresh = self.creds.third_party.take().and_then(|(_, r)| r);
+                self.creds.third_party = Some((access.clone(), refresh.clone().or(old_refresh)));
+                if let Some(t) = transaction {
+                    let who = self.creds.transaction.take().and_then(|(_, w)| w);
+                    self.creds.transaction = Some((t.clone(), who));
+                }
+            }
+            Err(Failure::Rejected(why)) => {
+                tracing::info!(session = %self.session, "the back end refused to renew the customer's token");
+                // The refused token is worthless; the next connect needs a new login.
+                match self.scheme {
+                    Scheme::LegacyOAuth => self.creds.access = None,
+                    _ => self.creds.third_party = None,
+                }
+                self.publish_refresh_failed(why);
+            }
+            Err(Failure::Transient(why)) => {
+                tracing::info!(session = %self.session, error = %why, "renewing the customer's token did not get through; will retry");
+            }
+        }
+        self.save();
+        self.schedule(ctx);
+    }
+
+    /// Arms the timer that renews the message token at 90 % of its life.
+    fn schedule(&mut self, ctx: &mut Context<Self>) {
+        if let Some(h) = self.timer.take() {
+            ctx.cancel_future(h);
+        }
+        let now = now_ms();
+        let Some(delay) = self.creds.refresh_delay_ms(self.scheme, now, now) else {
+            return;
+        };
+        // The timer re-reads the credentials when it fires; a failed attempt re-arms it.
+        let delay = std::time::Duration::from_millis(delay.max(1_000) as u64);
+        self.timer = Some(ctx.run_later(delay, |act, ctx| {
+            act.timer = None;
+            if act.link.is_none() && act.scheme == Scheme::LegacyOAuth {
+                return; // renewed on the next connect instead
+            }
+            let how = match act.creds.renewal(act.scheme, now_ms() + 60_000) {
+                r @ (Renewal::OverSocket(_) | Renewal::WithRefreshToken(_)) => r,
+                _ => return,
+            };
+            if let Ok((generation, fut)) = act.renew(how) {
+                ctx.spawn(
+                    fut.into_actor(act)
+                        .map(move |r, act, ctx| act.settle(generation, &r, ctx)),
+                );
+            }
+        }));
+    }
+}
+
+impl Actor for OAuth {
+    type Context = Context<Self>;
+}
+
+async fn refresh_over_socket(link: Link, old: String) -> Result<Renewed, Failure> {
+    let frame = (link.frame)(SentEvent::RefreshToken(AccessTokenData {
+        access_token: AccessToken {
+            token: old,
+            expires_in: None,
+            current_date: None,
+        },
+    }));
+    match link.socket.request(frame).await {
+        Ok(reply) => match reply.body {
+            EventBody::TokenRefreshed(t) => Ok(Renewed::Access(Expiring::issued(
+                t.access_token.token,
+                t.access_token.expires_in,
+                now_ms(),
+            ))),
+            other => Err(Failure::Rejected(format!(
+                "RefreshToken was answered with {other:?} instead of TokenRefreshed"
+            ))),
+        },
+        Err(e @ RequestError::Operation { .. }) => {
+            Err(Failure::Rejected(format!("RefreshToken: {e}")))
+        }
+        Err(e) => Err(Failure::Transient(format!("RefreshToken: {e}"))),
+    }
+}
+
+async fn refresh_with_grant(
+    rest: RestClient,
+    target: TokenTarget,
+    refresh: String,
+) -> Result<Renewed, Failure> {
+    match rest
+        .refresh_third_party_token(target.channel(), &target.visitor_id, &refresh)
+        .await
+    {
+        Ok(r) => {
+            let now = now_ms();
+            let tokens = r
+                .tokens()
+                .ok_or_else(|| Failure::Rejected("the refresh response has no token".into()))?;
+            Ok(Renewed::ThirdParty {
+                access: Expiring::issued(tokens.access_token.clone(), tokens.expires_in, now),
+                refresh: tokens.refresh_token.clone(),
+                transaction: r
+                    .transaction_token
+                    .clone()
+                    .map(|t| Expiring::issued(t, r.transaction_token_expires_in, now)),
+            })
+        }
+        Err(e) if e.status().is_some_and(|s| (400..500).contains(&s)) => {
+            Err(Failure::Rejected(format!("the refresh grant: {e}")))
+        }
+        Err(e) => Err(Failure::Transient(format!("the refresh grant: {e}"))),
+    }
+}
+
+fn failure_error(f: &Failure) -> SessionError {
+    match f {
+        Failure::Rejected(why) => SessionError::RefreshToken(why.clone()),
+        Failure::Transient(why) => SessionError::RefreshUnreachable(why.clone()),
+    }
+}
+
+/// After `session.prepare`: where tokens come from and which kind the channel uses.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Configure {
+    /// The channel's scheme.
+    pub scheme: Scheme,
+    /// The token endpoint.
+    pub target: TokenTarget,
+}
+
+impl Handler<Configure> for OAuth {
+    type Result = ();
+
+    fn handle(&mut self, msg: Configure, ctx: &mut Self::Context) {
+        self.scheme = msg.scheme;
+        self.target = Some(msg.target);
+        self.schedule(ctx);
+    }
+}
+
+/// `customer.authorize`: a new login replaces every token.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Login(pub OAuthAuthorization);
+
+impl Handler<Login> for OAuth {
+    type Result = ();
+
+    fn handle(&mut self, msg: Login, ctx: &mut Self::Context) {
+        self.creds.set_login(msg.0);
+        self.renewing = None;
+        self.save();
+        self.schedule(ctx);
+    }
+}
+
+/// The connection came up (with its socket) or went down (`None`).
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct SetLink(pub Option<Link>);
+
+impl Handler<SetLink> for OAuth {
+    type Result = ();
+
+    fn handle(&mut self, msg: SetLink, _: &mut Self::Context) {
+        self.link = msg.0;
+    }
+}
+
+/// What a secured handshake authenticates with.
+#[derive(Debug)]
+pub struct Handshake {
+    /// The transaction token for the WebSocket URL.
+    pub transaction_token: String,
+    /// The identity the token endpoint issued with it, which replaces the local one.
+    pub customer: Option<CustomerIdentity>,
+}
+
+/// A transaction token for a secured session's handshake: the cached one while it has 30 s
+/// left, else a new one (anonymous and secured cookie silently; third-party OAuth with the
+/// host's login or, better than the SDKs, with the refresh token).
+#[derive(Message, Debug)]
+#[rtype(result = "Result<Handshake, SessionError>")]
+pub struct HandshakeToken {
+    /// The customer to ask an anonymous token for.
+    pub customer: CustomerIdentity,
+}
+
+impl Handler<HandshakeToken> for OAuth {
+    type Result = ResponseActFuture<Self, Result<Handshake, SessionError>>;
+
+    fn handle(&mut self, msg: HandshakeToken, _: &mut Self::Context) -> Self::Result {
+        let now = now_ms();
+        if let Some((t, who)) = self.creds.reusable_transaction(now) {
+            return Box::pin(fut::ok(Handshake {
+                transaction_token: t.token.clone(),
+                customer: who.clone(),
+            }));
+        }
+        let Some(target) = self.target.clone() else {
+            return Box::pin(fut::err(SessionError::NotPrepared));
+        };
+        let rest = self.rest.clone();
+        match self.scheme {
+            Scheme::SecuredAnonymous | Scheme::SecuredCookie => {
+                let cookie = self.scheme == Scheme::SecuredCookie;
+                let mut jar = self.creds.cookies.clone();
+                let work = async move {
+                    let r = if cookie {
+                        rest.secured_cookie_token(target.channel(), &target.visitor_id, &mut jar)
+                            .await
+                    } else {
+                        rest.anonymous_token(target.channel(), &target.visitor_id, msg.customer)
+                            .await
+                    };
+                    r.map(|r| (r, jar)).map_err(SessionError::RequestToken)
+                };
+                Box::pin(work.into_actor(self).map(|r, act, _| {
+                    let (t, jar) = r?;
+                    let token = Expiring::issued(t.access_token, Some(t.expires_in), now_ms());
+                    act.creds.transaction = Some((token.clone(), t.customer_identity.clone()));
+                    act.creds.cookies = jar;
+                    act.save();
+                    Ok(Handshake {
+                        transaction_token: token.token,
+                        customer: t.customer_identity,
+                    })
+                }))
+            }
+            Scheme::SecuredOAuth => {
+                if let Some(login) = self.creds.login.take() {
+                    // Codes are single-use: the login is spent whatever the answer.
+                    self.save();
+                    let work = async move {
+                        let code = login.authorization_code.unwrap_or_default();
+                        let verifier = login.code_verifier.unwrap_or_default();
+                        rest.authorization_code_token(
+                            target.channel(),
+                            &target.visitor_id,
+                            &code,
+                            &verifier,
+                        )
+                        .await
+                        .map_err(SessionError::RequestToken)
+                    };
+                    return Box::pin(work.into_actor(self).map(|r, act, ctx| {
+                        let t = r?;
+                        let now = now_ms();
+                        let token = Expiring::issued(t.access_token, Some(t.expires_in), now);
+                        act.creds.transaction = Some((token.clone(), t.customer_identity.clone()));
+                        act.creds.third_party = t.third_party.map(|p| {
+                            (
+                                Expiring::issued(p.access_token, p.expires_in, now),
+                                p.refresh_token,
+                            )
+                        });
+                        act.save();
+                        act.schedule(ctx);
+                        Ok(Handshake {
+                            transaction_token: token.token,
+                            customer: t.customer_identity,
+                        })
+                    }));
+                }
+                let refresh = self.creds.third_party.as_ref().and_then(|(_, r)| r.clone());
+                let Some(refresh) = refresh else {
+                    return Box::pin(fut::err(SessionError::AuthorizationRequired));
+                };
+                let (generation, fut) = match self.renew(Renewal::WithRefreshToken(refresh)) {
+                    Ok(r) => r,
+                    Err(e) => return Box::pin(fut::err(e)),
+                };
+                Box::pin(fut.into_actor(self).map(move |r, act, ctx| {
+                    act.settle(generation, &r, ctx);
+                    r.as_ref().map_err(failure_error)?;
+                    let (t, who) = act
+                        .creds
+                        .reusable_transaction(now_ms())
+                        .ok_or(SessionError::TokenExpired)?;
+                    Ok(Handshake {
+                        transaction_token: t.token.clone(),
+                        customer: who.clone(),
+                    })
+                }))
+            }
+            Scheme::Anonymous | Scheme::LegacyOAuth => Box::pin(fut::err(SessionError::Internal(
+                "no handshake token for this channel",
+            ))),
+        }
+    }
+}
+
+/// The legacy OAuth login state for the connect sequence.
+#[derive(Debug, Default)]
+pub struct LegacyLogin {
+    /// The host's login, to send with `AuthorizeCustomer`.
+    pub login: Option<OAuthAuthorization>,
+    /// The access token from an earlier login, for `ReconnectConsumer` (possibly expired).
+    pub access_token: Option<String>,
+}
+
+/// What the connect sequence of a legacy OAuth channel has to authorize with.
+#[derive(Message, Debug)]
+#[rtype(result = "LegacyLogin")]
+pub struct GetLegacyLogin;
+
+impl Handler<GetLegacyLogin> for OAuth {
+    type Result = MessageResult<GetLegacyLogin>;
+
+    fn handle(&mut self, _: GetLegacyLogin, _: &mut Self::Context) -> Self::Result {
+        MessageResult(LegacyLogin {
+            login: self.creds.login.clone(),
+            access_token: self.creds.access.as_ref().map(|t| t.token.clone()),
+        })
+    }
+}
+
+/// `AuthorizeCustomer` succeeded: the login is spent and the token (if any) is the customer's.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Authorized {
+    /// The access token and its lifetime in seconds.
+    pub access_token: Option<(String, Option<i64>)>,
+}
+
+impl Handler<Authorized> for OAuth {
+    type Result = ();
+
+    fn handle(&mut self, msg: Authorized, ctx: &mut Self::Context) {
+        self.creds.login = None;
+        if let Some((token, lifetime)) = msg.access_token {
+            self.creds.access = Some(Expiring::issued(token, lifetime, now_ms()));
+        }
+        self.save();
+        self.schedule(ctx);
+    }
+}
+
+/// The token a message carries, renewed first when it expires within 30 s (or when `force`d:
+/// the back end refused the current one). `None` for channels without customer tokens.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<Option<String>, SessionError>")]
+pub struct MessageToken {
+    /// Renew even a token that looks fresh.
+    pub force: bool,
+}
+
+impl Handler<MessageToken> for OAuth {
+    type Result = ResponseActFuture<Self, Result<Option<String>, SessionError>>;
+
+    fn handle(&mut self, msg: MessageToken, _: &mut Self::Context) -> Self::Result {
+        let how = match self.creds.renewal(self.scheme, now_ms()) {
+            Renewal::Fresh(t) if msg.force => match self.scheme {
+                Scheme::LegacyOAuth => Renewal::OverSocket(t),
+                _ => match self.creds.third_party.as_ref().and_then(|(_, r)| r.clone()) {
+                    Some(r) => Renewal::WithRefreshToken(r),
+                    None => return Box::pin(fut::err(SessionError::TokenExpired)),
+                },
+            },
+            Renewal::NotNeeded => return Box::pin(fut::ok(None)),
+            Renewal::Fresh(t) => return Box::pin(fut::ok(Some(t))),
+            Renewal::LoginRequired => return Box::pin(fut::err(SessionError::TokenExpired)),
+            r => r,
+        };
+        let (generation, fut) = match self.renew(how) {
+            Ok(r) => r,
+            Err(e) => return Box::pin(fut::err(e)),
+        };
+        Box::pin(fut.into_actor(self).map(move |r, act, ctx| {
+            act.settle(generation, &r, ctx);
+            match r {
+                Ok(Renewed::Access(t)) => Ok(Some(t.token)),
+                Ok(Renewed::ThirdParty { access, .. }) => Ok(Some(access.token)),
+                Err(f) => Err(failure_error(&f)),
+            }
+        }))
+    }
+}
+
+/// A future that resolves once the credentials as they are now have been written.
+#[derive(Message, Debug)]
+#[rtype(result = "BoxFuture<'static, ()>")]
+pub struct Flush;
+
+impl Handler<Flush> for OAuth {
+    type Result = MessageResult<Flush>;
+
+    fn handle(&mut self, _: Flush, _: &mut Self::Context) -> Self::Result {
+        let version = self.saved.borrow().0;
+        let mut written = self.written.clone();
+        MessageResult(
+            async move {
+                // An error means the writer is gone (shutting down): nothing left to wait for.
+                let _ = written.wait_for(|w| *w >= version).await;
+            }
+            .boxed(),
+        )
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
