@@ -208,3 +208,64 @@ fn identity_provider_tokens_are_renewed_with_the_refresh_grant() {
         "no WebSocket refresh in this mode"
     );
 }
+
+#[test]
+fn a_secured_cookie_identity_survives_a_restart_through_the_stored_cookie() {
+    let b = Backend::start(EmulatorConfig {
+        transaction_token_ttl_secs: 31,
+        ..EmulatorConfig::default()
+    });
+    let state = tempfile::tempdir().unwrap();
+    let prepare = |c: &mut common::Client| {
+        c.ok(
+            "session.prepare",
+            json!({"environment": b.environment(), "brandId": 1000, "channelId": "chat_cookie",
+                   "customer": {"id": "local-guess"}}),
+        );
+    };
+    let (who, tid) = {
+        let d = Daemon::start_in(state.path(), &[]);
+        let mut c = d.client();
+        c.subscribe();
+        prepare(&mut c);
+        assert_eq!(c.ok("session.connect", json!({}))["state"], "ready");
+        let who = c.ok("customer.get", json!({}))["id"].clone();
+        assert_ne!(who, "local-guess", "the token endpoint chose the identity");
+        let t = c.ok("threads.create", json!({}));
+        c.ok(
+            "thread.send",
+            json!({"threadId": t["id"], "text": "remember me"}),
+        );
+        c.wait_event("the answer", |e| {
+            e["kind"] == "message.created"
+                && e["data"]["message"]["text"] == "You said: remember me"
+        });
+        (who, t["id"].clone())
+    };
+    assert_eq!(
+        b.count("AuthorizeCustomer"),
+        0,
+        "the handshake authorized the socket"
+    );
+    // The transaction token is stale by now: a new one is asked for, with the stored cookie.
+    wait_until_stale();
+    let d = Daemon::start_in(state.path(), &[]);
+    let mut c = d.client();
+    prepare(&mut c);
+    assert_eq!(c.ok("session.connect", json!({}))["state"], "ready");
+    assert_eq!(b.count("POST /oauth/token"), 2);
+    assert_eq!(
+        c.ok("customer.get", json!({}))["id"],
+        who,
+        "the same customer"
+    );
+    let snap = c.ok("threads.get", json!({"threadId": tid}));
+    assert!(
+        snap["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["text"] == "remember me"),
+        "the thread was recovered for the same customer: {snap}"
+    );
+}

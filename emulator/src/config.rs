@@ -263,6 +263,17 @@ impl Default for EmulatorConfig {
                 ),
             ),
             (
+                "chat_cookie".to_owned(),
+                channel(
+                    "Secured sessions with a secured-cookie identity",
+                    Mode::Single,
+                    &|c| {
+                        c.auth = Auth::SecuredCookie;
+                        c.secured_sessions = true;
+                    },
+                ),
+            ),
+            (
                 "chat_survey".to_owned(),
                 channel("Single-thread with a pre-chat survey", Mode::Single, &|c| {
                     c.pre_chat = vec![
