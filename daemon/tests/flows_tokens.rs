@@ -269,3 +269,49 @@ fn a_secured_cookie_identity_survives_a_restart_through_the_stored_cookie() {
         "the thread was recovered for the same customer: {snap}"
     );
 }
+
+#[test]
+fn closing_with_forget_signs_out_and_the_next_prepare_is_a_new_visitor() {
+    let b = Backend::start(EmulatorConfig::default());
+    let state = tempfile::tempdir().unwrap();
+    let d = Daemon::start_in(state.path(), &[]);
+    let mut c = d.client();
+    let visitors = || -> Vec<String> {
+        b.received_kinds()
+            .into_iter()
+            .filter_map(|k| {
+                k.strip_prefix("PUT /web-analytics/1.0/tenants/1000/visitors/")
+                    .map(str::to_owned)
+            })
+            .collect()
+    };
+    prepare_and_login(&mut c, &b, "chat_oauth", "dora:1");
+    assert_eq!(c.ok("session.connect", json!({}))["state"], "ready");
+    let dir = state.path().join("state/sessions/default");
+    let stored = std::fs::read_to_string(dir.join("session.json")).unwrap();
+    assert!(stored.contains("accessToken"), "{stored}");
+
+    // A plain close keeps the identity for the next prepare.
+    c.ok("session.close", json!({}));
+    prepare_and_login(&mut c, &b, "chat_oauth", "dora:2");
+    assert!(dir.join("session.json").exists());
+    let v = visitors();
+    assert_eq!(v.len(), 2);
+    assert_eq!(v[0], v[1], "the same visitor after a plain close");
+
+    c.ok("session.close", json!({"forget": true}));
+    assert!(!dir.exists(), "the session's state directory is gone");
+    assert_eq!(c.err("session.state", json!({}))["code"], 3000);
+    c.ok(
+        "session.prepare",
+        json!({"environment": b.environment(), "brandId": 1000, "channelId": "chat_oauth"}),
+    );
+    let v = visitors();
+    assert_eq!(v.len(), 3);
+    assert_ne!(v[2], v[0], "a new visitor after forgetting");
+    assert_eq!(
+        c.err("session.connect", json!({}))["code"],
+        1000,
+        "no token survived the sign-out"
+    );
+}

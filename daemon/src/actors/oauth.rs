@@ -608,6 +608,20 @@ impl Handler<MessageToken> for OAuth {
     }
 }
 
+/// The session is gone: stop (a pending renewal timer would otherwise keep the actor, and with
+/// its writer the session's store lock, alive).
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Stop;
+
+impl Handler<Stop> for OAuth {
+    type Result = ();
+
+    fn handle(&mut self, _: Stop, ctx: &mut Self::Context) {
+        ctx.stop();
+    }
+}
+
 /// A future that resolves once the credentials as they are now have been written.
 #[derive(Message, Debug)]
 #[rtype(result = "BoxFuture<'static, ()>")]

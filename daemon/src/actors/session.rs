@@ -306,7 +306,7 @@ impl Actor for Session {
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {
-        self.oauth.do_send(SetLink(None));
+        self.oauth.do_send(crate::actors::oauth::Stop);
         if let Some(s) = self.socket.take() {
             actix::spawn(async move { s.close(CloseKind::GoingAway).await });
         }
@@ -534,6 +534,42 @@ impl Handler<Disconnect> for Session {
         self.resume_on_foreground = false;
         self.close_connection(ctx);
         Ok(self.state())
+    }
+}
+
+/// `session.close {forget: true}`: disconnect, then delete everything stored about the session
+/// (visitor, customer, tokens, cookies, queued messages) — a sign-out. The actor stops after.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<(), SessionError>")]
+pub struct Forget;
+
+impl Handler<Forget> for Session {
+    type Result = ResponseActFuture<Self, Result<(), SessionError>>;
+
+    fn handle(&mut self, _: Forget, ctx: &mut Self::Context) -> Self::Result {
+        self.resume_on_foreground = false;
+        self.close_connection(ctx);
+        let store = self.store.clone();
+        // Pending writes first, so none of them lands after the removal (they would fail, but
+        // the identity must not outlive the sign-out even for a moment).
+        let durable = self.durable();
+        Box::pin(
+            async move {
+                durable.await;
+                tokio::task::spawn_blocking(move || store.destroy())
+                    .await
+                    .map_err(|_| SessionError::Stopped)?
+                    .map_err(SessionError::Store)
+            }
+            .into_actor(self)
+            .map(|r, act, ctx| {
+                if r.is_ok() {
+                    tracing::info!(session = %act.name, "the session's stored state was deleted");
+                }
+                ctx.stop();
+                r
+            }),
+        )
     }
 }
 

@@ -193,6 +193,14 @@ pub async fn call(
             let addr = addr.ok_or_else(|| {
                 ErrorObject::from(SessionError::UnknownSession(p.session.to_string()))
             })?;
+            if p.forget {
+                // A sign-out: the stored identity, tokens and outbox go too.
+                return match addr.send(session::Forget).await {
+                    Ok(Ok(())) => ok(Empty {}),
+                    Ok(Err(e)) => Err(e.into()),
+                    Err(_) => Err(SessionError::Stopped.into()),
+                };
+            }
             // Disconnect first so the back end sees a normal close; dropping the last address
             // then stops the actor.
             let _ = addr.send(session::Disconnect).await;

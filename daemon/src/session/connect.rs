@@ -84,11 +84,19 @@ impl Plan {
     }
 
     /// The connection as the OAuth actor needs it for renewals over the socket.
+    ///
+    /// The frame maker captures the envelope's values only: the OAuth actor keeps the link, and
+    /// a captured plan (which holds the actor's address) would keep the actor alive forever.
     pub fn link(&self, socket: &SocketHandle, customer: &CustomerIdentity) -> Link {
-        let (plan, customer) = (self.clone(), customer.clone());
+        let envelope = Envelope {
+            brand_id: self.brand_id,
+            channel_id: self.channel_id.clone(),
+            visitor_id: self.visitor_id.clone(),
+        };
+        let customer = customer.clone();
         Link {
             socket: socket.clone(),
-            frame: std::sync::Arc::new(move |event| plan.frame(&customer, event)),
+            frame: std::sync::Arc::new(move |event| envelope.frame(&customer, event)),
         }
     }
 
@@ -102,6 +110,25 @@ impl Plan {
 
     /// A frame for `event` with the envelope every event carries.
     pub fn frame(&self, customer: &CustomerIdentity, event: SentEvent) -> OutgoingFrame {
+        Envelope {
+            brand_id: self.brand_id,
+            channel_id: self.channel_id.clone(),
+            visitor_id: self.visitor_id.clone(),
+        }
+        .frame(customer, event)
+    }
+}
+
+/// What every sent event's envelope names besides the customer.
+#[derive(Debug, Clone)]
+struct Envelope {
+    brand_id: i64,
+    channel_id: String,
+    visitor_id: String,
+}
+
+impl Envelope {
+    fn frame(&self, customer: &CustomerIdentity, event: SentEvent) -> OutgoingFrame {
         OutgoingFrame::Event {
             action: event.action(),
             event_id: uuid::Uuid::new_v4().to_string(),
