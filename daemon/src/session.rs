@@ -2,6 +2,7 @@
 //! sequence, the thread registry and the session's errors. The session actor wraps them.
 
 pub mod analytics;
+pub mod attachments;
 pub mod connect;
 pub mod credentials;
 pub mod error;

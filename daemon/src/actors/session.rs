@@ -629,4 +629,4 @@ pub use connection::KeepTrying;
 pub use customer::{CustomerCall, CustomerOp};
 pub use lifecycle::{Analytics, AnalyticsCall, Background, Foreground};
 pub use thread_ops::{Op, OpResult, ThreadOp};
-pub use threads::{CreateThread, GetThread, ListThreads, Send};
+pub use threads::{CreateThread, GetThread, GetUploadTarget, ListThreads, Send};

@@ -4,6 +4,7 @@
 
 use cxone_chat_protocol::rpc::errors::{ErrorCode, ErrorObject};
 
+use crate::session::attachments::AttachmentError;
 use crate::session::error::SessionError;
 use crate::upstream::{ConnectError, RequestError, RestError};
 
@@ -79,6 +80,21 @@ impl From<&SessionError> for ErrorObject {
             SessionError::RefreshToken(_) => ErrorObject::new(ErrorCode::TokenRefreshFailed),
             SessionError::RefreshUnreachable(_) => ErrorObject::new(ErrorCode::BackendUnavailable),
             SessionError::Internal(_) => ErrorObject::new(ErrorCode::InternalError),
+            SessionError::Attachment {
+                index,
+                error: AttachmentError::Upload(r),
+            } => {
+                let mut o =
+                    ErrorObject::new(rest_code(r)).with_field(format!("attachments[{index}]"));
+                if let Some(s) = r.status() {
+                    o = o.with_backend_status(s);
+                }
+                o
+            }
+            SessionError::Attachment { index, .. } => {
+                ErrorObject::new(ErrorCode::AttachmentRejected)
+                    .with_field(format!("attachments[{index}]"))
+            }
             SessionError::OpenSocket(ConnectError::HandshakeRejected { status, .. })
                 if matches!(status, 401 | 403) =>
             {

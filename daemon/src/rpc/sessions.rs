@@ -31,6 +31,7 @@ use serde_json::Value;
 use super::dispatch::CallContext;
 use super::state::DaemonState;
 use crate::actors::session::{self, Session};
+use crate::session::attachments::upload_all;
 use crate::session::error::SessionError;
 use crate::store::StoreError;
 
@@ -237,20 +238,28 @@ pub async fn call(
         }
         ThreadSend::NAME => {
             let p: <ThreadSend as Method>::Params = decode_params(params)?;
+            let addr = find(state, &p.session)?;
+            let mut attachments = Vec::new();
             if !p.attachments.is_empty() {
-                return Err(ErrorObject::new(ErrorCode::InvalidParameter)
-                    .with_field("attachments")
-                    .with_detail(
-                        "attachments are not supported by this build of cxone-chatd yet; send text",
-                    ));
+                // Read, checked and uploaded here, in this call's task: the session actor only
+                // sees the uploaded URLs, so large files never hold it up.
+                let target = match addr.send(session::GetUploadTarget).await {
+                    Ok(Ok(t)) => t,
+                    Ok(Err(e)) => return Err(e.into()),
+                    Err(_) => return Err(SessionError::Stopped.into()),
+                };
+                attachments = upload_all(&target, p.attachments)
+                    .await
+                    .map_err(|(index, error)| SessionError::Attachment { index, error })?;
             }
             let msg = session::Send {
                 thread_id: p.thread_id,
                 text: p.text,
                 postback: p.postback,
                 client_message_id: p.client_message_id,
+                attachments,
             };
-            ask(find(state, &p.session)?, msg).await
+            ask(addr, msg).await
         }
         ThreadLoadMore::NAME
         | ThreadArchive::NAME

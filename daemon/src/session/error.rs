@@ -63,6 +63,15 @@ pub enum SessionError {
         "renewing the customer's access token did not get through ({0}); retry when the connection is back"
     )]
     RefreshUnreachable(String),
+    /// An attachment cannot be sent; `index` is its position in `attachments`.
+    #[error("attachment {index} cannot be sent: {error}")]
+    Attachment {
+        /// Its position.
+        index: usize,
+        /// Why.
+        #[source]
+        error: crate::session::attachments::AttachmentError,
+    },
     /// A step that should not be reachable was reached.
     #[error("internal error: {0}")]
     Internal(&'static str),

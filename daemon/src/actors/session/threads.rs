@@ -76,6 +76,7 @@ impl Session {
         content: CxContent,
         id: UuidString,
         event: fn(MessageData) -> SentEvent,
+        attachments: Vec<cxone_chat_protocol::cxone::sent::SentAttachment>,
     ) -> Result<cxone_chat_protocol::cxone::sent::OutgoingFrame, SessionError> {
         let entry = self
             .threads
@@ -105,7 +106,7 @@ impl Session {
             consumer: None,
             contact,
             consumer_contact: None,
-            attachments: Vec::new(),
+            attachments,
             device_fingerprint: Some(fingerprint(&self.sdk)),
             browser_fingerprint: None,
             // Stamped just before sending, renewed if need be (`Session::message_token`).
@@ -218,6 +219,7 @@ impl Session {
             CxContent::begin_conversation(),
             UuidString::new_v4(),
             SentEvent::SendMessage,
+            Vec::new(),
         )?;
         let id = thread.id.clone();
         let token = self.message_token();
@@ -247,7 +249,38 @@ fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-/// `thread.send` (text and postbacks).
+/// Where and under which rules `thread.send` uploads attachments (the upload itself runs in the
+/// caller's task, off this actor: files are read and sent before the message is).
+#[derive(Message, Debug)]
+#[rtype(result = "Result<crate::session::attachments::UploadTarget, SessionError>")]
+pub struct GetUploadTarget;
+
+impl Handler<GetUploadTarget> for Session {
+    type Result = Result<crate::session::attachments::UploadTarget, SessionError>;
+
+    fn handle(&mut self, _: GetUploadTarget, _: &mut Self::Context) -> Self::Result {
+        let (Some(t), Some(c)) = (&self.target, &self.config) else {
+            return Err(SessionError::NotPrepared);
+        };
+        let limits = c
+            .settings
+            .file_restrictions
+            .clone()
+            .filter(|r| r.is_attachments_enabled)
+            .ok_or(SessionError::FeatureDisabled(
+                "this channel does not accept attachments",
+            ))?;
+        Ok(crate::session::attachments::UploadTarget {
+            rest: self.rest.clone(),
+            endpoints: t.endpoints.clone(),
+            brand_id: t.brand_id,
+            channel_id: t.channel_id.clone(),
+            limits,
+        })
+    }
+}
+
+/// `thread.send` (text, postbacks and uploaded attachments).
 #[derive(Message, Debug)]
 #[rtype(result = "Result<Message, SessionError>")]
 pub struct Send {
@@ -259,6 +292,11 @@ pub struct Send {
     pub postback: Option<String>,
     /// The client's own id for the message (a UUID), for idempotent retries.
     pub client_message_id: Option<String>,
+    /// Attachments already uploaded: as sent, and as the API shows them.
+    pub attachments: Vec<(
+        cxone_chat_protocol::cxone::sent::SentAttachment,
+        cxone_chat_protocol::rpc::types::Attachment,
+    )>,
 }
 
 impl Handler<Send> for Session {
@@ -279,10 +317,10 @@ impl Handler<Send> for Session {
                 return Err(SessionError::ThreadClosed(msg.thread_id.clone()));
             }
             let text = msg.text.clone().unwrap_or_default();
-            if text.trim().is_empty() && msg.postback.is_none() {
+            if text.trim().is_empty() && msg.postback.is_none() && msg.attachments.is_empty() {
                 return Err(SessionError::InvalidParameter {
                     field: "text",
-                    detail: "a message needs text or a postback".into(),
+                    detail: "a message needs text, a postback or an attachment".into(),
                 });
             }
             let id = match &msg.client_message_id {
@@ -301,6 +339,7 @@ impl Handler<Send> for Session {
                 CxContent::Text(content),
                 id.clone(),
                 SentEvent::SendMessage,
+                msg.attachments.iter().map(|(s, _)| s.clone()).collect(),
             )?;
             // A thread's first message is preceded by its welcome message, recorded on the
             // server as sent to the customer (PROTOCOL.md §3.9.6).
@@ -320,6 +359,7 @@ impl Handler<Send> for Session {
                         CxContent::text(w.text),
                         wid,
                         SentEvent::SendOutbound,
+                        Vec::new(),
                     )
                     .ok()
                 });
@@ -332,7 +372,7 @@ impl Handler<Send> for Session {
                 author: None,
                 text,
                 postback: msg.postback.clone(),
-                attachments: Vec::new(),
+                attachments: msg.attachments.iter().map(|(_, a)| a.clone()).collect(),
                 content: cxone_chat_protocol::rpc::types::MessageContent::Text,
             };
             Ok((socket, frame, local, welcome))
