@@ -5,8 +5,10 @@
 //! * [`rpc_client`] — one per client connection: reads calls, writes answers and events.
 //! * [`session`] — one per chat session: state, connection, threads.
 //! * [`oauth`] — one per session: logins, tokens and their renewal.
+//! * [`large_events`] — one per daemon: downloads the events behind `EventInS3` frames.
 
 pub mod event_hub;
+pub mod large_events;
 pub mod oauth;
 pub mod rpc_client;
 pub mod session;

@@ -14,6 +14,7 @@ use cxone_chat_protocol::rpc::types::CustomEnvironment;
 use cxone_chat_protocol::rpc::types::Environment;
 
 use crate::actors::event_hub::{EventHub, Publish};
+use crate::actors::large_events::LargeEventFetcher;
 use crate::listener::{self, BindError};
 use crate::logging::LogControl;
 use crate::options::Options;
@@ -72,6 +73,7 @@ pub fn run(options: Options) -> Result<(), RunError> {
             clients: Mutex::new(HashMap::new()),
             log,
             sessions: Mutex::new(HashMap::new()),
+            large_events: LargeEventFetcher::new(rest.clone()).start(),
             rest,
             sdk: SdkIdentity::default(),
             sandbox,

@@ -27,7 +27,7 @@ use std::sync::Once;
 pub use backoff::{BackoffConfig, ReconnectBackoff};
 pub use endpoints::{EndpointError, Endpoints, SocketQuery};
 pub use rest::{ChannelTarget, RestClient, RestConfig, RestError, SecuredCookies};
-pub use socket::{ConnectError, Inbound, RequestError, SocketConfig, SocketHandle};
+pub use socket::{ConnectError, Inbound, LargeEvents, RequestError, SocketConfig, SocketHandle};
 
 /// How the daemon identifies itself to the back end: the `x-sdk-platform` / `x-sdk-version`
 /// headers of every REST call and the `sdkPlatform` / `sdkVersion` query parameters of the

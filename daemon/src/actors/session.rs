@@ -34,8 +34,8 @@ mod threads;
 
 use crate::upstream::socket::CloseKind;
 use crate::upstream::{
-    BackoffConfig, Endpoints, Inbound, ReconnectBackoff, RestClient, SdkIdentity, SocketConfig,
-    SocketHandle,
+    BackoffConfig, Endpoints, Inbound, LargeEvents, ReconnectBackoff, RestClient, SdkIdentity,
+    SocketConfig, SocketHandle,
 };
 
 /// A prepared session's back-end coordinates.
@@ -53,6 +53,8 @@ pub struct Session {
     name: SessionName,
     hub: Addr<EventHub>,
     rest: RestClient,
+    /// Where the socket's large events are downloaded (the daemon's fetcher).
+    large_events: LargeEvents,
     sdk: SdkIdentity,
     target: Option<Target>,
     config: Option<ChannelConfiguration>,
@@ -96,6 +98,7 @@ impl Session {
         name: SessionName,
         hub: Addr<EventHub>,
         rest: RestClient,
+        large_events: LargeEvents,
         sdk: SdkIdentity,
         store: crate::store::SessionStore,
         record: Option<&crate::store::SessionRecord>,
@@ -112,6 +115,7 @@ impl Session {
             name: name.clone(),
             hub: hub.clone(),
             rest: rest.clone(),
+            large_events,
             sdk,
             target: None,
             config: None,
@@ -277,6 +281,7 @@ impl Session {
             secured: c.secured_sessions_enabled(),
             sdk: self.sdk.clone(),
             socket: SocketConfig::default(),
+            large_events: self.large_events.clone(),
             oauth: self.oauth.clone(),
         })
     }

@@ -488,6 +488,7 @@ pub async fn session_for(
                 name.clone(),
                 state.hub.clone(),
                 state.rest.clone(),
+                crate::actors::large_events::source(state.large_events.clone()),
                 state.sdk.clone(),
                 store,
                 record.as_ref(),

@@ -50,6 +50,8 @@ pub struct DaemonState {
     pub sessions: Mutex<HashMap<SessionName, Addr<Session>>>,
     /// The one HTTP client every session shares.
     pub rest: RestClient,
+    /// Downloads every session's large events.
+    pub large_events: Addr<crate::actors::large_events::LargeEventFetcher>,
     /// What the daemon reports itself as to the back end.
     pub sdk: SdkIdentity,
     /// The state directory.

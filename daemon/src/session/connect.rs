@@ -21,15 +21,15 @@ use crate::session::credentials::Scheme;
 use crate::session::error::SessionError;
 use crate::upstream::rest::ChannelTarget;
 use crate::upstream::{
-    Endpoints, Inbound, RequestError, RestClient, SdkIdentity, SocketConfig, SocketHandle,
-    SocketQuery,
+    Endpoints, Inbound, LargeEvents, RequestError, RestClient, SdkIdentity, SocketConfig,
+    SocketHandle, SocketQuery,
 };
 use actix::Addr;
 
 /// Everything a connection attempt needs, owned so it can run detached from the actor.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// The REST client (also used by the socket for large events).
+    /// The REST client.
     pub rest: RestClient,
     /// Where the back end is.
     pub endpoints: Endpoints,
@@ -51,6 +51,8 @@ pub struct Plan {
     pub sdk: SdkIdentity,
     /// Socket limits and timers.
     pub socket: SocketConfig,
+    /// Where the socket's large events are downloaded.
+    pub large_events: LargeEvents,
     /// The session's credentials.
     pub oauth: Addr<OAuth>,
 }
@@ -216,9 +218,10 @@ pub async fn run(plan: Plan) -> Result<Outcome, SessionError> {
         sdk: &plan.sdk,
         transaction_token: transaction_token.as_deref(),
     });
-    let (socket, inbound) = crate::upstream::socket::connect(&url, &plan.socket, plan.rest.clone())
-        .await
-        .map_err(SessionError::OpenSocket)?;
+    let (socket, inbound) =
+        crate::upstream::socket::connect(&url, &plan.socket, plan.large_events.clone())
+            .await
+            .map_err(SessionError::OpenSocket)?;
     // Renewals over the WebSocket need the socket from here on.
     plan.oauth
         .do_send(SetLink(Some(plan.link(&socket, &customer))));

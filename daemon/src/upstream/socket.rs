@@ -263,14 +263,51 @@ pub struct SocketHandle {
     request_timeout: Duration,
 }
 
+/// Where a socket gets the original frame behind an `EventInS3` URL: the REST client itself
+/// ([`From<RestClient>`]), or anything else that downloads — the daemon routes the downloads
+/// of every session through its large-event fetcher actor.
+#[derive(Clone)]
+pub struct LargeEvents(Arc<dyn Fn(String) -> FetchFuture + Send + Sync>);
+
+/// A large-event download in progress.
+pub type FetchFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<u8>, RestError>> + Send>>;
+
+impl LargeEvents {
+    /// Downloads with `fetch`.
+    pub fn via(fetch: impl Fn(String) -> FetchFuture + Send + Sync + 'static) -> Self {
+        Self(Arc::new(fetch))
+    }
+
+    pub(crate) fn fetch(&self, url: String) -> FetchFuture {
+        (self.0)(url)
+    }
+}
+
+impl From<RestClient> for LargeEvents {
+    fn from(rest: RestClient) -> Self {
+        Self::via(move |url| {
+            let rest = rest.clone();
+            Box::pin(async move { rest.download_large_event(&url).await })
+        })
+    }
+}
+
+impl std::fmt::Debug for LargeEvents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LargeEvents").finish_non_exhaustive()
+    }
+}
+
 /// Opens a connection to `url` (built by [`Endpoints::websocket`](super::Endpoints::websocket)).
-/// `rest` downloads large events. The URL carries the transaction token and is never logged
-/// whole.
+/// `large_events` downloads large events. The URL carries the transaction token and is never
+/// logged whole.
 pub async fn connect(
     url: &Url,
     config: &SocketConfig,
-    rest: RestClient,
+    large_events: impl Into<LargeEvents>,
 ) -> Result<(SocketHandle, mpsc::Receiver<Inbound>), ConnectError> {
+    let large_events = large_events.into();
     install_crypto_provider();
     let request = url
         .as_str()
@@ -301,7 +338,7 @@ pub async fn connect(
         ws,
         driver::Parts {
             config: config.clone(),
-            rest,
+            large_events,
             shared: shared.clone(),
             writer: writer.clone(),
             writer_rx,

@@ -29,7 +29,7 @@ use tracing::{Instrument, Span, debug, info, warn};
 
 use super::shared::Shared;
 use super::{CloseKind, Inbound, LargeEventError, RequestError, SocketConfig};
-use crate::upstream::rest::{RestClient, RestError};
+use crate::upstream::rest::RestError;
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -52,7 +52,7 @@ pub(super) enum Control {
 /// Everything the driver needs besides the socket.
 pub(super) struct Parts {
     pub(super) config: SocketConfig,
-    pub(super) rest: RestClient,
+    pub(super) large_events: super::LargeEvents,
     pub(super) shared: Arc<Shared>,
     pub(super) writer: mpsc::Sender<WriterCommand>,
     pub(super) writer_rx: mpsc::Receiver<WriterCommand>,
@@ -72,7 +72,7 @@ pub(super) fn spawn(ws: Ws, parts: Parts, span: Span) {
     let writer_task = tokio::spawn(write_loop(sink, parts.writer_rx).instrument(span.clone()));
     let driver = Driver {
         config: parts.config,
-        rest: parts.rest,
+        large_events: parts.large_events,
         shared: parts.shared,
         stream,
         writer: parts.writer,
@@ -148,7 +148,7 @@ enum End {
 
 struct Driver {
     config: SocketConfig,
-    rest: RestClient,
+    large_events: super::LargeEvents,
     shared: Arc<Shared>,
     stream: SplitStream<Ws>,
     writer: mpsc::Sender<WriterCommand>,
@@ -340,9 +340,7 @@ impl Driver {
             |u| crate::upstream::loggable_url(&u),
         );
         debug!(url = %shown, "large event: downloading");
-        let rest = self.rest.clone();
-        let url = url.to_owned();
-        let task = tokio::spawn(async move { rest.download_large_event(&url).await });
+        let task = tokio::spawn(self.large_events.fetch(url.to_owned()));
         self.held.push_back(Held::Download { url: shown, task });
     }
 
