@@ -3,7 +3,8 @@
 //!
 //! * [`event_hub`] — numbers events, keeps the replay buffer, feeds subscribers and pollers.
 //! * [`rpc_client`] — one per client connection: reads calls, writes answers and events.
-//! * [`session`] — one per chat session: state, connection, threads.
+//! * [`session`] — one per chat session: state, connection, customer, lifecycle.
+//! * [`threads`] — one per session: the thread registry, its messages, sending and the outbox.
 //! * [`oauth`] — one per session: logins, tokens and their renewal.
 //! * [`large_events`] — one per daemon: downloads the events behind `EventInS3` frames.
 
@@ -12,3 +13,4 @@ pub mod large_events;
 pub mod oauth;
 pub mod rpc_client;
 pub mod session;
+pub mod threads;

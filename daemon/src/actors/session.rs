@@ -20,17 +20,17 @@ use cxone_chat_protocol::rpc::types::{
 
 use crate::actors::event_hub::{EventHub, Publish};
 use crate::actors::oauth::{Configure, OAuth, SetLink, TokenTarget};
+use crate::actors::threads::{Apply, Chat, SetChat, Threads};
+use crate::session::connect::Envelope;
 use crate::session::connect::{self, Outcome, Plan};
 use crate::session::credentials::Credentials;
 use crate::session::error::SessionError;
 use crate::session::state::{Change, StateMachine};
-use crate::session::threads::ThreadRegistry;
 use crate::upstream::rest::ChannelTarget;
 mod connection;
 mod customer;
+mod forward;
 mod lifecycle;
-mod thread_ops;
-mod threads;
 
 use crate::upstream::socket::CloseKind;
 use crate::upstream::{
@@ -66,7 +66,8 @@ pub struct Session {
     /// old socket cannot tear down a new connection.
     inbound: Option<SpawnHandle>,
     connection: ConnectionState,
-    threads: ThreadRegistry,
+    /// The session's threads and messages (their own actor).
+    threads: Addr<Threads>,
     /// When to try again after the connection dropped; never gives up, starts over once a
     /// connection stayed up long enough.
     backoff: ReconnectBackoff,
@@ -74,8 +75,6 @@ pub struct Session {
     down_since: Option<std::time::Instant>,
     /// The session's credentials: logins, tokens and their renewal (its own actor).
     oauth: Addr<OAuth>,
-    /// The welcome message's template from the last `FireProactiveAction`, shown in new threads.
-    welcome: Option<String>,
     /// Customer custom fields, sent with every message.
     customer_fields: Vec<cxone_chat_protocol::cxone::common::CustomField>,
     /// Visits and page views for analytics.
@@ -111,6 +110,14 @@ impl Session {
             || CustomerIdentity::new(uuid::Uuid::new_v4().to_string()),
             crate::session::persist::customer,
         );
+        let oauth = OAuth::new(
+            name.clone(),
+            hub.clone(),
+            rest.clone(),
+            store.clone(),
+            record.map(Credentials::from_record).unwrap_or_default(),
+        )
+        .start();
         Self {
             name: name.clone(),
             hub: hub.clone(),
@@ -125,18 +132,10 @@ impl Session {
             socket: None,
             inbound: None,
             connection: ConnectionState::Disconnected,
-            threads: ThreadRegistry::default(),
             backoff: ReconnectBackoff::new(BackoffConfig::default()),
             down_since: None,
-            oauth: OAuth::new(
-                name.clone(),
-                hub.clone(),
-                rest.clone(),
-                store.clone(),
-                record.map(Credentials::from_record).unwrap_or_default(),
-            )
-            .start(),
-            welcome: None,
+            oauth: oauth.clone(),
+            threads: Threads::new(name.clone(), hub.clone(), oauth, store.clone()).start(),
             customer_fields: Vec::new(),
             visits: Default::default(),
             destination_id: uuid::Uuid::new_v4().to_string(),
@@ -210,6 +209,7 @@ impl Session {
     }
 
     fn announce(&self, change: Option<Change>) {
+        self.sync_threads();
         if let Some(c) = change {
             self.publish(
                 ChatStateChanged {
@@ -286,20 +286,34 @@ impl Session {
         })
     }
 
-    fn apply(&mut self, body: &EventBody) {
-        if let EventBody::FireProactiveAction(p) = body
-            && p.proactive_action.action.is_welcome_message()
-        {
-            self.welcome = p
-                .proactive_action
-                .action
-                .data
-                .as_ref()
-                .and_then(|d| d.content.body_text.clone());
-        }
-        for p in self.threads.apply(body) {
-            self.publish(p);
-        }
+    /// An inbound event: the thread registry applies it, in arrival order.
+    fn apply(&self, body: EventBody) {
+        self.threads.do_send(Apply(Box::new(body)));
+    }
+
+    /// What thread calls need to know, for the thread registry; sent on every change (state
+    /// changes, connection, customer), in order with the calls the session forwards.
+    pub(super) fn sync_threads(&self) {
+        let (target, config) = (self.target.as_ref(), self.config.as_ref());
+        self.threads.do_send(SetChat(Chat {
+            mode: self.machine.mode(),
+            connected: self.machine.is_connected(),
+            reconnecting: self.connection == ConnectionState::Reconnecting,
+            socket: self.socket.clone(),
+            envelope: target
+                .map(|t| Envelope::new(t.brand_id, t.channel_id.clone(), self.visitor_id.clone())),
+            customer: Some(self.customer.clone()),
+            customer_fields: self.customer_fields.clone(),
+            fingerprint: Some(fingerprint(&self.sdk)),
+            required_fields: match (target, config) {
+                (Some(t), Some(c)) => c
+                    .pre_chat_form(&t.channel_id)
+                    .map(|f| f.required_fields().map(|f| f.ident.clone()).collect())
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            },
+            transcript_allowed: config.is_some_and(|c| c.settings.transcript_allowed()),
+        }));
     }
 }
 
@@ -312,6 +326,7 @@ impl Actor for Session {
 
     fn stopped(&mut self, _: &mut Self::Context) {
         self.oauth.do_send(crate::actors::oauth::Stop);
+        self.threads.do_send(crate::actors::threads::Stop);
         if let Some(s) = self.socket.take() {
             actix::spawn(async move { s.close(CloseKind::GoingAway).await });
         }
@@ -459,31 +474,29 @@ impl Handler<Connect> for Session {
         Box::pin(
             connect::run(plan)
                 .into_actor(self)
-                .map(|result, act, ctx| {
+                .then(|result, act, ctx| -> ConnectFuture {
                     // A disconnect while connecting wins: drop what was opened.
                     if act.connection != ConnectionState::Connecting {
                         if let Ok(Outcome::Connected(c)) = result {
                             actix::spawn(async move { c.socket.close(CloseKind::Normal).await });
                         }
-                        return Err(SessionError::NotConnected);
+                        return Box::pin(fut::err(SessionError::NotConnected));
                     }
                     match result {
                         Ok(Outcome::Offline) => {
                             act.connection = ConnectionState::Disconnected;
                             let change = act.machine.offline();
                             act.announce(change);
-                            Ok(act.state())
+                            Box::pin(fut::ok(act.state()))
                         }
                         Ok(Outcome::Connected(c)) => {
-                            act.install(*c, ctx);
-                            act.flush_outbox(ctx);
-                            Ok(act.state())
+                            Box::pin(act.install(*c, ctx).map(|(), act, _| Ok(act.state())))
                         }
                         Err(e) => {
                             act.connection = ConnectionState::Disconnected;
                             let change = act.machine.disconnected();
                             act.announce(change);
-                            Err(e)
+                            Box::pin(fut::err(e))
                         }
                     }
                 })
@@ -502,7 +515,7 @@ impl Handler<Connect> for Session {
 impl StreamHandler<Inbound> for Session {
     fn handle(&mut self, item: Inbound, ctx: &mut Self::Context) {
         match item {
-            Inbound::Frame(ReceivedFrame::Event(e)) => self.apply(&e.body),
+            Inbound::Frame(ReceivedFrame::Event(e)) => self.apply(e.body),
             Inbound::Closed {
                 reason,
                 clean,
@@ -525,6 +538,9 @@ impl StreamHandler<Inbound> for Session {
     // The stream ends when the socket's tasks end; `Closed` has already said why.
     fn finished(&mut self, _: &mut Self::Context) {}
 }
+
+type ConnectFuture =
+    std::pin::Pin<Box<dyn ActorFuture<Session, Output = Result<SessionState, SessionError>>>>;
 
 /// `session.disconnect`.
 #[derive(Message, Debug)]
@@ -613,25 +629,29 @@ impl Handler<GetState> for Session {
 pub struct Status;
 
 impl Handler<Status> for Session {
-    type Result = MessageResult<Status>;
+    type Result = ResponseActFuture<Self, SessionStatus>;
 
     fn handle(&mut self, _: Status, _: &mut Self::Context) -> Self::Result {
-        MessageResult(SessionStatus {
-            session: self.name.clone(),
-            state: self.machine.state(),
-            mode: self.machine.mode(),
-            connection: self.connection,
-            brand_id: self.target.as_ref().map(|t| t.brand_id as u64),
-            channel_id: self.target.as_ref().map(|t| t.channel_id.clone()),
-            threads: self.threads.len() as u32,
+        let count = self.threads.send(crate::actors::threads::Count);
+        Box::pin(count.into_actor(self).map(|threads, act, _| SessionStatus {
+            session: act.name.clone(),
+            state: act.machine.state(),
+            mode: act.machine.mode(),
+            connection: act.connection,
+            brand_id: act.target.as_ref().map(|t| t.brand_id as u64),
+            channel_id: act.target.as_ref().map(|t| t.channel_id.clone()),
+            threads: threads.unwrap_or(0) as u32,
             pending_requests: 0,
             queued_events: 0,
-        })
+        }))
     }
 }
 
+pub use crate::actors::threads::{
+    CreateThread, GetThread, ListThreads, LoadThread, Op, OpResult, Send, SetThreadCustomFields,
+    ThreadOp,
+};
 pub use connection::KeepTrying;
 pub use customer::{CustomerCall, CustomerOp};
+pub use forward::GetUploadTarget;
 pub use lifecycle::{Analytics, AnalyticsCall, Background, Foreground};
-pub use thread_ops::{Op, OpResult, ThreadOp};
-pub use threads::{CreateThread, GetThread, GetUploadTarget, ListThreads, Send};

@@ -123,14 +123,24 @@ impl Plan {
 
 /// What every sent event's envelope names besides the customer.
 #[derive(Debug, Clone)]
-struct Envelope {
+pub struct Envelope {
     brand_id: i64,
     channel_id: String,
     visitor_id: String,
 }
 
 impl Envelope {
-    fn frame(&self, customer: &CustomerIdentity, event: SentEvent) -> OutgoingFrame {
+    /// The envelope of a session's frames.
+    pub fn new(brand_id: i64, channel_id: String, visitor_id: String) -> Self {
+        Self {
+            brand_id,
+            channel_id,
+            visitor_id,
+        }
+    }
+
+    /// A frame for `event` from `customer`.
+    pub fn frame(&self, customer: &CustomerIdentity, event: SentEvent) -> OutgoingFrame {
         OutgoingFrame::Event {
             action: event.action(),
             event_id: uuid::Uuid::new_v4().to_string(),

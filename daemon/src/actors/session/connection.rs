@@ -2,15 +2,12 @@
 //! taking over a new socket, and flushing the outbox.
 
 use actix::prelude::*;
-use cxone_chat_protocol::rpc::notifications::{ConnectionLost, ConnectionRestored, MessageUpdated};
-use cxone_chat_protocol::rpc::types::{
-    ChatMode, ConnectionState, Message, MessageStatus, ThreadState,
-};
+use cxone_chat_protocol::rpc::notifications::{ConnectionLost, ConnectionRestored};
+use cxone_chat_protocol::rpc::types::ConnectionState;
 
 use super::Session;
+use crate::actors::threads::{FlushOutbox, Recovered};
 use crate::session::connect::{self, Outcome};
-use crate::session::error::SessionError;
-use crate::upstream::RequestError;
 use crate::upstream::socket::CloseKind;
 
 /// Keep reconnecting with backoff until the connection is back (a session restored with queued
@@ -27,6 +24,8 @@ impl Handler<KeepTrying> for Session {
             return;
         }
         self.connection = ConnectionState::Reconnecting;
+        // Sends are queued from now on.
+        self.sync_threads();
         self.down_since.get_or_insert_with(std::time::Instant::now);
         self.schedule_reconnect("restoring a session with queued messages".into(), ctx);
     }
@@ -38,6 +37,7 @@ impl Session {
         self.oauth.do_send(crate::actors::oauth::SetLink(None));
         self.socket = None;
         self.inbound = None;
+        self.sync_threads();
         // An explicit disconnect already set this; nothing to recover then.
         if self.connection == ConnectionState::Disconnected {
             return;
@@ -82,10 +82,11 @@ impl Session {
             match result {
                 Ok(Outcome::Connected(c)) => {
                     let attempts = act.backoff.attempt();
-                    act.install(*c, ctx);
-                    let downtime = act.down_since.take().map_or(0, |t| t.elapsed().as_millis() as u64);
-                    act.publish(ConnectionRestored { attempts, downtime_ms: downtime }.into());
-                    act.flush_outbox(ctx);
+                    let installed = act.install(*c, ctx).map(move |(), act, _| {
+                        let downtime = act.down_since.take().map_or(0, |t| t.elapsed().as_millis() as u64);
+                        act.publish(ConnectionRestored { attempts, downtime_ms: downtime }.into());
+                    });
+                    ctx.spawn(installed);
                 }
                 Ok(Outcome::Offline) => {
                     act.connection = ConnectionState::Disconnected;
@@ -101,8 +102,14 @@ impl Session {
         ctx.spawn(attempt);
     }
 
-    /// Takes over a fresh connection: its socket, its inbound stream and its recovery.
-    pub(super) fn install(&mut self, c: connect::Connected, ctx: &mut Context<Self>) {
+    /// Takes over a fresh connection: its socket, its inbound stream and its recovery. The
+    /// returned future ends once the thread registry has applied the recovery and the chat is
+    /// `ready` (or `closed`).
+    pub(super) fn install(
+        &mut self,
+        c: connect::Connected,
+        ctx: &mut Context<Self>,
+    ) -> impl ActorFuture<Self, Output = ()> + use<> {
         // The back end may have issued another identity (secured sessions, OAuth logins).
         if c.customer != self.customer {
             self.customer = c.customer;
@@ -122,160 +129,17 @@ impl Session {
         self.inbound = Some(ctx.add_stream(stream));
         let change = self.machine.connected();
         self.announce(change);
-        for body in &c.recovered {
-            self.apply(body);
-        }
-        let closed = self.machine.mode() == Some(ChatMode::Livechat)
-            && self.threads.current().is_none()
-            && self
-                .threads
-                .list()
-                .iter()
-                .any(|t| t.state == ThreadState::Closed);
-        let change = self.machine.ready(closed);
-        self.announce(change);
-    }
-
-    /// Sends what was queued while the connection was down (durably, in the store), in order,
-    /// each exactly once: a message leaves the store only after the back end answered it, and
-    /// its id travels with it, so even a resend after a crash is recognised as the same message.
-    pub(super) fn flush_outbox(&mut self, ctx: &mut Context<Self>) {
-        let Some(socket) = self.socket.clone() else {
-            return;
-        };
-        let (store, name) = (self.store.clone(), self.name.clone());
-        let oauth = self.oauth.clone();
-        // One future sends them all, one after the other, each after the previous one's answer;
-        // `wait` holds the actor's other messages meanwhile, so a new send cannot overtake them.
-        let flush = async move {
-            let s = store.clone();
-            let pending = match tokio::task::spawn_blocking(move || s.pending()).await {
-                Ok(Ok(p)) => p,
-                Ok(Err(e)) => {
-                    tracing::warn!(session = %name, error = %e, "cannot read the outbox");
-                    return Vec::new();
-                }
-                Err(_) => return Vec::new(),
-            };
-            let mut outcomes = Vec::new();
-            for q in pending {
-                let mut frame = match cxone_chat_protocol::cxone::sent::OutgoingFrame::from_text(
-                    &q.frame,
-                ) {
-                    Ok(f) => f,
-                    Err(e) => {
-                        tracing::warn!(session = %name, error = %e, "skipping an undecodable queued message");
-                        continue;
-                    }
-                };
-                // The token it was queued with may have expired while it waited.
-                match oauth
-                    .send(crate::actors::oauth::MessageToken { force: false })
-                    .await
-                {
-                    Ok(Ok(token)) => {
-                        crate::session::credentials::stamp(&mut frame, token.as_deref())
-                    }
-                    // Kept queued: the host hears `token.refreshFailed` and logs in again.
-                    _ => break,
-                }
-                let result = socket.request(frame).await;
-                // Lost connection or no answer: it stays queued for the next connection.
-                if matches!(
-                    result,
-                    Err(RequestError::ConnectionLost | RequestError::Timeout { .. })
-                ) {
-                    break;
-                }
-                let (s, id) = (store.clone(), q.message_id);
-                let _ = tokio::task::spawn_blocking(move || s.mark_sent(id)).await;
-                outcomes.push((q.thread_id.to_string(), q.message, result.map(drop)));
+        // Sent before any inbound event of the new socket can be forwarded: applied first. The
+        // outbox goes next, before any send forwarded later can overtake what was queued.
+        let recovered = self.threads.send(Recovered(c.recovered));
+        self.threads.do_send(FlushOutbox);
+        recovered.into_actor(self).map(|closed, act, _| {
+            // A disconnect meanwhile wins.
+            if act.connection != ConnectionState::Connected {
+                return;
             }
-            outcomes
-        };
-        ctx.wait(flush.into_actor(self).map(|outcomes, act, _| {
-            for (thread_id, message, result) in outcomes {
-                if let Ok(m) = serde_json::from_value::<Message>(message) {
-                    let _ = act.settle(&thread_id, m, result);
-                }
-            }
-        }));
-    }
-
-    /// The token the next message carries, renewed first if it is about to expire.
-    pub(super) fn message_token(
-        &self,
-    ) -> impl std::future::Future<Output = Result<Option<String>, SessionError>> + 'static {
-        let oauth = self.oauth.clone();
-        async move {
-            oauth
-                .send(crate::actors::oauth::MessageToken { force: false })
-                .await
-                .map_err(|_| SessionError::Stopped)?
-        }
-    }
-
-    /// A send that failed before it went out: the message is marked failed.
-    pub(super) fn fail(
-        &mut self,
-        thread_id: &str,
-        mut m: Message,
-        e: SessionError,
-    ) -> Result<Message, SessionError> {
-        m.status = MessageStatus::Failed;
-        if let Some(entry) = self.threads.get_mut(thread_id) {
-            entry.upsert(m.clone());
-        }
-        self.publish(
-            MessageUpdated {
-                message: m,
-                error: Some(cxone_chat_protocol::rpc::errors::ErrorObject::from(&e)),
-            }
-            .into(),
-        );
-        Err(e)
-    }
-
-    /// Records the outcome of a send and announces the message's new status.
-    pub(super) fn settle(
-        &mut self,
-        thread_id: &str,
-        mut m: Message,
-        result: Result<(), crate::upstream::RequestError>,
-    ) -> Result<Message, SessionError> {
-        let outcome = match result {
-            Ok(()) => {
-                m.status = MessageStatus::Sent;
-                Ok(())
-            }
-            Err(error) => {
-                m.status = MessageStatus::Failed;
-                Err(SessionError::Request {
-                    step: "SendMessage",
-                    error,
-                })
-            }
-        };
-        // The echo may already have arrived and made it delivered; never go backwards.
-        if let Some(e) = self.threads.get_mut(thread_id) {
-            match e.messages.iter().find(|x| x.id == m.id) {
-                Some(x) if x.status != MessageStatus::Queued => m = x.clone(),
-                _ => {
-                    e.upsert(m.clone());
-                }
-            }
-        }
-        let error = outcome
-            .as_ref()
-            .err()
-            .map(cxone_chat_protocol::rpc::errors::ErrorObject::from);
-        self.publish(
-            MessageUpdated {
-                message: m.clone(),
-                error,
-            }
-            .into(),
-        );
-        outcome.map(|()| m)
+            let change = act.machine.ready(closed.unwrap_or(false));
+            act.announce(change);
+        })
     }
 }

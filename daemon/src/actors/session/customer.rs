@@ -2,24 +2,18 @@
 //! `threads.load`.
 
 use actix::prelude::*;
-use cxone_chat_protocol::cxone::common::{
-    CustomField as CxField, CustomFields, IdRef, ThreadRef, UuidString,
-};
-use cxone_chat_protocol::cxone::received::EventBody;
+use cxone_chat_protocol::cxone::common::{CustomField as CxField, IdRef};
 use cxone_chat_protocol::cxone::rest::{FieldType, VisitorRegistration};
-use cxone_chat_protocol::cxone::sent::{
-    ContactCustomFieldsData, CustomFieldsData, ExecuteTriggerData, OptionalThreadRef, RecoverData,
-    SentEvent,
-};
+use cxone_chat_protocol::cxone::sent::{CustomFieldsData, ExecuteTriggerData, SentEvent};
 use cxone_chat_protocol::cxone::time::Timestamp as CxTimestamp;
 use cxone_chat_protocol::rpc::notifications::CustomFieldsSet;
 use cxone_chat_protocol::rpc::types::{
-    ChatMode, ChatState, CustomField, CustomFieldScope, CustomFieldValues, Customer, PreChatSurvey,
+    ChatState, CustomField, CustomFieldScope, CustomFieldValues, Customer, PreChatSurvey,
     SurveyChoiceField, SurveyField, SurveyNode, SurveyOption, SurveyTextField, SurveyTreeField,
-    ThreadSnapshot, ThreadState,
 };
 
 use super::{Session, fingerprint};
+use crate::actors::threads::{LoadThread, SetThreadCustomFields};
 use crate::rpc::to_wire;
 use crate::session::error::SessionError;
 
@@ -241,11 +235,13 @@ impl Handler<CustomerOp> for Session {
                 }
                 self.customer.first_name = first_name.or(self.customer.first_name.take());
                 self.customer.last_name = last_name.or(self.customer.last_name.take());
+                self.sync_threads();
                 Box::pin(fut::ok(json(self.customer_api())))
             }
             CustomerCall::SetCustomFields(values) => {
                 let new = fields(values);
                 merge(&mut self.customer_fields, &new);
+                self.sync_threads();
                 self.publish(
                     CustomFieldsSet {
                         scope: CustomFieldScope::Customer,
@@ -322,56 +318,11 @@ impl Handler<CustomerOp> for Session {
                 )
             }
             CustomerCall::SetThreadCustomFields { thread_id, values } => {
-                let Some(entry) = self.threads.get(&thread_id).cloned() else {
-                    return Box::pin(fut::err(SessionError::UnknownThread(thread_id)));
+                let set = SetThreadCustomFields {
+                    thread_id,
+                    fields: fields(values),
                 };
-                if !entry.is_open() {
-                    return Box::pin(fut::err(SessionError::ThreadClosed(thread_id)));
-                }
-                let new = fields(values);
-                let api_new = api_fields(&new);
-                let e = self.threads.get_mut(&thread_id).expect("checked");
-                for f in &api_new {
-                    match e.custom_fields.iter_mut().find(|x| x.ident == f.ident) {
-                        Some(x) => *x = f.clone(),
-                        None => e.custom_fields.push(f.clone()),
-                    }
-                }
-                let all = e.custom_fields.clone();
-                self.publish(
-                    CustomFieldsSet {
-                        scope: CustomFieldScope::Contact,
-                        thread_id: Some(entry.id.to_lowercase()),
-                        custom_fields: api_new,
-                    }
-                    .into(),
-                );
-                let result = json(
-                    cxone_chat_protocol::rpc::methods::customer::CustomFieldsResult {
-                        custom_fields: all,
-                    },
-                );
-                // A pending thread's fields travel with its first message (PROTOCOL.md §3.9.5).
-                let (Some(socket), Some(contact)) = (
-                    connected,
-                    entry
-                        .contact
-                        .as_ref()
-                        .filter(|_| entry.state != ThreadState::Pending),
-                ) else {
-                    return Box::pin(fut::ok(result));
-                };
-                let plan = match self.plan() {
-                    Ok(p) => p,
-                    Err(e) => return Box::pin(fut::err(e)),
-                };
-                let data = ContactCustomFieldsData {
-                    thread: Some(ThreadRef::new(entry.id.clone())),
-                    custom_fields: new,
-                    contact: Some(IdRef::new(contact.id.clone())),
-                };
-                let frame = plan.frame(&self.customer, SentEvent::SetContactCustomFields(data));
-                self.fire(socket, frame, result)
+                Box::pin(fut::wrap_future(self.forward(set)))
             }
             CustomerCall::ExecuteTrigger(id) => {
                 let Some(socket) = connected else {
@@ -401,80 +352,8 @@ impl Handler<CustomerOp> for Session {
                 Box::pin(fut::ok(json(self.survey())))
             }
             CustomerCall::LoadThread(id) => {
-                let Some(socket) = connected else {
-                    return Box::pin(fut::err(SessionError::NotConnected));
-                };
-                let id = match id.map(|i| UuidString::parse(&i)) {
-                    Some(Ok(i)) => Some(i),
-                    Some(Err(e)) => {
-                        return Box::pin(fut::err(SessionError::InvalidParameter {
-                            field: "threadId",
-                            detail: e.to_string(),
-                        }));
-                    }
-                    None => None,
-                };
-                let plan = match self.plan() {
-                    Ok(p) => p,
-                    Err(e) => return Box::pin(fut::err(e)),
-                };
-                let data = RecoverData {
-                    thread: Some(OptionalThreadRef {
-                        id_on_external_platform: id,
-                    }),
-                };
-                let event = if self.machine.mode() == Some(ChatMode::Livechat) {
-                    SentEvent::RecoverLivechat(data)
-                } else {
-                    SentEvent::RecoverThread(data)
-                };
-                let frame = plan.frame(&self.customer, event);
-                Box::pin(
-                    async move { socket.request(frame).await }
-                        .into_actor(self)
-                        .map(|r, act, _| {
-                            let reply = match r {
-                                Ok(reply) => reply,
-                                // "No such thread" is an answer, not a failure.
-                                Err(crate::upstream::RequestError::Operation { code, .. })
-                                    if code.starts_with("Recovering") =>
-                                {
-                                    return Ok(serde_json::Value::Null);
-                                }
-                                Err(error) => {
-                                    return Err(SessionError::Request {
-                                        step: "RecoverThread",
-                                        error,
-                                    });
-                                }
-                            };
-                            let tid = match &reply.body {
-                                EventBody::ThreadRecovered(t)
-                                | EventBody::LivechatRecovered(Some(t)) => {
-                                    t.thread.id_on_external_platform.to_lowercase()
-                                }
-                                _ => return Ok(serde_json::Value::Null),
-                            };
-                            act.apply(&reply.body);
-                            let e = act
-                                .threads
-                                .get(&tid)
-                                .ok_or(SessionError::UnknownThread(tid.clone()))?;
-                            Ok(json(ThreadSnapshot {
-                                thread: e.to_api(),
-                                messages: e.messages.clone(),
-                                has_more_messages: e.scroll_token.is_some(),
-                            }))
-                        }),
-                )
+                Box::pin(fut::wrap_future(self.forward(LoadThread(id))))
             }
         }
-    }
-}
-
-/// Customer custom fields as `SendMessage` carries them.
-pub(super) fn message_fields(f: &[CxField]) -> CustomFields {
-    CustomFields {
-        custom_fields: f.to_vec(),
     }
 }

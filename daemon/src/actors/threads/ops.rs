@@ -1,20 +1,20 @@
 //! Operations on one thread besides sending: older history, rename, archive, mark read,
-//! typing, ending the contact, and the transcript (PROTOCOL.md §3.5, §3.6, §3.9, §3.10).
+//! typing, ending the contact, the transcript, its custom fields and loading it (PROTOCOL.md §3.5, §3.6, §3.9, §3.10).
 
 use actix::prelude::*;
-use cxone_chat_protocol::cxone::common::{IdRef, ThreadRef};
+use cxone_chat_protocol::cxone::common::{IdRef, ThreadRef, UuidString};
 use cxone_chat_protocol::cxone::received::EventBody;
 use cxone_chat_protocol::cxone::sent::{
-    EndContactData, LoadMoreMessagesData, SendTranscriptData, SentEvent, ThreadData,
-    TranscriptRecipient,
+    ContactCustomFieldsData, EndContactData, LoadMoreMessagesData, OptionalThreadRef, RecoverData,
+    SendTranscriptData, SentEvent, ThreadData, TranscriptRecipient,
 };
 use cxone_chat_protocol::rpc::methods::thread::ThreadLoadMoreResult;
-use cxone_chat_protocol::rpc::notifications::{ThreadUpdated, ThreadsUpdated};
+use cxone_chat_protocol::rpc::notifications::{CustomFieldsSet, ThreadUpdated, ThreadsUpdated};
 use cxone_chat_protocol::rpc::types::{
-    ChatMode, MessageDirection, MessageStatus, Thread, ThreadState,
+    ChatMode, CustomField, CustomFieldScope, MessageDirection, MessageStatus, Thread, ThreadState,
 };
 
-use super::Session;
+use super::Threads;
 use crate::rpc::to_wire;
 use crate::session::error::SessionError;
 
@@ -58,7 +58,7 @@ pub struct ThreadOp {
     pub op: Op,
 }
 
-impl Handler<ThreadOp> for Session {
+impl Handler<ThreadOp> for Threads {
     type Result = ResponseActFuture<Self, Result<OpResult, SessionError>>;
 
     fn handle(&mut self, msg: ThreadOp, _: &mut Self::Context) -> Self::Result {
@@ -69,18 +69,18 @@ impl Handler<ThreadOp> for Session {
     }
 }
 
-type OpFuture = ResponseActFuture<Session, Result<OpResult, SessionError>>;
+type OpFuture = ResponseActFuture<Threads, Result<OpResult, SessionError>>;
 
-impl Session {
+impl Threads {
     fn start_op(&mut self, msg: ThreadOp) -> Result<OpFuture, SessionError> {
         let tid = msg.thread_id;
         let entry = self
-            .threads
+            .registry
             .get(&tid)
             .ok_or_else(|| SessionError::UnknownThread(tid.clone()))?
             .clone();
         let pending = entry.state == ThreadState::Pending;
-        let multi = self.machine.mode() == Some(ChatMode::Multithread);
+        let multi = self.chat.mode == Some(ChatMode::Multithread);
         // Renaming and archiving a thread the back end does not know yet stays local
         // (PROTOCOL.md §3.6): the name travels with the first message.
         match (&msg.op, pending) {
@@ -90,20 +90,20 @@ impl Session {
                 ));
             }
             (Op::Rename(name), true) => {
-                let e = self.threads.get_mut(&tid).expect("checked");
+                let e = self.registry.get_mut(&tid).expect("checked");
                 e.name = Some(name.clone());
                 let t = e.to_api();
                 self.publish(ThreadUpdated { thread: t.clone() }.into());
                 return Ok(Box::pin(fut::ok(OpResult::Thread(Box::new(t)))));
             }
             (Op::Archive, true) => {
-                let e = self.threads.get_mut(&tid).expect("checked");
+                let e = self.registry.get_mut(&tid).expect("checked");
                 e.state = ThreadState::Closed;
                 let t = e.to_api();
                 self.publish(ThreadUpdated { thread: t.clone() }.into());
                 self.publish(
                     ThreadsUpdated {
-                        threads: self.threads.list(),
+                        threads: self.registry.list(),
                     }
                     .into(),
                 );
@@ -118,12 +118,7 @@ impl Session {
             }
             _ => {}
         }
-        let socket = self
-            .socket
-            .clone()
-            .filter(|_| self.machine.is_connected())
-            .ok_or(SessionError::NotConnected)?;
-        let plan = self.plan()?;
+        let socket = self.chat.live_socket().ok_or(SessionError::NotConnected)?;
         let thread = ThreadRef::new(entry.id.clone());
         let contact = || {
             entry.contact.as_ref().map(|c| c.id.clone()).ok_or_else(|| {
@@ -132,12 +127,13 @@ impl Session {
                 ))
             })
         };
-        let frame = |event| plan.frame(&self.customer, event);
+        let chat = self.chat.clone();
+        let frame = |event| chat.frame(event);
         let request = |event, step: &'static str| {
             let (socket, frame) = (socket.clone(), frame(event));
             async move {
                 socket
-                    .request(frame)
+                    .request(frame?)
                     .await
                     .map_err(|error| SessionError::Request { step, error })
             }
@@ -146,7 +142,7 @@ impl Session {
             let (socket, frame) = (socket.clone(), frame(event));
             async move {
                 socket
-                    .send(frame)
+                    .send(frame?)
                     .await
                     .map_err(|_| SessionError::NotConnected)
             }
@@ -169,7 +165,7 @@ impl Session {
                 let send = fire(SentEvent::MessageSeenByCustomer(ThreadData { thread }));
                 Box::pin(send.into_actor(self).map(move |r, act, _| {
                     r?;
-                    if let Some(e) = act.threads.get_mut(&tid) {
+                    if let Some(e) = act.registry.get_mut(&tid) {
                         for m in e.messages.iter_mut().filter(|m| {
                             m.direction == MessageDirection::Outbound
                                 && m.status == MessageStatus::Delivered
@@ -194,7 +190,7 @@ impl Session {
                 Box::pin(r.into_actor(self).map(move |r, act, _| {
                     r?;
                     let e = act
-                        .threads
+                        .registry
                         .get_mut(&tid)
                         .ok_or_else(|| SessionError::UnknownThread(tid.clone()))?;
                     e.name = Some(name);
@@ -211,7 +207,7 @@ impl Session {
                 Box::pin(r.into_actor(self).map(move |r, act, _| {
                     r?;
                     let e = act
-                        .threads
+                        .registry
                         .get_mut(&tid)
                         .ok_or_else(|| SessionError::UnknownThread(tid.clone()))?;
                     e.state = ThreadState::Closed;
@@ -219,7 +215,7 @@ impl Session {
                     act.publish(ThreadUpdated { thread: t.clone() }.into());
                     act.publish(
                         ThreadsUpdated {
-                            threads: act.threads.list(),
+                            threads: act.registry.list(),
                         }
                         .into(),
                     );
@@ -238,11 +234,7 @@ impl Session {
                 )
             }
             Op::SendTranscript(email) => {
-                if !self
-                    .config
-                    .as_ref()
-                    .is_some_and(|c| c.settings.transcript_allowed())
-                {
+                if !self.chat.transcript_allowed {
                     return Err(SessionError::FeatureDisabled(
                         "this channel does not allow transcripts",
                     ));
@@ -295,12 +287,12 @@ impl Session {
                     act.apply(&reply.body);
                     // An empty page ends the history even when the server still sent a token.
                     if m.messages.is_empty()
-                        && let Some(e) = act.threads.get_mut(&tid)
+                        && let Some(e) = act.registry.get_mut(&tid)
                     {
                         e.scroll_token = None;
                     }
                     let has_more = act
-                        .threads
+                        .registry
                         .get(&tid)
                         .is_some_and(|e| e.scroll_token.is_some());
                     Ok(OpResult::Messages(ThreadLoadMoreResult {
@@ -310,5 +302,153 @@ impl Session {
                 }))
             }
         })
+    }
+}
+
+/// `thread.setCustomFields`: contact custom fields of one thread. A pending thread's fields
+/// travel with its first message (PROTOCOL.md §3.9.5); others are sent at once.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<serde_json::Value, SessionError>")]
+pub struct SetThreadCustomFields {
+    /// The thread.
+    pub thread_id: String,
+    /// The fields, as the back end takes them.
+    pub fields: Vec<cxone_chat_protocol::cxone::common::CustomField>,
+}
+
+impl Handler<SetThreadCustomFields> for Threads {
+    type Result = ResponseActFuture<Self, Result<serde_json::Value, SessionError>>;
+
+    fn handle(&mut self, msg: SetThreadCustomFields, _: &mut Self::Context) -> Self::Result {
+        let thread_id = msg.thread_id;
+        let Some(entry) = self.registry.get(&thread_id).cloned() else {
+            return Box::pin(fut::err(SessionError::UnknownThread(thread_id)));
+        };
+        if !entry.is_open() {
+            return Box::pin(fut::err(SessionError::ThreadClosed(thread_id)));
+        }
+        let api_new: Vec<CustomField> = msg
+            .fields
+            .iter()
+            .map(|f| CustomField {
+                ident: f.ident.clone(),
+                value: f.value.clone(),
+                updated_at: f.updated_at.as_ref().map(to_wire::timestamp),
+            })
+            .collect();
+        let e = self.registry.get_mut(&thread_id).expect("checked");
+        for f in &api_new {
+            match e.custom_fields.iter_mut().find(|x| x.ident == f.ident) {
+                Some(x) => *x = f.clone(),
+                None => e.custom_fields.push(f.clone()),
+            }
+        }
+        let all = e.custom_fields.clone();
+        self.publish(
+            CustomFieldsSet {
+                scope: CustomFieldScope::Contact,
+                thread_id: Some(entry.id.to_lowercase()),
+                custom_fields: api_new,
+            }
+            .into(),
+        );
+        let result = serde_json::to_value(
+            cxone_chat_protocol::rpc::methods::customer::CustomFieldsResult { custom_fields: all },
+        )
+        .expect("API types serialize");
+        let (Some(socket), Some(contact)) = (
+            self.chat.live_socket(),
+            entry
+                .contact
+                .as_ref()
+                .filter(|_| entry.state != ThreadState::Pending),
+        ) else {
+            return Box::pin(fut::ok(result));
+        };
+        let data = ContactCustomFieldsData {
+            thread: Some(ThreadRef::new(entry.id.clone())),
+            custom_fields: msg.fields,
+            contact: Some(IdRef::new(contact.id.clone())),
+        };
+        let frame = match self.chat.frame(SentEvent::SetContactCustomFields(data)) {
+            Ok(f) => f,
+            Err(e) => return Box::pin(fut::err(e)),
+        };
+        let send = async move {
+            socket
+                .send(frame)
+                .await
+                .map_err(|_| SessionError::NotConnected)
+        };
+        Box::pin(send.into_actor(self).map(|r, _, _| r.map(|()| result)))
+    }
+}
+
+/// `threads.load`: recover one thread (or the current one) from the back end and show it.
+/// `null` when there is none, which is an answer, not a failure.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<serde_json::Value, SessionError>")]
+pub struct LoadThread(pub Option<String>);
+
+impl Handler<LoadThread> for Threads {
+    type Result = ResponseActFuture<Self, Result<serde_json::Value, SessionError>>;
+
+    fn handle(&mut self, msg: LoadThread, _: &mut Self::Context) -> Self::Result {
+        let Some(socket) = self.chat.live_socket() else {
+            return Box::pin(fut::err(SessionError::NotConnected));
+        };
+        let id = match msg.0.map(|i| UuidString::parse(&i)) {
+            Some(Ok(i)) => Some(i),
+            Some(Err(e)) => {
+                return Box::pin(fut::err(SessionError::InvalidParameter {
+                    field: "threadId",
+                    detail: e.to_string(),
+                }));
+            }
+            None => None,
+        };
+        let data = RecoverData {
+            thread: Some(OptionalThreadRef {
+                id_on_external_platform: id,
+            }),
+        };
+        let event = if self.chat.mode == Some(ChatMode::Livechat) {
+            SentEvent::RecoverLivechat(data)
+        } else {
+            SentEvent::RecoverThread(data)
+        };
+        let frame = match self.chat.frame(event) {
+            Ok(f) => f,
+            Err(e) => return Box::pin(fut::err(e)),
+        };
+        Box::pin(
+            async move { socket.request(frame).await }
+                .into_actor(self)
+                .map(|r, act, _| {
+                    let reply = match r {
+                        Ok(reply) => reply,
+                        // "No such thread" is an answer, not a failure.
+                        Err(crate::upstream::RequestError::Operation { code, .. })
+                            if code.starts_with("Recovering") =>
+                        {
+                            return Ok(serde_json::Value::Null);
+                        }
+                        Err(error) => {
+                            return Err(SessionError::Request {
+                                step: "RecoverThread",
+                                error,
+                            });
+                        }
+                    };
+                    let tid = match &reply.body {
+                        EventBody::ThreadRecovered(t) | EventBody::LivechatRecovered(Some(t)) => {
+                            t.thread.id_on_external_platform.to_lowercase()
+                        }
+                        _ => return Ok(serde_json::Value::Null),
+                    };
+                    act.apply(&reply.body);
+                    Ok(serde_json::to_value(act.snapshot(&tid)?).expect("API types serialize"))
+                }),
+        )
     }
 }

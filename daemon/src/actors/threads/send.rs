@@ -1,5 +1,5 @@
-//! The session's thread calls: listing, reading, creating threads and sending messages
-//! (queued while the connection is being restored).
+//! Creating threads and sending messages (queued while the connection is being restored), with
+//! the welcome message and the pre-chat answers a new thread carries.
 
 use actix::prelude::*;
 use cxone_chat_protocol::cxone::common::{
@@ -11,51 +11,13 @@ use cxone_chat_protocol::cxone::sent::{MessageData, SentEvent};
 use cxone_chat_protocol::cxone::time::Timestamp as CxTimestamp;
 use cxone_chat_protocol::rpc::notifications::{MessageCreated, ThreadsUpdated};
 use cxone_chat_protocol::rpc::types::{
-    ChatMode, ConnectionState, CustomFieldValues, Message, MessageDirection, MessageStatus, Thread,
-    ThreadSnapshot, ThreadState,
+    ChatMode, CustomFieldValues, Message, MessageDirection, MessageStatus, Thread, ThreadState,
 };
 
-use super::{Session, fingerprint};
+use super::Threads;
 use crate::rpc::to_wire;
 use crate::session::credentials::stamp;
 use crate::session::error::SessionError;
-
-/// `threads.list`.
-#[derive(Message, Debug)]
-#[rtype(result = "Result<Vec<Thread>, SessionError>")]
-pub struct ListThreads;
-
-impl Handler<ListThreads> for Session {
-    type Result = Result<Vec<Thread>, SessionError>;
-
-    fn handle(&mut self, _: ListThreads, _: &mut Self::Context) -> Self::Result {
-        Ok(self.threads.list())
-    }
-}
-
-/// `threads.get`.
-#[derive(Message, Debug)]
-#[rtype(result = "Result<ThreadSnapshot, SessionError>")]
-pub struct GetThread {
-    /// The thread.
-    pub thread_id: String,
-}
-
-impl Handler<GetThread> for Session {
-    type Result = Result<ThreadSnapshot, SessionError>;
-
-    fn handle(&mut self, msg: GetThread, _: &mut Self::Context) -> Self::Result {
-        let e = self
-            .threads
-            .get(&msg.thread_id)
-            .ok_or_else(|| SessionError::UnknownThread(msg.thread_id.clone()))?;
-        Ok(ThreadSnapshot {
-            thread: e.to_api(),
-            messages: e.messages.clone(),
-            has_more_messages: e.scroll_token.is_some(),
-        })
-    }
-}
 
 /// `threads.create`.
 #[derive(Message, Debug)]
@@ -67,7 +29,7 @@ pub struct CreateThread {
     pub custom_fields: CustomFieldValues,
 }
 
-impl Session {
+impl Threads {
     /// A `SendMessage` or `SendOutbound` frame for a thread: a thread the server does not know
     /// yet carries its name and its pre-chat answers (PROTOCOL.md §3.8).
     fn message_frame(
@@ -79,7 +41,7 @@ impl Session {
         attachments: Vec<cxone_chat_protocol::cxone::sent::SentAttachment>,
     ) -> Result<cxone_chat_protocol::cxone::sent::OutgoingFrame, SessionError> {
         let entry = self
-            .threads
+            .registry
             .get(thread_id)
             .ok_or_else(|| SessionError::UnknownThread(thread_id.to_owned()))?;
         let pending = entry.state == ThreadState::Pending;
@@ -102,17 +64,19 @@ impl Session {
             thread,
             message_content: content,
             id_on_external_platform: id,
-            customer: Some(super::customer::message_fields(&self.customer_fields)),
+            customer: Some(CustomFields {
+                custom_fields: self.chat.customer_fields.clone(),
+            }),
             consumer: None,
             contact,
             consumer_contact: None,
             attachments,
-            device_fingerprint: Some(fingerprint(&self.sdk)),
+            device_fingerprint: self.chat.fingerprint.clone(),
             browser_fingerprint: None,
             // Stamped just before sending, renewed if need be (`Session::message_token`).
             access_token: None,
         };
-        Ok(self.plan()?.frame(&self.customer, event(data)))
+        self.chat.frame(event(data))
     }
 
     /// Shows the stored welcome message as the first (agent) message of a new thread.
@@ -120,12 +84,13 @@ impl Session {
         let Some(template) = self.welcome.clone() else {
             return;
         };
+        let customer = self.chat.customer.as_ref();
         let mut values = crate::session::welcome::Values {
-            first_name: self.customer.first_name.as_deref(),
-            last_name: self.customer.last_name.as_deref(),
+            first_name: customer.and_then(|c| c.first_name.as_deref()),
+            last_name: customer.and_then(|c| c.last_name.as_deref()),
             ..Default::default()
         };
-        for f in &self.customer_fields {
+        for f in &self.chat.customer_fields {
             values.customer_fields.insert(&f.ident, &f.value);
         }
         let text = crate::session::welcome::render(&template, &values);
@@ -141,14 +106,14 @@ impl Session {
             attachments: Vec::new(),
             content: cxone_chat_protocol::rpc::types::MessageContent::Text,
         };
-        if let Some(e) = self.threads.get_mut(thread_id) {
+        if let Some(e) = self.registry.get_mut(thread_id) {
             e.upsert(message.clone());
         }
         self.publish(MessageCreated { message }.into());
     }
 }
 
-impl Handler<CreateThread> for Session {
+impl Handler<CreateThread> for Threads {
     type Result = ResponseActFuture<Self, Result<Thread, SessionError>>;
 
     fn handle(&mut self, msg: CreateThread, _: &mut Self::Context) -> Self::Result {
@@ -159,31 +124,26 @@ impl Handler<CreateThread> for Session {
     }
 }
 
-impl Session {
+impl Threads {
     fn create_thread(
         &mut self,
         msg: CreateThread,
     ) -> Result<ResponseActFuture<Self, Result<Thread, SessionError>>, SessionError> {
-        if !self.machine.is_connected() {
+        if !self.chat.connected {
             return Err(SessionError::NotConnected);
         }
-        let (Some(config), Some(target)) = (&self.config, &self.target) else {
-            return Err(SessionError::NotPrepared);
-        };
-        if self.machine.mode() != Some(ChatMode::Multithread) && self.threads.current().is_some() {
+        if self.chat.mode != Some(ChatMode::Multithread) && self.registry.current().is_some() {
             return Err(SessionError::UnsupportedInMode(
                 "this channel has one conversation at a time and it is still open; use it, or end it first",
             ));
         }
-        if let Some(form) = config.pre_chat_form(&target.channel_id) {
-            for f in form.required_fields() {
-                if msg
-                    .custom_fields
-                    .get(&f.ident)
-                    .is_none_or(|v| v.trim().is_empty())
-                {
-                    return Err(SessionError::PreChatSurveyIncomplete(f.ident.clone()));
-                }
+        for ident in &self.chat.required_fields {
+            if msg
+                .custom_fields
+                .get(ident)
+                .is_none_or(|v| v.trim().is_empty())
+            {
+                return Err(SessionError::PreChatSurveyIncomplete(ident.clone()));
             }
         }
         let now = to_wire::timestamp(&CxTimestamp::from_unix_ms_millis(now_ms()));
@@ -199,21 +159,21 @@ impl Session {
             )
             .collect();
         let thread = self
-            .threads
+            .registry
             .create_pending(UuidString::new_v4(), msg.name, fields, now);
         self.publish(
             ThreadsUpdated {
-                threads: self.threads.list(),
+                threads: self.registry.list(),
             }
             .into(),
         );
         self.insert_welcome(&thread.id);
-        if self.machine.mode() != Some(ChatMode::Livechat) {
+        if self.chat.mode != Some(ChatMode::Livechat) {
             return Ok(Box::pin(fut::ok(thread)));
         }
         // Live chat starts at once with the hidden "Begin Conversation" message, which creates
         // the contact and puts it in the routing queue (PROTOCOL.md §3.7).
-        let socket = self.socket.clone().ok_or(SessionError::NotConnected)?;
+        let socket = self.chat.live_socket().ok_or(SessionError::NotConnected)?;
         let frame = self.message_frame(
             &thread.id,
             CxContent::begin_conversation(),
@@ -237,7 +197,7 @@ impl Session {
             }
             .into_actor(self)
             .map(move |r, act, _| {
-                r.map(|_| act.threads.get(&id).map(|e| e.to_api()).unwrap_or(thread))
+                r.map(|_| act.registry.get(&id).map(|e| e.to_api()).unwrap_or(thread))
             }),
         ))
     }
@@ -247,37 +207,6 @@ fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
-}
-
-/// Where and under which rules `thread.send` uploads attachments (the upload itself runs in the
-/// caller's task, off this actor: files are read and sent before the message is).
-#[derive(Message, Debug)]
-#[rtype(result = "Result<crate::session::attachments::UploadTarget, SessionError>")]
-pub struct GetUploadTarget;
-
-impl Handler<GetUploadTarget> for Session {
-    type Result = Result<crate::session::attachments::UploadTarget, SessionError>;
-
-    fn handle(&mut self, _: GetUploadTarget, _: &mut Self::Context) -> Self::Result {
-        let (Some(t), Some(c)) = (&self.target, &self.config) else {
-            return Err(SessionError::NotPrepared);
-        };
-        let limits = c
-            .settings
-            .file_restrictions
-            .clone()
-            .filter(|r| r.is_attachments_enabled)
-            .ok_or(SessionError::FeatureDisabled(
-                "this channel does not accept attachments",
-            ))?;
-        Ok(crate::session::attachments::UploadTarget {
-            rest: self.rest.clone(),
-            endpoints: t.endpoints.clone(),
-            brand_id: t.brand_id,
-            channel_id: t.channel_id.clone(),
-            limits,
-        })
-    }
 }
 
 /// `thread.send` (text, postbacks and uploaded attachments).
@@ -299,18 +228,18 @@ pub struct Send {
     )>,
 }
 
-impl Handler<Send> for Session {
+impl Handler<Send> for Threads {
     type Result = ResponseActFuture<Self, Result<Message, SessionError>>;
 
     fn handle(&mut self, msg: Send, _: &mut Self::Context) -> Self::Result {
         let prepared = (|| {
             // While reconnecting a message is accepted and queued; otherwise it needs a socket.
-            let socket = self.socket.clone().filter(|_| self.machine.is_connected());
-            if socket.is_none() && self.connection != ConnectionState::Reconnecting {
+            let socket = self.chat.live_socket();
+            if socket.is_none() && !self.chat.reconnecting {
                 return Err(SessionError::NotConnected);
             }
             let entry = self
-                .threads
+                .registry
                 .get(&msg.thread_id)
                 .ok_or_else(|| SessionError::UnknownThread(msg.thread_id.clone()))?;
             if !entry.is_open() {
@@ -382,7 +311,7 @@ impl Handler<Send> for Session {
             Err(e) => return Box::pin(fut::err(e)),
         };
         // Shown at once as queued; the ack makes it sent, the echo delivered.
-        if let Some(e) = self.threads.get_mut(&msg.thread_id) {
+        if let Some(e) = self.registry.get_mut(&msg.thread_id) {
             e.upsert(local.clone());
         }
         self.publish(

@@ -1,0 +1,255 @@
+//! The thread registry actor: one per session, the owner of its threads and their messages
+//! (flows 5, 6, 8 and 9). It takes the session's inbound events in arrival order, keeps threads
+//! and messages de-duplicated and ordered (plain logic in `session::threads`), and runs every
+//! thread call: list, get, create (client UUID, pending until its first message, pre-chat
+//! answers, the welcome message), send (queued in the outbox while reconnecting), load more,
+//! rename, archive, mark read, typing, custom fields, end contact, transcript, and the
+//! recovery of a given thread.
+//!
+//! The session actor is its only caller: it forwards thread calls and inbound events, and pushes
+//! a [`Chat`] — what thread calls need to know of the connection, the customer and the channel —
+//! whenever that changes. One sender means one FIFO order: a call always sees the connection as
+//! the session saw it when it forwarded the call.
+
+mod ops;
+mod outbox;
+mod send;
+
+use actix::prelude::*;
+use cxone_chat_protocol::cxone::common::{CustomField as CxField, CustomerIdentity};
+use cxone_chat_protocol::cxone::received::EventBody;
+use cxone_chat_protocol::cxone::rest::BrowserFingerprint;
+use cxone_chat_protocol::cxone::sent::{OutgoingFrame, SentEvent};
+use cxone_chat_protocol::rpc::notifications::EventPayload;
+use cxone_chat_protocol::rpc::types::{ChatMode, SessionName, Thread, ThreadSnapshot, ThreadState};
+
+use crate::actors::event_hub::{EventHub, Publish};
+use crate::actors::oauth::OAuth;
+use crate::session::connect::Envelope;
+use crate::session::error::SessionError;
+use crate::session::threads::ThreadRegistry;
+use crate::upstream::SocketHandle;
+
+pub use ops::{LoadThread, Op, OpResult, SetThreadCustomFields, ThreadOp};
+pub use outbox::FlushOutbox;
+pub use send::{CreateThread, Send};
+
+/// What thread calls need to know of the session, pushed by it on every change.
+#[derive(Clone, Debug, Default)]
+pub struct Chat {
+    /// The chat mode, once prepared.
+    pub mode: Option<ChatMode>,
+    /// Connected and authorized (chat state `connected` or `ready`).
+    pub connected: bool,
+    /// The connection dropped and is being restored: sends are queued.
+    pub reconnecting: bool,
+    /// The socket, while there is one.
+    pub socket: Option<SocketHandle>,
+    /// Brand, channel and visitor for every frame, once prepared.
+    pub envelope: Option<Envelope>,
+    /// The customer (frames, the welcome message's placeholders).
+    pub customer: Option<CustomerIdentity>,
+    /// Customer custom fields, sent with every message.
+    pub customer_fields: Vec<CxField>,
+    /// The device fingerprint every message carries.
+    pub fingerprint: Option<BrowserFingerprint>,
+    /// The pre-chat survey's required fields, when the channel has a survey.
+    pub required_fields: Vec<String>,
+    /// Whether the channel sends transcripts.
+    pub transcript_allowed: bool,
+}
+
+impl Chat {
+    /// The socket when the chat may use it.
+    pub fn live_socket(&self) -> Option<SocketHandle> {
+        self.socket.clone().filter(|_| self.connected)
+    }
+
+    /// A frame for `event` with the session's envelope.
+    pub fn frame(&self, event: SentEvent) -> Result<OutgoingFrame, SessionError> {
+        let (Some(e), Some(c)) = (&self.envelope, &self.customer) else {
+            return Err(SessionError::NotPrepared);
+        };
+        Ok(e.frame(c, event))
+    }
+}
+
+/// The thread registry actor.
+#[derive(Debug)]
+pub struct Threads {
+    name: SessionName,
+    hub: Addr<EventHub>,
+    oauth: Addr<OAuth>,
+    store: crate::store::SessionStore,
+    registry: ThreadRegistry,
+    chat: Chat,
+    /// The welcome message's template from the last `FireProactiveAction`, shown in new threads.
+    welcome: Option<String>,
+}
+
+impl Threads {
+    /// The registry of session `name`.
+    pub fn new(
+        name: SessionName,
+        hub: Addr<EventHub>,
+        oauth: Addr<OAuth>,
+        store: crate::store::SessionStore,
+    ) -> Self {
+        Self {
+            name,
+            hub,
+            oauth,
+            store,
+            registry: ThreadRegistry::default(),
+            chat: Chat::default(),
+            welcome: None,
+        }
+    }
+
+    fn publish(&self, payload: EventPayload) {
+        self.hub.do_send(Publish {
+            session: Some(self.name.clone()),
+            payload,
+        });
+    }
+
+    fn apply(&mut self, body: &EventBody) {
+        if let EventBody::FireProactiveAction(p) = body
+            && p.proactive_action.action.is_welcome_message()
+        {
+            self.welcome = p
+                .proactive_action
+                .action
+                .data
+                .as_ref()
+                .and_then(|d| d.content.body_text.clone());
+        }
+        for p in self.registry.apply(body) {
+            self.publish(p);
+        }
+    }
+
+    fn snapshot(&self, thread_id: &str) -> Result<ThreadSnapshot, SessionError> {
+        let e = self
+            .registry
+            .get(thread_id)
+            .ok_or_else(|| SessionError::UnknownThread(thread_id.to_owned()))?;
+        Ok(ThreadSnapshot {
+            thread: e.to_api(),
+            messages: e.messages.clone(),
+            has_more_messages: e.scroll_token.is_some(),
+        })
+    }
+}
+
+impl Actor for Threads {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.set_mailbox_capacity(256);
+    }
+}
+
+/// The session's view changed.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct SetChat(pub Chat);
+
+impl Handler<SetChat> for Threads {
+    type Result = ();
+
+    fn handle(&mut self, msg: SetChat, _: &mut Self::Context) {
+        self.chat = msg.0;
+    }
+}
+
+/// An inbound event, in arrival order.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Apply(pub Box<EventBody>);
+
+impl Handler<Apply> for Threads {
+    type Result = ();
+
+    fn handle(&mut self, msg: Apply, _: &mut Self::Context) {
+        self.apply(&msg.0);
+    }
+}
+
+/// A connection's recovery replies, in order. Answers whether the chat is a live chat whose
+/// only conversation is closed (the state machine's `closed`).
+#[derive(Message, Debug)]
+#[rtype(result = "bool")]
+pub struct Recovered(pub Vec<EventBody>);
+
+impl Handler<Recovered> for Threads {
+    type Result = bool;
+
+    fn handle(&mut self, msg: Recovered, _: &mut Self::Context) -> bool {
+        for body in &msg.0 {
+            self.apply(body);
+        }
+        self.chat.mode == Some(ChatMode::Livechat)
+            && self.registry.current().is_none()
+            && self
+                .registry
+                .list()
+                .iter()
+                .any(|t| t.state == ThreadState::Closed)
+    }
+}
+
+/// How many threads there are (`daemon.status`).
+#[derive(Message, Debug)]
+#[rtype(result = "usize")]
+pub struct Count;
+
+impl Handler<Count> for Threads {
+    type Result = usize;
+
+    fn handle(&mut self, _: Count, _: &mut Self::Context) -> usize {
+        self.registry.len()
+    }
+}
+
+/// `threads.list`.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<Vec<Thread>, SessionError>")]
+pub struct ListThreads;
+
+impl Handler<ListThreads> for Threads {
+    type Result = Result<Vec<Thread>, SessionError>;
+
+    fn handle(&mut self, _: ListThreads, _: &mut Self::Context) -> Self::Result {
+        Ok(self.registry.list())
+    }
+}
+
+/// `threads.get`.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<ThreadSnapshot, SessionError>")]
+pub struct GetThread {
+    /// The thread.
+    pub thread_id: String,
+}
+
+impl Handler<GetThread> for Threads {
+    type Result = Result<ThreadSnapshot, SessionError>;
+
+    fn handle(&mut self, msg: GetThread, _: &mut Self::Context) -> Self::Result {
+        self.snapshot(&msg.thread_id)
+    }
+}
+
+/// The session is gone.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Stop;
+
+impl Handler<Stop> for Threads {
+    type Result = ();
+
+    fn handle(&mut self, _: Stop, ctx: &mut Self::Context) {
+        ctx.stop();
+    }
+}

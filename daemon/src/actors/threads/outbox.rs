@@ -1,0 +1,170 @@
+//! The outbox side of sending: what was queued while the connection was down is sent after
+//! every (re)connect, in order and exactly once; and every send's outcome is recorded and
+//! announced (`message.updated`). The messages themselves are on disk (`store`) from the moment
+//! the host hears "queued".
+
+use actix::prelude::*;
+use cxone_chat_protocol::rpc::notifications::MessageUpdated;
+use cxone_chat_protocol::rpc::types::{Message, MessageStatus};
+
+use super::Threads;
+use crate::session::error::SessionError;
+use crate::upstream::RequestError;
+
+/// The connection is (back) up: send what was queued.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct FlushOutbox;
+
+impl Handler<FlushOutbox> for Threads {
+    type Result = ();
+
+    fn handle(&mut self, _: FlushOutbox, ctx: &mut Self::Context) {
+        self.flush_outbox(ctx);
+    }
+}
+
+impl Threads {
+    /// Sends what was queued while the connection was down (durably, in the store), in order,
+    /// each exactly once: a message leaves the store only after the back end answered it, and
+    /// its id travels with it, so even a resend after a crash is recognised as the same message.
+    pub(super) fn flush_outbox(&mut self, ctx: &mut Context<Self>) {
+        let Some(socket) = self.chat.live_socket() else {
+            return;
+        };
+        let (store, name) = (self.store.clone(), self.name.clone());
+        let oauth = self.oauth.clone();
+        // One future sends them all, one after the other, each after the previous one's answer;
+        // `wait` holds the actor's other messages meanwhile, so a new send cannot overtake them.
+        let flush = async move {
+            let s = store.clone();
+            let pending = match tokio::task::spawn_blocking(move || s.pending()).await {
+                Ok(Ok(p)) => p,
+                Ok(Err(e)) => {
+                    tracing::warn!(session = %name, error = %e, "cannot read the outbox");
+                    return Vec::new();
+                }
+                Err(_) => return Vec::new(),
+            };
+            let mut outcomes = Vec::new();
+            for q in pending {
+                let mut frame = match cxone_chat_protocol::cxone::sent::OutgoingFrame::from_text(
+                    &q.frame,
+                ) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        tracing::warn!(session = %name, error = %e, "skipping an undecodable queued message");
+                        continue;
+                    }
+                };
+                // The token it was queued with may have expired while it waited.
+                match oauth
+                    .send(crate::actors::oauth::MessageToken { force: false })
+                    .await
+                {
+                    Ok(Ok(token)) => {
+                        crate::session::credentials::stamp(&mut frame, token.as_deref())
+                    }
+                    // Kept queued: the host hears `token.refreshFailed` and logs in again.
+                    _ => break,
+                }
+                let result = socket.request(frame).await;
+                // Lost connection or no answer: it stays queued for the next connection.
+                if matches!(
+                    result,
+                    Err(RequestError::ConnectionLost | RequestError::Timeout { .. })
+                ) {
+                    break;
+                }
+                let (s, id) = (store.clone(), q.message_id);
+                let _ = tokio::task::spawn_blocking(move || s.mark_sent(id)).await;
+                outcomes.push((q.thread_id.to_string(), q.message, result.map(drop)));
+            }
+            outcomes
+        };
+        ctx.wait(flush.into_actor(self).map(|outcomes, act, _| {
+            for (thread_id, message, result) in outcomes {
+                if let Ok(m) = serde_json::from_value::<Message>(message) {
+                    let _ = act.settle(&thread_id, m, result);
+                }
+            }
+        }));
+    }
+
+    /// The token the next message carries, renewed first if it is about to expire.
+    pub(super) fn message_token(
+        &self,
+    ) -> impl std::future::Future<Output = Result<Option<String>, SessionError>> + 'static {
+        let oauth = self.oauth.clone();
+        async move {
+            oauth
+                .send(crate::actors::oauth::MessageToken { force: false })
+                .await
+                .map_err(|_| SessionError::Stopped)?
+        }
+    }
+
+    /// A send that failed before it went out: the message is marked failed.
+    pub(super) fn fail(
+        &mut self,
+        thread_id: &str,
+        mut m: Message,
+        e: SessionError,
+    ) -> Result<Message, SessionError> {
+        m.status = MessageStatus::Failed;
+        if let Some(entry) = self.registry.get_mut(thread_id) {
+            entry.upsert(m.clone());
+        }
+        self.publish(
+            MessageUpdated {
+                message: m,
+                error: Some(cxone_chat_protocol::rpc::errors::ErrorObject::from(&e)),
+            }
+            .into(),
+        );
+        Err(e)
+    }
+
+    /// Records the outcome of a send and announces the message's new status.
+    pub(super) fn settle(
+        &mut self,
+        thread_id: &str,
+        mut m: Message,
+        result: Result<(), crate::upstream::RequestError>,
+    ) -> Result<Message, SessionError> {
+        let outcome = match result {
+            Ok(()) => {
+                m.status = MessageStatus::Sent;
+                Ok(())
+            }
+            Err(error) => {
+                m.status = MessageStatus::Failed;
+                Err(SessionError::Request {
+                    step: "SendMessage",
+                    error,
+                })
+            }
+        };
+        // The echo may already have arrived and made it delivered; never go backwards.
+        if let Some(e) = self.registry.get_mut(thread_id) {
+            match e.messages.iter().find(|x| x.id == m.id) {
+                Some(x) if x.status != MessageStatus::Queued => m = x.clone(),
+                _ => {
+                    e.upsert(m.clone());
+                }
+            }
+        }
+        let error = outcome
+            .as_ref()
+            .err()
+            .map(cxone_chat_protocol::rpc::errors::ErrorObject::from);
+        self.publish(
+            MessageUpdated {
+                message: m.clone(),
+                error,
+            }
+            .into(),
+        );
+        outcome.map(|()| m)
+    }
+}
