@@ -6,10 +6,12 @@
 //! * [`session`] — one per chat session: state, connection, customer, lifecycle.
 //! * [`threads`] — one per session: the thread registry, its messages, sending and the outbox.
 //! * [`oauth`] — one per session: logins, tokens and their renewal.
+//! * [`live_chat`] — one per session: live-chat availability, cached for 60 s.
 //! * [`large_events`] — one per daemon: downloads the events behind `EventInS3` frames.
 
 pub mod event_hub;
 pub mod large_events;
+pub mod live_chat;
 pub mod oauth;
 pub mod rpc_client;
 pub mod session;

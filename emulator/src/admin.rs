@@ -89,6 +89,20 @@ pub(crate) fn handle(shared: &std::sync::Arc<Shared>, req: &Req, rest: &str) -> 
             }
             Ok(json!({"connections": conns}))
         }),
+        (&Method::POST, "availability") => body(req).and_then(|b: SetAvailability| {
+            let mut backend = shared.lock();
+            let brand = b.brand_id.unwrap_or(1000);
+            // The configuration is shared read-only with requests in flight; replace it whole.
+            let mut config = (*backend.config).clone();
+            let channel = config
+                .brands
+                .get_mut(&brand)
+                .and_then(|br| br.channels.get_mut(&b.channel_id))
+                .ok_or((404, format!("no channel {} in brand {brand}", b.channel_id)))?;
+            channel.online = b.online;
+            backend.config = std::sync::Arc::new(config);
+            Ok(json!({"channelId": b.channel_id, "online": b.online}))
+        }),
         (&Method::POST, "faults") => body(req).map(|b: FaultsRequest| {
             shared.lock().faults.apply(b);
             json!({})
@@ -179,6 +193,15 @@ fn connections_of(b: &Backend, connection: Option<u64>, customer: Option<&str>) 
         .collect();
     ids.sort_unstable();
     ids
+}
+
+/// `POST /admin/availability`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct SetAvailability {
+    brand_id: Option<i64>,
+    channel_id: String,
+    online: bool,
 }
 
 #[derive(Deserialize)]

@@ -21,6 +21,8 @@ pub(crate) struct Faults {
     pub fail_bucket_downloads: u32,
     /// Fail this many of the next channel-configuration requests with HTTP 503.
     pub fail_channel_config: u32,
+    /// Fail this many of the next live-chat availability requests with HTTP 503.
+    pub fail_availability: u32,
 }
 
 /// `POST /admin/faults` body: every field optional; what is given is set.
@@ -34,6 +36,7 @@ pub(crate) struct FaultsRequest {
     pub withhold_replies: Option<HashMap<String, u32>>,
     pub fail_bucket_downloads: Option<u32>,
     pub fail_channel_config: Option<u32>,
+    pub fail_availability: Option<u32>,
 }
 
 impl Faults {
@@ -61,6 +64,9 @@ impl Faults {
         }
         if let Some(n) = r.fail_channel_config {
             self.fail_channel_config = n;
+        }
+        if let Some(n) = r.fail_availability {
+            self.fail_availability = n;
         }
     }
 

@@ -41,6 +41,13 @@ pub(crate) fn handle(shared: &Shared, req: &Req) -> Response<Body> {
                 "availability",
             ],
         ) => with_channel(shared, brand, channel, |_, c| {
+            if Faults::take(&mut shared.lock().faults.fail_availability) {
+                return error_response(
+                    503,
+                    "ServiceUnavailable",
+                    "availability temporarily unavailable (fault injected)",
+                );
+            }
             let status = if c.online {
                 AvailabilityStatus::Online
             } else {

@@ -19,6 +19,7 @@ use cxone_chat_protocol::rpc::types::{
 };
 
 use crate::actors::event_hub::{EventHub, Publish};
+use crate::actors::live_chat::{self, Configure as LiveChatChannel, LiveChat};
 use crate::actors::oauth::{Configure, OAuth, SetLink, TokenTarget};
 use crate::actors::threads::{Apply, Chat, SetChat, Threads};
 use crate::session::connect::Envelope;
@@ -75,6 +76,8 @@ pub struct Session {
     down_since: Option<std::time::Instant>,
     /// The session's credentials: logins, tokens and their renewal (its own actor).
     oauth: Addr<OAuth>,
+    /// Live-chat availability (its own actor).
+    live_chat: Addr<LiveChat>,
     /// Customer custom fields, sent with every message.
     customer_fields: Vec<cxone_chat_protocol::cxone::common::CustomField>,
     /// Visits and page views for analytics.
@@ -135,6 +138,7 @@ impl Session {
             backoff: ReconnectBackoff::new(BackoffConfig::default()),
             down_since: None,
             oauth: oauth.clone(),
+            live_chat: LiveChat::new(rest.clone()).start(),
             threads: Threads::new(name.clone(), hub.clone(), oauth, store.clone()).start(),
             customer_fields: Vec::new(),
             visits: Default::default(),
@@ -283,6 +287,7 @@ impl Session {
             socket: SocketConfig::default(),
             large_events: self.large_events.clone(),
             oauth: self.oauth.clone(),
+            live_chat: self.live_chat.clone(),
         })
     }
 
@@ -327,6 +332,7 @@ impl Actor for Session {
     fn stopped(&mut self, _: &mut Self::Context) {
         self.oauth.do_send(crate::actors::oauth::Stop);
         self.threads.do_send(crate::actors::threads::Stop);
+        self.live_chat.do_send(crate::actors::live_chat::Stop);
         if let Some(s) = self.socket.take() {
             actix::spawn(async move { s.close(CloseKind::GoingAway).await });
         }
@@ -424,6 +430,11 @@ impl Handler<Prepare> for Session {
                                 visitor_id: act.visitor_id.clone(),
                             },
                         });
+                        act.live_chat.do_send(LiveChatChannel(live_chat::Channel {
+                            endpoints: target.endpoints.clone(),
+                            brand_id: target.brand_id,
+                            channel_id: target.channel_id.clone(),
+                        }));
                         act.config = Some(config);
                         act.persist(&target);
                         act.target = Some(target);

@@ -14,12 +14,12 @@ use cxone_chat_protocol::cxone::sent::{
 use futures_util::future::join_all;
 use tokio::sync::mpsc;
 
+use crate::actors::live_chat::{IsOnline, LiveChat};
 use crate::actors::oauth::{
     Authorized, GetLegacyLogin, HandshakeToken, Link, MessageToken, OAuth, SetLink,
 };
 use crate::session::credentials::Scheme;
 use crate::session::error::SessionError;
-use crate::upstream::rest::ChannelTarget;
 use crate::upstream::{
     Endpoints, Inbound, LargeEvents, RequestError, RestClient, SdkIdentity, SocketConfig,
     SocketHandle, SocketQuery,
@@ -55,6 +55,8 @@ pub struct Plan {
     pub large_events: LargeEvents,
     /// The session's credentials.
     pub oauth: Addr<OAuth>,
+    /// Live-chat availability.
+    pub live_chat: Addr<LiveChat>,
 }
 
 /// A successful connection.
@@ -99,14 +101,6 @@ impl Plan {
         Link {
             socket: socket.clone(),
             frame: std::sync::Arc::new(move |event| envelope.frame(&customer, event)),
-        }
-    }
-
-    fn target(&self) -> ChannelTarget<'_> {
-        ChannelTarget {
-            endpoints: &self.endpoints,
-            brand_id: self.brand_id,
-            channel_id: &self.channel_id,
         }
     }
 
@@ -179,17 +173,9 @@ fn nothing_to_recover(e: &RequestError) -> bool {
 /// Runs the whole connect sequence. Credentials come from, and go back to, the session's
 /// OAuth actor.
 pub async fn run(plan: Plan) -> Result<Outcome, SessionError> {
-    if plan.mode == CxMode::LiveChat {
-        // Android treats a failed availability check as offline; so do we.
-        let online = plan
-            .rest
-            .availability(plan.target())
-            .await
-            .map(|a| a.is_online())
-            .unwrap_or(false);
-        if !online {
-            return Ok(Outcome::Offline);
-        }
+    // Live chat is asked first (cached 60 s by the live-chat actor; a failure means offline).
+    if plan.mode == CxMode::LiveChat && !ask(&plan.live_chat, IsOnline).await? {
+        return Ok(Outcome::Offline);
     }
     let mut customer = plan.customer.clone();
     let scheme = plan.scheme();
@@ -279,13 +265,13 @@ pub async fn run(plan: Plan) -> Result<Outcome, SessionError> {
     })))
 }
 
-async fn ask<M>(oauth: &Addr<OAuth>, msg: M) -> Result<M::Result, SessionError>
+async fn ask<A, M>(actor: &Addr<A>, msg: M) -> Result<M::Result, SessionError>
 where
+    A: actix::Actor<Context = actix::Context<A>> + actix::Handler<M>,
     M: actix::Message + Send + 'static,
     M::Result: Send,
-    OAuth: actix::Handler<M>,
 {
-    oauth.send(msg).await.map_err(|_| SessionError::Stopped)
+    actor.send(msg).await.map_err(|_| SessionError::Stopped)
 }
 
 async fn reconnect_consumer(
