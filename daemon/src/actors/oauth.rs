@@ -14,11 +14,7 @@
 use std::sync::Arc;
 
 use actix::prelude::*;
-use cxone_chat_protocol::cxone::common::{AccessToken, CustomerIdentity};
-use cxone_chat_protocol::cxone::received::EventBody;
-use cxone_chat_protocol::cxone::sent::{
-    AccessTokenData, OAuthAuthorization, OutgoingFrame, SentEvent,
-};
+use cxone_chat_protocol::cxone::sent::{OAuthAuthorization, OutgoingFrame, SentEvent};
 use cxone_chat_protocol::rpc::errors::{ErrorCode, ErrorObject};
 use cxone_chat_protocol::rpc::notifications::TokenRefreshFailed;
 use cxone_chat_protocol::rpc::types::SessionName;
@@ -31,7 +27,7 @@ use crate::session::credentials::{Credentials, Expiring, Renewal, Scheme};
 use crate::session::error::SessionError;
 use crate::store::SessionStore;
 use crate::upstream::rest::ChannelTarget;
-use crate::upstream::{Endpoints, RequestError, RestClient, SocketHandle};
+use crate::upstream::{Endpoints, RestClient, SocketHandle};
 
 /// Builds a frame with the session's envelope (brand, channel, visitor, customer).
 pub type FrameMaker = Arc<dyn Fn(SentEvent) -> OutgoingFrame + Send + Sync>;
@@ -65,7 +61,7 @@ pub struct TokenTarget {
 }
 
 impl TokenTarget {
-    fn channel(&self) -> ChannelTarget<'_> {
+    pub(super) fn channel(&self) -> ChannelTarget<'_> {
         ChannelTarget {
             endpoints: &self.endpoints,
             brand_id: self.brand_id,
@@ -76,7 +72,7 @@ impl TokenTarget {
 
 /// Why a renewal failed. Cloneable: every waiter of one renewal gets the same answer.
 #[derive(Clone, Debug)]
-enum Failure {
+pub(super) enum Failure {
     /// The back end refused it: only a new login helps.
     Rejected(String),
     /// It did not get through (connection lost, timeout, back end unreachable): try later.
@@ -85,7 +81,7 @@ enum Failure {
 
 /// A renewed token.
 #[derive(Clone, Debug)]
-enum Renewed {
+pub(super) enum Renewed {
     /// A legacy access token from `TokenRefreshed`.
     Access(Expiring),
     /// The identity provider's tokens, and a new transaction token when the back end sent one.
@@ -95,6 +91,12 @@ enum Renewed {
         transaction: Option<Expiring>,
     },
 }
+
+mod handshake;
+mod renewal;
+
+pub use handshake::{Handshake, HandshakeToken};
+use renewal::{failure_error, refresh_over_socket, refresh_with_grant};
 
 type InFlight = Shared<BoxFuture<'static, Result<Renewed, Failure>>>;
 
@@ -171,7 +173,7 @@ impl OAuth {
         }
     }
 
-    fn save(&self) {
+    pub(super) fn save(&self) {
         let version = self.saved.borrow().0 + 1;
         let _ = self.saved.send((version, self.creds.clone()));
     }
@@ -187,7 +189,7 @@ impl OAuth {
     }
 
     /// Starts a renewal, or joins the one in flight.
-    fn renew(&mut self, how: Renewal) -> Result<(u64, InFlight), SessionError> {
+    pub(super) fn renew(&mut self, how: Renewal) -> Result<(u64, InFlight), SessionError> {
         if let Some(r) = &self.renewing {
             return Ok(r.clone());
         }
@@ -211,7 +213,7 @@ impl OAuth {
     }
 
     /// Takes in a renewal's result (once per renewal, whichever waiter comes first).
-    fn settle(
+    pub(super) fn settle(
         &mut self,
         generation: u64,
         result: &Result<Renewed, Failure>,
@@ -253,7 +255,7 @@ impl OAuth {
     }
 
     /// Arms the timer that renews the message token at 90 % of its life.
-    fn schedule(&mut self, ctx: &mut Context<Self>) {
+    pub(super) fn schedule(&mut self, ctx: &mut Context<Self>) {
         if let Some(h) = self.timer.take() {
             ctx.cancel_future(h);
         }
@@ -284,69 +286,6 @@ impl OAuth {
 
 impl Actor for OAuth {
     type Context = Context<Self>;
-}
-
-async fn refresh_over_socket(link: Link, old: String) -> Result<Renewed, Failure> {
-    let frame = (link.frame)(SentEvent::RefreshToken(AccessTokenData {
-        access_token: AccessToken {
-            token: old,
-            expires_in: None,
-            current_date: None,
-        },
-    }));
-    match link.socket.request(frame).await {
-        Ok(reply) => match reply.body {
-            EventBody::TokenRefreshed(t) => Ok(Renewed::Access(Expiring::issued(
-                t.access_token.token,
-                t.access_token.expires_in,
-                now_ms(),
-            ))),
-            other => Err(Failure::Rejected(format!(
-                "RefreshToken was answered with {other:?} instead of TokenRefreshed"
-            ))),
-        },
-        Err(e @ RequestError::Operation { .. }) => {
-            Err(Failure::Rejected(format!("RefreshToken: {e}")))
-        }
-        Err(e) => Err(Failure::Transient(format!("RefreshToken: {e}"))),
-    }
-}
-
-async fn refresh_with_grant(
-    rest: RestClient,
-    target: TokenTarget,
-    refresh: String,
-) -> Result<Renewed, Failure> {
-    match rest
-        .refresh_third_party_token(target.channel(), &target.visitor_id, &refresh)
-        .await
-    {
-        Ok(r) => {
-            let now = now_ms();
-            let tokens = r
-                .tokens()
-                .ok_or_else(|| Failure::Rejected("the refresh response has no token".into()))?;
-            Ok(Renewed::ThirdParty {
-                access: Expiring::issued(tokens.access_token.clone(), tokens.expires_in, now),
-                refresh: tokens.refresh_token.clone(),
-                transaction: r
-                    .transaction_token
-                    .clone()
-                    .map(|t| Expiring::issued(t, r.transaction_token_expires_in, now)),
-            })
-        }
-        Err(e) if e.status().is_some_and(|s| (400..500).contains(&s)) => {
-            Err(Failure::Rejected(format!("the refresh grant: {e}")))
-        }
-        Err(e) => Err(Failure::Transient(format!("the refresh grant: {e}"))),
-    }
-}
-
-fn failure_error(f: &Failure) -> SessionError {
-    match f {
-        Failure::Rejected(why) => SessionError::RefreshToken(why.clone()),
-        Failure::Transient(why) => SessionError::RefreshUnreachable(why.clone()),
-    }
 }
 
 /// After `session.prepare`: where tokens come from and which kind the channel uses.
@@ -395,129 +334,6 @@ impl Handler<SetLink> for OAuth {
 
     fn handle(&mut self, msg: SetLink, _: &mut Self::Context) {
         self.link = msg.0;
-    }
-}
-
-/// What a secured handshake authenticates with.
-#[derive(Debug)]
-pub struct Handshake {
-    /// The transaction token for the WebSocket URL.
-    pub transaction_token: String,
-    /// The identity the token endpoint issued with it, which replaces the local one.
-    pub customer: Option<CustomerIdentity>,
-}
-
-/// A transaction token for a secured session's handshake: the cached one while it has 30 s
-/// left, else a new one (anonymous and secured cookie silently; third-party OAuth with the
-/// host's login or, better than the SDKs, with the refresh token).
-#[derive(Message, Debug)]
-#[rtype(result = "Result<Handshake, SessionError>")]
-pub struct HandshakeToken {
-    /// The customer to ask an anonymous token for.
-    pub customer: CustomerIdentity,
-}
-
-impl Handler<HandshakeToken> for OAuth {
-    type Result = ResponseActFuture<Self, Result<Handshake, SessionError>>;
-
-    fn handle(&mut self, msg: HandshakeToken, _: &mut Self::Context) -> Self::Result {
-        let now = now_ms();
-        if let Some((t, who)) = self.creds.reusable_transaction(now) {
-            return Box::pin(fut::ok(Handshake {
-                transaction_token: t.token.clone(),
-                customer: who.clone(),
-            }));
-        }
-        let Some(target) = self.target.clone() else {
-            return Box::pin(fut::err(SessionError::NotPrepared));
-        };
-        let rest = self.rest.clone();
-        match self.scheme {
-            Scheme::SecuredAnonymous | Scheme::SecuredCookie => {
-                let cookie = self.scheme == Scheme::SecuredCookie;
-                let mut jar = self.creds.cookies.clone();
-                let work = async move {
-                    let r = if cookie {
-                        rest.secured_cookie_token(target.channel(), &target.visitor_id, &mut jar)
-                            .await
-                    } else {
-                        rest.anonymous_token(target.channel(), &target.visitor_id, msg.customer)
-                            .await
-                    };
-                    r.map(|r| (r, jar)).map_err(SessionError::RequestToken)
-                };
-                Box::pin(work.into_actor(self).map(|r, act, _| {
-                    let (t, jar) = r?;
-                    let token = Expiring::issued(t.access_token, Some(t.expires_in), now_ms());
-                    act.creds.transaction = Some((token.clone(), t.customer_identity.clone()));
-                    act.creds.cookies = jar;
-                    act.save();
-                    Ok(Handshake {
-                        transaction_token: token.token,
-                        customer: t.customer_identity,
-                    })
-                }))
-            }
-            Scheme::SecuredOAuth => {
-                if let Some(login) = self.creds.login.take() {
-                    // Codes are single-use: the login is spent whatever the answer.
-                    self.save();
-                    let work = async move {
-                        let code = login.authorization_code.unwrap_or_default();
-                        let verifier = login.code_verifier.unwrap_or_default();
-                        rest.authorization_code_token(
-                            target.channel(),
-                            &target.visitor_id,
-                            &code,
-                            &verifier,
-                        )
-                        .await
-                        .map_err(SessionError::RequestToken)
-                    };
-                    return Box::pin(work.into_actor(self).map(|r, act, ctx| {
-                        let t = r?;
-                        let now = now_ms();
-                        let token = Expiring::issued(t.access_token, Some(t.expires_in), now);
-                        act.creds.transaction = Some((token.clone(), t.customer_identity.clone()));
-                        act.creds.third_party = t.third_party.map(|p| {
-                            (
-                                Expiring::issued(p.access_token, p.expires_in, now),
-                                p.refresh_token,
-                            )
-                        });
-                        act.save();
-                        act.schedule(ctx);
-                        Ok(Handshake {
-                            transaction_token: token.token,
-                            customer: t.customer_identity,
-                        })
-                    }));
-                }
-                let refresh = self.creds.third_party.as_ref().and_then(|(_, r)| r.clone());
-                let Some(refresh) = refresh else {
-                    return Box::pin(fut::err(SessionError::AuthorizationRequired));
-                };
-                let (generation, fut) = match self.renew(Renewal::WithRefreshToken(refresh)) {
-                    Ok(r) => r,
-                    Err(e) => return Box::pin(fut::err(e)),
-                };
-                Box::pin(fut.into_actor(self).map(move |r, act, ctx| {
-                    act.settle(generation, &r, ctx);
-                    r.as_ref().map_err(failure_error)?;
-                    let (t, who) = act
-                        .creds
-                        .reusable_transaction(now_ms())
-                        .ok_or(SessionError::TokenExpired)?;
-                    Ok(Handshake {
-                        transaction_token: t.token.clone(),
-                        customer: who.clone(),
-                    })
-                }))
-            }
-            Scheme::Anonymous | Scheme::LegacyOAuth => Box::pin(fut::err(SessionError::Internal(
-                "no handshake token for this channel",
-            ))),
-        }
     }
 }
 
@@ -643,7 +459,7 @@ impl Handler<Flush> for OAuth {
     }
 }
 
-fn now_ms() -> i64 {
+pub(super) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
