@@ -27,6 +27,7 @@ use crate::upstream::rest::ChannelTarget;
 mod connection;
 mod customer;
 mod lifecycle;
+mod shutdown;
 mod thread_ops;
 mod threads;
 
@@ -527,6 +528,7 @@ impl Handler<Status> for Session {
 pub use connection::KeepTrying;
 pub use customer::{CustomerCall, CustomerOp};
 pub use lifecycle::{Analytics, AnalyticsCall, Background, Foreground};
+pub use shutdown::GoAway;
 pub use thread_ops::{Op, OpResult, ThreadOp};
 pub use threads::{CreateThread, GetThread, ListThreads, Send};
 

@@ -467,7 +467,7 @@ pub async fn session_for(
     Ok(sessions
         .entry(name.clone())
         .or_insert_with(|| {
-            Session::new(
+            let addr = Session::new(
                 name.clone(),
                 state.hub.clone(),
                 state.rest.clone(),
@@ -475,7 +475,9 @@ pub async fn session_for(
                 store,
                 record.as_ref(),
             )
-            .start()
+            .start();
+            state.health.register(format!("session:{name}"), &addr);
+            addr
         })
         .clone())
 }
