@@ -163,9 +163,9 @@ pub fn activation(
 }
 
 /// Takes the passed socket (marked close-on-exec, checked to be a unix stream socket) and
-/// returns it with the daemon's own uid for the peer check. The socket file belongs to
-/// systemd: it is neither unlinked nor replaced when the daemon stops.
-pub fn take_activated(a: &Activation) -> Result<(Listener, u32), ActivationError> {
+/// returns it with the daemon's own uid for the peer check and its path (for logs). The socket
+/// file belongs to systemd: it is neither unlinked nor replaced when the daemon stops.
+pub fn take_activated(a: &Activation) -> Result<(Listener, u32, Option<PathBuf>), ActivationError> {
     let not_unix = |error| ActivationError::NotUnixStream {
         index: a.index,
         error,
@@ -177,10 +177,14 @@ pub fn take_activated(a: &Activation) -> Result<(Listener, u32), ActivationError
         .ok_or_else(|| {
             ActivationError::Environment(format!("descriptor {} was already taken", a.index))
         })?;
+    let path = std_listener
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_pathname().map(Path::to_owned));
     let fd = std::os::fd::OwnedFd::from(std_listener);
     let uds = interprocess::os::unix::uds_local_socket::tokio::Listener::try_from(fd)
         .map_err(not_unix)?;
-    Ok((Listener::from(uds), nix::unistd::geteuid().as_raw()))
+    Ok((Listener::from(uds), nix::unistd::geteuid().as_raw(), path))
 }
 
 #[cfg(test)]

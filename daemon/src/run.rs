@@ -85,12 +85,12 @@ pub fn run(loaded: Loaded, flags: Flags, log: LogControl) -> Result<(), RunError
         let options = loaded.options.clone();
         let (listener, own_uid, activated) = match listener::activation(&env, std::process::id())? {
             Some(a) => {
-                let (l, uid) = listener::take_activated(&a)?;
-                (l, uid, true)
+                let (l, uid, path) = listener::take_activated(&a)?;
+                (l, uid, Some(path.unwrap_or_else(|| options.socket.clone())))
             }
             None => {
                 let (l, uid) = listener::bind(&options.socket, options.socket_mode)?;
-                (l, uid, false)
+                (l, uid, None)
             }
         };
         let mut term = signal(SignalKind::terminate()).map_err(RunError::Signals)?;
@@ -100,13 +100,9 @@ pub fn run(loaded: Loaded, flags: Flags, log: LogControl) -> Result<(), RunError
         let rest = RestClient::new(RestConfig::default()).map_err(RunError::HttpClient)?;
         let (sandbox, _emulator) = start_sandbox(options.sandbox).await?;
         let store = crate::store::Store::open(&options.state_dir).map_err(RunError::Store)?;
-        let listening = if activated {
-            format!(
-                "listening on {} (socket activation)",
-                options.socket.display()
-            )
-        } else {
-            format!("listening on {}", options.socket.display())
+        let listening = match &activated {
+            Some(path) => format!("listening on {} (socket activation)", path.display()),
+            None => format!("listening on {}", options.socket.display()),
         };
         let state = Arc::new(DaemonState {
             ping_timeout_ms: Arc::new(AtomicU64::new(options.ping_timeout.as_millis() as u64)),
