@@ -159,3 +159,26 @@ impl LogControl {
         Ok(text)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+
+    use super::stderr_is_journal;
+
+    #[test]
+    fn the_journal_is_used_only_when_journal_stream_is_stderr_itself() {
+        let fd = std::io::stderr().as_fd().try_clone_to_owned().unwrap();
+        let m = std::fs::File::from(fd).metadata().unwrap();
+        let own = format!("{}:{}", m.dev(), m.ino());
+        assert!(stderr_is_journal(Some(&own)));
+        assert!(!stderr_is_journal(Some(&format!(
+            "{}:{}",
+            m.dev(),
+            m.ino() + 1
+        ))));
+        assert!(!stderr_is_journal(Some("garbage")));
+        assert!(!stderr_is_journal(None));
+    }
+}
