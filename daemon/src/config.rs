@@ -191,6 +191,7 @@ pub fn load(flags: &Flags, env: &HashMap<String, String>) -> Result<Loaded, Conf
             .list_separator(",")
             .with_list_parse_key("socket.allowed_uids")
             .with_list_parse_key("socket.allowed_gids")
+            .with_list_parse_key("socket.allowed_groups")
             .ignore_empty(true)
             .source(Some(vars)),
     );
@@ -217,12 +218,14 @@ pub fn load(flags: &Flags, env: &HashMap<String, String>) -> Result<Loaded, Conf
         Some((s, p)) => (Some(s), Some(p)),
         None => (None, None),
     };
+    let mut allowed_gids = file.socket.allowed_gids.clone();
+    allowed_gids.extend(resolve_groups(&file.socket.allowed_groups)?);
     let l = &file.limits;
     let options = Options {
         socket,
         socket_mode,
         allowed_uids: file.socket.allowed_uids.clone(),
-        allowed_gids: file.socket.allowed_gids.clone(),
+        allowed_gids,
         state_dir,
         max_line_length: l.max_line_length,
         max_batch_len: l.max_batch_len,
@@ -391,6 +394,26 @@ fn validate(file: &FileConfig) -> Result<(), ConfigError> {
     Ok(())
 }
 
+/// The gids of the groups named in `socket.allowed_groups`.
+fn resolve_groups(names: &[String]) -> Result<Vec<u32>, ConfigError> {
+    names
+        .iter()
+        .map(|name| match nix::unistd::Group::from_name(name) {
+            Ok(Some(g)) => Ok(g.gid.as_raw()),
+            Ok(None) => Err(ConfigError::Invalid {
+                key: "socket.allowed_groups",
+                message: format!(
+                    "there is no group {name:?}; create it (systemd-sysusers, groupadd) or remove it from the list"
+                ),
+            }),
+            Err(e) => Err(ConfigError::Invalid {
+                key: "socket.allowed_groups",
+                message: format!("cannot look up the group {name:?}: {e}"),
+            }),
+        })
+        .collect()
+}
+
 /// Reads the OAuth client secret from the file or credential the configuration names.
 fn load_secret(
     o: &file::OauthSection,
@@ -530,6 +553,17 @@ mod tests {
             Some(PathBuf::from("/h/.config/cxone-chatd/config.toml"))
         );
         assert_eq!(user_file(&env(&[])), None);
+    }
+
+    #[test]
+    fn groups_are_resolved_by_name_and_unknown_ones_are_errors() {
+        assert_eq!(resolve_groups(&["root".into()]).unwrap(), vec![0]);
+        let e = resolve_groups(&["no-such-group-cxone".into()]).unwrap_err();
+        assert!(
+            e.to_string().contains("socket.allowed_groups")
+                && e.to_string().contains("no-such-group-cxone"),
+            "{e}"
+        );
     }
 
     #[test]

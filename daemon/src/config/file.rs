@@ -45,6 +45,9 @@ pub struct SocketSection {
     pub allowed_uids: Vec<u32>,
     /// Groups whose members may connect (live, new connections).
     pub allowed_gids: Vec<u32>,
+    /// The same by name, resolved when the configuration is loaded, e.g.
+    /// `["cxone-chatd-clients"]` (live, new connections).
+    pub allowed_groups: Vec<String>,
 }
 
 impl Default for SocketSection {
@@ -54,6 +57,7 @@ impl Default for SocketSection {
             mode: "0600".into(),
             allowed_uids: Vec::new(),
             allowed_gids: Vec::new(),
+            allowed_groups: Vec::new(),
         }
     }
 }
@@ -193,6 +197,7 @@ pub const LIVE_KEYS: &[&str] = &[
     "log.level",
     "socket.allowed_uids",
     "socket.allowed_gids",
+    "socket.allowed_groups",
     "limits.max_line_length",
     "limits.max_batch_len",
     "limits.client_queue",
