@@ -220,8 +220,26 @@ pub fn load(flags: &Flags, env: &HashMap<String, String>) -> Result<Loaded, Conf
     };
     let mut allowed_gids = file.socket.allowed_gids.clone();
     allowed_gids.extend(resolve_groups(&file.socket.allowed_groups)?);
+    let options = options_from(&file, socket, state_dir, socket_mode, allowed_gids, secret);
+    Ok(Loaded {
+        file,
+        files,
+        secret_source,
+        options,
+    })
+}
+
+/// The options `file` gives, with the values resolved outside the schema.
+pub(crate) fn options_from(
+    file: &FileConfig,
+    socket: PathBuf,
+    state_dir: PathBuf,
+    socket_mode: u32,
+    allowed_gids: Vec<u32>,
+    oauth_client_secret: Option<Secret>,
+) -> Options {
     let l = &file.limits;
-    let options = Options {
+    Options {
         socket,
         socket_mode,
         allowed_uids: file.socket.allowed_uids.clone(),
@@ -240,14 +258,8 @@ pub fn load(flags: &Flags, env: &HashMap<String, String>) -> Result<Loaded, Conf
         drain_timeout: Duration::from_millis(file.shutdown.drain_timeout_ms),
         shutdown_grace: Duration::from_millis(file.shutdown.grace_ms),
         ping_timeout: Duration::from_millis(file.health.ping_timeout_ms),
-        oauth_client_secret: secret,
-    };
-    Ok(Loaded {
-        file,
-        files,
-        secret_source,
-        options,
-    })
+        oauth_client_secret,
+    }
 }
 
 /// The process environment as a map (names and values that are not UTF-8 are left out).

@@ -52,29 +52,17 @@ pub struct Options {
 }
 
 impl Options {
-    /// Defaults for a socket at `socket` and state in `state_dir`.
+    /// The built-in defaults (those of `config::FileConfig`) for a socket at `socket` and state
+    /// in `state_dir`.
     pub fn new(socket: PathBuf, state_dir: PathBuf) -> Self {
-        Self {
+        crate::config::options_from(
+            &crate::config::FileConfig::default(),
             socket,
-            socket_mode: 0o600,
-            allowed_uids: Vec::new(),
-            allowed_gids: Vec::new(),
             state_dir,
-            max_line_length: cxone_chat_protocol::rpc::codec::DEFAULT_MAX_LINE_LENGTH,
-            max_batch_len: cxone_chat_protocol::rpc::envelope::DEFAULT_MAX_BATCH_LEN,
-            event_buffer: 10_000,
-            client_queue: 1_024,
-            max_pending: 256,
-            max_poll_timeout_ms: 300_000,
-            max_clients: 256,
-            sandbox: false,
-            log_level: "info".into(),
-            log_format: LogFormat::Text,
-            drain_timeout: Duration::from_secs(10),
-            shutdown_grace: Duration::from_millis(200),
-            ping_timeout: Duration::from_secs(2),
-            oauth_client_secret: None,
-        }
+            0o600,
+            Vec::new(),
+            None,
+        )
     }
 }
 

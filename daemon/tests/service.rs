@@ -771,8 +771,24 @@ fn sigterm_keeps_queued_messages_on_disk_and_the_next_run_delivers_them_once() {
     drop(c);
     assert_eq!(copies(&b, id), 0, "not delivered yet");
 
+    // The next run is ready at once although the back end still refuses it, and says so.
+    let mut m = Manager::bind(s.dir.path());
+    let mut second = command();
+    second.env("NOTIFY_SOCKET", &m.path);
+    let (_second, _log) = start(second, &s.socket());
+    m.wait_for("READY=1");
+    m.wait_for("STATUS=listening on");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !m
+        .seen
+        .iter()
+        .any(|n| n.contains("default: reconnecting (attempt"))
+    {
+        assert!(Instant::now() < deadline, "{:#?}", m.seen);
+        m.try_next(Duration::from_millis(100));
+    }
+    assert_eq!(copies(&b, id), 0);
     b.admin_post("faults", json!({"refuseAuthorizations": 0}));
-    let (_second, _log) = start(command(), &s.socket());
     let deadline = Instant::now() + Duration::from_secs(20);
     while copies(&b, id) == 0 {
         assert!(
@@ -783,6 +799,15 @@ fn sigterm_keeps_queued_messages_on_disk_and_the_next_run_delivers_them_once() {
     }
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(copies(&b, id), 1, "exactly once");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !m
+        .seen
+        .last()
+        .is_some_and(|n| n.contains("default: connected"))
+    {
+        assert!(Instant::now() < deadline, "{:#?}", m.seen);
+        m.try_next(Duration::from_millis(100));
+    }
 }
 
 #[test]
@@ -814,4 +839,29 @@ fn a_second_sigterm_quits_at_once_while_a_drain_waits() {
     assert_eq!(status.code(), Some(130), "{}", log.text());
     assert!(started.elapsed() < Duration::from_secs(2));
     log.wait_for("second signal while draining: quitting at once");
+}
+
+#[test]
+fn the_event_hub_and_the_rpc_server_are_watched_too() {
+    for actor in ["event-hub", "rpc-server"] {
+        let s = Sandbox::new();
+        let mut m = Manager::bind(s.dir.path());
+        let mut cmd = s.command();
+        cmd.arg("--socket")
+            .arg(s.socket())
+            .arg("--state-dir")
+            .arg(s.path("state"))
+            .env("NOTIFY_SOCKET", &m.path)
+            .env("WATCHDOG_USEC", "300000")
+            .env("CXONE_CHATD_TEST_HOOKS", "1");
+        let (d, _log) = start(cmd, &s.socket());
+        m.wait_for("WATCHDOG=1");
+        d.client().ok("debug.wedge", json!({"actor": actor}));
+        m.during(Duration::from_millis(400));
+        let after = m.during(Duration::from_millis(1000));
+        assert!(
+            !after.iter().any(|n| n.contains("WATCHDOG=1")),
+            "{actor} wedged, yet the watchdog was fed: {after:?}"
+        );
+    }
 }
