@@ -150,7 +150,7 @@ pub fn run(loaded: Loaded, flags: Flags, log: LogControl) -> Result<(), RunError
             tokio::select! {
                 _ = term.recv() => break "SIGTERM",
                 _ = int.recv() => break "SIGINT",
-                _ = hup.recv() => current = reload(&state, &flags, current, &notifier, &status),
+                _ = hup.recv() => current = reload(&state, &flags, current, &notifier, &status).await,
             }
         };
         drain(&state, &server, &notifier, &mut term, &mut int, signal_name).await;
@@ -158,9 +158,10 @@ pub fn run(loaded: Loaded, flags: Flags, log: LogControl) -> Result<(), RunError
     })
 }
 
-/// SIGHUP: reads every layer again and applies what can change while running; keys that need
-/// a restart are named in the log and keep their running values.
-fn reload(
+/// SIGHUP: reads every layer again (off the actor thread: files and group look-ups may block)
+/// and applies what can change while running; keys that need a restart are named in the log and
+/// keep their running values.
+async fn reload(
     state: &DaemonState,
     flags: &Flags,
     current: Loaded,
@@ -169,9 +170,17 @@ fn reload(
 ) -> Loaded {
     notifier.reloading();
     tracing::info!("SIGHUP received: reloading the configuration");
-    let new = match config::load(flags, &config::process_env()) {
-        Ok(n) => n,
+    let f = flags.clone();
+    let loaded =
+        tokio::task::spawn_blocking(move || config::load(&f, &config::process_env())).await;
+    let new = match loaded {
+        Ok(Ok(n)) => n,
         Err(e) => {
+            tracing::error!(error = %e, "reloading the configuration failed; the running configuration stays in force");
+            notifier.ready(&status.get());
+            return current;
+        }
+        Ok(Err(e)) => {
             tracing::error!(error = %e, "reloading the configuration failed; the running configuration stays in force");
             notifier.ready(&status.get());
             return current;

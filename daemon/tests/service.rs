@@ -865,3 +865,38 @@ fn the_event_hub_and_the_rpc_server_are_watched_too() {
         );
     }
 }
+
+#[test]
+fn logs_on_stderr_can_be_json_one_object_per_line() {
+    let s = Sandbox::new();
+    let mut cmd = s.command();
+    cmd.arg("--socket")
+        .arg(s.socket())
+        .arg("--state-dir")
+        .arg(s.path("state"))
+        .arg("--log-format")
+        .arg("json");
+    let (mut d, log) = start(cmd, &s.socket());
+    drop(d.client());
+    signal(&d.child, "TERM");
+    assert!(wait_exit(&mut d.child, Duration::from_secs(10)).success());
+    log.wait_for("drained");
+    let text = log.text();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(lines.len() >= 3, "{text}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["level"].is_string() && l["fields"].is_object()),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["fields"]["message"] == "client connected"),
+        "{text}"
+    );
+}
