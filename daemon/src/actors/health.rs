@@ -5,7 +5,7 @@
 //! whose mailbox never drains — does not answer). Actors join the [`Registry`] where they are
 //! started, with one line:
 //!
-//! ```ignore
+//! ```text
 //! critical_actor!(MyActor);                    // once, beside the other critical actors below
 //! state.health.register("my-actor", &addr);    // where it is started
 //! ```
