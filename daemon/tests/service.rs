@@ -488,11 +488,16 @@ fn ready_status_watchdog_and_stopping_reach_the_service_manager_and_a_wedged_act
     );
     c.ok("debug.wedge", json!({"actor": "session:default"}));
     // A check already under way may still pass; after that, nothing.
-    m.during(Duration::from_millis(400));
+    let first = m.during(Duration::from_millis(400));
     let after = m.during(Duration::from_millis(1200));
     assert!(
         !after.iter().any(|n| n.contains("WATCHDOG=1")),
         "no watchdog while a critical actor is wedged: {after:?}"
+    );
+    assert!(
+        first.iter().chain(&after).any(|n| n
+            == "STATUS=degraded: session:default not answering; the watchdog is no longer fed\n"),
+        "{first:?} {after:?}"
     );
     // The rest of the daemon still answers: only the watchdog reports the wedge.
     assert!(c.ok("daemon.info", json!({}))["version"].is_string());

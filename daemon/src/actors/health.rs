@@ -221,6 +221,11 @@ impl HealthMonitor {
                 Err(u) => {
                     if act.unhealthy.as_ref() != Some(&u) {
                         tracing::error!(actors = ?u.0, "critical actors do not answer; the watchdog is no longer fed, so the service manager will restart cxone-chatd");
+                        // What `systemctl status` shows until the restart.
+                        act.notifier.status(&format!(
+                            "degraded: {} not answering; the watchdog is no longer fed",
+                            u.0.join(", ")
+                        ));
                     }
                     act.unhealthy = Some(u);
                 }
