@@ -1,7 +1,9 @@
 //! cxone-chatd: a headless daemon that speaks the CXone chat protocol to the back end and
 //! serves host applications over a local JSON-RPC socket.
 //!
-//! * [`run`] — start-up and the main loop; [`options`] — what it runs with.
+//! * [`run`] — start-up, the main loop, reload and drain; [`options`] — what it runs with;
+//!   [`config`] — the configuration layers that produce the options; [`notify`] — the service
+//!   manager's notifications.
 //! * [`listener`] — the socket file (0600, stale-file handling); [`rpc`] — accepting clients,
 //!   checking their credentials, dispatching calls.
 //! * [`actors`] — the event hub and the client connections; [`event_log`] — the event stream
@@ -11,10 +13,12 @@
 //! * [`decode_cmd`] — `cxone-chatd decode`.
 
 pub mod actors;
+pub mod config;
 pub mod decode_cmd;
 pub mod event_log;
 pub mod listener;
 pub mod logging;
+pub mod notify;
 pub mod options;
 pub mod rpc;
 pub mod run;

@@ -1,5 +1,7 @@
-//! Logging: tracing to stderr with a filter that `daemon.setLogLevel` can change while running.
-//! Tokens and message text are never logged at info level or above; events carry ids only.
+//! Logging: tracing to the systemd journal when stderr is the journal (`$JOURNAL_STREAM`),
+//! else human-readable or JSON lines on stderr (`log.format`), with a filter (`log.level`) that
+//! `daemon.setLogLevel` and a configuration reload can change while running. Tokens and message
+//! text are never logged at info level or above; events carry ids only.
 
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -35,26 +37,93 @@ pub enum SetLevelError {
     NotInstalled,
 }
 
+/// Where log lines go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    /// The systemd journal, natively (levels become priorities, fields stay fields).
+    Journal,
+    /// Human-readable lines on stderr.
+    Text,
+    /// One JSON object per line on stderr.
+    Json,
+}
+
+/// Whether stderr is the journal: `$JOURNAL_STREAM` is `DEVICE:INODE` of the stream systemd
+/// connected, and it only counts when stderr is still that stream (systemd.exec(5)), so that a
+/// child with redirected stderr does not log to the journal by mistake.
+pub fn stderr_is_journal(journal_stream: Option<&str>) -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let Some((dev, ino)) = journal_stream.and_then(|s| s.split_once(':')) else {
+        return false;
+    };
+    let (Ok(dev), Ok(ino)) = (dev.parse::<u64>(), ino.parse::<u64>()) else {
+        return false;
+    };
+    let stderr = std::io::stderr();
+    let Ok(fd) = stderr.as_fd().try_clone_to_owned() else {
+        return false;
+    };
+    match std::fs::File::from(fd).metadata() {
+        Ok(m) => m.dev() == dev && m.ino() == ino,
+        Err(_) => false,
+    }
+}
+
 impl LogControl {
-    /// Installs the global subscriber: level from `RUST_LOG`, else `info`.
-    pub fn install() -> Self {
-        let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    /// Installs the global subscriber with `level` (a tracing filter): to the journal when
+    /// stderr is the journal, else `format` on stderr. Returns where logs go.
+    pub fn install(level: &str, format: crate::config::LogFormat) -> (Self, Destination) {
+        let filter = EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new("info"));
         let (layer, handle) = reload::Layer::new(filter);
+        let journal_stream = std::env::var("JOURNAL_STREAM").ok();
+        let journald = stderr_is_journal(journal_stream.as_deref())
+            .then(|| tracing_journald::layer().ok())
+            .flatten()
+            .map(|l| l.with_syslog_identifier("cxone-chatd".into()));
+        let destination = match (&journald, format) {
+            (Some(_), _) => Destination::Journal,
+            (None, crate::config::LogFormat::Text) => Destination::Text,
+            (None, crate::config::LogFormat::Json) => Destination::Json,
+        };
         use std::io::IsTerminal;
-        let fmt = tracing_subscriber::fmt::layer()
-            .with_writer(std::io::stderr)
-            .with_ansi(std::io::stderr().is_terminal())
-            .with_target(true);
-        match tracing_subscriber::registry()
+        let text = (destination == Destination::Text).then(|| {
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::stderr().is_terminal())
+                .with_target(true)
+        });
+        let json = (destination == Destination::Json).then(|| {
+            tracing_subscriber::fmt::layer()
+                .json()
+                .with_writer(std::io::stderr)
+                .with_target(true)
+        });
+        let control = match tracing_subscriber::registry()
             .with(layer)
-            .with(fmt)
+            .with(journald)
+            .with(text)
+            .with(json)
             .try_init()
         {
             Ok(()) => Self {
                 handle: Some(handle),
             },
             Err(_) => Self { handle: None },
-        }
+        };
+        (control, destination)
+    }
+
+    /// Replaces the whole filter (a configuration reload).
+    pub fn set_filter(&self, filter: &str) -> Result<(), SetLevelError> {
+        let handle = self.handle.as_ref().ok_or(SetLevelError::NotInstalled)?;
+        let parsed = EnvFilter::try_new(filter).map_err(|e| SetLevelError::InvalidFilter {
+            filter: filter.to_owned(),
+            error: e.to_string(),
+        })?;
+        handle
+            .reload(parsed)
+            .map_err(|_| SetLevelError::NotInstalled)
     }
 
     /// Sets `level` for everything, or for `target` only (keeping the rest). Returns the
@@ -88,5 +157,28 @@ impl LogControl {
             .reload(filter)
             .map_err(|_| SetLevelError::NotInstalled)?;
         Ok(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+
+    use super::stderr_is_journal;
+
+    #[test]
+    fn the_journal_is_used_only_when_journal_stream_is_stderr_itself() {
+        let fd = std::io::stderr().as_fd().try_clone_to_owned().unwrap();
+        let m = std::fs::File::from(fd).metadata().unwrap();
+        let own = format!("{}:{}", m.dev(), m.ino());
+        assert!(stderr_is_journal(Some(&own)));
+        assert!(!stderr_is_journal(Some(&format!(
+            "{}:{}",
+            m.dev(),
+            m.ino() + 1
+        ))));
+        assert!(!stderr_is_journal(Some("garbage")));
+        assert!(!stderr_is_journal(None));
     }
 }

@@ -1,7 +1,12 @@
-//! The options the daemon runs with, and their defaults. Today they come from command-line
-//! flags; the configuration file and environment (issue #6) will feed the same struct.
+//! The options the daemon runs with, and their defaults. [`crate::config`] builds them from the
+//! configuration layers (defaults, files, environment, flags).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::config::LogFormat;
+use crate::store::Secret;
 
 /// Run-time options.
 #[derive(Debug, Clone)]
@@ -32,37 +37,49 @@ pub struct Options {
     pub max_clients: usize,
     /// Start an embedded emulator and use it when `session.prepare` names no environment.
     pub sandbox: bool,
+    /// The log filter (`info`, `debug`, `module=level,…`).
+    pub log_level: String,
+    /// How stderr logs look when stderr is not the journal.
+    pub log_format: LogFormat,
+    /// The longest a SIGTERM drain may take.
+    pub drain_timeout: Duration,
+    /// How long clients get to read `daemon.shutdown` before connections close.
+    pub shutdown_grace: Duration,
+    /// How long each critical actor has to answer the watchdog's ping.
+    pub ping_timeout: Duration,
+    /// The OAuth client secret, read from a file or a systemd credential (never argv).
+    pub oauth_client_secret: Option<Secret>,
 }
 
 impl Options {
-    /// Defaults for a socket at `socket` and state in `state_dir`.
+    /// The built-in defaults (those of `config::FileConfig`) for a socket at `socket` and state
+    /// in `state_dir`.
     pub fn new(socket: PathBuf, state_dir: PathBuf) -> Self {
-        Self {
+        crate::config::options_from(
+            &crate::config::FileConfig::default(),
             socket,
-            socket_mode: 0o600,
-            allowed_uids: Vec::new(),
-            allowed_gids: Vec::new(),
             state_dir,
-            max_line_length: cxone_chat_protocol::rpc::codec::DEFAULT_MAX_LINE_LENGTH,
-            max_batch_len: cxone_chat_protocol::rpc::envelope::DEFAULT_MAX_BATCH_LEN,
-            event_buffer: 10_000,
-            client_queue: 1_024,
-            max_pending: 256,
-            max_poll_timeout_ms: 300_000,
-            max_clients: 256,
-            sandbox: false,
-        }
+            0o600,
+            Vec::new(),
+            None,
+        )
     }
 }
 
 /// The default socket path: `$XDG_RUNTIME_DIR/cxone-chatd/rpc.sock` for a user daemon,
 /// `$RUNTIME_DIRECTORY/rpc.sock` under systemd, `/run/cxone-chatd/rpc.sock` otherwise.
 pub fn default_socket() -> PathBuf {
-    if let Some(dir) = std::env::var_os("RUNTIME_DIRECTORY") {
-        return PathBuf::from(dir).join("rpc.sock");
+    default_socket_in(&crate::config::process_env())
+}
+
+/// [`default_socket`] for the environment `env`.
+pub fn default_socket_in(env: &HashMap<String, String>) -> PathBuf {
+    let var = |k: &str| env.get(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(dir) = var("RUNTIME_DIRECTORY") {
+        return dir.join("rpc.sock");
     }
-    match std::env::var_os("XDG_RUNTIME_DIR") {
-        Some(dir) => PathBuf::from(dir).join("cxone-chatd").join("rpc.sock"),
+    match var("XDG_RUNTIME_DIR") {
+        Some(dir) => dir.join("cxone-chatd").join("rpc.sock"),
         None => PathBuf::from("/run/cxone-chatd/rpc.sock"),
     }
 }
@@ -70,14 +87,27 @@ pub fn default_socket() -> PathBuf {
 /// The default state directory: `$STATE_DIRECTORY` under systemd, else
 /// `$XDG_STATE_HOME/cxone-chatd`, else `~/.local/state/cxone-chatd`, else `/var/lib/cxone-chatd`.
 pub fn default_state_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("STATE_DIRECTORY") {
-        return PathBuf::from(dir);
+    default_state_dir_in(&crate::config::process_env())
+}
+
+/// [`default_state_dir`] for the environment `env`.
+pub fn default_state_dir_in(env: &HashMap<String, String>) -> PathBuf {
+    let var = |k: &str| env.get(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(dir) = var("STATE_DIRECTORY") {
+        // systemd lists several directories separated by colons when the unit names several.
+        let first = dir
+            .to_string_lossy()
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        return PathBuf::from(first);
     }
-    if let Some(dir) = std::env::var_os("XDG_STATE_HOME") {
-        return PathBuf::from(dir).join("cxone-chatd");
+    if let Some(dir) = var("XDG_STATE_HOME") {
+        return dir.join("cxone-chatd");
     }
-    match std::env::var_os("HOME") {
-        Some(home) => PathBuf::from(home).join(".local/state/cxone-chatd"),
+    match var("HOME") {
+        Some(home) => home.join(".local/state/cxone-chatd"),
         None => PathBuf::from("/var/lib/cxone-chatd"),
     }
 }

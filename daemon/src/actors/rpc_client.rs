@@ -54,7 +54,7 @@ impl RpcClient {
         recv: ConnIo,
         send: ConnIo,
     ) -> Addr<Self> {
-        let (queue, rx) = mpsc::channel(state.options.client_queue.max(1));
+        let (queue, rx) = mpsc::channel(state.options().client_queue.max(1));
         let (lag, lag_rx) = mpsc::unbounded_channel();
         let pending = Arc::new(AtomicU32::new(0));
         state
@@ -85,7 +85,7 @@ impl RpcClient {
     }
 
     fn handle_line(&mut self, line: &str) {
-        let incoming = parse(line, &self.state.parse_options);
+        let incoming = parse(line, &self.state.parse_options());
         let items = match incoming {
             Incoming::Rejected(response) => return self.reply(Reply::Single(response)),
             Incoming::Single(item) => {
@@ -124,10 +124,10 @@ impl RpcClient {
                 None
             }
             Item::Request(request) => {
-                if self.pending.load(Ordering::Relaxed) >= self.state.options.max_pending {
+                let max_pending = self.state.options().max_pending;
+                if self.pending.load(Ordering::Relaxed) >= max_pending {
                     let error = ErrorObject::new(ErrorCode::Overloaded).with_detail(format!(
-                        "this connection already has {} calls running; wait for answers before sending more",
-                        self.state.options.max_pending
+                        "this connection already has {max_pending} calls running; wait for answers before sending more"
                     ));
                     return Some(Box::pin(
                         async move { Some(Response::error(request.id, error)) },
@@ -182,7 +182,7 @@ impl Actor for RpcClient {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         let reader = self.reader.take().expect("reader set at creation");
-        let codec = NdjsonCodec::with_max_line_length(self.state.options.max_line_length);
+        let codec = NdjsonCodec::with_max_line_length(self.state.options().max_line_length);
         ctx.add_stream(FramedRead::new(reader, codec));
         tracing::debug!(client = self.id, "client connected");
     }

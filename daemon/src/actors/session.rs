@@ -32,6 +32,7 @@ mod connection;
 mod customer;
 mod forward;
 mod lifecycle;
+mod shutdown;
 
 use crate::upstream::socket::CloseKind;
 use crate::upstream::{
@@ -147,6 +148,15 @@ impl Session {
             saving: None,
             store,
         }
+    }
+
+    /// The session's own actors (credentials, threads, live chat), for the health registry.
+    pub fn actors(&self) -> (Addr<OAuth>, Addr<Threads>, Addr<LiveChat>) {
+        (
+            self.oauth.clone(),
+            self.threads.clone(),
+            self.live_chat.clone(),
+        )
     }
 
     /// Remembers the visitor, the customer and the back end on disk, so that a restarted
@@ -666,3 +676,4 @@ pub use connection::KeepTrying;
 pub use customer::{CustomerCall, CustomerOp};
 pub use forward::GetUploadTarget;
 pub use lifecycle::{Analytics, AnalyticsCall, Background, Foreground};
+pub use shutdown::GoAway;

@@ -85,6 +85,8 @@ pub struct Threads {
     chat: Chat,
     /// The welcome message's template from the last `FireProactiveAction`, shown in new threads.
     welcome: Option<String>,
+    /// Where the outbox flush stands.
+    outbox: outbox::OutboxState,
 }
 
 impl Threads {
@@ -103,6 +105,7 @@ impl Threads {
             registry: ThreadRegistry::default(),
             chat: Chat::default(),
             welcome: None,
+            outbox: outbox::OutboxState::default(),
         }
     }
 

@@ -95,6 +95,27 @@ pub async fn call(ctx: &CallContext, method: String, params: Option<Params>) -> 
             ok(EventsUnsubscribeResult { unsubscribed })
         }
         EventsPoll::NAME => poll(ctx, decode_params(params)?).await,
+        // Test hook, compiled into debug builds only and answered only when the daemon was
+        // started with CXONE_CHATD_TEST_HOOKS=1: wedges a critical actor so that tests can see
+        // the watchdog stop. Release builds do not contain it.
+        #[cfg(debug_assertions)]
+        "debug.wedge" if ctx.state.test_hooks => {
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct P {
+                actor: String,
+            }
+            let p: P = decode_params(params)?;
+            if ctx.state.health.wedge(&p.actor) {
+                ok(serde_json::json!({"wedged": p.actor}))
+            } else {
+                Err(ErrorObject::new(ErrorCode::InvalidParameter).with_field("actor").with_detail(format!(
+                    "no critical actor is called {:?}; registered: {:?}",
+                    p.actor,
+                    ctx.state.health.names()
+                )))
+            }
+        }
         name if super::sessions::serves(name) => super::sessions::call(ctx, name, params).await,
         other => match find_method(other) {
             // Part of the published API, not yet served by this build (issue #4 is in progress).
@@ -145,11 +166,14 @@ fn info(state: &DaemonState) -> DaemonInfoResult {
         version: env!("CARGO_PKG_VERSION").into(),
         protocol_version: cxone_chat_protocol::rpc::API_VERSION.into(),
         capabilities,
-        limits: Limits {
-            max_line_length: state.options.max_line_length as u64,
-            max_batch_length: state.options.max_batch_len as u64,
-            event_buffer_size: state.options.event_buffer as u64,
-            max_poll_timeout_ms: state.options.max_poll_timeout_ms,
+        limits: {
+            let o = state.options();
+            Limits {
+                max_line_length: o.max_line_length as u64,
+                max_batch_length: o.max_batch_len as u64,
+                event_buffer_size: o.event_buffer as u64,
+                max_poll_timeout_ms: o.max_poll_timeout_ms,
+            }
         },
     }
 }
@@ -184,7 +208,7 @@ async fn status(state: &DaemonState) -> CallResult {
 }
 
 async fn poll(ctx: &CallContext, p: EventsPollParams) -> CallResult {
-    let max = ctx.state.options.max_poll_timeout_ms;
+    let max = ctx.state.options().max_poll_timeout_ms;
     if p.timeout_ms > max {
         return Err(ErrorObject::new(ErrorCode::InvalidParameter)
             .with_field("timeoutMs")

@@ -1,6 +1,7 @@
-//! Accepts client connections: checks each peer's credentials (the daemon's own user, root,
+//! Admitting client connections: checks each peer's credentials (the daemon's own user, root,
 //! and the configured users and groups), enforces the connection limit, and starts one
-//! `RpcClient` actor per connection.
+//! `RpcClient` actor per connection. The `RpcServer` actor (`actors/rpc_server.rs`) accepts
+//! and calls [`admit`]; this is the plain logic it wraps.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,9 +9,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use cxone_chat_protocol::rpc::Response;
 use cxone_chat_protocol::rpc::envelope::Id;
 use cxone_chat_protocol::rpc::errors::{ErrorCode, ErrorObject};
-use interprocess::local_socket::tokio::{Listener, Stream};
+use interprocess::local_socket::tokio::Stream;
 use interprocess::local_socket::traits::StreamCommon as _;
-use interprocess::local_socket::traits::tokio::Listener as _;
 use tokio::io::AsyncWriteExt;
 
 use crate::actors::rpc_client::{Peer, RpcClient};
@@ -34,54 +34,48 @@ pub fn peer_allowed(
     uid_ok || gid_ok
 }
 
-/// Accepts connections until the future is dropped.
-pub async fn accept_loop(listener: Listener, state: Arc<DaemonState>, own_uid: u32) {
+/// Admits one accepted connection: checks its peer's credentials and the connection limit,
+/// then starts its `RpcClient` actor (or tells it why not and closes it).
+pub fn admit(conn: Stream, state: &Arc<DaemonState>, own_uid: u32) {
     static NEXT_CLIENT: AtomicU64 = AtomicU64::new(1);
-    loop {
-        let conn = match listener.accept().await {
-            Ok(c) => c,
-            Err(e) => {
-                // Out of file descriptors and the like: back off instead of spinning.
-                tracing::warn!(error = %e, "accepting a client connection failed");
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let creds = conn.peer_creds();
-        let (pid, uid, gid, groups) = match &creds {
-            Ok(c) => (
-                c.pid().map(|p| p as u32),
-                c.euid(),
-                c.egid(),
-                c.groups().map(<[u32]>::to_vec).unwrap_or_default(),
-            ),
-            Err(_) => (None, None, None, Vec::new()),
-        };
-        if !peer_allowed(&state.options, own_uid, uid, gid, &groups) {
-            tracing::warn!(?pid, ?uid, "refused a client whose user is not allowed");
-            refuse(conn, ErrorCode::PeerNotAuthorized, "this user may not use cxone-chatd; ask the administrator to add it to the allowed users or group").await;
-            continue;
-        }
-        let connected = state
-            .clients
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .len();
-        if connected >= state.options.max_clients {
-            tracing::warn!(connected, "refused a client: too many connections");
-            refuse(
-                conn,
-                ErrorCode::Overloaded,
-                "too many clients are connected; try again later",
-            )
-            .await;
-            continue;
-        }
-        let id = NEXT_CLIENT.fetch_add(1, Ordering::Relaxed);
-        tracing::info!(client = id, ?pid, ?uid, "client connected");
-        let conn = ConnIo(Arc::new(conn));
-        RpcClient::start_for(id, Peer { pid, uid }, state.clone(), conn.clone(), conn);
+    let options = state.options();
+    let creds = conn.peer_creds();
+    let (pid, uid, gid, groups) = match &creds {
+        Ok(c) => (
+            c.pid().map(|p| p as u32),
+            c.euid(),
+            c.egid(),
+            c.groups().map(<[u32]>::to_vec).unwrap_or_default(),
+        ),
+        Err(_) => (None, None, None, Vec::new()),
+    };
+    if !peer_allowed(&options, own_uid, uid, gid, &groups) {
+        tracing::warn!(?pid, ?uid, "refused a client whose user is not allowed");
+        tokio::spawn(refuse(
+            conn,
+            ErrorCode::PeerNotAuthorized,
+            "this user may not use cxone-chatd; ask the administrator to add it to the allowed users or group",
+        ));
+        return;
     }
+    let connected = state
+        .clients
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .len();
+    if connected >= options.max_clients {
+        tracing::warn!(connected, "refused a client: too many connections");
+        tokio::spawn(refuse(
+            conn,
+            ErrorCode::Overloaded,
+            "too many clients are connected; try again later",
+        ));
+        return;
+    }
+    let id = NEXT_CLIENT.fetch_add(1, Ordering::Relaxed);
+    tracing::info!(client = id, ?pid, ?uid, "client connected");
+    let conn = ConnIo(Arc::new(conn));
+    RpcClient::start_for(id, Peer { pid, uid }, state.clone(), conn.clone(), conn);
 }
 
 /// Tells a refused client why in one JSON-RPC error, then closes.

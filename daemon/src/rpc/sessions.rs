@@ -484,7 +484,7 @@ pub async fn session_for(
     Ok(sessions
         .entry(name.clone())
         .or_insert_with(|| {
-            Session::new(
+            let session = Session::new(
                 name.clone(),
                 state.hub.clone(),
                 state.rest.clone(),
@@ -492,8 +492,18 @@ pub async fn session_for(
                 state.sdk.clone(),
                 store,
                 record.as_ref(),
-            )
-            .start()
+            );
+            // The session's own actors are as critical as the session: a wedged one would
+            // stall its chat just the same.
+            let (oauth, threads, live_chat) = session.actors();
+            state.health.register(format!("oauth:{name}"), &oauth);
+            state.health.register(format!("threads:{name}"), &threads);
+            state
+                .health
+                .register(format!("live-chat:{name}"), &live_chat);
+            let addr = session.start();
+            state.health.register(format!("session:{name}"), &addr);
+            addr
         })
         .clone())
 }

@@ -2,8 +2,8 @@
 //! the log-level control. Built once at start-up and shared by every connection.
 
 use std::collections::HashMap;
-use std::sync::atomic::AtomicU32;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU32, AtomicU64};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use actix::Addr;
@@ -34,10 +34,15 @@ pub struct ClientEntry {
 /// Daemon-wide state shared by every connection.
 #[derive(Debug)]
 pub struct DaemonState {
-    /// The options the daemon runs with.
-    pub options: Options,
-    /// JSON-RPC parsing limits.
-    pub parse_options: ParseOptions,
+    /// The options the daemon runs with; a reload (SIGHUP) swaps in new live values. Read
+    /// them with [`DaemonState::options`].
+    pub options: RwLock<Arc<Options>>,
+    /// The critical actors the watchdog checks.
+    pub health: Arc<crate::actors::health::Registry>,
+    /// The watchdog's ping timeout in milliseconds (live).
+    pub ping_timeout_ms: Arc<AtomicU64>,
+    /// Whether the debug-build test hooks (`debug.wedge`) are on (`CXONE_CHATD_TEST_HOOKS=1`).
+    pub test_hooks: bool,
     /// When the daemon started.
     pub started: Instant,
     /// The event hub.
@@ -59,4 +64,30 @@ pub struct DaemonState {
     /// The embedded emulator's environment in `--sandbox` mode: used when `session.prepare`
     /// names none.
     pub sandbox: Option<Environment>,
+}
+
+impl DaemonState {
+    /// The options now in force (a snapshot; a reload may replace them meanwhile).
+    pub fn options(&self) -> Arc<Options> {
+        self.options
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the options (a reload).
+    pub fn set_options(&self, options: Options) {
+        self.ping_timeout_ms.store(
+            options.ping_timeout.as_millis() as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        *self.options.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(options);
+    }
+
+    /// JSON-RPC parsing limits now in force.
+    pub fn parse_options(&self) -> ParseOptions {
+        ParseOptions {
+            max_batch_len: self.options().max_batch_len,
+        }
+    }
 }

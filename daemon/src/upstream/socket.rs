@@ -424,6 +424,11 @@ impl SocketHandle {
         self.shared.is_open()
     }
 
+    /// Requests sent and still waiting for their reply (a drain lets them finish first).
+    pub fn pending_requests(&self) -> usize {
+        self.shared.waiting()
+    }
+
     /// Heartbeat counters, updated as heartbeats go out and pongs come in.
     pub fn liveness(&self) -> watch::Receiver<Liveness> {
         self.shared.liveness.subscribe()

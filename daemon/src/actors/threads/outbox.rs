@@ -11,6 +11,17 @@ use super::Threads;
 use crate::session::error::SessionError;
 use crate::upstream::RequestError;
 
+/// Where the outbox flush stands.
+#[derive(Debug, Default)]
+pub(super) struct OutboxState {
+    /// A flush is running: new sends are queued behind it.
+    pub(super) flushing: bool,
+    /// Sends were queued during the flush: flush again afterwards.
+    pub(super) again: bool,
+    /// Queued sends still being written to disk.
+    pub(super) enqueuing: usize,
+}
+
 /// The connection is (back) up: send what was queued.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
@@ -28,14 +39,22 @@ impl Threads {
     /// Sends what was queued while the connection was down (durably, in the store), in order,
     /// each exactly once: a message leaves the store only after the back end answered it, and
     /// its id travels with it, so even a resend after a crash is recognised as the same message.
+    ///
+    /// The actor keeps taking messages meanwhile (a long flush must not stall the watchdog's
+    /// ping or the other calls): a send that arrives during the flush is queued behind the
+    /// flushed messages, and another flush follows once it is on disk.
     pub(super) fn flush_outbox(&mut self, ctx: &mut Context<Self>) {
+        if self.outbox.flushing {
+            self.outbox.again = true;
+            return;
+        }
         let Some(socket) = self.chat.live_socket() else {
             return;
         };
+        self.outbox.flushing = true;
         let (store, name) = (self.store.clone(), self.name.clone());
         let oauth = self.oauth.clone();
-        // One future sends them all, one after the other, each after the previous one's answer;
-        // `wait` holds the actor's other messages meanwhile, so a new send cannot overtake them.
+        // One future sends them all, one after the other, each after the previous one's answer.
         let flush = async move {
             let s = store.clone();
             let pending = match tokio::task::spawn_blocking(move || s.pending()).await {
@@ -82,13 +101,23 @@ impl Threads {
             }
             outcomes
         };
-        ctx.wait(flush.into_actor(self).map(|outcomes, act, _| {
+        ctx.spawn(flush.into_actor(self).map(|outcomes, act, ctx| {
             for (thread_id, message, result) in outcomes {
                 if let Ok(m) = serde_json::from_value::<Message>(message) {
                     let _ = act.settle(&thread_id, m, result);
                 }
             }
+            act.outbox.flushing = false;
+            act.flush_again(ctx);
         }));
+    }
+
+    /// Flushes again if sends were queued during the last flush, once they are all on disk.
+    pub(super) fn flush_again(&mut self, ctx: &mut Context<Self>) {
+        if self.outbox.again && !self.outbox.flushing && self.outbox.enqueuing == 0 {
+            self.outbox.again = false;
+            self.flush_outbox(ctx);
+        }
     }
 
     /// The token the next message carries, renewed first if it is about to expire.

@@ -234,8 +234,9 @@ impl Handler<Send> for Threads {
     fn handle(&mut self, msg: Send, _: &mut Self::Context) -> Self::Result {
         let prepared = (|| {
             // While reconnecting a message is accepted and queued; otherwise it needs a socket.
-            let socket = self.chat.live_socket();
-            if socket.is_none() && !self.chat.reconnecting {
+            // While the outbox is being flushed it is queued behind what is being sent.
+            let socket = self.chat.live_socket().filter(|_| !self.outbox.flushing);
+            if socket.is_none() && !self.chat.reconnecting && !self.outbox.flushing {
                 return Err(SessionError::NotConnected);
             }
             let entry = self
@@ -331,13 +332,21 @@ impl Handler<Send> for Threads {
             let store = self.store.clone();
             let save =
                 async move { tokio::task::spawn_blocking(move || store.enqueue(outgoing)).await };
-            return Box::pin(save.into_actor(self).map(move |r, _, _| match r {
-                Ok(Ok(_)) => Ok(local),
-                Ok(Err(e)) => Err(SessionError::Store(e)),
-                Err(e) => Err(SessionError::InvalidParameter {
-                    field: "text",
-                    detail: format!("queueing failed: {e}"),
-                }),
+            self.outbox.enqueuing += 1;
+            if self.outbox.flushing {
+                self.outbox.again = true;
+            }
+            return Box::pin(save.into_actor(self).map(move |r, act, ctx| {
+                act.outbox.enqueuing -= 1;
+                act.flush_again(ctx);
+                match r {
+                    Ok(Ok(_)) => Ok(local),
+                    Ok(Err(e)) => Err(SessionError::Store(e)),
+                    Err(e) => Err(SessionError::InvalidParameter {
+                        field: "text",
+                        detail: format!("queueing failed: {e}"),
+                    }),
+                }
             }));
         };
         let thread_id = msg.thread_id;

@@ -74,6 +74,15 @@ impl Shared {
         Ok(rx)
     }
 
+    /// How many requests wait for a reply (waiters whose caller gave up not counted).
+    pub(super) fn waiting(&self) -> usize {
+        self.table()
+            .waiting
+            .values()
+            .filter(|tx| !tx.is_closed())
+            .count()
+    }
+
     /// Forgets a request that gave up (timeout, or its future was dropped).
     pub(super) fn forget(&self, event_id: &str) {
         self.table().waiting.remove(event_id);
