@@ -195,29 +195,36 @@ pub(crate) fn pick_thread(
     session: &str,
     new: bool,
 ) -> Result<String, CliError> {
-    if !new {
-        let list = c.call("threads.list", json!({"session": session}), ctx.timeout)?;
-        let open = list["threads"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|t| t["state"] != "closed")
-            .max_by_key(|t| {
-                t["updatedAt"]
-                    .as_str()
-                    .or_else(|| t["createdAt"].as_str())
-                    .unwrap_or_default()
-                    .to_owned()
-            });
-        if let Some(id) = open.and_then(|t| t["id"].as_str()) {
-            return Ok(id.to_owned());
-        }
+    if !new && let Some(id) = open_thread(c, ctx, session)? {
+        return Ok(id);
     }
     let t = c.call("threads.create", json!({"session": session}), ctx.timeout)?;
     t["id"]
         .as_str()
         .map(str::to_owned)
         .ok_or_else(|| CliError::Other(format!("threads.create returned no id: {t}")))
+}
+
+/// The session's newest thread that is not closed, if any.
+pub(crate) fn open_thread(
+    c: &mut Connection,
+    ctx: &Ctx,
+    session: &str,
+) -> Result<Option<String>, CliError> {
+    let list = c.call("threads.list", json!({"session": session}), ctx.timeout)?;
+    let open = list["threads"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["state"] != "closed")
+        .max_by_key(|t| {
+            t["updatedAt"]
+                .as_str()
+                .or_else(|| t["createdAt"].as_str())
+                .unwrap_or_default()
+                .to_owned()
+        });
+    Ok(open.and_then(|t| t["id"].as_str()).map(str::to_owned))
 }
 
 /// Prints the contact centre's side of the current thread; when the daemon goes away, waits

@@ -79,9 +79,18 @@ enum Command {
         /// The thread; by default the newest thread that is not closed, else a new one.
         #[arg(long)]
         thread: Option<String>,
-        /// Wait up to SECS for the contact centre's next message and print it.
+        /// Wait up to SECS for the agent's answer and print it (and any automated message before).
         #[arg(long, value_name = "SECS")]
         wait_reply: Option<f64>,
+    },
+    /// End the conversation of a thread (thread.endContact) and wait until it is closed.
+    End {
+        /// The session.
+        #[arg(long, default_value = "default")]
+        session: String,
+        /// The thread; by default the newest thread that is not closed.
+        #[arg(long)]
+        thread: Option<String>,
     },
     /// List the session's threads (threads.list).
     Threads {
@@ -160,6 +169,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let wait_reply = wait_reply.map(|w| secs(w, "--wait-reply")).transpose()?;
             send(&ctx, &session, thread, &text, wait_reply)?;
         }
+        Command::End { session, thread } => end(&ctx, &session, thread)?,
         Command::Threads { session } => {
             let r =
                 ctx.connect()?
@@ -225,6 +235,50 @@ fn send(
                         .is_some_and(|t| t.eq_ignore_ascii_case(&thread))
                 {
                     print_result(ctx, m, |m| render::message_line(m) + "\n");
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+fn end(ctx: &Ctx, session: &str, thread: Option<String>) -> Result<(), CliError> {
+    let mut c = ctx.connect()?;
+    c.call(
+        "events.subscribe",
+        json!({"session": session, "kinds": ["contact.status"]}),
+        ctx.timeout,
+    )?;
+    let thread = match thread {
+        Some(t) => t,
+        None => chat::open_thread(&mut c, ctx, session)?.ok_or_else(|| {
+            CliError::Usage(format!("session {session:?} has no open thread to end"))
+        })?,
+    };
+    c.call(
+        "thread.endContact",
+        json!({"session": session, "threadId": thread}),
+        ctx.timeout,
+    )?;
+    let deadline = Instant::now() + ctx.timeout;
+    loop {
+        match c.next_event(Some(deadline))? {
+            Next::TimedOut => {
+                return Err(CliError::Timeout {
+                    what: "the conversation to close".to_owned(),
+                    after: ctx.timeout,
+                });
+            }
+            Next::Event(e) => {
+                let d = &e["data"];
+                if d["status"] == "closed"
+                    && d["threadId"]
+                        .as_str()
+                        .is_some_and(|t| t.eq_ignore_ascii_case(&thread))
+                {
+                    print_result(ctx, &e, |_| {
+                        format!("the conversation in thread {thread} is closed\n")
+                    });
                     return Ok(());
                 }
             }

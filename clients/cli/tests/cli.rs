@@ -239,3 +239,41 @@ fn watch_streams_ndjson_and_resumes_after_a_daemon_restart() {
     watch.kill().unwrap();
     watch.wait().unwrap();
 }
+
+#[test]
+fn the_kiosk_example_script_chats_with_the_agent_and_ends_the_contact() {
+    let e = Emulator::start();
+    let d = Daemon::start();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/kiosk.sh");
+    let out = Command::new("sh")
+        .arg(script)
+        .arg("Where is my order?")
+        .env("CXONE_CHAT", common::CLI)
+        .env("CXONE_CHATD_SOCKET", &d.socket)
+        .env("CXONE_ENVIRONMENT", e.environment().to_string())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("you: Where is my order? (thread "),
+        "{stdout}"
+    );
+    assert!(
+        lines.contains(&"Alex Agent: You said: Where is my order?"),
+        "{stdout}"
+    );
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .starts_with("the conversation in thread ")
+            && lines.last().unwrap().ends_with(" is closed"),
+        "{stdout}"
+    );
+}
