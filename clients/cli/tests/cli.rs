@@ -277,3 +277,18 @@ fn the_kiosk_example_script_chats_with_the_agent_and_ends_the_contact() {
         "{stdout}"
     );
 }
+
+#[test]
+fn chat_and_end_say_what_to_do_when_there_is_nothing_to_chat_in() {
+    let d = Daemon::start();
+    let out = cli(&d.socket, &["chat"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("session \"default\" is not prepared; pass --brand and --channel"),
+        "{err}"
+    );
+    let out = cli(&d.socket, &["end"]);
+    assert_eq!(out.status.code(), Some(4), "no session is a daemon error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[unknownSession 3000]"));
+}

@@ -301,10 +301,11 @@ export class EventStream extends EventEmitter implements AsyncIterable<Event> {
 
   /** The next event; rejects with {@link CallTimeoutError} after `timeoutMs`, resolves `undefined` when the stream ended. */
   async next(timeoutMs?: number): Promise<Event | undefined> {
+    if (!this.started) await this.subscribe();
+    // After subscribing too: a replay arrives before the answer to events.subscribe.
     const queued = this.queue.shift();
     if (queued) return queued;
     if (this.ended) return undefined;
-    if (!this.started) await this.subscribe();
     return new Promise((resolve, reject) => {
       const waiter = (e: Event | undefined) => {
         clearTimeout(timer);

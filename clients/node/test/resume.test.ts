@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { Client, type Event } from "../src/index.js";
+import { CallTimeoutError, Client, type Event } from "../src/index.js";
 import { Daemon, Emulator } from "./harness.js";
 
 let emulator: Emulator;
@@ -58,4 +58,21 @@ test("a stream without resume ends when the daemon stops", async () => {
   assert.equal(await events.next(1000), undefined);
   chat.close();
   await daemon.start();
+});
+
+test("since replays what came after an event", async () => {
+  const chat = await Client.connect(daemon.socket);
+  const live = chat.events({ kinds: ["chat.stateChanged"] });
+  await live.subscribe();
+  await chat.sessionPrepare({ session: "since", environment: emulator.environment(), brandId: 1000, channelId: "chat_single" });
+  const preparing = await live.next(10_000);
+  const prepared = await live.next(10_000);
+  assert.ok(preparing?.kind === "chat.stateChanged" && prepared?.kind === "chat.stateChanged");
+  assert.deepEqual([preparing.data.state, prepared.data.state], ["preparing", "prepared"]);
+  // A new stream from the first event replays the second, and only that.
+  const replay = chat.events({ kinds: ["chat.stateChanged"], since: { epoch: preparing.epoch, seq: preparing.seq } });
+  const again = await replay.next(10_000);
+  assert.deepEqual({ ...again, subscription: undefined }, { ...prepared, subscription: undefined });
+  await assert.rejects(replay.next(300), (e: unknown) => e instanceof CallTimeoutError);
+  chat.close();
 });

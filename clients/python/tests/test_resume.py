@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from conftest import Daemon, Emulator
 
-from cxone_chat import AsyncClient
+from cxone_chat import AsyncClient, CallTimeoutError, Client
 
 
 def test_events_resume_after_a_daemon_restart_and_surface_the_resync(daemon: Daemon, emulator: Emulator) -> None:
@@ -48,3 +49,17 @@ def test_a_stream_without_resume_ends_when_the_daemon_stops(daemon: Daemon) -> N
 
     kinds = asyncio.run(asyncio.wait_for(scenario(), 10))
     assert set(kinds) <= {"daemon.shutdown"}, kinds
+
+
+def test_since_replays_what_came_after_an_event(daemon: Daemon, emulator: Emulator) -> None:
+    with Client(daemon.socket) as chat:
+        live = chat.events(kinds=["chat.stateChanged"])
+        chat.session_prepare(environment=emulator.environment(), brand_id=1000, channel_id="chat_single")
+        preparing = live.next(10)
+        prepared = live.next(10)
+        assert [preparing.data["state"], prepared.data["state"]] == ["preparing", "prepared"]
+        # A new stream from the first event replays the second, and only that.
+        replay = chat.events(kinds=["chat.stateChanged"], since=(preparing.epoch, preparing.seq))
+        assert replay.next(10) == prepared
+        with pytest.raises(CallTimeoutError):
+            replay.next(0.3)
