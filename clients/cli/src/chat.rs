@@ -3,6 +3,7 @@
 //! contact centre's side (messages, typing, queue position, assignment) as it happens. The
 //! output is plain lines, so it works in any terminal, over ssh, and under `script` or tmux.
 
+use std::collections::HashSet;
 use std::io::BufRead;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -75,8 +76,12 @@ pub(crate) fn run(ctx: &Ctx, args: ChatArgs) -> Result<(), CliError> {
         snapshot["thread"]["state"].as_str().unwrap_or("?")
     );
     println!("{HELP}");
+    // Messages already shown, so that their events (still queued on the event connection) are
+    // not shown again.
+    let mut shown_ids = HashSet::new();
     for m in snapshot["messages"].as_array().into_iter().flatten() {
         println!("{}", render::message_line(m));
+        shown_ids.extend(m["id"].as_str().map(str::to_owned));
     }
 
     let current = Arc::new(Mutex::new(thread));
@@ -84,7 +89,14 @@ pub(crate) fn run(ctx: &Ctx, args: ChatArgs) -> Result<(), CliError> {
     let printer_ctx = ctx.clone();
     let printer_session = session.clone();
     std::thread::spawn(move || {
-        print_events(&printer_ctx, &printer_session, events, cursor, &shown)
+        print_events(
+            &printer_ctx,
+            &printer_session,
+            events,
+            cursor,
+            &shown,
+            shown_ids,
+        )
     });
 
     for line in std::io::stdin().lock().lines() {
@@ -235,6 +247,7 @@ fn print_events(
     mut conn: Connection,
     mut cursor: (String, u64),
     thread: &Mutex<String>,
+    mut shown_ids: HashSet<String>,
 ) {
     loop {
         match conn.next_event(None) {
@@ -243,6 +256,14 @@ fn print_events(
                     cursor = (epoch.to_owned(), seq);
                 }
                 let current = thread.lock().map(|t| t.clone()).unwrap_or_default();
+                let id = &e["data"]["message"]["id"];
+                if e["kind"] == "message.created"
+                    && id
+                        .as_str()
+                        .is_some_and(|id| !shown_ids.insert(id.to_owned()))
+                {
+                    continue;
+                }
                 if let Some(line) = render::event_line(&e, Some(&current)) {
                     println!("{line}");
                 }

@@ -79,11 +79,14 @@ pub(crate) fn event_line(e: &Value, thread: Option<&str>) -> Option<String> {
         "chat.stateChanged" if data["state"] == "offline" => {
             "… live chat is offline (no agents available)".to_owned()
         }
+        // The daemon puts a welcome message into the thread as a message (templates filled
+        // in); the action itself still has the raw template.
+        "proactive.action" if data["action"]["actionType"] == "welcomeMessage" => return None,
         "proactive.action" => format!(
             "… {}",
             data["action"]["content"]["bodyText"]
                 .as_str()
-                .or_else(|| data["action"]["name"].as_str())
+                .or_else(|| data["action"]["actionName"].as_str())
                 .unwrap_or("a proactive action")
         ),
         "error" => format!(
@@ -201,6 +204,9 @@ mod tests {
         assert_eq!(event_line(&e, Some("T2")), None);
         let own = json!({"kind": "message.created", "data": {"message": {"threadId": "T1", "direction": "inbound", "text": "x"}}});
         assert_eq!(event_line(&own, None), None);
+        let welcome = json!({"kind": "proactive.action", "data": {"action": {"actionType": "welcomeMessage",
+            "content": {"bodyText": "Hello {{customer.firstName|there}}"}}}});
+        assert_eq!(event_line(&welcome, None), None);
         let q = json!({"kind": "queue.position", "data": {"threadId": "T1", "position": 2}});
         assert_eq!(
             event_line(&q, None).as_deref(),
