@@ -85,7 +85,7 @@ pub(crate) fn run(ctx: &Ctx, args: ChatArgs) -> Result<(), CliError> {
     }
 
     let current = Arc::new(Mutex::new(thread));
-    let shown = Arc::clone(&current);
+    let printer_thread = Arc::clone(&current);
     let printer_ctx = ctx.clone();
     let printer_session = session.clone();
     std::thread::spawn(move || {
@@ -94,7 +94,7 @@ pub(crate) fn run(ctx: &Ctx, args: ChatArgs) -> Result<(), CliError> {
             &printer_session,
             events,
             cursor,
-            &shown,
+            &printer_thread,
             shown_ids,
         )
     });
