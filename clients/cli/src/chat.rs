@@ -1,0 +1,295 @@
+//! `cxone-chat chat`: an interactive chat in the terminal. One connection carries the calls
+//! made for the lines typed on stdin; a second one, read by its own thread, prints the
+//! contact centre's side (messages, typing, queue position, assignment) as it happens. The
+//! output is plain lines, so it works in any terminal, over ssh, and under `script` or tmux.
+
+use std::collections::HashSet;
+use std::io::BufRead;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use clap::Args;
+use serde_json::{Value, json};
+
+use crate::client::{Connection, Next, is_unprepared};
+use crate::error::CliError;
+use crate::{Ctx, render};
+
+#[derive(Debug, Args)]
+pub(crate) struct ChatArgs {
+    /// The session.
+    #[arg(long, default_value = "default")]
+    session: String,
+    /// The thread to chat in; by default the newest thread that is not closed, else a new one.
+    #[arg(long)]
+    thread: Option<String>,
+    /// Start a new thread even if an open one exists.
+    #[arg(long)]
+    new_thread: bool,
+    /// Prepare the session first, if it is not, for this brand id...
+    #[arg(long, requires = "channel")]
+    brand: Option<u64>,
+    /// ...and this channel id.
+    #[arg(long, requires = "brand")]
+    channel: Option<String>,
+    /// The CXone environment for --brand: a name (`NA1`, `EU1`, …) or a JSON object
+    /// `{"chatUrl": …, "socketUrl": …}`; left out, the daemon's default (the sandbox).
+    #[arg(long)]
+    environment: Option<String>,
+    /// The customer's id for --brand (the daemon mints one when left out).
+    #[arg(long)]
+    customer_id: Option<String>,
+    /// The customer's first name for --brand.
+    #[arg(long)]
+    first_name: Option<String>,
+    /// The customer's last name for --brand.
+    #[arg(long)]
+    last_name: Option<String>,
+}
+
+const HELP: &str = "Type a message and press Enter to send it. Commands: /end ends the conversation, \
+/new starts a new thread, /quit leaves (the conversation goes on).";
+
+pub(crate) fn run(ctx: &Ctx, args: ChatArgs) -> Result<(), CliError> {
+    let session = args.session.clone();
+    let mut calls = ctx.connect()?;
+    let mut events = ctx.connect()?;
+    // Subscribed before anything happens, so no reply is missed.
+    let sub = events.call("events.subscribe", json!({"session": session}), ctx.timeout)?;
+    let cursor = (
+        sub["epoch"].as_str().unwrap_or_default().to_owned(),
+        sub["seq"].as_u64().unwrap_or_default(),
+    );
+
+    prepare_and_connect(ctx, &mut calls, &args)?;
+    let thread = match args.thread.clone() {
+        Some(t) => t,
+        None => pick_thread(&mut calls, ctx, &session, args.new_thread)?,
+    };
+    let snapshot = calls.call(
+        "threads.get",
+        json!({"session": session, "threadId": thread}),
+        ctx.timeout,
+    )?;
+    println!(
+        "Chatting in thread {thread} ({}) of session {session}.",
+        snapshot["thread"]["state"].as_str().unwrap_or("?")
+    );
+    println!("{HELP}");
+    // Messages already shown, so that their events (still queued on the event connection) are
+    // not shown again.
+    let mut shown_ids = HashSet::new();
+    for m in snapshot["messages"].as_array().into_iter().flatten() {
+        println!("{}", render::message_line(m));
+        shown_ids.extend(m["id"].as_str().map(str::to_owned));
+    }
+
+    let current = Arc::new(Mutex::new(thread));
+    let printer_thread = Arc::clone(&current);
+    let printer_ctx = ctx.clone();
+    let printer_session = session.clone();
+    std::thread::spawn(move || {
+        print_events(
+            &printer_ctx,
+            &printer_session,
+            events,
+            cursor,
+            &printer_thread,
+            shown_ids,
+        )
+    });
+
+    for line in std::io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        let line = line.trim();
+        let thread = current.lock().map(|t| t.clone()).unwrap_or_default();
+        let outcome = match line {
+            "" => Ok(()),
+            "/quit" | "/exit" => break,
+            "/help" => {
+                println!("{HELP}");
+                Ok(())
+            }
+            "/end" => calls
+                .call(
+                    "thread.endContact",
+                    json!({"session": session, "threadId": thread}),
+                    ctx.timeout,
+                )
+                .map(|_| println!("… ending the conversation")),
+            "/new" => calls
+                .call("threads.create", json!({"session": session}), ctx.timeout)
+                .map(|t| {
+                    let id = t["id"].as_str().unwrap_or_default().to_owned();
+                    println!("… new thread {id}");
+                    if let Ok(mut c) = current.lock() {
+                        *c = id;
+                    }
+                }),
+            text => calls
+                .call(
+                    "thread.send",
+                    json!({"session": session, "threadId": thread, "text": text}),
+                    ctx.timeout,
+                )
+                .map(|m| {
+                    if m["status"] == "queued" {
+                        println!("… queued; it will be sent when the connection is back");
+                    }
+                }),
+        };
+        match outcome {
+            Ok(()) => {}
+            Err(e @ (CliError::Lost { .. } | CliError::Unreachable { .. })) => {
+                println!("! {e}");
+                calls = ctx
+                    .connect()
+                    .or_else(|_| Connection::open(&ctx.socket, Some(Duration::from_secs(10))))?;
+            }
+            Err(e) => println!("! {e}"),
+        }
+    }
+    Ok(())
+}
+
+/// Prepares the session when it is not (and `--brand`/`--channel` say how), then connects it
+/// unless it already is.
+fn prepare_and_connect(ctx: &Ctx, c: &mut Connection, args: &ChatArgs) -> Result<(), CliError> {
+    let session = &args.session;
+    let state = match c.call("session.state", json!({"session": session}), ctx.timeout) {
+        Ok(s) => s,
+        Err(e) if is_unprepared(&e) => {
+            let (Some(brand), Some(channel)) = (args.brand, args.channel.as_ref()) else {
+                return Err(CliError::Usage(format!(
+                    "session {session:?} is not prepared; pass --brand and --channel (and \
+                     --environment for a real tenant), or prepare it with `cxone-chat call \
+                     session.prepare '{{\"brandId\": …, \"channelId\": …}}'`"
+                )));
+            };
+            let mut params = json!({"session": session, "brandId": brand, "channelId": channel});
+            if let Some(env) = &args.environment {
+                params["environment"] =
+                    serde_json::from_str(env).unwrap_or_else(|_| Value::String(env.clone()));
+            }
+            let mut customer = json!({});
+            for (key, value) in [
+                ("id", &args.customer_id),
+                ("firstName", &args.first_name),
+                ("lastName", &args.last_name),
+            ] {
+                if let Some(v) = value {
+                    customer[key] = json!(v);
+                }
+            }
+            if customer.as_object().is_some_and(|o| !o.is_empty()) {
+                params["customer"] = customer;
+            }
+            c.call("session.prepare", params, ctx.timeout)?
+        }
+        Err(e) => return Err(e),
+    };
+    if !matches!(state["state"].as_str(), Some("connected" | "ready")) {
+        let s = c.call("session.connect", json!({"session": session}), ctx.timeout)?;
+        if s["state"] == "offline" {
+            println!(
+                "… live chat is offline (no agents available); messages wait until it is back"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The thread to use: with `new`, a new one; else the newest one that is not closed, or a new
+/// one when there is none.
+pub(crate) fn pick_thread(
+    c: &mut Connection,
+    ctx: &Ctx,
+    session: &str,
+    new: bool,
+) -> Result<String, CliError> {
+    if !new && let Some(id) = open_thread(c, ctx, session)? {
+        return Ok(id);
+    }
+    let t = c.call("threads.create", json!({"session": session}), ctx.timeout)?;
+    t["id"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| CliError::Other(format!("threads.create returned no id: {t}")))
+}
+
+/// The session's newest thread that is not closed, if any.
+pub(crate) fn open_thread(
+    c: &mut Connection,
+    ctx: &Ctx,
+    session: &str,
+) -> Result<Option<String>, CliError> {
+    let list = c.call("threads.list", json!({"session": session}), ctx.timeout)?;
+    let open = list["threads"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["state"] != "closed")
+        .max_by_key(|t| {
+            t["updatedAt"]
+                .as_str()
+                .or_else(|| t["createdAt"].as_str())
+                .unwrap_or_default()
+                .to_owned()
+        });
+    Ok(open.and_then(|t| t["id"].as_str()).map(str::to_owned))
+}
+
+/// Prints the contact centre's side of the current thread; when the daemon goes away, waits
+/// for it and resumes the stream from the last event seen.
+fn print_events(
+    ctx: &Ctx,
+    session: &str,
+    mut conn: Connection,
+    mut cursor: (String, u64),
+    thread: &Mutex<String>,
+    mut shown_ids: HashSet<String>,
+) {
+    loop {
+        match conn.next_event(None) {
+            Ok(Next::Event(e)) => {
+                if let (Some(epoch), Some(seq)) = (e["epoch"].as_str(), e["seq"].as_u64()) {
+                    cursor = (epoch.to_owned(), seq);
+                }
+                let current = thread.lock().map(|t| t.clone()).unwrap_or_default();
+                let id = &e["data"]["message"]["id"];
+                if e["kind"] == "message.created"
+                    && id
+                        .as_str()
+                        .is_some_and(|id| !shown_ids.insert(id.to_owned()))
+                {
+                    continue;
+                }
+                if let Some(line) = render::event_line(&e, Some(&current)) {
+                    println!("{line}");
+                }
+            }
+            Ok(Next::TimedOut) => {}
+            Err(_) => {
+                println!("… the daemon went away; waiting for it to come back");
+                loop {
+                    std::thread::sleep(Duration::from_millis(500));
+                    let Ok(mut c) = Connection::open(&ctx.socket, None) else {
+                        continue;
+                    };
+                    let since = json!({"epoch": cursor.0, "seq": cursor.1});
+                    if c.call(
+                        "events.subscribe",
+                        json!({"session": session, "since": since}),
+                        ctx.timeout,
+                    )
+                    .is_ok()
+                    {
+                        println!("… the daemon is back");
+                        conn = c;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}

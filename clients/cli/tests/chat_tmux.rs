@@ -1,0 +1,144 @@
+//! The interactive chat in a real terminal: `cxone-chat chat` runs in a detached tmux session,
+//! the test types into it with `send-keys` and reads the screen with `capture-pane`. CI installs
+//! tmux (`.ci/run`); without it this test fails, it does not skip.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{Daemon, Emulator};
+
+/// A live-chat channel slow enough for a person (and `capture-pane`) to see each step: two queue
+/// positions, then the agent joins and types for two seconds before each answer.
+const KIOSK: &str = r#"
+[brands.1000.channels.chat_kiosk]
+name = "Kiosk"
+mode = "live"
+
+[brands.1000.channels.chat_kiosk.agent]
+queue_positions = [2, 1]
+queue_step_ms = 400
+assign_after_ms = 300
+typing_ms = 4000
+"#;
+
+/// A tmux server of its own (`-L`), killed when the test ends.
+struct Tmux {
+    name: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.name, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .expect("tmux is installed (apt-get install -y tmux)");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-J", "-t", "chat", "-S", "-200"])
+    }
+
+    /// Waits until the screen shows `text`; returns the screen.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the screen never showed {text:?}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn type_line(&self, text: &str) {
+        self.run(&["send-keys", "-t", "chat", "-l", text]);
+        self.run(&["send-keys", "-t", "chat", "Enter"]);
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.name, "kill-server"])
+            .output();
+    }
+}
+
+fn quote(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', r"'\''"))
+}
+
+#[test]
+fn chat_shows_queue_typing_and_the_agents_reply_in_a_real_terminal() {
+    let e = Emulator::start_with_config(Some(KIOSK));
+    let d = Daemon::start();
+    let tmux = Tmux {
+        name: format!("cxone-chat-test-{}", std::process::id()),
+    };
+    let command = format!(
+        "{} --socket {} chat --brand 1000 --channel chat_kiosk --environment '{}' --first-name Ada; echo CHAT-EXITED-$?; sleep 30",
+        quote(Path::new(common::CLI)),
+        quote(&d.socket),
+        e.environment()
+    );
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "chat",
+        "-x",
+        "160",
+        "-y",
+        "50",
+        &command,
+    ]);
+    tmux.wait_for("Type a message and press Enter");
+
+    tmux.type_line("Where is my order?");
+    let screen = tmux.wait_for("Alex Agent: You said: Where is my order?");
+    let at = |text: &str| {
+        screen
+            .find(text)
+            .unwrap_or_else(|| panic!("{text:?} is not on the screen:\n{screen}"))
+    };
+    // In the order they happened: queue, assignment, typing, answer.
+    let order = [
+        at("… you are number 2 in the queue"),
+        at("… you are number 1 in the queue"),
+        at("… Alex Agent joined the conversation"),
+        at("… Alex Agent is typing"),
+        at("Alex Agent: You said: Where is my order?"),
+    ];
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "out of order:\n{screen}"
+    );
+    // Live chat queues from the thread's creation, so the typed line may come before or after
+    // the queue positions; the answer comes after it.
+    assert!(at("Where is my order?") < order[4], "{screen}");
+
+    // While the agent types (4 s), the indicator is the last thing on the screen.
+    tmux.type_line("Thanks");
+    let screen = tmux.wait_for("Thanks\n… Alex Agent is typing");
+    assert!(!screen.contains("You said: Thanks"), "{screen}");
+    tmux.wait_for("Alex Agent: You said: Thanks");
+
+    tmux.type_line("/end");
+    tmux.wait_for("… the conversation is closed");
+    tmux.type_line("/quit");
+    tmux.wait_for("CHAT-EXITED-0");
+}
