@@ -234,7 +234,7 @@ fn secured_sessions_connect_with_a_transaction_token_and_no_authorize() {
 }
 
 #[test]
-fn a_closed_contact_closes_the_thread_and_sending_is_refused() {
+fn a_closed_contact_keeps_a_messaging_thread_and_the_next_message_opens_a_new_contact() {
     let b = Backend::start(EmulatorConfig::default());
     let d = Daemon::start();
     let mut c = d.client();
@@ -244,6 +244,10 @@ fn a_closed_contact_closes_the_thread_and_sending_is_refused() {
     let t = c.ok("threads.create", json!({}));
     let tid = t["id"].as_str().unwrap().to_owned();
     c.ok("thread.send", json!({"threadId": tid, "text": "bye"}));
+    let first = c.wait_event("the first contact", |e| {
+        e["kind"] == "thread.updated" && e["data"]["thread"]["contact"]["id"].is_string()
+    })["data"]["thread"]["contact"]["id"]
+        .clone();
     b.admin_post(
         "agent/case-status",
         json!({"threadId": tid, "status": "closed"}),
@@ -252,9 +256,36 @@ fn a_closed_contact_closes_the_thread_and_sending_is_refused() {
         "closed",
         kind_with("contact.status", "/status", json!("closed")),
     );
-    let err = c.err("thread.send", json!({"threadId": tid, "text": "more"}));
-    assert_eq!(err["code"], 3101);
-    assert_eq!(err["data"]["field"], "threadId");
+    // One thread per customer: it stays, and the conversation goes on in a new contact.
+    let snap = c.ok("threads.get", json!({"threadId": tid}));
+    assert_eq!(snap["thread"]["state"], "ready", "{snap}");
+    assert_eq!(snap["thread"]["contact"]["status"], "closed");
+    assert_eq!(
+        c.err("threads.create", json!({}))["code"],
+        3005,
+        "single-thread (unsupportedInMode): the open thread is the one to use"
+    );
+    c.ok(
+        "thread.send",
+        json!({"threadId": tid, "text": "one more thing"}),
+    );
+    c.wait_event("the answer in the new contact", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: one more thing"
+    });
+    let contacts: Vec<Value> = b
+        .admin_get("threads")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| {
+            t["threadId"]
+                .as_str()
+                .is_some_and(|x| x.eq_ignore_ascii_case(&tid))
+        })
+        .map(|t| t["contact"]["id"].clone())
+        .collect();
+    assert_eq!(contacts.len(), 1);
+    assert_ne!(contacts[0], first, "the back end opened a new contact");
 }
 
 #[test]
@@ -685,6 +716,12 @@ fn live_chat_end_contact_then_transcript() {
     assert_eq!(
         c.ok("threads.get", json!({"threadId": tid}))["thread"]["state"],
         "closed"
+    );
+    let over = c.err("thread.send", json!({"threadId": tid, "text": "more"}));
+    assert_eq!(
+        (over["code"].as_i64(), over["data"]["field"].as_str()),
+        (Some(3101), Some("threadId")),
+        "a live chat is over once its contact is closed"
     );
     let bad = c.err(
         "thread.sendTranscript",

@@ -163,6 +163,8 @@ impl Handler<SetChat> for Threads {
 
     fn handle(&mut self, msg: SetChat, _: &mut Self::Context) {
         self.chat = msg.0;
+        self.registry
+            .set_live_chat(self.chat.mode == Some(ChatMode::Livechat));
     }
 }
 

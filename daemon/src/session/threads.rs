@@ -119,6 +119,10 @@ impl Entry {
 #[derive(Debug, Default)]
 pub struct ThreadRegistry {
     threads: BTreeMap<String, Entry>,
+    /// Live chat: a closed contact ends its thread. In messaging channels the thread stays
+    /// open and the next message starts a new contact (the back end keeps
+    /// `canAddMoreMessages: true`; iOS changes the thread state in live chat only).
+    live_chat: bool,
 }
 
 fn field(f: &CxField) -> CustomField {
@@ -205,7 +209,12 @@ impl ThreadRegistry {
         )
     }
 
-    fn apply_contact(e: &mut Entry, c: &CxContact) {
+    /// Whether a closed contact closes its thread (live chat), or not (messaging).
+    pub fn set_live_chat(&mut self, live_chat: bool) {
+        self.live_chat = live_chat;
+    }
+
+    fn apply_contact(e: &mut Entry, c: &CxContact, live_chat: bool) {
         e.contact = Some(Contact {
             id: c.id().to_owned(),
             status: to_wire::contact_status(&c.status),
@@ -217,7 +226,9 @@ impl ThreadRegistry {
             .as_ref()
             .is_some_and(|c| c.status == ContactStatus::Closed)
         {
-            e.state = ThreadState::Closed;
+            if live_chat {
+                e.state = ThreadState::Closed;
+            }
             e.queue_position = None;
         }
     }
@@ -243,10 +254,11 @@ impl ThreadRegistry {
     }
 
     fn recovered(&mut self, r: &ThreadRecovered) -> Vec<EventPayload> {
+        let live = self.live_chat;
         let (e, new) = self.entry(&r.thread.id_on_external_platform, ThreadState::Ready);
         Self::apply_thread(e, &r.thread, ThreadState::Ready);
         if let Some(c) = r.contact() {
-            Self::apply_contact(e, c);
+            Self::apply_contact(e, c, live);
         }
         e.agent = r.inbox_assignee.as_ref().map(to_wire::agent);
         e.scroll_token = r.messages_scroll_token.clone().filter(|t| !t.is_empty());
@@ -267,6 +279,7 @@ impl ThreadRegistry {
 
     /// Applies a back-end event; returns the local API events it causes.
     pub fn apply(&mut self, body: &EventBody) -> Vec<EventPayload> {
+        let live = self.live_chat;
         match body {
             EventBody::ThreadRecovered(r) | EventBody::LivechatRecovered(Some(r)) => {
                 self.recovered(r)
@@ -335,7 +348,7 @@ impl ThreadRegistry {
                 {
                     e.name = Some(name);
                 }
-                Self::apply_contact(e, &mc.case);
+                Self::apply_contact(e, &mc.case, live);
                 if mc.message.message_content.is_hidden() {
                     return vec![ThreadUpdated { thread: e.to_api() }.into()];
                 }
@@ -378,7 +391,7 @@ impl ThreadRegistry {
                 let previous = e.agent.take();
                 e.agent = c.inbox_assignee.as_ref().map(to_wire::agent);
                 e.queue_position = None;
-                Self::apply_contact(e, &c.case);
+                Self::apply_contact(e, &c.case, live);
                 let thread_id = e.id.to_lowercase();
                 vec![
                     AgentAssigned {
@@ -397,7 +410,7 @@ impl ThreadRegistry {
                 let Some(e) = self.get_mut(id.as_str()) else {
                     return Vec::new();
                 };
-                Self::apply_contact(e, &c.case);
+                Self::apply_contact(e, &c.case, live);
                 let thread_id = e.id.to_lowercase();
                 vec![
                     ContactStatusChanged {
@@ -568,8 +581,32 @@ mod tests {
     }
 
     #[test]
-    fn a_closed_case_closes_the_thread_for_good() {
+    fn a_closed_case_leaves_a_messaging_thread_open_for_the_next_contact() {
         let mut r = ThreadRegistry::default();
+        r.apply(&message_created(
+            "2fc774f7-3fc0-4619-b097-8df52e7d8295",
+            "inbound",
+            "open",
+        ));
+        let closed = body(
+            json!({"eventId": "e", "eventObject": "Case", "eventType": "CaseStatusChanged", "createdAt": "2024-01-01T10:05:00+00:00",
+            "data": {"brand": {"id": 1}, "channel": {"id": "c"},
+                "case": {"id": "77", "threadIdOnExternalPlatform": T, "status": "closed", "createdAt": "2024-01-01T10:00:00+00:00", "customFields": []}}}),
+        );
+        let out = r.apply(&closed);
+        assert!(
+            matches!(&out[0], EventPayload::ContactStatus(c) if c.status == ContactStatus::Closed)
+        );
+        let t = r.get(T).unwrap();
+        assert_eq!(t.state, ThreadState::Ready);
+        assert!(t.is_open());
+        assert_eq!(t.contact.as_ref().unwrap().status, ContactStatus::Closed);
+    }
+
+    #[test]
+    fn a_closed_case_closes_a_live_chat_thread_for_good() {
+        let mut r = ThreadRegistry::default();
+        r.set_live_chat(true);
         r.apply(&message_created(
             "2fc774f7-3fc0-4619-b097-8df52e7d8295",
             "inbound",
