@@ -694,6 +694,21 @@ fn live_chat_starts_with_a_hidden_begin_conversation_and_shows_the_welcome_messa
         !kinds.contains(&"SendOutbound".to_owned()),
         "the thread already exists: no welcome resend"
     );
+    // The agent reads everything, the hidden message too; its receipt must not show it.
+    c.wait_event("hi read by the agent", |e| {
+        e["kind"] == "message.updated"
+            && e["data"]["message"]["text"] == "hi"
+            && e["data"]["message"]["status"] == "read"
+    });
+    let snap = c.ok("threads.get", json!({"threadId": tid}));
+    assert!(
+        snap["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["text"] != "Begin Conversation"),
+        "{snap}"
+    );
 }
 
 #[test]

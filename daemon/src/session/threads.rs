@@ -373,6 +373,11 @@ impl ThreadRegistry {
                 let Some(e) = self.get_mut(id.as_str()) else {
                     return Vec::new();
                 };
+                // Receipts for hidden messages (the agent reading "Begin Conversation") must
+                // not bring them into the history.
+                if mc.message.message_content.is_hidden() {
+                    return Vec::new();
+                }
                 let msg = to_wire::message(&mc.message, to_wire::server_status(&mc.message));
                 e.upsert(msg.clone());
                 vec![
@@ -554,6 +559,41 @@ mod tests {
                 "message": {"idOnExternalPlatform": id, "threadIdOnExternalPlatform": T, "messageContent": {"type": "TEXT", "payload": {"text": "hello"}},
                     "createdAt": "2024-01-01T10:00:00+00:00", "direction": direction, "attachments": []}}}),
         )
+    }
+
+    #[test]
+    fn receipts_for_hidden_messages_keep_them_out_of_the_history() {
+        let mut r = ThreadRegistry::default();
+        r.apply(&message_created(
+            "2fc774f7-3fc0-4619-b097-8df52e7d8295",
+            "inbound",
+            "open",
+        ));
+        let read = |id: &str, content: serde_json::Value| {
+            body(
+                json!({"eventId": "e", "eventObject": "Message", "eventType": "MessageReadChanged",
+                "createdAt": "2024-01-01T10:00:01+00:00",
+                "data": {"brand": {"id": 1}, "channel": {"id": "c"},
+                    "message": {"idOnExternalPlatform": id, "threadIdOnExternalPlatform": T, "messageContent": content,
+                        "createdAt": "2024-01-01T09:59:00+00:00", "direction": "inbound", "attachments": [],
+                        "userStatistics": {"seenAt": "2024-01-01T10:00:01+00:00", "readAt": "2024-01-01T10:00:01+00:00"}}}}),
+            )
+        };
+        let hidden = json!({"type": "TEXT", "payload": {"text": "Begin Conversation"},
+            "parameters": {"isInitialMessage": true}});
+        assert!(
+            r.apply(&read("7a0c5bbe-af0c-47aa-986d-499eb6064811", hidden))
+                .is_empty()
+        );
+        assert_eq!(
+            r.get(T).unwrap().messages.len(),
+            1,
+            "still only the visible one"
+        );
+        let shown = json!({"type": "TEXT", "payload": {"text": "hello"}});
+        let out = r.apply(&read("2fc774f7-3fc0-4619-b097-8df52e7d8295", shown));
+        assert!(matches!(&out[0], EventPayload::MessageUpdated(_)));
+        assert_eq!(r.get(T).unwrap().messages.len(), 1);
     }
 
     #[test]
