@@ -78,3 +78,53 @@ fn a_failed_availability_check_means_offline_and_is_not_cached() {
     );
     assert_eq!(b.count(AVAILABILITY), 2);
 }
+
+#[test]
+fn a_welcome_that_arrives_after_the_thread_was_created_is_shown_in_it_filled_in() {
+    let mut config = EmulatorConfig::default();
+    config
+        .brands
+        .get_mut(&1000)
+        .unwrap()
+        .channels
+        .get_mut("chat_live")
+        .unwrap()
+        .agent
+        .welcome_after_ms = 600;
+    let b = Backend::start(config);
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    c.ok(
+        "session.prepare",
+        json!({"environment": b.environment(), "brandId": 1000, "channelId": "chat_live",
+               "customer": {"id": "ada-live", "firstName": "Ada"}}),
+    );
+    assert_eq!(c.ok("session.connect", json!({}))["state"], "ready");
+    let t = c.ok("threads.create", json!({}));
+    let tid = t["id"].clone();
+    let early = c.ok("threads.get", json!({"threadId": tid}));
+    assert!(
+        early["messages"].as_array().unwrap().is_empty(),
+        "no welcome yet: {early}"
+    );
+    let hello = "Hello Ada, how can we help you today?";
+    let shown = c.wait_event("the late welcome in the thread", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["text"] == hello
+    });
+    assert_eq!(shown["data"]["message"]["threadId"], tid);
+    assert_eq!(shown["data"]["message"]["direction"], "outbound");
+    let action = c.wait_event("proactive.action", |e| e["kind"] == "proactive.action");
+    assert_eq!(
+        action["data"]["action"]["content"]["bodyText"], hello,
+        "the event carries the text as the thread shows it, not the template"
+    );
+    let snap = c.ok("threads.get", json!({"threadId": tid}));
+    let texts: Vec<&str> = snap["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, [hello]);
+}

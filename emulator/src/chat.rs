@@ -585,7 +585,7 @@ impl Backend {
         match self.config.channel(c.brand, &c.channel) {
             Some(ch) if ch.agent.welcome.is_some() => {
                 vec![Effect::Agent {
-                    after: Duration::from_millis(20),
+                    after: Duration::from_millis(ch.agent.welcome_after_ms),
                     action: AgentAction::Proactive {
                         conn,
                         trigger: None,

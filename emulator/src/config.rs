@@ -131,6 +131,8 @@ pub struct AgentConfig {
     pub surname: String,
     /// Welcome message (`FireProactiveAction`) pushed right after a customer connects.
     pub welcome: Option<String>,
+    /// How long after the authorization the welcome message is pushed.
+    pub welcome_after_ms: u64,
     /// Assign the agent this long after a contact is created; `None` never assigns by itself.
     pub assign_after_ms: Option<u64>,
     /// Assign at all (a TOML file sets `auto_assign = false` to leave assignment to tests).
@@ -173,6 +175,7 @@ impl Default for AgentConfig {
             first_name: "Alex".into(),
             surname: "Agent".into(),
             welcome: None,
+            welcome_after_ms: 20,
             assign_after_ms: Some(50),
             auto_assign: true,
             queue_positions: Vec::new(),

@@ -21,7 +21,9 @@ use cxone_chat_protocol::cxone::received::EventBody;
 use cxone_chat_protocol::cxone::rest::BrowserFingerprint;
 use cxone_chat_protocol::cxone::sent::{OutgoingFrame, SentEvent};
 use cxone_chat_protocol::rpc::notifications::EventPayload;
-use cxone_chat_protocol::rpc::types::{ChatMode, SessionName, Thread, ThreadSnapshot, ThreadState};
+use cxone_chat_protocol::rpc::types::{
+    ChatMode, ProactiveActionType, SessionName, Thread, ThreadSnapshot, ThreadState,
+};
 
 use crate::actors::event_hub::{EventHub, Publish};
 use crate::actors::oauth::OAuth;
@@ -117,6 +119,7 @@ impl Threads {
     }
 
     fn apply(&mut self, body: &EventBody) {
+        let mut welcome_arrived = false;
         if let EventBody::FireProactiveAction(p) = body
             && p.proactive_action.action.is_welcome_message()
         {
@@ -126,9 +129,22 @@ impl Threads {
                 .data
                 .as_ref()
                 .and_then(|d| d.content.body_text.clone());
+            welcome_arrived = self.welcome.is_some();
         }
-        for p in self.registry.apply(body) {
+        for mut p in self.registry.apply(body) {
+            // The host gets the welcome as it will read in the thread, placeholders filled.
+            if let EventPayload::ProactiveAction(f) = &mut p
+                && f.action.action_type == ProactiveActionType::WelcomeMessage
+                && let Some(text) = f.action.content.body_text.take()
+            {
+                f.action.content.body_text = Some(self.render_welcome(&text));
+            }
             self.publish(p);
+        }
+        if welcome_arrived {
+            for id in self.registry.awaiting_welcome() {
+                self.insert_welcome(&id);
+            }
         }
     }
 

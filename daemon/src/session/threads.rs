@@ -48,6 +48,9 @@ pub struct Entry {
     pub queue_position: Option<u32>,
     /// Contact custom fields.
     pub custom_fields: Vec<CustomField>,
+    /// Created before the welcome message arrived: it gets the welcome when it comes, unless an
+    /// agent speaks first.
+    pub awaiting_welcome: bool,
 }
 
 impl Entry {
@@ -64,6 +67,7 @@ impl Entry {
             agent: None,
             queue_position: None,
             custom_fields: Vec::new(),
+            awaiting_welcome: false,
         }
     }
 
@@ -207,6 +211,15 @@ impl ThreadRegistry {
                 .or_insert_with(|| Entry::new(id.clone(), state)),
             !known,
         )
+    }
+
+    /// The open threads still waiting for the welcome message, by id.
+    pub fn awaiting_welcome(&self) -> Vec<String> {
+        self.threads
+            .values()
+            .filter(|e| e.awaiting_welcome && e.is_open())
+            .map(|e| e.id.to_lowercase())
+            .collect()
     }
 
     /// Whether a closed contact closes its thread (live chat), or not (messaging).
@@ -354,6 +367,10 @@ impl ThreadRegistry {
                 }
                 // Our own message comes back as its echo: that is the back end's confirmation.
                 let msg = to_wire::message(&mc.message, to_wire::server_status(&mc.message));
+                // An agent spoke: a welcome arriving later would read out of place.
+                if msg.direction == MessageDirection::Outbound {
+                    e.awaiting_welcome = false;
+                }
                 let payload: EventPayload = if e.upsert(msg.clone()) {
                     MessageCreated { message: msg }.into()
                 } else {

@@ -79,11 +79,8 @@ impl Threads {
         self.chat.frame(event(data))
     }
 
-    /// Shows the stored welcome message as the first (agent) message of a new thread.
-    fn insert_welcome(&mut self, thread_id: &str) {
-        let Some(template) = self.welcome.clone() else {
-            return;
-        };
+    /// The welcome template with the customer's names and custom fields filled in.
+    pub(super) fn render_welcome(&self, template: &str) -> String {
         let customer = self.chat.customer.as_ref();
         let mut values = crate::session::welcome::Values {
             first_name: customer.and_then(|c| c.first_name.as_deref()),
@@ -93,7 +90,21 @@ impl Threads {
         for f in &self.chat.customer_fields {
             values.customer_fields.insert(&f.ident, &f.value);
         }
-        let text = crate::session::welcome::render(&template, &values);
+        crate::session::welcome::render(template, &values)
+    }
+
+    /// Shows the stored welcome message as the first (agent) message of a new thread. Without
+    /// one yet (a thread created right after connecting, before the back end's welcome
+    /// arrived), the thread waits for it: it is inserted when it comes, unless an agent spoke
+    /// first.
+    pub(super) fn insert_welcome(&mut self, thread_id: &str) {
+        let Some(template) = self.welcome.clone() else {
+            if let Some(e) = self.registry.get_mut(thread_id) {
+                e.awaiting_welcome = true;
+            }
+            return;
+        };
+        let text = self.render_welcome(&template);
         let message = Message {
             id: UuidString::new_v4().to_lowercase(),
             thread_id: thread_id.to_owned(),
@@ -107,6 +118,7 @@ impl Threads {
             content: cxone_chat_protocol::rpc::types::MessageContent::Text,
         };
         if let Some(e) = self.registry.get_mut(thread_id) {
+            e.awaiting_welcome = false;
             e.upsert(message.clone());
         }
         self.publish(MessageCreated { message }.into());
