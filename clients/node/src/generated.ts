@@ -699,9 +699,9 @@ export type Event = {
    */
   seq: number;
   /**
-   * The session it concerns; `null` for daemon-wide events.
+   * The session it concerns; `null` for daemon-wide events (always present).
    */
-  session?: (string | null);
+  session: (string | null);
 } & ({
   data: ChatStateChanged;
   kind: "chat.stateChanged";
@@ -793,9 +793,9 @@ export type EventNotification = {
    */
   seq: number;
   /**
-   * The session it concerns; `null` for daemon-wide events.
+   * The session it concerns; `null` for daemon-wide events (always present).
    */
-  session?: (string | null);
+  session: (string | null);
   /**
    * The subscription that asked for it.
    */

@@ -59,11 +59,17 @@ pub struct Event {
     pub epoch: String,
     /// Its position in the stream (see the module docs).
     pub seq: u64,
-    /// The session it concerns; `null` for daemon-wide events.
+    /// The session it concerns; `null` for daemon-wide events (always present).
+    #[schemars(required, schema_with = "nullable_session")]
     pub session: Option<SessionName>,
     /// The kind and its data.
     #[serde(flatten)]
     pub payload: EventPayload,
+}
+
+/// `session` is always sent, `null` for daemon-wide events: required, and nullable.
+fn nullable_session(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    generator.subschema_for::<Option<SessionName>>()
 }
 
 /// The params of an `events.event` notification.
