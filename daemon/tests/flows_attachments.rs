@@ -107,12 +107,7 @@ fn refused_attachments_name_the_file_and_reason_upload_nothing_and_the_chat_goes
     let b = Backend::start(small_limit());
     let d = Daemon::start();
     let mut c = d.client();
-    c.ok(
-        "session.prepare",
-        json!({"environment": b.environment(), "brandId": 1000, "channelId": "chat_single"}),
-    );
-    c.ok("session.connect", json!({}));
-    let tid = c.ok("threads.create", json!({}))["id"].clone();
+    let tid = c.open_thread(&b, "chat_single");
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("big.png");
     std::fs::write(&big, vec![0u8; 1024 * 1024 + 1]).unwrap();

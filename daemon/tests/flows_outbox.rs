@@ -17,12 +17,7 @@ fn a_send_during_a_slow_flush_queues_behind_it_and_other_calls_keep_answering() 
     let d = Daemon::start();
     let mut c = d.client();
     c.subscribe();
-    c.ok(
-        "session.prepare",
-        json!({"environment": b.environment(), "brandId": 1000, "channelId": "chat_single"}),
-    );
-    c.ok("session.connect", json!({}));
-    let tid = c.ok("threads.create", json!({}))["id"].clone();
+    let tid = c.open_thread(&b, "chat_single");
     c.ok("thread.send", json!({"threadId": tid, "text": "m0"}));
 
     // Down for a few backoff rounds; three messages wait in the outbox.

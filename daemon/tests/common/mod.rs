@@ -245,6 +245,17 @@ impl Client {
         }
     }
 
+    /// Prepares the default session for `channel` of brand 1000 on `b`, connects it and
+    /// creates a thread; returns the thread's id.
+    pub fn open_thread(&mut self, b: &Backend, channel: &str) -> Value {
+        self.ok(
+            "session.prepare",
+            json!({"environment": b.environment(), "brandId": 1000, "channelId": channel}),
+        );
+        self.ok("session.connect", json!({}));
+        self.ok("threads.create", json!({}))["id"].clone()
+    }
+
     /// Subscribes to every event of every session.
     pub fn subscribe(&mut self) -> Value {
         self.ok("events.subscribe", json!({}))
