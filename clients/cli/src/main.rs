@@ -235,7 +235,11 @@ fn send(
                         .is_some_and(|t| t.eq_ignore_ascii_case(&thread))
                 {
                     print_result(ctx, m, |m| render::message_line(m) + "\n");
-                    return Ok(());
+                    // Automated messages (a welcome) are shown on the way; the wait ends with
+                    // a message someone wrote.
+                    if m["author"].is_object() {
+                        return Ok(());
+                    }
                 }
             }
         }
