@@ -1,5 +1,6 @@
 //! A chat session's plain logic, without actors: the chat state machine, the connect
-//! sequence, the thread registry and the session's errors. The session actor wraps them.
+//! sequence, credentials, attachments, the thread registry and the session's errors. The
+//! session's actors wrap them.
 
 pub mod analytics;
 pub mod attachments;

@@ -1,6 +1,9 @@
 //! The session actor: one chat session (brand, channel, customer). It owns the chat state
-//! machine, the channel configuration, the connection and the thread registry, and publishes
-//! every change to the event hub. The steps themselves are plain logic in `session::`.
+//! machine, the channel configuration, the connection and the customer, and publishes every
+//! change to the event hub. It starts and feeds the session's own actors: credentials
+//! (`oauth`), threads and messages (`threads`, which it forwards thread calls and inbound
+//! events to) and live-chat availability (`live_chat`). The steps themselves are plain logic in
+//! `session::`.
 //!
 //! Handlers that wait on the back end return `ResponseActFuture`s: other messages (and inbound
 //! frames) are handled meanwhile, so every continuation re-checks the state it relies on.

@@ -25,7 +25,7 @@ use super::{StoreError, document, files};
 /// The schema version `outbox.json` is written with, and the newest this build reads.
 pub const OUTBOX_SCHEMA_VERSION: u32 = 1;
 
-/// A message to queue, as the session actor has it.
+/// A message to queue, as the thread registry has it.
 #[derive(Clone, PartialEq)]
 pub struct Outgoing {
     /// The thread it goes to.

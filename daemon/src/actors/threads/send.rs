@@ -73,7 +73,7 @@ impl Threads {
             attachments,
             device_fingerprint: self.chat.fingerprint.clone(),
             browser_fingerprint: None,
-            // Stamped just before sending, renewed if need be (`Session::message_token`).
+            // Stamped just before sending, renewed if need be (`Threads::message_token`).
             access_token: None,
         };
         self.chat.frame(event(data))
