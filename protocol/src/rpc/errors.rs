@@ -18,7 +18,7 @@
 
 mod data;
 
-pub use data::{ErrorData, ErrorReason};
+pub use data::{ErrorData, ErrorKind, ErrorReason};
 
 use std::fmt;
 

@@ -12,7 +12,7 @@ use super::ErrorCode;
 #[serde(rename_all = "camelCase")]
 pub struct ErrorData {
     /// The error's stable name (e.g. `threadClosed`), one per code.
-    pub kind: ErrorCode,
+    pub kind: ErrorKind,
     /// Whether repeating the same call later, unchanged, may succeed.
     pub retryable: bool,
     /// An id the daemon also writes to its log with this error, to match a report to the journal.
@@ -42,7 +42,7 @@ impl ErrorData {
     /// Data with only `kind` and `retryable`, from the code's table entry.
     pub fn new(code: ErrorCode) -> Self {
         ErrorData {
-            kind: code,
+            kind: ErrorKind::Known(code),
             retryable: code.retryable(),
             correlation_id: None,
             backend_code: None,
@@ -52,6 +52,57 @@ impl ErrorData {
             reason: None,
             limit: None,
         }
+    }
+}
+
+/// `error.data.kind`: a code this build knows, or the name of one it does not.
+///
+/// New codes are additive, so a client built against an older `cxone-chat-protocol` must still
+/// decode an error that a newer daemon sends: an unknown name is kept as
+/// [`ErrorKind::Unknown`] (branch on `error.code`'s range and `data.retryable` then). The
+/// schema is [`ErrorCode`]'s: the daemon only ever sends known names.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ErrorKind {
+    /// A code of this build's table.
+    Known(ErrorCode),
+    /// A name this build does not know.
+    Unknown(String),
+}
+
+impl ErrorKind {
+    /// The code, when this build knows it.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            Self::Known(c) => Some(*c),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+
+impl From<ErrorCode> for ErrorKind {
+    fn from(code: ErrorCode) -> Self {
+        Self::Known(code)
+    }
+}
+
+impl PartialEq<ErrorCode> for ErrorKind {
+    fn eq(&self, other: &ErrorCode) -> bool {
+        self.code() == Some(*other)
+    }
+}
+
+impl JsonSchema for ErrorKind {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        ErrorCode::schema_name()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        ErrorCode::schema_id()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        ErrorCode::json_schema(generator)
     }
 }
 
@@ -120,5 +171,30 @@ impl ErrorReason {
                 "Invalid params: this API takes parameters by name only. Send params as a JSON object."
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kind_from_a_newer_daemon_still_decodes() {
+        let data: ErrorData = serde_json::from_value(serde_json::json!(
+            {"kind": "someFutureKind", "retryable": true}
+        ))
+        .unwrap();
+        assert_eq!(data.kind, ErrorKind::Unknown("someFutureKind".into()));
+        assert_eq!(data.kind.code(), None);
+        let known: ErrorData = serde_json::from_value(serde_json::json!(
+            {"kind": "threadClosed", "retryable": false}
+        ))
+        .unwrap();
+        assert_eq!(known.kind, ErrorCode::ThreadClosed);
+        assert_eq!(
+            serde_json::to_value(&known).unwrap()["kind"],
+            "threadClosed",
+            "known kinds are written as before"
+        );
     }
 }
