@@ -355,6 +355,11 @@ fn a_dropped_connection_reconnects_recovers_and_delivers_what_was_queued_exactly
     assert!(lost["data"]["retryInMs"].as_u64().is_some());
     let queued = c.ok("thread.send", json!({"threadId": tid, "text": "while away", "clientMessageId": "0b8f6a42-62c5-4b37-9a3f-0d8e7c6b5a41"}));
     assert_eq!(queued["status"], "queued");
+    let status = c.ok("daemon.status", json!({}));
+    assert_eq!(
+        status["sessions"][0]["queuedEvents"], 1,
+        "daemon.status counts the outbox: {status}"
+    );
     assert_eq!(
         c.err("threads.create", json!({}))["code"],
         3002,
@@ -377,6 +382,11 @@ fn a_dropped_connection_reconnects_recovers_and_delivers_what_was_queued_exactly
         e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: while away"
     });
     assert_eq!(c.ok("session.state", json!({}))["state"], "ready");
+    assert_eq!(
+        c.ok("daemon.status", json!({}))["sessions"][0]["queuedEvents"],
+        0,
+        "the outbox is empty once the back end acknowledged the message"
+    );
     let sends: Vec<Value> = b
         .admin_get("received?kind=SendMessage")
         .as_array()

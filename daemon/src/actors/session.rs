@@ -657,16 +657,28 @@ impl Handler<Status> for Session {
 
     fn handle(&mut self, _: Status, _: &mut Self::Context) -> Self::Result {
         let count = self.threads.send(crate::actors::threads::Count);
-        Box::pin(count.into_actor(self).map(|threads, act, _| SessionStatus {
-            session: act.name.clone(),
-            state: act.machine.state(),
-            mode: act.machine.mode(),
-            connection: act.connection,
-            brand_id: act.target.as_ref().map(|t| t.brand_id as u64),
-            channel_id: act.target.as_ref().map(|t| t.channel_id.clone()),
-            threads: threads.unwrap_or(0) as u32,
-            pending_requests: 0,
-            queued_events: 0,
+        let store = self.store.clone();
+        // The outbox is a file: counted off the actor's thread.
+        let queued = tokio::task::spawn_blocking(move || store.pending().map(|p| p.len()));
+        let work = async move { (count.await, queued.await) };
+        Box::pin(work.into_actor(self).map(|(threads, queued), act, _| {
+            SessionStatus {
+                session: act.name.clone(),
+                state: act.machine.state(),
+                mode: act.machine.mode(),
+                connection: act.connection,
+                brand_id: act.target.as_ref().map(|t| t.brand_id as u64),
+                channel_id: act.target.as_ref().map(|t| t.channel_id.clone()),
+                threads: threads.unwrap_or(0) as u32,
+                pending_requests: act
+                    .socket
+                    .as_ref()
+                    .map_or(0, |s| s.pending_requests() as u32),
+                queued_events: match queued {
+                    Ok(Ok(n)) => n as u32,
+                    _ => 0,
+                },
+            }
         }))
     }
 }
