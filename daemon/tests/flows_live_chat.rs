@@ -90,7 +90,7 @@ fn a_welcome_that_arrives_after_the_thread_was_created_is_shown_in_it_filled_in(
         .get_mut("chat_live")
         .unwrap()
         .agent
-        .welcome_after_ms = 600;
+        .welcome_after_ms = 1_500;
     let b = Backend::start(config);
     let d = Daemon::start();
     let mut c = d.client();

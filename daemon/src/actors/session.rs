@@ -287,7 +287,6 @@ impl Session {
             self.config.as_ref().ok_or(SessionError::NotPrepared)?,
         );
         Ok(Plan {
-            rest: self.rest.clone(),
             endpoints: t.endpoints.clone(),
             brand_id: t.brand_id,
             channel_id: t.channel_id.clone(),

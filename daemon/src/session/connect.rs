@@ -21,16 +21,14 @@ use crate::actors::oauth::{
 use crate::session::credentials::Scheme;
 use crate::session::error::SessionError;
 use crate::upstream::{
-    Endpoints, Inbound, LargeEvents, RequestError, RestClient, SdkIdentity, SocketConfig,
-    SocketHandle, SocketQuery,
+    Endpoints, Inbound, LargeEvents, RequestError, SdkIdentity, SocketConfig, SocketHandle,
+    SocketQuery,
 };
 use actix::Addr;
 
 /// Everything a connection attempt needs, owned so it can run detached from the actor.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// The REST client.
-    pub rest: RestClient,
     /// Where the back end is.
     pub endpoints: Endpoints,
     /// Brand.

@@ -132,14 +132,6 @@ pub struct ExpiringToken {
     pub expires_at: i64,
 }
 
-impl ExpiringToken {
-    /// Whether the token is still usable at `now_unix_ms` with `margin_ms` to spare (a token
-    /// about to expire would die in the middle of the connect sequence).
-    pub fn is_valid_at(&self, now_unix_ms: i64, margin_ms: i64) -> bool {
-        now_unix_ms.saturating_add(margin_ms) < self.expires_at
-    }
-}
-
 /// A secured session's transaction token.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -219,15 +211,5 @@ mod tests {
         assert!(!r.remember_thread(r.thread_ids[0]));
         assert_eq!(r.thread_ids.len(), 2);
         assert_eq!(r.thread_ids[1], second);
-    }
-
-    #[test]
-    fn a_token_needs_its_margin_left() {
-        let t = ExpiringToken {
-            token: Secret::new("t"),
-            expires_at: 10_000,
-        };
-        assert!(t.is_valid_at(1_000, 5_000));
-        assert!(!t.is_valid_at(6_000, 5_000));
     }
 }
