@@ -24,4 +24,5 @@ pub mod rpc;
 pub mod run;
 pub mod session;
 pub mod store;
+pub mod to_api;
 pub mod upstream;

@@ -7,4 +7,3 @@ pub mod errors;
 pub mod server;
 pub mod sessions;
 pub mod state;
-pub mod to_wire;

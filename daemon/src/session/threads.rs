@@ -5,9 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use cxone_chat_protocol::cxone::common::{
-    Contact as CxContact, CustomField as CxField, Thread as CxThread, UuidString,
-};
+use cxone_chat_protocol::cxone::common::{Contact as CxContact, Thread as CxThread, UuidString};
 use cxone_chat_protocol::cxone::events::{FireProactiveAction, ThreadRecovered};
 use cxone_chat_protocol::cxone::received::EventBody;
 use cxone_chat_protocol::rpc::notifications::{
@@ -21,7 +19,7 @@ use cxone_chat_protocol::rpc::types::{
     Timestamp,
 };
 
-use crate::rpc::to_wire;
+use crate::to_api;
 
 /// One thread.
 #[derive(Debug, Clone)]
@@ -129,14 +127,6 @@ pub struct ThreadRegistry {
     live_chat: bool,
 }
 
-fn field(f: &CxField) -> CustomField {
-    CustomField {
-        ident: f.ident.clone(),
-        value: f.value.clone(),
-        updated_at: f.updated_at.as_ref().map(to_wire::timestamp),
-    }
-}
-
 impl ThreadRegistry {
     /// A thread by id (any letter case).
     pub fn get(&self, id: &str) -> Option<&Entry> {
@@ -230,10 +220,10 @@ impl ThreadRegistry {
     fn apply_contact(e: &mut Entry, c: &CxContact, live_chat: bool) {
         e.contact = Some(Contact {
             id: c.id().to_owned(),
-            status: to_wire::contact_status(&c.status),
+            status: to_api::contact_status(&c.status),
         });
         if !c.custom_fields.is_empty() {
-            e.custom_fields = c.custom_fields.iter().map(field).collect();
+            e.custom_fields = c.custom_fields.iter().map(to_api::custom_field).collect();
         }
         if e.contact
             .as_ref()
@@ -251,12 +241,12 @@ impl ThreadRegistry {
         e.created_at = t
             .created_at
             .as_ref()
-            .map(to_wire::timestamp)
+            .map(to_api::timestamp)
             .or(e.created_at.take());
         e.updated_at = t
             .updated_at
             .as_ref()
-            .map(to_wire::timestamp)
+            .map(to_api::timestamp)
             .or(e.updated_at.take());
         // A closed thread never becomes ready again (fixed in iOS 3.0.0).
         e.state = if !t.can_add_more_messages || e.state == ThreadState::Closed {
@@ -273,12 +263,12 @@ impl ThreadRegistry {
         if let Some(c) = r.contact() {
             Self::apply_contact(e, c, live);
         }
-        e.agent = r.inbox_assignee.as_ref().map(to_wire::agent);
+        e.agent = r.inbox_assignee.as_ref().map(to_api::agent);
         e.scroll_token = r.messages_scroll_token.clone().filter(|t| !t.is_empty());
         let mut out = Vec::new();
         // Messages the SDKs hide (Begin Conversation, automatic answers) are not shown either.
         for m in r.messages.iter().filter(|m| !m.message_content.is_hidden()) {
-            let msg = to_wire::message(m, to_wire::server_status(m));
+            let msg = to_api::message(m, to_api::server_status(m));
             let created = e.upsert(msg.clone());
             // On the first recovery the history is state, not news; after a reconnect the
             // messages that arrived meanwhile are news (the server replays nothing else).
@@ -320,15 +310,15 @@ impl ThreadRegistry {
                     return Vec::new();
                 };
                 let (e, _) = self.entry(&id, ThreadState::Loaded);
-                e.upsert(to_wire::message(
+                e.upsert(to_api::message(
                     &m.last_message,
-                    to_wire::server_status(&m.last_message),
+                    to_api::server_status(&m.last_message),
                 ));
                 if e.state == ThreadState::Received {
                     e.state = ThreadState::Loaded;
                 }
                 if let Some(a) = &m.owner_assignee {
-                    e.agent = Some(to_wire::agent(a));
+                    e.agent = Some(to_api::agent(a));
                 }
                 vec![ThreadUpdated { thread: e.to_api() }.into()]
             }
@@ -340,7 +330,7 @@ impl ThreadRegistry {
                     return Vec::new();
                 };
                 for x in m.messages.iter().filter(|x| !x.message_content.is_hidden()) {
-                    e.upsert(to_wire::message(x, to_wire::server_status(x)));
+                    e.upsert(to_api::message(x, to_api::server_status(x)));
                 }
                 e.scroll_token = m.scroll_token.clone().filter(|t| !t.is_empty());
                 vec![ThreadUpdated { thread: e.to_api() }.into()]
@@ -366,7 +356,7 @@ impl ThreadRegistry {
                     return vec![ThreadUpdated { thread: e.to_api() }.into()];
                 }
                 // Our own message comes back as its echo: that is the back end's confirmation.
-                let msg = to_wire::message(&mc.message, to_wire::server_status(&mc.message));
+                let msg = to_api::message(&mc.message, to_api::server_status(&mc.message));
                 // An agent spoke: a welcome arriving later would read out of place.
                 if msg.direction == MessageDirection::Outbound {
                     e.awaiting_welcome = false;
@@ -380,7 +370,7 @@ impl ThreadRegistry {
                     }
                     .into()
                 };
-                e.updated_at = Some(to_wire::timestamp(&mc.message.created_at));
+                e.updated_at = Some(to_api::timestamp(&mc.message.created_at));
                 vec![payload, ThreadUpdated { thread: e.to_api() }.into()]
             }
             EventBody::MessageReadChanged(mc) | EventBody::MessageSeenChanged(mc) => {
@@ -395,7 +385,7 @@ impl ThreadRegistry {
                 if mc.message.message_content.is_hidden() {
                     return Vec::new();
                 }
-                let msg = to_wire::message(&mc.message, to_wire::server_status(&mc.message));
+                let msg = to_api::message(&mc.message, to_api::server_status(&mc.message));
                 e.upsert(msg.clone());
                 vec![
                     MessageUpdated {
@@ -411,7 +401,7 @@ impl ThreadRegistry {
                 };
                 let (e, _) = self.entry(&id, ThreadState::Ready);
                 let previous = e.agent.take();
-                e.agent = c.inbox_assignee.as_ref().map(to_wire::agent);
+                e.agent = c.inbox_assignee.as_ref().map(to_api::agent);
                 e.queue_position = None;
                 Self::apply_contact(e, &c.case, live);
                 let thread_id = e.id.to_lowercase();
@@ -438,7 +428,7 @@ impl ThreadRegistry {
                     ContactStatusChanged {
                         thread_id,
                         contact_id: c.case.id().to_owned(),
-                        status: to_wire::contact_status(&c.case.status),
+                        status: to_api::contact_status(&c.case.status),
                     }
                     .into(),
                     ThreadUpdated { thread: e.to_api() }.into(),
@@ -474,7 +464,7 @@ impl ThreadRegistry {
                     AgentTyping {
                         thread_id: t.thread.id_on_external_platform.to_lowercase(),
                         is_typing: matches!(body, EventBody::SenderTypingStarted(_)),
-                        agent: Some(to_wire::agent(agent)),
+                        agent: Some(to_api::agent(agent)),
                     }
                     .into(),
                 ],
@@ -508,7 +498,7 @@ fn proactive(p: &FireProactiveAction) -> Vec<EventPayload> {
             d.handover
                 .custom_fields
                 .iter()
-                .map(field)
+                .map(to_api::custom_field)
                 .collect::<Vec<_>>(),
         ),
         None => (

@@ -3,9 +3,10 @@
 use actix::prelude::*;
 use cxone_chat_protocol::cxone::common::CustomerIdentity;
 
-use super::{OAuth, failure_error, now_ms};
+use super::{OAuth, failure_error};
 use crate::session::credentials::{Expiring, Renewal, Scheme};
 use crate::session::error::SessionError;
+use crate::to_api::now_ms;
 
 /// What a secured handshake authenticates with.
 #[derive(Debug)]

@@ -5,37 +5,16 @@ use actix::prelude::*;
 use cxone_chat_protocol::cxone::common::{CustomField as CxField, IdRef};
 use cxone_chat_protocol::cxone::rest::{FieldType, VisitorRegistration};
 use cxone_chat_protocol::cxone::sent::{CustomFieldsData, ExecuteTriggerData, SentEvent};
-use cxone_chat_protocol::cxone::time::Timestamp as CxTimestamp;
 use cxone_chat_protocol::rpc::notifications::CustomFieldsSet;
 use cxone_chat_protocol::rpc::types::{
-    ChatState, CustomField, CustomFieldScope, CustomFieldValues, Customer, PreChatSurvey,
-    SurveyChoiceField, SurveyField, SurveyNode, SurveyOption, SurveyTextField, SurveyTreeField,
+    ChatState, CustomFieldScope, CustomFieldValues, Customer, PreChatSurvey, SurveyChoiceField,
+    SurveyField, SurveyNode, SurveyOption, SurveyTextField, SurveyTreeField,
 };
 
 use super::{Session, fingerprint};
 use crate::actors::threads::{LoadThread, SetThreadCustomFields};
-use crate::rpc::to_wire;
 use crate::session::error::SessionError;
-
-fn now() -> CxTimestamp {
-    CxTimestamp::from_unix_ms_utc(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64),
-    )
-}
-
-fn fields(values: CustomFieldValues) -> Vec<CxField> {
-    let at = now();
-    values
-        .into_iter()
-        .map(|(ident, value)| CxField {
-            ident,
-            value,
-            updated_at: Some(at.clone()),
-        })
-        .collect()
-}
+use crate::to_api;
 
 /// The nodes of a tree field under `parent`, with their children. The depth is capped: a
 /// configuration whose `parentId`s form a cycle must not recurse forever.
@@ -64,16 +43,6 @@ fn merge(into: &mut Vec<CxField>, new: &[CxField]) {
             None => into.push(f.clone()),
         }
     }
-}
-
-fn api_fields(f: &[CxField]) -> Vec<CustomField> {
-    f.iter()
-        .map(|f| CustomField {
-            ident: f.ident.clone(),
-            value: f.value.clone(),
-            updated_at: f.updated_at.as_ref().map(to_wire::timestamp),
-        })
-        .collect()
 }
 
 /// A customer or trigger call.
@@ -132,7 +101,7 @@ impl Session {
             first_name: self.customer.first_name.clone(),
             last_name: self.customer.last_name.clone(),
             authorized: self.machine.is_connected(),
-            custom_fields: api_fields(&self.customer_fields),
+            custom_fields: to_api::custom_fields(&self.customer_fields),
         }
     }
 
@@ -239,20 +208,20 @@ impl Handler<CustomerOp> for Session {
                 Box::pin(fut::ok(json(self.customer_api())))
             }
             CustomerCall::SetCustomFields(values) => {
-                let new = fields(values);
+                let new = to_api::cx_custom_fields(values);
                 merge(&mut self.customer_fields, &new);
                 self.sync_threads();
                 self.publish(
                     CustomFieldsSet {
                         scope: CustomFieldScope::Customer,
                         thread_id: None,
-                        custom_fields: api_fields(&new),
+                        custom_fields: to_api::custom_fields(&new),
                     }
                     .into(),
                 );
                 let result = json(
                     cxone_chat_protocol::rpc::methods::customer::CustomFieldsResult {
-                        custom_fields: api_fields(&self.customer_fields),
+                        custom_fields: to_api::custom_fields(&self.customer_fields),
                     },
                 );
                 // Sent now when connected; otherwise they travel with the next message.
@@ -320,7 +289,7 @@ impl Handler<CustomerOp> for Session {
             CustomerCall::SetThreadCustomFields { thread_id, values } => {
                 let set = SetThreadCustomFields {
                     thread_id,
-                    fields: fields(values),
+                    fields: to_api::cx_custom_fields(values),
                 };
                 Box::pin(fut::wrap_future(self.forward(set)))
             }

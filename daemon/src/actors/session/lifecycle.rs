@@ -62,14 +62,6 @@ pub enum AnalyticsCall {
 #[rtype(result = "Result<(), SessionError>")]
 pub struct Analytics(pub AnalyticsCall);
 
-fn now_ts() -> CxTimestamp {
-    CxTimestamp::from_unix_ms_utc(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64),
-    )
-}
-
 impl Session {
     fn batch(&mut self, call: AnalyticsCall) -> Result<Option<Batch>, SessionError> {
         let now = Instant::now();
@@ -89,7 +81,7 @@ impl Session {
                             detail: e.to_string(),
                         })?
                     }
-                    None => now_ts(),
+                    None => crate::to_api::now(),
                 };
                 let value = serde_json::Number::from_f64(value).ok_or_else(|| {
                     SessionError::InvalidParameter {
@@ -150,7 +142,7 @@ impl Session {
                 let event = AnalyticsEvent::new(
                     batch.visit_id.clone(),
                     destination.clone(),
-                    now_ts(),
+                    crate::to_api::now(),
                     data,
                 );
                 rest.send_analytics_event(&target.endpoints, target.brand_id, &visitor, &event)

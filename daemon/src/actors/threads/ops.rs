@@ -15,8 +15,8 @@ use cxone_chat_protocol::rpc::types::{
 };
 
 use super::Threads;
-use crate::rpc::to_wire;
 use crate::session::error::SessionError;
+use crate::to_api;
 
 /// What to do with the thread.
 #[derive(Debug, Clone)]
@@ -281,7 +281,7 @@ impl Threads {
                     let mut messages: Vec<_> = m
                         .messages
                         .iter()
-                        .map(|x| to_wire::message(x, to_wire::server_status(x)))
+                        .map(|x| to_api::message(x, to_api::server_status(x)))
                         .collect();
                     messages.sort_by(|a, b| a.created_at.0.cmp(&b.created_at.0));
                     act.apply(&reply.body);
@@ -327,15 +327,7 @@ impl Handler<SetThreadCustomFields> for Threads {
         if !entry.is_open() {
             return Box::pin(fut::err(SessionError::ThreadClosed(thread_id)));
         }
-        let api_new: Vec<CustomField> = msg
-            .fields
-            .iter()
-            .map(|f| CustomField {
-                ident: f.ident.clone(),
-                value: f.value.clone(),
-                updated_at: f.updated_at.as_ref().map(to_wire::timestamp),
-            })
-            .collect();
+        let api_new: Vec<CustomField> = to_api::custom_fields(&msg.fields);
         let e = self.registry.get_mut(&thread_id).expect("checked");
         for f in &api_new {
             match e.custom_fields.iter_mut().find(|x| x.ident == f.ident) {

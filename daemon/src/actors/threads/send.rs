@@ -15,9 +15,9 @@ use cxone_chat_protocol::rpc::types::{
 };
 
 use super::Threads;
-use crate::rpc::to_wire;
 use crate::session::credentials::stamp;
 use crate::session::error::SessionError;
+use crate::to_api;
 
 /// `threads.create`.
 #[derive(Message, Debug)]
@@ -110,7 +110,7 @@ impl Threads {
             thread_id: thread_id.to_owned(),
             direction: MessageDirection::Outbound,
             status: MessageStatus::Delivered,
-            created_at: to_wire::timestamp(&CxTimestamp::from_unix_ms_millis(now_ms())),
+            created_at: to_api::timestamp(&CxTimestamp::from_unix_ms_millis(to_api::now_ms())),
             author: None,
             text,
             postback: None,
@@ -158,7 +158,7 @@ impl Threads {
                 return Err(SessionError::PreChatSurveyIncomplete(ident.clone()));
             }
         }
-        let now = to_wire::timestamp(&CxTimestamp::from_unix_ms_millis(now_ms()));
+        let now = to_api::timestamp(&CxTimestamp::from_unix_ms_millis(to_api::now_ms()));
         let fields = msg
             .custom_fields
             .into_iter()
@@ -213,12 +213,6 @@ impl Threads {
             }),
         ))
     }
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// `thread.send` (text, postbacks and uploaded attachments).
@@ -310,7 +304,7 @@ impl Handler<Send> for Threads {
                 thread_id: entry.id.to_lowercase(),
                 direction: MessageDirection::Inbound,
                 status: MessageStatus::Queued,
-                created_at: to_wire::timestamp(&CxTimestamp::from_unix_ms_millis(now_ms())),
+                created_at: to_api::timestamp(&CxTimestamp::from_unix_ms_millis(to_api::now_ms())),
                 author: None,
                 text,
                 postback: msg.postback.clone(),

@@ -1,19 +1,63 @@
 //! The one place where the back end's view of a chat (`cxone` types) becomes the local API's
-//! view (`rpc` types): messages and their content, agents, contacts, timestamps. Pure
-//! functions; the thread registry calls them when it emits events and answers calls.
+//! view (`rpc` types), and back where a call's values go to the back end: messages and their
+//! content, agents, contacts, custom fields, timestamps (and the clock they are read from).
+//! Pure functions; the actors call them when they emit events and answer calls. Nothing else
+//! in the daemon builds an API shape out of a CXone one.
 
-use cxone_chat_protocol::cxone::common::{Agent as CxAgent, ContactStatus as CxContactStatus};
+use cxone_chat_protocol::cxone::common::{
+    Agent as CxAgent, ContactStatus as CxContactStatus, CustomField as CxField,
+};
 use cxone_chat_protocol::cxone::content::{MessageContent as CxContent, ReplyButton as CxButton};
 use cxone_chat_protocol::cxone::message::{Direction, Message as CxMessage};
 use cxone_chat_protocol::cxone::time::Timestamp as CxTimestamp;
 use cxone_chat_protocol::rpc::types::{
-    Agent, Attachment, Author, ContactStatus, Countdown, CustomerAuthor, InactivityPopup,
-    ListPicker, Media, Message, MessageContent, MessageDirection, MessageStatus, PopupButton,
-    QuickReplies, ReplyButton, RichLink, TimePicker, TimeSlot, Timestamp, UnsupportedContent,
+    Agent, Attachment, Author, ContactStatus, Countdown, CustomField, CustomFieldValues,
+    CustomerAuthor, InactivityPopup, ListPicker, Media, Message, MessageContent, MessageDirection,
+    MessageStatus, PopupButton, QuickReplies, ReplyButton, RichLink, TimePicker, TimeSlot,
+    Timestamp, UnsupportedContent,
 };
 
+/// Milliseconds since the Unix epoch, now (0 if the clock is before 1970).
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Now, as CXone timestamps are written (UTC, milliseconds).
+pub(crate) fn now() -> CxTimestamp {
+    CxTimestamp::from_unix_ms_utc(now_ms())
+}
+
+/// A custom field as the API shows it.
+pub(crate) fn custom_field(f: &CxField) -> CustomField {
+    CustomField {
+        ident: f.ident.clone(),
+        value: f.value.clone(),
+        updated_at: f.updated_at.as_ref().map(timestamp),
+    }
+}
+
+/// Custom fields as the API shows them.
+pub(crate) fn custom_fields(f: &[CxField]) -> Vec<CustomField> {
+    f.iter().map(custom_field).collect()
+}
+
+/// A call's custom-field values as the back end takes them, stamped now.
+pub(crate) fn cx_custom_fields(values: CustomFieldValues) -> Vec<CxField> {
+    let at = now();
+    values
+        .into_iter()
+        .map(|(ident, value)| CxField {
+            ident,
+            value,
+            updated_at: Some(at.clone()),
+        })
+        .collect()
+}
+
 /// A CXone timestamp as the API writes every instant: UTC, milliseconds, `Z`.
-pub fn timestamp(t: &CxTimestamp) -> Timestamp {
+pub(crate) fn timestamp(t: &CxTimestamp) -> Timestamp {
     Timestamp(
         CxTimestamp::from_unix_ms_utc(t.unix_ms())
             .as_str()
@@ -22,7 +66,7 @@ pub fn timestamp(t: &CxTimestamp) -> Timestamp {
 }
 
 /// An agent.
-pub fn agent(a: &CxAgent) -> Agent {
+pub(crate) fn agent(a: &CxAgent) -> Agent {
     Agent {
         id: a.id.max(0) as u64,
         first_name: a.first_name.clone(),
@@ -34,7 +78,7 @@ pub fn agent(a: &CxAgent) -> Agent {
 }
 
 /// A contact status.
-pub fn contact_status(s: &CxContactStatus) -> ContactStatus {
+pub(crate) fn contact_status(s: &CxContactStatus) -> ContactStatus {
     match s {
         CxContactStatus::New => ContactStatus::New,
         CxContactStatus::Open => ContactStatus::Open,
@@ -49,7 +93,7 @@ pub fn contact_status(s: &CxContactStatus) -> ContactStatus {
 
 /// The status the SDKs derive for a message from the server: `read` once an agent read it,
 /// `seen` once seen, `delivered` otherwise (PROTOCOL.md §6.1).
-pub fn server_status(m: &CxMessage) -> MessageStatus {
+pub(crate) fn server_status(m: &CxMessage) -> MessageStatus {
     match &m.user_statistics {
         Some(s) if s.read_at.is_some() => MessageStatus::Read,
         Some(s) if s.seen_at.is_some() => MessageStatus::Seen,
@@ -71,7 +115,7 @@ fn button(b: &CxButton) -> ReplyButton {
 }
 
 /// Message content: the plain text that stands for it, its postback, and the rich form.
-pub fn content(c: &CxContent) -> (String, Option<String>, MessageContent) {
+pub(crate) fn content(c: &CxContent) -> (String, Option<String>, MessageContent) {
     let fallback = || {
         c.fallback_text()
             .map(str::to_owned)
@@ -172,7 +216,7 @@ pub fn content(c: &CxContent) -> (String, Option<String>, MessageContent) {
 }
 
 /// A message with the given status.
-pub fn message(m: &CxMessage, status: MessageStatus) -> Message {
+pub(crate) fn message(m: &CxMessage, status: MessageStatus) -> Message {
     let (text, postback, rich) = content(&m.message_content);
     let author = match m.direction() {
         Direction::Outbound => m.author_user.as_ref().map(|a| Author::Agent(agent(a))),
