@@ -74,6 +74,9 @@ impl EventHub {
     }
 }
 
+// Critical: the watchdog is fed only while it answers (see `actors/health.rs`).
+crate::actors::health::critical_actor!(EventHub);
+
 impl Actor for EventHub {
     type Context = Context<Self>;
 

@@ -6,7 +6,7 @@
 //! started, with one line:
 //!
 //! ```text
-//! critical_actor!(MyActor);                    // once, beside the other critical actors below
+//! critical_actor!(MyActor);                    // once, in the actor's own file
 //! state.health.register("my-actor", &addr);    // where it is started
 //! ```
 //!
@@ -48,36 +48,32 @@ pub trait Critical: Actor<Context = Context<Self>> + Handler<Ping> + Handler<Wed
 #[cfg(not(debug_assertions))]
 pub trait Critical: Actor<Context = Context<Self>> + Handler<Ping> {}
 
-/// Makes `$actor` answer [`Ping`] (and, in debug builds, [`Wedge`]).
+/// Makes `$actor` answer [`Ping`] (and, in debug builds, [`Wedge`]). Each critical actor says
+/// so in its own file, so that this module names no actor.
 macro_rules! critical_actor {
     ($actor:ty) => {
-        impl Handler<Ping> for $actor {
+        impl actix::Handler<$crate::actors::health::Ping> for $actor {
             type Result = ();
-            fn handle(&mut self, _: Ping, _: &mut Context<Self>) {}
+            fn handle(&mut self, _: $crate::actors::health::Ping, _: &mut actix::Context<Self>) {}
         }
         #[cfg(debug_assertions)]
-        impl Handler<Wedge> for $actor {
+        impl actix::Handler<$crate::actors::health::Wedge> for $actor {
             type Result = ();
-            fn handle(&mut self, _: Wedge, ctx: &mut Context<Self>) {
+            fn handle(&mut self, _: $crate::actors::health::Wedge, ctx: &mut actix::Context<Self>) {
                 tracing::warn!(
                     actor = stringify!($actor),
                     "wedged on purpose by the debug.wedge test hook"
                 );
-                ctx.wait(actix::fut::wrap_future(std::future::pending::<()>()));
+                actix::AsyncContext::wait(
+                    ctx,
+                    actix::fut::wrap_future(std::future::pending::<()>()),
+                );
             }
         }
-        impl Critical for $actor {}
+        impl $crate::actors::health::Critical for $actor {}
     };
 }
-
-// The critical actors. Add new ones here (and register them where they start).
-critical_actor!(crate::actors::event_hub::EventHub);
-critical_actor!(crate::actors::rpc_server::RpcServer);
-critical_actor!(crate::actors::session::Session);
-critical_actor!(crate::actors::oauth::OAuth);
-critical_actor!(crate::actors::threads::Threads);
-critical_actor!(crate::actors::live_chat::LiveChat);
-critical_actor!(crate::actors::large_events::LargeEventFetcher);
+pub(crate) use critical_actor;
 
 #[derive(Debug)]
 struct Entry {

@@ -50,6 +50,9 @@ impl LargeEventFetcher {
     }
 }
 
+// Critical: the watchdog is fed only while it answers (see `actors/health.rs`).
+crate::actors::health::critical_actor!(LargeEventFetcher);
+
 impl Actor for LargeEventFetcher {
     type Context = Context<Self>;
 }

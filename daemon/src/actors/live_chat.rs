@@ -72,6 +72,9 @@ impl LiveChat {
     }
 }
 
+// Critical: the watchdog is fed only while it answers (see `actors/health.rs`).
+crate::actors::health::critical_actor!(LiveChat);
+
 impl Actor for LiveChat {
     type Context = Context<Self>;
 }

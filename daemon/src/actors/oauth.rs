@@ -284,6 +284,9 @@ impl OAuth {
     }
 }
 
+// Critical: the watchdog is fed only while it answers (see `actors/health.rs`).
+crate::actors::health::critical_actor!(OAuth);
+
 impl Actor for OAuth {
     type Context = Context<Self>;
 }

@@ -47,6 +47,9 @@ impl RpcServer {
     }
 }
 
+// Critical: the watchdog is fed only while it answers (see `actors/health.rs`).
+crate::actors::health::critical_actor!(RpcServer);
+
 impl Actor for RpcServer {
     type Context = Context<Self>;
 

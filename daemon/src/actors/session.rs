@@ -334,6 +334,9 @@ impl Session {
     }
 }
 
+// Critical: the watchdog is fed only while it answers (see `actors/health.rs`).
+crate::actors::health::critical_actor!(Session);
+
 impl Actor for Session {
     type Context = Context<Self>;
 

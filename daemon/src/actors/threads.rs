@@ -161,6 +161,9 @@ impl Threads {
     }
 }
 
+// Critical: the watchdog is fed only while it answers (see `actors/health.rs`).
+crate::actors::health::critical_actor!(Threads);
+
 impl Actor for Threads {
     type Context = Context<Self>;
 
