@@ -4,8 +4,8 @@
 
 pub mod analytics;
 pub mod attachments;
-pub mod connect;
 pub mod credentials;
+pub mod envelope;
 pub mod error;
 pub mod persist;
 pub mod state;

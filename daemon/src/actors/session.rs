@@ -25,12 +25,13 @@ use crate::actors::event_hub::{EventHub, Publish};
 use crate::actors::live_chat::{self, Configure as LiveChatChannel, LiveChat};
 use crate::actors::oauth::{Configure, OAuth, SetLink, TokenTarget};
 use crate::actors::threads::{Apply, Chat, SetChat, Threads};
-use crate::session::connect::Envelope;
-use crate::session::connect::{self, Outcome, Plan};
 use crate::session::credentials::Credentials;
+use crate::session::envelope::{self, Envelope};
 use crate::session::error::SessionError;
 use crate::session::state::{Change, StateMachine};
 use crate::upstream::rest::ChannelTarget;
+use connect::{Outcome, Plan};
+mod connect;
 mod connection;
 mod customer;
 mod forward;
@@ -434,7 +435,7 @@ impl Handler<Prepare> for Session {
                     Ok(config) => {
                         let mode = Session::mode(&config);
                         act.oauth.do_send(Configure {
-                            scheme: connect::scheme(
+                            scheme: envelope::scheme(
                                 config.authentication_type(),
                                 config.secured_sessions_enabled(),
                             ),

@@ -27,7 +27,7 @@ use cxone_chat_protocol::rpc::types::{
 
 use crate::actors::event_hub::{EventHub, Publish};
 use crate::actors::oauth::OAuth;
-use crate::session::connect::Envelope;
+use crate::session::envelope::Envelope;
 use crate::session::error::SessionError;
 use crate::session::threads::ThreadRegistry;
 use crate::upstream::SocketHandle;

@@ -1,15 +1,16 @@
-//! Opening a session's connection, as plain async logic (PROTOCOL.md §3.4–§3.7): live-chat
-//! availability, the transaction token for secured sessions, the WebSocket, customer
-//! authorization, then the mode's recovery. The session actor runs it and applies the result.
+//! Opening a session's connection (PROTOCOL.md §3.4–§3.7): live-chat availability, the
+//! transaction token for secured sessions, the WebSocket, customer authorization, then the
+//! mode's recovery. It asks the session's OAuth and live-chat actors along the way, so it lives
+//! beside the session actor, which runs it detached and applies the result.
 
 use cxone_chat_protocol::cxone::common::AccessToken;
+use cxone_chat_protocol::cxone::common::CustomerIdentity;
 use cxone_chat_protocol::cxone::common::ThreadRef;
-use cxone_chat_protocol::cxone::common::{BrandRef, CustomerIdentity, IdRef};
 use cxone_chat_protocol::cxone::received::{EventBody, ReceivedEvent};
 use cxone_chat_protocol::cxone::rest::{AuthenticationType, ChatMode as CxMode};
 use cxone_chat_protocol::cxone::sent::{
-    AccessTokenData, AuthorizeCustomerData, IdentityKey, OAuthAuthorization, OutgoingFrame,
-    Payload, RecoverData, SentEvent, ThreadData,
+    AccessTokenData, AuthorizeCustomerData, OAuthAuthorization, OutgoingFrame, RecoverData,
+    SentEvent, ThreadData,
 };
 use futures_util::future::join_all;
 use tokio::sync::mpsc;
@@ -19,6 +20,7 @@ use crate::actors::oauth::{
     Authorized, GetLegacyLogin, HandshakeToken, Link, MessageToken, OAuth, SetLink,
 };
 use crate::session::credentials::Scheme;
+use crate::session::envelope::{Envelope, scheme};
 use crate::session::error::SessionError;
 use crate::upstream::{
     Endpoints, Inbound, LargeEvents, RequestError, SdkIdentity, SocketConfig, SocketHandle,
@@ -28,7 +30,7 @@ use actix::Addr;
 
 /// Everything a connection attempt needs, owned so it can run detached from the actor.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub(super) struct Plan {
     /// Where the back end is.
     pub endpoints: Endpoints,
     /// Brand.
@@ -59,7 +61,7 @@ pub struct Plan {
 
 /// A successful connection.
 #[derive(Debug)]
-pub struct Connected {
+pub(super) struct Connected {
     /// The socket.
     pub socket: SocketHandle,
     /// Its inbound frames.
@@ -72,7 +74,7 @@ pub struct Connected {
 
 /// How a connection attempt ended.
 #[derive(Debug)]
-pub enum Outcome {
+pub(super) enum Outcome {
     /// Live chat is unavailable: no socket was opened.
     Offline,
     /// Connected and recovered (boxed: it carries the socket and the whole recovery).
@@ -81,7 +83,7 @@ pub enum Outcome {
 
 impl Plan {
     /// How the channel's customers authenticate, as far as tokens go.
-    pub fn scheme(&self) -> Scheme {
+    pub(super) fn scheme(&self) -> Scheme {
         scheme(self.auth, self.secured)
     }
 
@@ -89,12 +91,8 @@ impl Plan {
     ///
     /// The frame maker captures the envelope's values only: the OAuth actor keeps the link, and
     /// a captured plan (which holds the actor's address) would keep the actor alive forever.
-    pub fn link(&self, socket: &SocketHandle, customer: &CustomerIdentity) -> Link {
-        let envelope = Envelope {
-            brand_id: self.brand_id,
-            channel_id: self.channel_id.clone(),
-            visitor_id: self.visitor_id.clone(),
-        };
+    pub(super) fn link(&self, socket: &SocketHandle, customer: &CustomerIdentity) -> Link {
+        let envelope = self.envelope();
         let customer = customer.clone();
         Link {
             socket: socket.clone(),
@@ -102,60 +100,17 @@ impl Plan {
         }
     }
 
+    fn envelope(&self) -> Envelope {
+        Envelope::new(
+            self.brand_id,
+            self.channel_id.clone(),
+            self.visitor_id.clone(),
+        )
+    }
+
     /// A frame for `event` with the envelope every event carries.
-    pub fn frame(&self, customer: &CustomerIdentity, event: SentEvent) -> OutgoingFrame {
-        Envelope {
-            brand_id: self.brand_id,
-            channel_id: self.channel_id.clone(),
-            visitor_id: self.visitor_id.clone(),
-        }
-        .frame(customer, event)
-    }
-}
-
-/// What every sent event's envelope names besides the customer.
-#[derive(Debug, Clone)]
-pub struct Envelope {
-    brand_id: i64,
-    channel_id: String,
-    visitor_id: String,
-}
-
-impl Envelope {
-    /// The envelope of a session's frames.
-    pub fn new(brand_id: i64, channel_id: String, visitor_id: String) -> Self {
-        Self {
-            brand_id,
-            channel_id,
-            visitor_id,
-        }
-    }
-
-    /// A frame for `event` from `customer`.
-    pub fn frame(&self, customer: &CustomerIdentity, event: SentEvent) -> OutgoingFrame {
-        OutgoingFrame::Event {
-            action: event.action(),
-            event_id: uuid::Uuid::new_v4().to_string(),
-            payload: Box::new(Payload {
-                brand: BrandRef { id: self.brand_id },
-                channel: IdRef::new(self.channel_id.clone()),
-                identity: Some((IdentityKey::for_event(&event), customer.clone())),
-                visitor: Some(IdRef::new(self.visitor_id.clone())),
-                destination: None,
-                event,
-            }),
-        }
-    }
-}
-
-/// The token scheme of a channel's authentication type.
-pub fn scheme(auth: AuthenticationType, secured: bool) -> Scheme {
-    match (auth, secured) {
-        (AuthenticationType::ThirdPartyOAuth, true) => Scheme::SecuredOAuth,
-        (AuthenticationType::ThirdPartyOAuth, false) => Scheme::LegacyOAuth,
-        (AuthenticationType::SecuredCookie, _) => Scheme::SecuredCookie,
-        (AuthenticationType::Anonymous, true) => Scheme::SecuredAnonymous,
-        (AuthenticationType::Anonymous, false) => Scheme::Anonymous,
+    pub(super) fn frame(&self, customer: &CustomerIdentity, event: SentEvent) -> OutgoingFrame {
+        self.envelope().frame(customer, event)
     }
 }
 
@@ -170,7 +125,7 @@ fn nothing_to_recover(e: &RequestError) -> bool {
 
 /// Runs the whole connect sequence. Credentials come from, and go back to, the session's
 /// OAuth actor.
-pub async fn run(plan: Plan) -> Result<Outcome, SessionError> {
+pub(super) async fn run(plan: Plan) -> Result<Outcome, SessionError> {
     // Live chat is asked first (cached 60 s by the live-chat actor; a failure means offline).
     if plan.mode == CxMode::LiveChat && !ask(&plan.live_chat, IsOnline).await? {
         return Ok(Outcome::Offline);
@@ -340,7 +295,7 @@ async fn authorize_customer(
 }
 
 /// The mode's recovery: the single thread, the live chat, or the thread list with metadata.
-pub async fn recover(
+pub(super) async fn recover(
     plan: &Plan,
     socket: &SocketHandle,
     customer: &CustomerIdentity,
