@@ -51,28 +51,9 @@ pub struct Options {
     pub oauth_client_secret: Option<Secret>,
 }
 
-impl Options {
-    /// The built-in defaults (those of `config::FileConfig`) for a socket at `socket` and state
-    /// in `state_dir`.
-    pub fn new(socket: PathBuf, state_dir: PathBuf) -> Self {
-        crate::config::options_from(
-            &crate::config::FileConfig::default(),
-            socket,
-            state_dir,
-            0o600,
-            Vec::new(),
-            None,
-        )
-    }
-}
-
-/// The default socket path: `$XDG_RUNTIME_DIR/cxone-chatd/rpc.sock` for a user daemon,
-/// `$RUNTIME_DIRECTORY/rpc.sock` under systemd, `/run/cxone-chatd/rpc.sock` otherwise.
-pub fn default_socket() -> PathBuf {
-    default_socket_in(&crate::config::process_env())
-}
-
-/// [`default_socket`] for the environment `env`.
+/// The default socket path in the environment `env`: `$XDG_RUNTIME_DIR/cxone-chatd/rpc.sock`
+/// for a user daemon, `$RUNTIME_DIRECTORY/rpc.sock` under systemd, `/run/cxone-chatd/rpc.sock`
+/// otherwise.
 pub fn default_socket_in(env: &HashMap<String, String>) -> PathBuf {
     let var = |k: &str| env.get(k).filter(|v| !v.is_empty()).map(PathBuf::from);
     if let Some(dir) = var("RUNTIME_DIRECTORY") {
@@ -84,13 +65,9 @@ pub fn default_socket_in(env: &HashMap<String, String>) -> PathBuf {
     }
 }
 
-/// The default state directory: `$STATE_DIRECTORY` under systemd, else
-/// `$XDG_STATE_HOME/cxone-chatd`, else `~/.local/state/cxone-chatd`, else `/var/lib/cxone-chatd`.
-pub fn default_state_dir() -> PathBuf {
-    default_state_dir_in(&crate::config::process_env())
-}
-
-/// [`default_state_dir`] for the environment `env`.
+/// The default state directory in the environment `env`: `$STATE_DIRECTORY` under systemd,
+/// else `$XDG_STATE_HOME/cxone-chatd`, else `~/.local/state/cxone-chatd`, else
+/// `/var/lib/cxone-chatd`.
 pub fn default_state_dir_in(env: &HashMap<String, String>) -> PathBuf {
     let var = |k: &str| env.get(k).filter(|v| !v.is_empty()).map(PathBuf::from);
     if let Some(dir) = var("STATE_DIRECTORY") {

@@ -21,7 +21,6 @@ use tokio::sync::mpsc;
 use crate::actors::event_hub::{EventHub, Outbound, Publish, Sink, Subscribe};
 use crate::actors::health::{HealthMonitor, Registry};
 use crate::actors::large_events::LargeEventFetcher;
-use crate::actors::rpc_server::{RpcServer, StopAccepting};
 use crate::config::{self, Flags, LIVE_KEYS, Loaded};
 use crate::event_log::Filter;
 use crate::listener::{self, ActivationError, BindError};
@@ -29,6 +28,7 @@ use crate::logging::LogControl;
 use crate::notify::status::{StatusLine, Summary};
 use crate::notify::{self, Notifier};
 use crate::options::Options;
+use crate::rpc::server::{RpcServer, StopAccepting};
 use crate::rpc::state::DaemonState;
 use crate::upstream::{RestClient, RestConfig, SdkIdentity};
 
@@ -264,7 +264,7 @@ async fn drain(
         let closing = join_all(
             sessions
                 .iter()
-                .map(|s| s.send(crate::actors::session::GoAway)),
+                .map(|s| s.session.send(crate::actors::session::GoAway)),
         );
         // Clients get the grace period to read daemon.shutdown while the sockets close.
         tokio::join!(closing, tokio::time::sleep(options.shutdown_grace));
@@ -406,7 +406,7 @@ async fn restore_sessions(state: &Arc<DaemonState>) {
             continue;
         };
         let addr = match crate::rpc::sessions::session_for(state, &name).await {
-            Ok(a) => a,
+            Ok(handle) => handle.session,
             Err(e) => {
                 tracing::warn!(session = %name, error = %e.message, "cannot restore the session");
                 continue;

@@ -9,12 +9,14 @@ use cxone_chat_protocol::cxone::common::{
 };
 use cxone_chat_protocol::cxone::content::{MessageContent as CxContent, ReplyButton as CxButton};
 use cxone_chat_protocol::cxone::message::{Direction, Message as CxMessage};
+use cxone_chat_protocol::cxone::rest::{FieldDefinition, FieldType, PreContactForm};
 use cxone_chat_protocol::cxone::time::Timestamp as CxTimestamp;
 use cxone_chat_protocol::rpc::types::{
     Agent, Attachment, Author, ContactStatus, Countdown, CustomField, CustomFieldValues,
     CustomerAuthor, InactivityPopup, ListPicker, Media, Message, MessageContent, MessageDirection,
-    MessageStatus, PopupButton, QuickReplies, ReplyButton, RichLink, TimePicker, TimeSlot,
-    Timestamp, UnsupportedContent,
+    MessageStatus, PopupButton, PreChatSurvey, QuickReplies, ReplyButton, RichLink,
+    SurveyChoiceField, SurveyField, SurveyNode, SurveyOption, SurveyTextField, SurveyTreeField,
+    TimePicker, TimeSlot, Timestamp, UnsupportedContent,
 };
 
 /// Milliseconds since the Unix epoch, now (0 if the clock is before 1970).
@@ -258,6 +260,69 @@ pub(crate) fn message(m: &CxMessage, status: MessageStatus) -> Message {
             .collect(),
         content: rich,
     }
+}
+
+/// A channel's pre-chat form as the API shows it. Field types the SDKs do not know are left
+/// out, as Android does.
+pub(crate) fn pre_chat_survey(form: &PreContactForm) -> PreChatSurvey {
+    let fields = form
+        .custom_fields
+        .iter()
+        .filter_map(|f| {
+            let d = &f.definition;
+            let text = || SurveyTextField {
+                ident: d.ident.clone(),
+                label: d.label.clone(),
+                required: f.is_required,
+            };
+            let options = || {
+                d.options()
+                    .iter()
+                    .map(|o| SurveyOption {
+                        id: o.name.clone(),
+                        label: o.value.clone(),
+                    })
+                    .collect()
+            };
+            Some(match d.field_type {
+                FieldType::Text => SurveyField::Text(text()),
+                FieldType::Email => SurveyField::Email(text()),
+                FieldType::List => SurveyField::List(SurveyChoiceField {
+                    ident: d.ident.clone(),
+                    label: d.label.clone(),
+                    required: f.is_required,
+                    options: options(),
+                }),
+                FieldType::Tree => SurveyField::Tree(SurveyTreeField {
+                    ident: d.ident.clone(),
+                    label: d.label.clone(),
+                    required: f.is_required,
+                    nodes: tree(d, None, 0),
+                }),
+                // Field types the SDKs do not know are left out, as Android does.
+                FieldType::Other(_) => return None,
+            })
+        })
+        .collect();
+    PreChatSurvey {
+        name: form.name.clone(),
+        fields,
+    }
+}
+
+/// The nodes of a tree field under `parent`, with their children. The depth is capped: a
+/// configuration whose `parentId`s form a cycle must not recurse forever.
+fn tree(d: &FieldDefinition, parent: Option<&str>, depth: usize) -> Vec<SurveyNode> {
+    if depth > 32 {
+        return Vec::new();
+    }
+    d.children(parent)
+        .map(|o| SurveyNode {
+            id: o.name.clone(),
+            label: o.value.clone(),
+            children: tree(d, Some(&o.name), depth + 1),
+        })
+        .collect()
 }
 
 #[cfg(test)]

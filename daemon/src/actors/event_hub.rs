@@ -22,20 +22,20 @@ use crate::event_log::{EventLog, Filter, Since};
 
 /// What the hub puts into a connection's outbound queue.
 #[derive(Debug)]
-pub enum Outbound {
+pub(crate) enum Outbound {
     /// One JSON-RPC message, serialized, without the newline.
     Line(String),
 }
 
 /// A connection's side of a subscription.
 #[derive(Debug, Clone)]
-pub struct Sink {
+pub(crate) struct Sink {
     /// The connection.
-    pub client: u64,
+    pub(crate) client: u64,
     /// Its bounded outbound queue.
-    pub queue: mpsc::Sender<Outbound>,
+    pub(crate) queue: mpsc::Sender<Outbound>,
     /// Where lag notices go once the queue has drained (one per subscription at most).
-    pub lag: mpsc::UnboundedSender<String>,
+    pub(crate) lag: mpsc::UnboundedSender<String>,
 }
 
 #[derive(Debug)]
@@ -55,7 +55,7 @@ struct Poller {
 
 /// The hub actor.
 #[derive(Debug)]
-pub struct EventHub {
+pub(crate) struct EventHub {
     log: EventLog,
     next_subscription: u64,
     subscriptions: HashMap<SubscriptionId, Subscription>,
@@ -64,7 +64,7 @@ pub struct EventHub {
 
 impl EventHub {
     /// A hub for a daemon run with a fresh epoch (UUID v7) and a replay buffer of `capacity`.
-    pub fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize) -> Self {
         Self {
             log: EventLog::new(uuid::Uuid::now_v7().to_string(), capacity),
             next_subscription: 1,
@@ -90,11 +90,11 @@ impl Actor for EventHub {
 /// Publish an event.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub struct Publish {
+pub(crate) struct Publish {
     /// The session it concerns (`None` for daemon-wide events).
-    pub session: Option<SessionName>,
+    pub(crate) session: Option<SessionName>,
     /// The event.
-    pub payload: EventPayload,
+    pub(crate) payload: EventPayload,
 }
 
 impl Handler<Publish> for EventHub {
@@ -158,18 +158,18 @@ fn notification(subscription: SubscriptionId, event: &Event) -> String {
 /// Subscribe a connection; the replay (or a resync notice) is queued before the call returns.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<EventsSubscribeResult, SubscribeError>")]
-pub struct Subscribe {
+pub(crate) struct Subscribe {
     /// The connection's sink.
-    pub sink: Sink,
+    pub(crate) sink: Sink,
     /// What it wants.
-    pub filter: Filter,
+    pub(crate) filter: Filter,
     /// Replay strictly after this cursor.
-    pub since: Option<EventCursor>,
+    pub(crate) since: Option<EventCursor>,
 }
 
 /// Why a subscription could not be made.
 #[derive(Debug, thiserror::Error)]
-pub enum SubscribeError {
+pub(crate) enum SubscribeError {
     /// The replay does not fit into the connection's queue.
     #[error(
         "the replay of {needed} events does not fit into this connection's queue; read faster or subscribe with a later since"
@@ -228,11 +228,11 @@ impl Handler<Subscribe> for EventHub {
 /// End a subscription of `client`. Answers whether it existed.
 #[derive(Message, Debug)]
 #[rtype(result = "bool")]
-pub struct Unsubscribe {
+pub(crate) struct Unsubscribe {
     /// The connection asking (a connection may only end its own subscriptions).
-    pub client: u64,
+    pub(crate) client: u64,
     /// The subscription.
-    pub subscription: SubscriptionId,
+    pub(crate) subscription: SubscriptionId,
 }
 
 impl Handler<Unsubscribe> for EventHub {
@@ -251,9 +251,9 @@ impl Handler<Unsubscribe> for EventHub {
 /// A connection went away: drop its subscriptions.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub struct ClientGone {
+pub(crate) struct ClientGone {
     /// The connection.
-    pub client: u64,
+    pub(crate) client: u64,
 }
 
 impl Handler<ClientGone> for EventHub {
@@ -268,18 +268,18 @@ impl Handler<ClientGone> for EventHub {
 /// A long-poll: the buffered events after `since`, or a receiver for the next one.
 #[derive(Message, Debug)]
 #[rtype(result = "PollAnswer")]
-pub struct Poll {
+pub(crate) struct Poll {
     /// What to return.
-    pub filter: Filter,
+    pub(crate) filter: Filter,
     /// Strictly after this; `None` means from now on.
-    pub since: Option<EventCursor>,
+    pub(crate) since: Option<EventCursor>,
     /// At most this many events.
-    pub limit: usize,
+    pub(crate) limit: usize,
 }
 
 /// The hub's answer to a poll.
 #[derive(Debug)]
-pub enum PollAnswer {
+pub(crate) enum PollAnswer {
     /// Events are available now (or the cursor needs a resync, returned as an event).
     Ready(EventsPollResult),
     /// Nothing yet: wait on this for the next matching event (or time out).
@@ -331,7 +331,7 @@ impl Handler<Poll> for EventHub {
 /// The stream's position and buffer use, for `daemon.status`.
 #[derive(Message, Debug)]
 #[rtype(result = "EventStreamStatus")]
-pub struct Status;
+pub(crate) struct Status;
 
 impl Handler<Status> for EventHub {
     type Result = MessageResult<Status>;
@@ -349,7 +349,7 @@ impl Handler<Status> for EventHub {
 /// How many subscriptions each connection has, for `daemon.status`.
 #[derive(Message, Debug)]
 #[rtype(result = "HashMap<u64, u32>")]
-pub struct SubscriptionCounts;
+pub(crate) struct SubscriptionCounts;
 
 impl Handler<SubscriptionCounts> for EventHub {
     type Result = MessageResult<SubscriptionCounts>;

@@ -33,20 +33,23 @@ use crate::notify::Notifier;
 /// "Are you taking messages?" — answered by every critical actor from its mailbox.
 #[derive(Message, Debug, Clone, Copy)]
 #[rtype(result = "()")]
-pub struct Ping;
+pub(crate) struct Ping;
 
 /// Test hook (debug builds only): the actor stops taking messages for good, as a wedged actor
 /// would. Reached through `debug.wedge` when the daemon runs with `CXONE_CHATD_TEST_HOOKS=1`.
 #[derive(Message, Debug, Clone, Copy)]
 #[rtype(result = "()")]
-pub struct Wedge;
+pub(crate) struct Wedge;
 
 /// An actor the watchdog depends on.
 #[cfg(debug_assertions)]
-pub trait Critical: Actor<Context = Context<Self>> + Handler<Ping> + Handler<Wedge> {}
+pub(crate) trait Critical:
+    Actor<Context = Context<Self>> + Handler<Ping> + Handler<Wedge>
+{
+}
 /// An actor the watchdog depends on.
 #[cfg(not(debug_assertions))]
-pub trait Critical: Actor<Context = Context<Self>> + Handler<Ping> {}
+pub(crate) trait Critical: Actor<Context = Context<Self>> + Handler<Ping> {}
 
 /// Makes `$actor` answer [`Ping`] (and, in debug builds, [`Wedge`]). Each critical actor says
 /// so in its own file, so that this module names no actor.
@@ -91,17 +94,17 @@ impl Entry {
 
 /// The critical actors, by name.
 #[derive(Debug, Default)]
-pub struct Registry {
+pub(crate) struct Registry {
     entries: Mutex<Vec<Entry>>,
 }
 
 /// The actors that did not answer in time.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unhealthy(pub Vec<String>);
+pub(crate) struct Unhealthy(pub(crate) Vec<String>);
 
 impl Registry {
     /// Adds a critical actor (replacing an earlier one of the same name).
-    pub fn register<A: Critical>(&self, name: impl Into<String>, addr: &Addr<A>) {
+    pub(crate) fn register<A: Critical>(&self, name: impl Into<String>, addr: &Addr<A>) {
         let name = name.into();
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.retain(|e| e.name != name);
@@ -114,7 +117,7 @@ impl Registry {
     }
 
     /// The registered actors still running, by name.
-    pub fn names(&self) -> Vec<String> {
+    pub(crate) fn names(&self) -> Vec<String> {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.retain(|e| e.alive().is_some());
         entries.iter().map(|e| e.name.clone()).collect()
@@ -122,7 +125,7 @@ impl Registry {
 
     /// Pings every registered actor at once; `Err` names those that did not answer within
     /// `timeout`.
-    pub async fn check(&self, timeout: Duration) -> Result<usize, Unhealthy> {
+    pub(crate) async fn check(&self, timeout: Duration) -> Result<usize, Unhealthy> {
         let pings: Vec<(String, Recipient<Ping>)> = {
             let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
             // Stopped on purpose (a closed session): no longer critical.
@@ -155,7 +158,7 @@ impl Registry {
 
     /// Test hook: wedges the actor called `name`; false when there is none.
     #[cfg(debug_assertions)]
-    pub fn wedge(&self, name: &str) -> bool {
+    pub(crate) fn wedge(&self, name: &str) -> bool {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         match entries.iter().find(|e| e.name == name) {
             Some(e) => match e.wedge.upgrade() {
@@ -172,7 +175,7 @@ impl Registry {
 
 /// Pings the critical actors and feeds the service manager's watchdog while they all answer.
 #[derive(Debug)]
-pub struct HealthMonitor {
+pub(crate) struct HealthMonitor {
     registry: Arc<Registry>,
     notifier: Arc<Notifier>,
     period: Duration,
@@ -184,7 +187,7 @@ pub struct HealthMonitor {
 impl HealthMonitor {
     /// A monitor for a watchdog `interval`: it checks at half of it. `timeout_ms` is the
     /// current ping timeout (a live setting), capped at the check period.
-    pub fn new(
+    pub(crate) fn new(
         registry: Arc<Registry>,
         notifier: Arc<Notifier>,
         interval: Duration,

@@ -16,24 +16,24 @@ use crate::upstream::rest::RestError;
 use crate::upstream::{LargeEvents, RestClient};
 
 /// Downloads running at once, daemon-wide; more wait their turn.
-pub const MAX_CONCURRENT: usize = 4;
+pub(crate) const MAX_CONCURRENT: usize = 4;
 
 /// What the fetcher has done.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct FetchStats {
+pub(crate) struct FetchStats {
     /// Downloads asked for and not finished (running or waiting for a turn).
-    pub in_flight: u64,
+    pub(crate) in_flight: u64,
     /// Downloads that delivered their event.
-    pub fetched: u64,
+    pub(crate) fetched: u64,
     /// Downloads that failed (the event is lost; the session is told).
-    pub failed: u64,
+    pub(crate) failed: u64,
     /// Bytes delivered.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
 }
 
 /// The fetcher.
 #[derive(Debug)]
-pub struct LargeEventFetcher {
+pub(crate) struct LargeEventFetcher {
     rest: RestClient,
     permits: Arc<Semaphore>,
     stats: FetchStats,
@@ -41,7 +41,7 @@ pub struct LargeEventFetcher {
 
 impl LargeEventFetcher {
     /// A fetcher downloading with `rest`.
-    pub fn new(rest: RestClient) -> Self {
+    pub(crate) fn new(rest: RestClient) -> Self {
         Self {
             rest,
             permits: Arc::new(Semaphore::new(MAX_CONCURRENT)),
@@ -60,9 +60,9 @@ impl Actor for LargeEventFetcher {
 /// Download the frame behind an `EventInS3` URL.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<Vec<u8>, RestError>")]
-pub struct Fetch {
+pub(crate) struct Fetch {
     /// The pre-signed URL (never logged whole).
-    pub url: String,
+    pub(crate) url: String,
 }
 
 impl Handler<Fetch> for LargeEventFetcher {
@@ -93,7 +93,7 @@ impl Handler<Fetch> for LargeEventFetcher {
 /// What the fetcher has done so far.
 #[derive(Message, Debug)]
 #[rtype(result = "FetchStats")]
-pub struct Stats;
+pub(crate) struct Stats;
 
 impl Handler<Stats> for LargeEventFetcher {
     type Result = MessageResult<Stats>;
@@ -104,7 +104,7 @@ impl Handler<Stats> for LargeEventFetcher {
 }
 
 /// How sockets reach the fetcher.
-pub fn source(fetcher: Addr<LargeEventFetcher>) -> LargeEvents {
+pub(crate) fn source(fetcher: Addr<LargeEventFetcher>) -> LargeEvents {
     LargeEvents::via(move |url| {
         let fetcher = fetcher.clone();
         Box::pin(async move {

@@ -25,6 +25,7 @@ use crate::actors::event_hub::{EventHub, Publish};
 use crate::actors::live_chat::{self, Configure as LiveChatChannel, LiveChat};
 use crate::actors::oauth::{Configure, OAuth, SetLink, TokenTarget};
 use crate::actors::threads::{Apply, Chat, SetChat, Threads};
+use crate::session::attachments::UploadTarget;
 use crate::session::credentials::Credentials;
 use crate::session::envelope::{self, Envelope};
 use crate::session::error::SessionError;
@@ -34,7 +35,6 @@ use connect::{Outcome, Plan};
 mod connect;
 mod connection;
 mod customer;
-mod forward;
 mod lifecycle;
 mod shutdown;
 
@@ -55,7 +55,7 @@ struct Target {
 
 /// The session actor.
 #[derive(Debug)]
-pub struct Session {
+pub(crate) struct Session {
     name: SessionName,
     hub: Addr<EventHub>,
     rest: RestClient,
@@ -101,7 +101,7 @@ pub struct Session {
 impl Session {
     /// A new, unprepared session.
     /// A session, restoring its visitor and customer from `record` when there is one.
-    pub fn new(
+    pub(crate) fn new(
         name: SessionName,
         hub: Addr<EventHub>,
         rest: RestClient,
@@ -155,7 +155,7 @@ impl Session {
     }
 
     /// The session's own actors (credentials, threads, live chat), for the health registry.
-    pub fn actors(&self) -> (Addr<OAuth>, Addr<Threads>, Addr<LiveChat>) {
+    pub(crate) fn actors(&self) -> (Addr<OAuth>, Addr<Threads>, Addr<LiveChat>) {
         (
             self.oauth.clone(),
             self.threads.clone(),
@@ -331,6 +331,21 @@ impl Session {
                 _ => Vec::new(),
             },
             transcript_allowed: config.is_some_and(|c| c.settings.transcript_allowed()),
+            upload: match (target, config) {
+                (Some(t), Some(c)) => c
+                    .settings
+                    .file_restrictions
+                    .clone()
+                    .filter(|r| r.is_attachments_enabled)
+                    .map(|limits| UploadTarget {
+                        rest: self.rest.clone(),
+                        endpoints: t.endpoints.clone(),
+                        brand_id: t.brand_id,
+                        channel_id: t.channel_id.clone(),
+                        limits,
+                    }),
+                _ => None,
+            },
         }));
     }
 }
@@ -358,15 +373,15 @@ impl Actor for Session {
 /// `session.prepare`.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<SessionState, SessionError>")]
-pub struct Prepare {
+pub(crate) struct Prepare {
     /// Where the back end is.
-    pub environment: Environment,
+    pub(crate) environment: Environment,
     /// Brand.
-    pub brand_id: i64,
+    pub(crate) brand_id: i64,
     /// Channel.
-    pub channel_id: String,
+    pub(crate) channel_id: String,
     /// The customer, when the host knows them.
-    pub customer: Option<cxone_chat_protocol::rpc::types::CustomerIdentity>,
+    pub(crate) customer: Option<cxone_chat_protocol::rpc::types::CustomerIdentity>,
 }
 
 impl Handler<Prepare> for Session {
@@ -482,7 +497,7 @@ fn fingerprint(sdk: &SdkIdentity) -> BrowserFingerprint {
 /// `session.connect`.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<SessionState, SessionError>")]
-pub struct Connect;
+pub(crate) struct Connect;
 
 impl Handler<Connect> for Session {
     type Result = ResponseActFuture<Self, Result<SessionState, SessionError>>;
@@ -572,7 +587,7 @@ type ConnectFuture =
 /// `session.disconnect`.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<SessionState, SessionError>")]
-pub struct Disconnect;
+pub(crate) struct Disconnect;
 
 impl Handler<Disconnect> for Session {
     type Result = Result<SessionState, SessionError>;
@@ -589,7 +604,7 @@ impl Handler<Disconnect> for Session {
 /// (visitor, customer, tokens, cookies, queued messages) — a sign-out. The actor stops after.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<(), SessionError>")]
-pub struct Forget;
+pub(crate) struct Forget;
 
 impl Handler<Forget> for Session {
     type Result = ResponseActFuture<Self, Result<(), SessionError>>;
@@ -640,7 +655,7 @@ impl Session {
 /// `session.state`.
 #[derive(Message, Debug)]
 #[rtype(result = "SessionState")]
-pub struct GetState;
+pub(crate) struct GetState;
 
 impl Handler<GetState> for Session {
     type Result = MessageResult<GetState>;
@@ -653,7 +668,7 @@ impl Handler<GetState> for Session {
 /// A line of `daemon.status`.
 #[derive(Message, Debug)]
 #[rtype(result = "SessionStatus")]
-pub struct Status;
+pub(crate) struct Status;
 
 impl Handler<Status> for Session {
     type Result = ResponseActFuture<Self, SessionStatus>;
@@ -686,12 +701,10 @@ impl Handler<Status> for Session {
     }
 }
 
-pub use crate::actors::threads::{
-    CreateThread, GetThread, ListThreads, LoadThread, Op, OpResult, Send, SetThreadCustomFields,
-    ThreadOp,
+pub(crate) use connection::KeepTrying;
+pub(crate) use customer::{
+    Authorize, ExecuteTrigger, GetCustomer, GetPreChatSurvey, SetCustomer, SetCustomerFields,
+    SetDeviceToken,
 };
-pub use connection::KeepTrying;
-pub use customer::{CustomerCall, CustomerOp};
-pub use forward::GetUploadTarget;
-pub use lifecycle::{Analytics, AnalyticsCall, Background, Foreground};
-pub use shutdown::GoAway;
+pub(crate) use lifecycle::{Analytics, AnalyticsCall, Background, Foreground};
+pub(crate) use shutdown::GoAway;

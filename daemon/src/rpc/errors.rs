@@ -71,7 +71,6 @@ impl From<&SessionError> for ErrorObject {
                 }
                 o
             }
-            SessionError::ChatOffline => ErrorObject::new(ErrorCode::ChatOffline),
             SessionError::Store(_) => ErrorObject::new(ErrorCode::InternalError),
             SessionError::AuthorizationRequired => {
                 ErrorObject::new(ErrorCode::AuthorizationRequired)

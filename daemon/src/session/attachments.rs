@@ -17,7 +17,7 @@ use crate::upstream::rest::ChannelTarget;
 
 /// Why an attachment cannot be sent.
 #[derive(Debug, thiserror::Error)]
-pub enum AttachmentError {
+pub(crate) enum AttachmentError {
     /// The path is relative: the daemon's working directory means nothing to the host.
     #[error("the path {0:?} is not absolute; give the full path")]
     RelativePath(String),
@@ -49,13 +49,13 @@ pub enum AttachmentError {
 
 /// A file ready to upload.
 #[derive(Clone, PartialEq, Eq)]
-pub struct File {
+pub(crate) struct File {
     /// Its bytes.
-    pub bytes: Vec<u8>,
+    pub(crate) bytes: Vec<u8>,
     /// The name to show.
-    pub file_name: String,
+    pub(crate) file_name: String,
     /// Its MIME type.
-    pub mime_type: String,
+    pub(crate) mime_type: String,
 }
 
 impl std::fmt::Debug for File {
@@ -70,7 +70,10 @@ impl std::fmt::Debug for File {
 
 /// Reads an attachment, refusing before reading what the channel would refuse anyway (a file
 /// larger than the limit is never read into memory). Blocking: run it off the actor thread.
-pub fn load(input: &AttachmentInput, limits: &FileRestrictions) -> Result<File, AttachmentError> {
+pub(crate) fn load(
+    input: &AttachmentInput,
+    limits: &FileRestrictions,
+) -> Result<File, AttachmentError> {
     if !limits.is_attachments_enabled {
         return Err(UploadRefusal::AttachmentsDisabled.into());
     }
@@ -145,7 +148,7 @@ pub fn load(input: &AttachmentInput, limits: &FileRestrictions) -> Result<File, 
 }
 
 /// The MIME type for a file name's extension; `application/octet-stream` when unknown.
-pub fn guess_mime_type(file_name: &str) -> &'static str {
+pub(crate) fn guess_mime_type(file_name: &str) -> &'static str {
     let ext = file_name
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
@@ -177,22 +180,22 @@ pub fn guess_mime_type(file_name: &str) -> &'static str {
 
 /// Where and under which rules a session uploads.
 #[derive(Clone, Debug)]
-pub struct UploadTarget {
+pub(crate) struct UploadTarget {
     /// The REST client.
-    pub rest: RestClient,
+    pub(crate) rest: RestClient,
     /// The endpoints.
-    pub endpoints: crate::upstream::Endpoints,
+    pub(crate) endpoints: crate::upstream::Endpoints,
     /// Brand.
-    pub brand_id: i64,
+    pub(crate) brand_id: i64,
     /// Channel.
-    pub channel_id: String,
+    pub(crate) channel_id: String,
     /// The channel's restrictions.
-    pub limits: FileRestrictions,
+    pub(crate) limits: FileRestrictions,
 }
 
 /// Loads (off the calling thread) and checks every attachment, then uploads them in order:
 /// a refused file means nothing is uploaded. The first failure names its index.
-pub async fn upload_all(
+pub(crate) async fn upload_all(
     target: &UploadTarget,
     inputs: Vec<AttachmentInput>,
 ) -> Result<Vec<(SentAttachment, Attachment)>, (usize, AttachmentError)> {
@@ -232,7 +235,7 @@ pub async fn upload_all(
 }
 
 /// Uploads a checked file; its description for `SendMessage` and for the local API.
-pub async fn upload(
+pub(crate) async fn upload(
     rest: &RestClient,
     target: ChannelTarget<'_>,
     limits: &FileRestrictions,

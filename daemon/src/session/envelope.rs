@@ -9,7 +9,7 @@ use crate::session::credentials::Scheme;
 
 /// What every sent event's envelope names besides the customer.
 #[derive(Debug, Clone)]
-pub struct Envelope {
+pub(crate) struct Envelope {
     brand_id: i64,
     channel_id: String,
     visitor_id: String,
@@ -17,7 +17,7 @@ pub struct Envelope {
 
 impl Envelope {
     /// The envelope of a session's frames.
-    pub fn new(brand_id: i64, channel_id: String, visitor_id: String) -> Self {
+    pub(crate) fn new(brand_id: i64, channel_id: String, visitor_id: String) -> Self {
         Self {
             brand_id,
             channel_id,
@@ -26,7 +26,7 @@ impl Envelope {
     }
 
     /// A frame for `event` from `customer`.
-    pub fn frame(&self, customer: &CustomerIdentity, event: SentEvent) -> OutgoingFrame {
+    pub(crate) fn frame(&self, customer: &CustomerIdentity, event: SentEvent) -> OutgoingFrame {
         OutgoingFrame::Event {
             action: event.action(),
             event_id: uuid::Uuid::new_v4().to_string(),
@@ -43,7 +43,7 @@ impl Envelope {
 }
 
 /// The token scheme of a channel's authentication type.
-pub fn scheme(auth: AuthenticationType, secured: bool) -> Scheme {
+pub(crate) fn scheme(auth: AuthenticationType, secured: bool) -> Scheme {
     match (auth, secured) {
         (AuthenticationType::ThirdPartyOAuth, true) => Scheme::SecuredOAuth,
         (AuthenticationType::ThirdPartyOAuth, false) => Scheme::LegacyOAuth,

@@ -23,32 +23,32 @@ use crate::to_api;
 
 /// One thread.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// The id as first written (the back end compares case-insensitively; we send it as is).
-    pub id: UuidString,
+    pub(crate) id: UuidString,
     /// Name.
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// Thread state (PROTOCOL.md §5.1).
-    pub state: ThreadState,
+    pub(crate) state: ThreadState,
     /// Creation time.
-    pub created_at: Option<Timestamp>,
+    pub(crate) created_at: Option<Timestamp>,
     /// Last change.
-    pub updated_at: Option<Timestamp>,
+    pub(crate) updated_at: Option<Timestamp>,
     /// Messages, oldest first, unique by id.
-    pub messages: Vec<Message>,
+    pub(crate) messages: Vec<Message>,
     /// Cursor for older history; `None` or empty when there is none.
-    pub scroll_token: Option<String>,
+    pub(crate) scroll_token: Option<String>,
     /// The contact (case), once the back end created one.
-    pub contact: Option<Contact>,
+    pub(crate) contact: Option<Contact>,
     /// The assigned agent.
-    pub agent: Option<Agent>,
+    pub(crate) agent: Option<Agent>,
     /// Live-chat queue position.
-    pub queue_position: Option<u32>,
+    pub(crate) queue_position: Option<u32>,
     /// Contact custom fields.
-    pub custom_fields: Vec<CustomField>,
+    pub(crate) custom_fields: Vec<CustomField>,
     /// Created before the welcome message arrived: it gets the welcome when it comes, unless an
     /// agent speaks first.
-    pub awaiting_welcome: bool,
+    pub(crate) awaiting_welcome: bool,
 }
 
 impl Entry {
@@ -70,7 +70,7 @@ impl Entry {
     }
 
     /// The API view of the thread.
-    pub fn to_api(&self) -> Thread {
+    pub(crate) fn to_api(&self) -> Thread {
         let unread = self
             .messages
             .iter()
@@ -94,12 +94,12 @@ impl Entry {
     }
 
     /// Whether the thread takes new messages.
-    pub fn is_open(&self) -> bool {
+    pub(crate) fn is_open(&self) -> bool {
         self.state != ThreadState::Closed
     }
 
     /// Adds or replaces a message; returns whether it was new.
-    pub fn upsert(&mut self, message: Message) -> bool {
+    pub(crate) fn upsert(&mut self, message: Message) -> bool {
         match self.messages.iter_mut().find(|m| m.id == message.id) {
             Some(existing) => {
                 *existing = message;
@@ -119,7 +119,7 @@ impl Entry {
 
 /// A session's threads.
 #[derive(Debug, Default)]
-pub struct ThreadRegistry {
+pub(crate) struct ThreadRegistry {
     threads: BTreeMap<String, Entry>,
     /// Live chat: a closed contact ends its thread. In messaging channels the thread stays
     /// open and the next message starts a new contact (the back end keeps
@@ -129,17 +129,17 @@ pub struct ThreadRegistry {
 
 impl ThreadRegistry {
     /// A thread by id (any letter case).
-    pub fn get(&self, id: &str) -> Option<&Entry> {
+    pub(crate) fn get(&self, id: &str) -> Option<&Entry> {
         self.threads.get(&id.to_ascii_lowercase())
     }
 
     /// A thread by id, mutable.
-    pub fn get_mut(&mut self, id: &str) -> Option<&mut Entry> {
+    pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut Entry> {
         self.threads.get_mut(&id.to_ascii_lowercase())
     }
 
     /// Every thread, oldest first.
-    pub fn list(&self) -> Vec<Thread> {
+    pub(crate) fn list(&self) -> Vec<Thread> {
         let mut v: Vec<Thread> = self.threads.values().map(Entry::to_api).collect();
         v.sort_by(|a, b| {
             a.created_at
@@ -152,17 +152,12 @@ impl ThreadRegistry {
     }
 
     /// Number of threads.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.threads.len()
     }
 
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.threads.is_empty()
-    }
-
     /// The open thread of a single-thread or live-chat session, if any.
-    pub fn current(&self) -> Option<&Entry> {
+    pub(crate) fn current(&self) -> Option<&Entry> {
         self.threads
             .values()
             .filter(|t| t.is_open())
@@ -175,7 +170,7 @@ impl ThreadRegistry {
     }
 
     /// A thread created locally: pending until its first message reaches the back end.
-    pub fn create_pending(
+    pub(crate) fn create_pending(
         &mut self,
         id: UuidString,
         name: Option<String>,
@@ -204,7 +199,7 @@ impl ThreadRegistry {
     }
 
     /// The open threads still waiting for the welcome message, by id.
-    pub fn awaiting_welcome(&self) -> Vec<String> {
+    pub(crate) fn awaiting_welcome(&self) -> Vec<String> {
         self.threads
             .values()
             .filter(|e| e.awaiting_welcome && e.is_open())
@@ -213,7 +208,7 @@ impl ThreadRegistry {
     }
 
     /// Whether a closed contact closes its thread (live chat), or not (messaging).
-    pub fn set_live_chat(&mut self, live_chat: bool) {
+    pub(crate) fn set_live_chat(&mut self, live_chat: bool) {
         self.live_chat = live_chat;
     }
 
@@ -281,7 +276,7 @@ impl ThreadRegistry {
     }
 
     /// Applies a back-end event; returns the local API events it causes.
-    pub fn apply(&mut self, body: &EventBody) -> Vec<EventPayload> {
+    pub(crate) fn apply(&mut self, body: &EventBody) -> Vec<EventPayload> {
         let live = self.live_chat;
         match body {
             EventBody::ThreadRecovered(r) | EventBody::LivechatRecovered(Some(r)) => {

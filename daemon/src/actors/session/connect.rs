@@ -32,44 +32,44 @@ use actix::Addr;
 #[derive(Debug, Clone)]
 pub(super) struct Plan {
     /// Where the back end is.
-    pub endpoints: Endpoints,
+    pub(crate) endpoints: Endpoints,
     /// Brand.
-    pub brand_id: i64,
+    pub(crate) brand_id: i64,
     /// Channel.
-    pub channel_id: String,
+    pub(crate) channel_id: String,
     /// The visitor id.
-    pub visitor_id: String,
+    pub(crate) visitor_id: String,
     /// The customer.
-    pub customer: CustomerIdentity,
+    pub(crate) customer: CustomerIdentity,
     /// The channel's mode.
-    pub mode: CxMode,
+    pub(crate) mode: CxMode,
     /// How customers authenticate.
-    pub auth: AuthenticationType,
+    pub(crate) auth: AuthenticationType,
     /// Secured sessions (transaction token in the handshake, no `AuthorizeCustomer`).
-    pub secured: bool,
+    pub(crate) secured: bool,
     /// What the daemon reports itself as.
-    pub sdk: SdkIdentity,
+    pub(crate) sdk: SdkIdentity,
     /// Socket limits and timers.
-    pub socket: SocketConfig,
+    pub(crate) socket: SocketConfig,
     /// Where the socket's large events are downloaded.
-    pub large_events: LargeEvents,
+    pub(crate) large_events: LargeEvents,
     /// The session's credentials.
-    pub oauth: Addr<OAuth>,
+    pub(crate) oauth: Addr<OAuth>,
     /// Live-chat availability.
-    pub live_chat: Addr<LiveChat>,
+    pub(crate) live_chat: Addr<LiveChat>,
 }
 
 /// A successful connection.
 #[derive(Debug)]
 pub(super) struct Connected {
     /// The socket.
-    pub socket: SocketHandle,
+    pub(crate) socket: SocketHandle,
     /// Its inbound frames.
-    pub inbound: mpsc::Receiver<Inbound>,
+    pub(crate) inbound: mpsc::Receiver<Inbound>,
     /// The customer as the back end knows them (it may replace the local identity).
-    pub customer: CustomerIdentity,
+    pub(crate) customer: CustomerIdentity,
     /// The recovery's replies, to apply in order.
-    pub recovered: Vec<EventBody>,
+    pub(crate) recovered: Vec<EventBody>,
 }
 
 /// How a connection attempt ended.

@@ -14,7 +14,7 @@ use crate::upstream::socket::CloseKind;
 /// messages whose first connect failed).
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub struct KeepTrying;
+pub(crate) struct KeepTrying;
 
 impl Handler<KeepTrying> for Session {
     type Result = ();

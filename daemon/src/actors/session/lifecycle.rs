@@ -18,7 +18,7 @@ use crate::session::error::SessionError;
 
 /// An analytics call.
 #[derive(Debug, Clone)]
-pub enum AnalyticsCall {
+pub(crate) enum AnalyticsCall {
     /// `analytics.pageView`.
     PageView {
         /// Page title.
@@ -60,7 +60,7 @@ pub enum AnalyticsCall {
 /// Runs an analytics call.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<(), SessionError>")]
-pub struct Analytics(pub AnalyticsCall);
+pub(crate) struct Analytics(pub(crate) AnalyticsCall);
 
 impl Session {
     fn batch(&mut self, call: AnalyticsCall) -> Result<Option<Batch>, SessionError> {
@@ -174,9 +174,9 @@ impl Handler<Analytics> for Session {
 /// state, to reconnect on foreground.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<SessionState, SessionError>")]
-pub struct Background {
+pub(crate) struct Background {
     /// Drop the socket.
-    pub disconnect: bool,
+    pub(crate) disconnect: bool,
 }
 
 impl Handler<Background> for Session {
@@ -199,7 +199,7 @@ impl Handler<Background> for Session {
 /// `app.foreground`: reconnects a session that `app.background` disconnected.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<SessionState, SessionError>")]
-pub struct Foreground;
+pub(crate) struct Foreground;
 
 impl Handler<Foreground> for Session {
     type Result = ResponseActFuture<Self, Result<SessionState, SessionError>>;

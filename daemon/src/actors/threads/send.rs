@@ -7,14 +7,16 @@ use cxone_chat_protocol::cxone::common::{
 };
 use cxone_chat_protocol::cxone::content::MessageContent as CxContent;
 use cxone_chat_protocol::cxone::content::TextContent;
-use cxone_chat_protocol::cxone::sent::{MessageData, SentEvent};
+use cxone_chat_protocol::cxone::sent::{MessageData, SentAttachment, SentEvent};
 use cxone_chat_protocol::cxone::time::Timestamp as CxTimestamp;
 use cxone_chat_protocol::rpc::notifications::{MessageCreated, ThreadsUpdated};
 use cxone_chat_protocol::rpc::types::{
-    ChatMode, CustomFieldValues, Message, MessageDirection, MessageStatus, Thread, ThreadState,
+    Attachment, AttachmentInput, ChatMode, CustomFieldValues, Message, MessageDirection,
+    MessageStatus, Thread, ThreadState,
 };
 
 use super::Threads;
+use crate::session::attachments::upload_all;
 use crate::session::credentials::stamp;
 use crate::session::error::SessionError;
 use crate::to_api;
@@ -22,11 +24,11 @@ use crate::to_api;
 /// `threads.create`.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<Thread, SessionError>")]
-pub struct CreateThread {
+pub(crate) struct CreateThread {
     /// Name.
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// Pre-chat answers (contact custom fields).
-    pub custom_fields: CustomFieldValues,
+    pub(crate) custom_fields: CustomFieldValues,
 }
 
 impl Threads {
@@ -215,29 +217,59 @@ impl Threads {
     }
 }
 
-/// `thread.send` (text, postbacks and uploaded attachments).
+/// `thread.send`: text, a postback, attachments. Attachments are read, checked and uploaded
+/// first (in this actor's context but off its mailbox: other calls go on meanwhile), then the
+/// message is sent or queued.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<Message, SessionError>")]
-pub struct Send {
+pub(crate) struct Send {
     /// The thread.
-    pub thread_id: String,
+    pub(crate) thread_id: String,
     /// Text.
-    pub text: Option<String>,
+    pub(crate) text: Option<String>,
     /// Postback of a chosen button.
-    pub postback: Option<String>,
+    pub(crate) postback: Option<String>,
     /// The client's own id for the message (a UUID), for idempotent retries.
-    pub client_message_id: Option<String>,
-    /// Attachments already uploaded: as sent, and as the API shows them.
-    pub attachments: Vec<(
-        cxone_chat_protocol::cxone::sent::SentAttachment,
-        cxone_chat_protocol::rpc::types::Attachment,
-    )>,
+    pub(crate) client_message_id: Option<String>,
+    /// Files to attach, as the call named them.
+    pub(crate) attachments: Vec<AttachmentInput>,
 }
+
+/// Attachments already uploaded: as sent, and as the API shows them.
+type Uploaded = Vec<(SentAttachment, Attachment)>;
 
 impl Handler<Send> for Threads {
     type Result = ResponseActFuture<Self, Result<Message, SessionError>>;
 
-    fn handle(&mut self, msg: Send, _: &mut Self::Context) -> Self::Result {
+    fn handle(&mut self, mut msg: Send, _: &mut Self::Context) -> Self::Result {
+        if msg.attachments.is_empty() {
+            return self.send_message(msg, Vec::new());
+        }
+        let target = match self.chat.upload_target() {
+            Ok(t) => t,
+            Err(e) => return Box::pin(fut::err(e)),
+        };
+        let inputs = std::mem::take(&mut msg.attachments);
+        let upload = async move { upload_all(&target, inputs).await };
+        Box::pin(
+            upload
+                .into_actor(self)
+                .then(|uploaded, act, _| match uploaded {
+                    Ok(uploaded) => act.send_message(msg, uploaded),
+                    Err((index, error)) => {
+                        Box::pin(fut::err(SessionError::Attachment { index, error }))
+                    }
+                }),
+        )
+    }
+}
+
+impl Threads {
+    fn send_message(
+        &mut self,
+        msg: Send,
+        attachments: Uploaded,
+    ) -> ResponseActFuture<Self, Result<Message, SessionError>> {
         let prepared = (|| {
             // While reconnecting a message is accepted and queued; otherwise it needs a socket.
             // While the outbox is being flushed it is queued behind what is being sent.
@@ -253,7 +285,7 @@ impl Handler<Send> for Threads {
                 return Err(SessionError::ThreadClosed(msg.thread_id.clone()));
             }
             let text = msg.text.clone().unwrap_or_default();
-            if text.trim().is_empty() && msg.postback.is_none() && msg.attachments.is_empty() {
+            if text.trim().is_empty() && msg.postback.is_none() && attachments.is_empty() {
                 return Err(SessionError::InvalidParameter {
                     field: "text",
                     detail: "a message needs text, a postback or an attachment".into(),
@@ -275,7 +307,7 @@ impl Handler<Send> for Threads {
                 CxContent::Text(content),
                 id.clone(),
                 SentEvent::SendMessage,
-                msg.attachments.iter().map(|(s, _)| s.clone()).collect(),
+                attachments.iter().map(|(s, _)| s.clone()).collect(),
             )?;
             // A thread's first message is preceded by its welcome message, recorded on the
             // server as sent to the customer (PROTOCOL.md §3.9.6).
@@ -308,7 +340,7 @@ impl Handler<Send> for Threads {
                 author: None,
                 text,
                 postback: msg.postback.clone(),
-                attachments: msg.attachments.iter().map(|(_, a)| a.clone()).collect(),
+                attachments: attachments.iter().map(|(_, a)| a.clone()).collect(),
                 content: cxone_chat_protocol::rpc::types::MessageContent::Text,
             };
             Ok((socket, frame, local, welcome))
@@ -348,10 +380,9 @@ impl Handler<Send> for Threads {
                 match r {
                     Ok(Ok(_)) => Ok(local),
                     Ok(Err(e)) => Err(SessionError::Store(e)),
-                    Err(e) => Err(SessionError::InvalidParameter {
-                        field: "text",
-                        detail: format!("queueing failed: {e}"),
-                    }),
+                    Err(_) => Err(SessionError::Internal(
+                        "the task writing the outbox ended before it answered",
+                    )),
                 }
             }));
         };

@@ -21,24 +21,17 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
 use tokio_util::codec::FramedRead;
 
-use super::event_hub::{ClientGone, Outbound, Sink};
+use crate::actors::event_hub::{ClientGone, Outbound, Sink};
 use crate::rpc::conn_io::ConnIo;
-use crate::rpc::dispatch::{self, CallContext};
-use crate::rpc::state::{ClientEntry, DaemonState};
-
-/// Who is on the other end, from the socket's peer credentials.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Peer {
-    /// Process id.
-    pub pid: Option<u32>,
-    /// Effective user id.
-    pub uid: Option<u32>,
-}
+use crate::rpc::dispatcher::Ctx;
+use crate::rpc::handlers::router;
+use crate::rpc::state::{ClientEntry, DaemonState, Peer};
 
 /// A client connection.
 #[derive(Debug)]
-pub struct RpcClient {
+pub(crate) struct RpcClient {
     id: u64,
+    peer: Peer,
     state: Arc<DaemonState>,
     sink: Sink,
     pending: Arc<AtomicU32>,
@@ -47,7 +40,7 @@ pub struct RpcClient {
 
 impl RpcClient {
     /// Starts the actor and its writer task for an accepted, authorized connection.
-    pub fn start_for(
+    pub(crate) fn start_for(
         id: u64,
         peer: Peer,
         state: Arc<DaemonState>,
@@ -73,6 +66,7 @@ impl RpcClient {
         tokio::spawn(write_loop(id, send, rx, lag_rx));
         RpcClient::create(|_| RpcClient {
             id,
+            peer,
             state,
             sink: Sink {
                 client: id,
@@ -116,7 +110,7 @@ impl RpcClient {
     fn item(
         &mut self,
         item: Item,
-    ) -> Option<futures_util::future::BoxFuture<'static, Option<Response>>> {
+    ) -> Option<futures_util::future::LocalBoxFuture<'static, Option<Response>>> {
         match item {
             Item::Invalid(response) => Some(Box::pin(async move { Some(response) })),
             Item::IgnoredNotification { method, error } => {
@@ -137,7 +131,7 @@ impl RpcClient {
                 let pending = self.pending.clone();
                 pending.fetch_add(1, Ordering::Relaxed);
                 Some(Box::pin(async move {
-                    let response = dispatch::call(&ctx, request.method, request.params).await;
+                    let response = router().call(ctx, &request.method, request.params).await;
                     pending.fetch_sub(1, Ordering::Relaxed);
                     Some(match response {
                         Ok(result) => Response::success(request.id, result),
@@ -148,7 +142,7 @@ impl RpcClient {
             Item::Notification(n) => {
                 let ctx = self.call_context();
                 Some(Box::pin(async move {
-                    if let Err(error) = dispatch::call(&ctx, n.method.clone(), n.params).await {
+                    if let Err(error) = router().call(ctx, &n.method, n.params).await {
                         tracing::debug!(method = %n.method, code = error.code, "a notification failed; it cannot be answered");
                     }
                     None
@@ -157,11 +151,13 @@ impl RpcClient {
         }
     }
 
-    fn call_context(&self) -> CallContext {
-        CallContext {
+    fn call_context(&self) -> Ctx {
+        Ctx {
             state: self.state.clone(),
             client: self.id,
+            peer: self.peer,
             sink: self.sink.clone(),
+            dispatcher: router(),
         }
     }
 
