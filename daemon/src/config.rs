@@ -20,9 +20,10 @@ use std::time::Duration;
 
 use config::{Config, Environment, File, FileFormat};
 
+use crate::options::LogFormat;
 use crate::options::{self, Options};
 use crate::store::Secret;
-pub use file::{FileConfig, LIVE_KEYS, LogFormat};
+pub use file::{FileConfig, LIVE_KEYS, LogFormatSetting};
 
 /// The environment variables' prefix (followed by `__`).
 pub const ENV_PREFIX: &str = "CXONE_CHATD";
@@ -254,7 +255,10 @@ pub(crate) fn options_from(
         max_clients: l.max_clients,
         sandbox: file.sandbox.enabled,
         log_level: file.log.level.clone(),
-        log_format: file.log.format,
+        log_format: match file.log.format {
+            LogFormatSetting::Text => LogFormat::Text,
+            LogFormatSetting::Json => LogFormat::Json,
+        },
         drain_timeout: Duration::from_millis(file.shutdown.drain_timeout_ms),
         shutdown_grace: Duration::from_millis(file.shutdown.grace_ms),
         ping_timeout: Duration::from_millis(file.health.ping_timeout_ms),

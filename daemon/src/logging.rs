@@ -73,7 +73,7 @@ pub fn stderr_is_journal(journal_stream: Option<&str>) -> bool {
 impl LogControl {
     /// Installs the global subscriber with `level` (a tracing filter): to the journal when
     /// stderr is the journal, else `format` on stderr. Returns where logs go.
-    pub fn install(level: &str, format: crate::config::LogFormat) -> (Self, Destination) {
+    pub fn install(level: &str, format: crate::options::LogFormat) -> (Self, Destination) {
         let filter = EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new("info"));
         let (layer, handle) = reload::Layer::new(filter);
         let journal_stream = std::env::var("JOURNAL_STREAM").ok();
@@ -83,8 +83,8 @@ impl LogControl {
             .map(|l| l.with_syslog_identifier("cxone-chatd".into()));
         let destination = match (&journald, format) {
             (Some(_), _) => Destination::Journal,
-            (None, crate::config::LogFormat::Text) => Destination::Text,
-            (None, crate::config::LogFormat::Json) => Destination::Json,
+            (None, crate::options::LogFormat::Text) => Destination::Text,
+            (None, crate::options::LogFormat::Json) => Destination::Json,
         };
         use std::io::IsTerminal;
         let text = (destination == Destination::Text).then(|| {

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::config::LogFormat;
 use crate::store::Secret;
 
 /// Run-time options.
@@ -87,4 +86,13 @@ pub fn default_state_dir_in(env: &HashMap<String, String>) -> PathBuf {
         Some(home) => home.join(".local/state/cxone-chatd"),
         None => PathBuf::from("/var/lib/cxone-chatd"),
     }
+}
+
+/// How log lines on stderr look (the journal, when stderr is the journal, has its own format).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
 }

@@ -79,22 +79,22 @@ pub struct LogSection {
     pub level: String,
     /// `text` or `json` on stderr; the journal is used instead when stderr is the journal
     /// (restart).
-    pub format: LogFormat,
+    pub format: LogFormatSetting,
 }
 
 impl Default for LogSection {
     fn default() -> Self {
         Self {
             level: "info".into(),
-            format: LogFormat::Text,
+            format: LogFormatSetting::Text,
         }
     }
 }
 
-/// How log lines on stderr look.
+/// `log.format` as the file spells it (see `options::LogFormat`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum LogFormat {
+pub enum LogFormatSetting {
     /// Human-readable lines.
     Text,
     /// One JSON object per line.

@@ -2,8 +2,7 @@
 //! retries and the version rejection, availability, visitor and analytics calls, attachments,
 //! and every `/oauth/token` flow.
 
-#[path = "upstream_support.rs"]
-mod support;
+use crate::upstream_support as support;
 
 use cxone_chat_protocol::cxone::common::{CustomerIdentity, UuidString};
 use cxone_chat_protocol::cxone::rest::{

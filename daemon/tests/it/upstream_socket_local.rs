@@ -2,8 +2,7 @@
 //! cannot do on purpose: stay silent to heartbeats, ping, delay a large-event download while
 //! more frames arrive, or answer late.
 
-#[path = "upstream_support.rs"]
-mod support;
+use crate::upstream_support as support;
 
 use std::time::Duration;
 

@@ -2,8 +2,7 @@
 //! no retry on an expired link, the size cap with and without `Content-Length`, the timeout,
 //! and the SDK headers.
 
-#[path = "upstream_support.rs"]
-mod support;
+use crate::upstream_support as support;
 
 use std::time::Duration;
 

@@ -9,13 +9,11 @@
 //! are shared and noisy, so each benchmark also prints a ratio measured within one run (a
 //! baseline and the case of interest side by side), which travels better than raw times.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
-use common::{Backend, Daemon};
+use crate::common::{Backend, Daemon};
 use cxone_emulator::EmulatorConfig;
 use serde_json::{Value, json};
 

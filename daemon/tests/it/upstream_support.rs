@@ -1,7 +1,7 @@
-//! Helpers shared by the `upstream_*` integration tests, which include this file with
-//! `#[path = "upstream_support.rs"] mod support;`: the emulator and its admin API, sessions that
-//! build frames, waiting for inbound items with deadlines, and two tiny local servers (HTTP and
-//! WebSocket) for behaviour the emulator cannot produce. Compiled on its own it has no tests.
+//! Helpers shared by the `upstream_*` test modules (`use crate::upstream_support as support;`):
+//! the emulator and its admin API, sessions that build frames, waiting for inbound items with
+//! deadlines, and two tiny local servers (HTTP and WebSocket) for behaviour the emulator cannot
+//! produce.
 #![allow(dead_code, unreachable_pub)]
 
 use std::sync::{Arc, Mutex};

@@ -3,11 +3,9 @@
 //! behind them (never overtakes, never doubles), and the thread registry keeps answering other
 //! calls meanwhile — a long flush must not stall the daemon (or its watchdog).
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{Backend, Daemon};
+use crate::common::{Backend, Daemon};
 use cxone_emulator::EmulatorConfig;
 use serde_json::{Value, json};
 

@@ -2,8 +2,6 @@
 //! service manager (a `NOTIFY_SOCKET` datagram socket this test owns), `systemd-socket-activate`,
 //! signals (SIGHUP reload, SIGTERM drain), and the real emulator where a back end is needed.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::{UnixDatagram, UnixStream};
 use std::path::{Path, PathBuf};
@@ -11,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Backend, Daemon};
+use crate::common::{Backend, Daemon};
 use cxone_emulator::EmulatorConfig;
 use serde_json::{Value, json};
 
@@ -654,7 +652,7 @@ fn sighup_applies_live_keys_and_names_those_that_need_a_restart() {
 }
 
 /// Prepares and connects `chat_single`, creates a thread and has the agent answer once.
-fn chat(c: &mut common::Client, b: &Backend) -> String {
+fn chat(c: &mut crate::common::Client, b: &Backend) -> String {
     c.subscribe();
     c.ok(
         "session.prepare",

@@ -2,13 +2,11 @@
 //! over HTTP and WebSocket on 127.0.0.1. Each test checks what the client sees and what the
 //! emulator received.
 
-mod common;
-
-use common::{Backend, Daemon, kind_with};
+use crate::common::{Backend, Daemon, kind_with};
 use cxone_emulator::EmulatorConfig;
 use serde_json::{Value, json};
 
-fn prepare(c: &mut common::Client, b: &Backend, channel: &str) -> Value {
+fn prepare(c: &mut crate::common::Client, b: &Backend, channel: &str) -> Value {
     c.ok(
         "session.prepare",
         json!({"environment": b.environment(), "brandId": 1000, "channelId": channel,
@@ -18,7 +16,7 @@ fn prepare(c: &mut common::Client, b: &Backend, channel: &str) -> Value {
 
 /// Subscribes, prepares and connects `chat_single`, sends "first" in a new thread and waits for
 /// the agent's answer; returns the thread's id.
-fn chat_until_the_first_answer(c: &mut common::Client, b: &Backend) -> String {
+fn chat_until_the_first_answer(c: &mut crate::common::Client, b: &Backend) -> String {
     c.subscribe();
     prepare(c, b, "chat_single");
     c.ok("session.connect", json!({}));

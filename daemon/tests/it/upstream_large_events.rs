@@ -4,8 +4,7 @@
 //! (threshold 2 KiB, where every `MessageCreated` goes through the bucket); a failing bucket is
 //! reported.
 
-#[path = "upstream_support.rs"]
-mod support;
+use crate::upstream_support as support;
 
 use std::collections::HashSet;
 use std::time::Duration;

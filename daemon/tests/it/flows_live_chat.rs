@@ -3,9 +3,7 @@
 //! `offline` without opening a socket while the contact centre is closed, and a session of the
 //! same channel prepared later — or a restarted daemon — asks afresh.
 
-mod common;
-
-use common::{Backend, Daemon};
+use crate::common::{Backend, Daemon};
 use cxone_emulator::EmulatorConfig;
 use serde_json::json;
 

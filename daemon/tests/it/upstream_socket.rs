@@ -2,8 +2,7 @@
 //! correlation of replies, operation errors, acks and pushes, timeouts, dropped and closed
 //! connections, heartbeats, handshake rejection and hostile frames.
 
-#[path = "upstream_support.rs"]
-mod support;
+use crate::upstream_support as support;
 
 use std::time::Duration;
 

@@ -7,11 +7,9 @@
 //! The emulator issues access tokens that live 31 s, so with the daemon's 30 s margin each one
 //! is "about to expire" a second after it arrives.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{Backend, Daemon, kind_with};
+use crate::common::{Backend, Daemon, kind_with};
 use cxone_emulator::EmulatorConfig;
 use serde_json::{Value, json};
 
@@ -22,7 +20,7 @@ fn short_lived_tokens() -> EmulatorConfig {
     }
 }
 
-fn prepare_and_login(c: &mut common::Client, b: &Backend, channel: &str, code: &str) {
+fn prepare_and_login(c: &mut crate::common::Client, b: &Backend, channel: &str, code: &str) {
     c.ok(
         "session.prepare",
         json!({"environment": b.environment(), "brandId": 1000, "channelId": channel}),
@@ -216,7 +214,7 @@ fn a_secured_cookie_identity_survives_a_restart_through_the_stored_cookie() {
         ..EmulatorConfig::default()
     });
     let state = tempfile::tempdir().unwrap();
-    let prepare = |c: &mut common::Client| {
+    let prepare = |c: &mut crate::common::Client| {
         c.ok(
             "session.prepare",
             json!({"environment": b.environment(), "brandId": 1000, "channelId": "chat_cookie",

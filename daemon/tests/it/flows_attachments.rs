@@ -3,12 +3,10 @@
 //! attachment endpoint and sends its URL in `SendMessage`; refusals name the attachment and
 //! the reason, upload nothing, and leave the session working.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-use common::{Backend, Daemon};
+use crate::common::{Backend, Daemon};
 use cxone_emulator::EmulatorConfig;
 use serde_json::json;
 

@@ -1,0 +1,26 @@
+//! The daemon's integration tests, one binary with a module per topic (as matrix-rust-sdk
+//! does): the real daemon binary over its real socket against the real emulator on 127.0.0.1,
+//! and the layers (upstream, store) on their own. `common` is the end-to-end harness,
+//! `upstream_support` the upstream layer's. `bench` holds the `#[ignore]`d benchmarks behind
+//! `BENCHMARKS.md`.
+
+mod common;
+mod upstream_support;
+
+mod bench;
+mod decode_cli;
+mod flows;
+mod flows_attachments;
+mod flows_live_chat;
+mod flows_outbox;
+mod flows_tokens;
+mod rpc_socket;
+mod service;
+mod store_outbox;
+mod store_session;
+mod tidy;
+mod upstream_download;
+mod upstream_large_events;
+mod upstream_rest;
+mod upstream_socket;
+mod upstream_socket_local;
