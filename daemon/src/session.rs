@@ -8,6 +8,7 @@ pub(crate) mod credentials;
 pub(crate) mod envelope;
 pub(crate) mod error;
 pub(crate) mod persist;
+pub(crate) mod send;
 pub(crate) mod state;
 pub(crate) mod threads;
 pub(crate) mod welcome;

@@ -2,23 +2,22 @@
 //! the welcome message and the pre-chat answers a new thread carries.
 
 use actix::prelude::*;
-use cxone_chat_protocol::cxone::common::{
-    CustomField as CxField, CustomFields, ThreadRef, UuidString,
-};
+use cxone_chat_protocol::cxone::common::UuidString;
 use cxone_chat_protocol::cxone::content::MessageContent as CxContent;
 use cxone_chat_protocol::cxone::content::TextContent;
-use cxone_chat_protocol::cxone::sent::{MessageData, SentAttachment, SentEvent};
+use cxone_chat_protocol::cxone::sent::{MessageData, OutgoingFrame, SentAttachment, SentEvent};
 use cxone_chat_protocol::cxone::time::Timestamp as CxTimestamp;
 use cxone_chat_protocol::rpc::notifications::{MessageCreated, ThreadsUpdated};
 use cxone_chat_protocol::rpc::types::{
     Attachment, AttachmentInput, ChatMode, CustomFieldValues, Message, MessageDirection,
-    MessageStatus, Thread, ThreadState,
+    MessageStatus, Thread,
 };
 
 use super::Threads;
 use crate::session::attachments::upload_all;
 use crate::session::credentials::stamp;
 use crate::session::error::SessionError;
+use crate::session::send as rules;
 use crate::to_api;
 
 /// `threads.create`.
@@ -32,52 +31,24 @@ pub(crate) struct CreateThread {
 }
 
 impl Threads {
-    /// A `SendMessage` or `SendOutbound` frame for a thread: a thread the server does not know
-    /// yet carries its name and its pre-chat answers (PROTOCOL.md §3.8).
+    /// A `SendMessage` or `SendOutbound` frame for a thread (`session::send::message_data`).
     fn message_frame(
         &self,
         thread_id: &str,
         content: CxContent,
         id: UuidString,
         event: fn(MessageData) -> SentEvent,
-        attachments: Vec<cxone_chat_protocol::cxone::sent::SentAttachment>,
-    ) -> Result<cxone_chat_protocol::cxone::sent::OutgoingFrame, SessionError> {
+        attachments: Vec<SentAttachment>,
+    ) -> Result<OutgoingFrame, SessionError> {
         let entry = self
             .registry
             .get(thread_id)
             .ok_or_else(|| SessionError::UnknownThread(thread_id.to_owned()))?;
-        let pending = entry.state == ThreadState::Pending;
-        let thread = ThreadRef {
-            id_on_external_platform: entry.id.clone(),
-            thread_name: entry.name.clone().filter(|_| pending),
+        let sender = rules::Sender {
+            customer_fields: &self.chat.customer_fields,
+            fingerprint: self.chat.fingerprint.as_ref(),
         };
-        let contact = pending.then(|| CustomFields {
-            custom_fields: entry
-                .custom_fields
-                .iter()
-                .map(|f| CxField {
-                    ident: f.ident.clone(),
-                    value: f.value.clone(),
-                    updated_at: None,
-                })
-                .collect(),
-        });
-        let data = MessageData {
-            thread,
-            message_content: content,
-            id_on_external_platform: id,
-            customer: Some(CustomFields {
-                custom_fields: self.chat.customer_fields.clone(),
-            }),
-            consumer: None,
-            contact,
-            consumer_contact: None,
-            attachments,
-            device_fingerprint: self.chat.fingerprint.clone(),
-            browser_fingerprint: None,
-            // Stamped just before sending, renewed if need be (`Threads::message_token`).
-            access_token: None,
-        };
+        let data = rules::message_data(entry, &sender, content, id, attachments);
         self.chat.frame(event(data))
     }
 
@@ -143,23 +114,13 @@ impl Threads {
         &mut self,
         msg: CreateThread,
     ) -> Result<ResponseActFuture<Self, Result<Thread, SessionError>>, SessionError> {
-        if !self.chat.connected {
-            return Err(SessionError::NotConnected);
-        }
-        if self.chat.mode != Some(ChatMode::Multithread) && self.registry.current().is_some() {
-            return Err(SessionError::UnsupportedInMode(
-                "this channel has one conversation at a time and it is still open; use it, or end it first",
-            ));
-        }
-        for ident in &self.chat.required_fields {
-            if msg
-                .custom_fields
-                .get(ident)
-                .is_none_or(|v| v.trim().is_empty())
-            {
-                return Err(SessionError::PreChatSurveyIncomplete(ident.clone()));
-            }
-        }
+        rules::may_create(
+            self.chat.connected,
+            self.chat.mode,
+            self.registry.current().is_some(),
+            &self.chat.required_fields,
+            &msg.custom_fields,
+        )?;
         let now = to_api::timestamp(&CxTimestamp::from_unix_ms_millis(to_api::now_ms()));
         let fields = msg
             .custom_fields
@@ -273,31 +234,22 @@ impl Threads {
         let prepared = (|| {
             // While reconnecting a message is accepted and queued; otherwise it needs a socket.
             // While the outbox is being flushed it is queued behind what is being sent.
-            let socket = self.chat.live_socket().filter(|_| !self.outbox.flushing);
-            if socket.is_none() && !self.chat.reconnecting && !self.outbox.flushing {
-                return Err(SessionError::NotConnected);
-            }
-            let entry = self
-                .registry
-                .get(&msg.thread_id)
-                .ok_or_else(|| SessionError::UnknownThread(msg.thread_id.clone()))?;
-            if !entry.is_open() {
-                return Err(SessionError::ThreadClosed(msg.thread_id.clone()));
-            }
-            let text = msg.text.clone().unwrap_or_default();
-            if text.trim().is_empty() && msg.postback.is_none() && attachments.is_empty() {
-                return Err(SessionError::InvalidParameter {
-                    field: "text",
-                    detail: "a message needs text, a postback or an attachment".into(),
-                });
-            }
-            let id = match &msg.client_message_id {
-                Some(c) => UuidString::parse(c).map_err(|e| SessionError::InvalidParameter {
-                    field: "clientMessageId",
-                    detail: e.to_string(),
-                })?,
-                None => UuidString::new_v4(),
-            };
+            let live = self.chat.live_socket();
+            let socket =
+                match rules::route(live.is_some(), self.chat.reconnecting, self.outbox.flushing)? {
+                    rules::Route::Socket => live,
+                    rules::Route::Queue => None,
+                };
+            let entry = self.registry.get(&msg.thread_id);
+            let rules::Accepted { id, text } = rules::accept(
+                entry,
+                &msg.thread_id,
+                msg.text.as_deref(),
+                msg.postback.as_deref(),
+                !attachments.is_empty(),
+                msg.client_message_id.as_deref(),
+            )?;
+            let entry = entry.expect("accepted sends have a thread");
             let mut content = TextContent::outgoing(text.clone());
             if let Some(p) = &msg.postback {
                 content = content.with_postback(p.clone());
@@ -311,26 +263,17 @@ impl Threads {
             )?;
             // A thread's first message is preceded by its welcome message, recorded on the
             // server as sent to the customer (PROTOCOL.md §3.9.6).
-            let welcome = (entry.state == ThreadState::Pending)
-                .then(|| {
-                    entry
-                        .messages
-                        .iter()
-                        .find(|m| m.direction == MessageDirection::Outbound)
-                        .cloned()
-                })
-                .flatten()
-                .and_then(|w| {
-                    let wid = UuidString::parse(&w.id).ok()?;
-                    self.message_frame(
-                        &msg.thread_id,
-                        CxContent::text(w.text),
-                        wid,
-                        SentEvent::SendOutbound,
-                        Vec::new(),
-                    )
-                    .ok()
-                });
+            let welcome = rules::welcome_to_record(entry).and_then(|w| {
+                let wid = UuidString::parse(&w.id).ok()?;
+                self.message_frame(
+                    &msg.thread_id,
+                    CxContent::text(w.text.clone()),
+                    wid,
+                    SentEvent::SendOutbound,
+                    Vec::new(),
+                )
+                .ok()
+            });
             let local = Message {
                 id: id.to_lowercase(),
                 thread_id: entry.id.to_lowercase(),
