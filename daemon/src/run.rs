@@ -307,11 +307,7 @@ async fn report_status(
         let (queue, mut rx) = mpsc::channel(256);
         let (lag, mut lag_rx) = mpsc::unbounded_channel();
         // Client id 0 is never a connection (they count from 1).
-        let sink = Sink {
-            client: 0,
-            queue,
-            lag,
-        };
+        let sink = Sink::new(0, queue, lag, 1 << 20);
         let subscribe = Subscribe {
             sink,
             filter: Filter {
@@ -325,7 +321,7 @@ async fn report_status(
         }
         loop {
             tokio::select! {
-                Some(Outbound::Line(line)) = rx.recv() => {
+                Some(Outbound { line, .. }) = rx.recv() => {
                     let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
                     if summary.apply(&v["params"]) && status.set(summary.line()) {
                         notifier.status(&status.get());

@@ -16,18 +16,24 @@ use cxone_chat_protocol::rpc::notifications::{
     Event, EventCursor, EventNotification, EventPayload, EventsLagged, SubscriptionId,
 };
 use cxone_chat_protocol::rpc::types::SessionName;
-use tokio::sync::{mpsc, oneshot};
+use std::sync::Arc;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 
 use crate::event_log::{EventLog, Filter, Since};
 
-/// What the hub puts into a connection's outbound queue.
+/// One line in a connection's outbound queue: a JSON-RPC message, serialized, without the
+/// newline, holding its share of the connection's byte budget until the writer has written it.
 #[derive(Debug)]
-pub(crate) enum Outbound {
-    /// One JSON-RPC message, serialized, without the newline.
-    Line(String),
+pub(crate) struct Outbound {
+    /// The message.
+    pub(crate) line: String,
+    _bytes: OwnedSemaphorePermit,
 }
 
-/// A connection's side of a subscription.
+/// A connection's outbound side, shared by its calls and its subscriptions: a queue bounded in
+/// items and in bytes, so a client that does not read holds at most `max_bytes` of answers and
+/// events in the daemon, however large they are.
 #[derive(Debug, Clone)]
 pub(crate) struct Sink {
     /// The connection.
@@ -36,6 +42,73 @@ pub(crate) struct Sink {
     pub(crate) queue: mpsc::Sender<Outbound>,
     /// Where lag notices go once the queue has drained (one per subscription at most).
     pub(crate) lag: mpsc::UnboundedSender<String>,
+    /// The bytes the queue may still take.
+    bytes: Arc<Semaphore>,
+    max_bytes: u32,
+}
+
+/// The connection the line was for is gone.
+#[derive(Debug)]
+pub(crate) struct Gone;
+
+impl Sink {
+    /// A sink over `queue` that holds at most `max_bytes` of queued lines.
+    pub(crate) fn new(
+        client: u64,
+        queue: mpsc::Sender<Outbound>,
+        lag: mpsc::UnboundedSender<String>,
+        max_bytes: u32,
+    ) -> Self {
+        let max_bytes = max_bytes.max(1);
+        Self {
+            client,
+            queue,
+            lag,
+            bytes: Arc::new(Semaphore::new(max_bytes as usize)),
+            max_bytes,
+        }
+    }
+
+    /// A line's share of the byte budget (a line larger than the whole budget takes all of it).
+    fn share(&self, line: &str) -> u32 {
+        (line.len().max(1)).min(self.max_bytes as usize) as u32
+    }
+
+    /// Queues `line` if there is room for it now, in items and bytes; false otherwise.
+    pub(crate) fn try_push(&self, line: String) -> bool {
+        let Ok(permit) = self.bytes.clone().try_acquire_many_owned(self.share(&line)) else {
+            return false;
+        };
+        self.queue
+            .try_send(Outbound {
+                line,
+                _bytes: permit,
+            })
+            .is_ok()
+    }
+
+    /// Queues `line`, waiting for room: the caller is held back while the client does not read.
+    pub(crate) async fn push(&self, line: String) -> Result<(), Gone> {
+        let permit = self
+            .bytes
+            .clone()
+            .acquire_many_owned(self.share(&line))
+            .await
+            .map_err(|_| Gone)?;
+        self.queue
+            .send(Outbound {
+                line,
+                _bytes: permit,
+            })
+            .await
+            .map_err(|_| Gone)
+    }
+
+    /// Whether `lines` fit in the queue now, in items and bytes.
+    fn has_room_for(&self, lines: &[String]) -> bool {
+        let bytes: usize = lines.iter().map(|l| self.share(l) as usize).sum();
+        lines.len() <= self.queue.capacity() && bytes <= self.bytes.available_permits()
+    }
 }
 
 #[derive(Debug)]
@@ -107,15 +180,12 @@ impl Handler<Publish> for EventHub {
             if !sub.filter.matches(&event) {
                 continue;
             }
-            match sub
-                .sink
-                .queue
-                .try_send(Outbound::Line(notification(*id, &event)))
-            {
-                Ok(()) => sub.last_seq = event.seq,
+            if sub.sink.try_push(notification(*id, &event)) {
+                sub.last_seq = event.seq;
+            } else {
                 // A full queue is a slow client; a closed one a client that is gone. Either way
                 // the subscription ends here and the daemon moves on.
-                Err(_) => lagged.push(*id),
+                lagged.push(*id);
             }
         }
         for id in lagged {
@@ -199,15 +269,14 @@ impl Handler<Subscribe> for EventHub {
                 vec![notification(id, &notice)]
             }
         };
-        let permits = msg.sink.queue.max_capacity().min(msg.sink.queue.capacity());
-        if lines.len() > permits {
+        if !msg.sink.has_room_for(&lines) {
             return Err(SubscribeError::ReplayTooLarge {
                 needed: lines.len(),
             });
         }
         for line in lines {
             // Capacity was checked above and this actor is the only other sender of events.
-            let _ = msg.sink.queue.try_send(Outbound::Line(line));
+            let _ = msg.sink.try_push(line);
         }
         self.subscriptions.insert(
             id,
@@ -390,15 +459,7 @@ mod tests {
     ) {
         let (queue, rx) = mpsc::channel(capacity);
         let (lag, lag_rx) = mpsc::unbounded_channel();
-        (
-            Sink {
-                client: 7,
-                queue,
-                lag,
-            },
-            rx,
-            lag_rx,
-        )
+        (Sink::new(7, queue, lag, 1 << 20), rx, lag_rx)
     }
 
     fn seq_of(line: &str) -> u64 {
@@ -408,7 +469,7 @@ mod tests {
 
     fn drain(rx: &mut mpsc::Receiver<Outbound>) -> Vec<u64> {
         let mut out = Vec::new();
-        while let Ok(Outbound::Line(l)) = rx.try_recv() {
+        while let Ok(Outbound { line: l, .. }) = rx.try_recv() {
             out.push(seq_of(&l));
         }
         out
@@ -490,7 +551,7 @@ mod tests {
         .await
         .unwrap()
         .unwrap();
-        let Ok(Outbound::Line(line)) = rx.try_recv() else {
+        let Ok(Outbound { line, .. }) = rx.try_recv() else {
             panic!("no notice")
         };
         let v: Value = serde_json::from_str(&line).unwrap();

@@ -14,6 +14,7 @@ mod flows_attachments;
 mod flows_live_chat;
 mod flows_outbox;
 mod flows_tokens;
+mod hostile_clients;
 mod rpc_socket;
 mod service;
 mod store_outbox;

@@ -1,0 +1,167 @@
+//! Careless and hostile clients against the real daemon binary over its real socket: a client
+//! that pipelines calls and never reads its answers, and one that floods notifications. The
+//! daemon must stay in bounded memory (read from `/proc/PID/status`), keep answering everyone
+//! else, and free what the client held once it closes.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
+use std::time::{Duration, Instant};
+
+use crate::common::Daemon;
+
+/// The daemon's resident memory in KiB.
+fn rss_kib(d: &Daemon) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", d.child.id())).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS in /proc/PID/status")
+}
+
+/// Writes `count` copies of `line` without reading anything back, until the kernel's buffers
+/// are full and the daemon stops reading (a write blocks past the timeout). Returns how many
+/// lines were written.
+fn flood(stream: &mut UnixStream, line: &str, count: usize) -> usize {
+    stream
+        .set_write_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    let mut chunk = String::new();
+    for _ in 0..100 {
+        chunk.push_str(line);
+        chunk.push('\n');
+    }
+    let mut written = 0;
+    while written < count {
+        if stream.write_all(chunk.as_bytes()).is_err() {
+            break;
+        }
+        written += 100;
+    }
+    written
+}
+
+/// The daemon still answers another client at once.
+fn answers_another_client(d: &Daemon) {
+    let mut c = d.client();
+    let info = c.call("daemon.info", serde_json::json!({}));
+    assert!(info.get("result").is_some(), "{info}");
+}
+
+/// 200,000 pipelined calls from a client that never reads: the daemon stops reading it
+/// (the client's writes block), its memory stays bounded, and other clients are served.
+#[test]
+fn a_client_that_never_reads_its_answers_is_held_back_in_bounded_memory() {
+    let d = Daemon::start();
+    answers_another_client(&d);
+    let before = rss_kib(&d);
+    let mut greedy = UnixStream::connect(&d.socket).unwrap();
+    let line = r#"{"jsonrpc":"2.0","id":1,"method":"daemon.info"}"#;
+    let written = flood(&mut greedy, line, 200_000);
+    // Backpressure: the daemon stopped taking lines long before all were written.
+    assert!(
+        written < 200_000,
+        "the daemon read all {written} lines of a client that reads nothing"
+    );
+    let during = rss_kib(&d);
+    answers_another_client(&d);
+    // What one such client may hold: max_pending calls, the queue's 8 MiB of answers, the
+    // kernel buffers are not the daemon's. 48 MiB over the start leaves room for the allocator.
+    assert!(
+        during < before + 48 * 1024,
+        "RSS grew from {before} KiB to {during} KiB for one client that never reads"
+    );
+    drop(greedy);
+    // Freed on close: the daemon notices the closed socket and drops what it held.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut c = d.client();
+        let status = c.call("daemon.status", serde_json::json!({}));
+        let clients = status["result"]["clients"].as_array().unwrap().len();
+        if clients == 1 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the closed client is still connected: {status}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Notifications cannot be refused with an answer, so a flood of them is read only as fast as
+/// they are handled: 100,000 `events.poll` notifications (each would wait 10 s) hold at most
+/// `max_pending` waiting polls.
+#[test]
+fn a_flood_of_notifications_is_bounded_by_max_pending() {
+    let config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(config.path(), "[limits]\nmax_pending = 64\n").unwrap();
+    let d = Daemon::start_with(&["--config", config.path().to_str().unwrap()]);
+    let before = rss_kib(&d);
+    let mut flooder = UnixStream::connect(&d.socket).unwrap();
+    let line = r#"{"jsonrpc":"2.0","method":"events.poll","params":{"timeoutMs":10000}}"#;
+    let written = flood(&mut flooder, line, 100_000);
+    assert!(
+        written < 100_000,
+        "the daemon read all {written} notifications at once"
+    );
+    let mut c = d.client();
+    let status = c.call("daemon.status", serde_json::json!({}));
+    let pending: Vec<u64> = status["result"]["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["pendingRequests"].as_u64().unwrap())
+        .collect();
+    assert!(
+        pending.iter().all(|p| *p <= 64),
+        "more notifications running than max_pending: {pending:?}"
+    );
+    let during = rss_kib(&d);
+    assert!(
+        during < before + 32 * 1024,
+        "RSS grew from {before} KiB to {during} KiB for a notification flood"
+    );
+    // The flooder still gets answers once it reads: its connection was slowed, not broken.
+    flooder
+        .write_all(b"{\"jsonrpc\":\"2.0\",\"id\":\"last\",\"method\":\"daemon.info\"}\n")
+        .ok();
+    drop(flooder);
+    answers_another_client(&d);
+}
+
+/// A client that reads again after being held back gets every answer, in full.
+#[test]
+fn a_held_back_client_gets_every_answer_once_it_reads() {
+    let d = Daemon::start();
+    let mut s = UnixStream::connect(&d.socket).unwrap();
+    let n = 5_000;
+    let mut lines = String::new();
+    for i in 0..n {
+        lines.push_str(&format!(
+            "{{\"jsonrpc\":\"2.0\",\"id\":{i},\"method\":\"daemon.info\"}}\n"
+        ));
+    }
+    let writer = {
+        let mut s = s.try_clone().unwrap();
+        std::thread::spawn(move || s.write_all(lines.as_bytes()).unwrap())
+    };
+    // Read only after a pause: by then the daemon has been held back.
+    std::thread::sleep(Duration::from_millis(300));
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut reader = BufReader::new(&mut s);
+    let mut ids = std::collections::BTreeSet::new();
+    for _ in 0..n {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        // An answer, or `overloaded` for a call beyond max_pending: never nothing.
+        assert!(
+            v.get("result").is_some() || v["error"]["code"] == -32003,
+            "{v}"
+        );
+        assert!(ids.insert(v["id"].as_u64().unwrap()), "answered twice: {v}");
+    }
+    writer.join().unwrap();
+    assert_eq!(ids.len(), n, "every call answered once");
+}
