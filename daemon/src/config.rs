@@ -12,6 +12,7 @@
 //! (or the environment) and the key. Secrets never come from a value in any layer: the file
 //! names a path or a systemd credential, and [`load`] reads it.
 
+mod env_lists;
 pub mod file;
 
 use std::collections::HashMap;
@@ -185,17 +186,16 @@ pub fn load(flags: &Flags, env: &HashMap<String, String>) -> Result<Loaded, Conf
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     check_env(&vars)?;
-    builder = builder.add_source(
-        Environment::with_prefix(ENV_PREFIX)
-            .prefix_separator("__")
-            .separator("__")
-            .list_separator(",")
-            .with_list_parse_key("socket.allowed_uids")
-            .with_list_parse_key("socket.allowed_gids")
-            .with_list_parse_key("socket.allowed_groups")
-            .ignore_empty(true)
-            .source(Some(vars)),
-    );
+    let (lists, vars) = env_lists::split(vars);
+    builder = builder
+        .add_source(
+            Environment::with_prefix(ENV_PREFIX)
+                .prefix_separator("__")
+                .separator("__")
+                .ignore_empty(true)
+                .source(Some(vars)),
+        )
+        .add_source(lists);
     builder = overrides(builder, flags).map_err(merge_error)?;
     let mut file: FileConfig = builder
         .build()
@@ -309,9 +309,7 @@ pub fn known_keys() -> Vec<String> {
 fn check_env(vars: &config::Map<String, String>) -> Result<(), ConfigError> {
     let known = known_keys();
     for var in vars.keys() {
-        let key = var[ENV_PREFIX.len() + 2..]
-            .to_lowercase()
-            .replace("__", ".");
+        let key = env_lists::key_of(var);
         if !known.contains(&key) {
             return Err(ConfigError::UnknownEnv {
                 var: var.clone(),

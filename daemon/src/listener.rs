@@ -87,6 +87,10 @@ pub fn bind(path: &Path, mode: u32) -> Result<(Listener, u32), BindError> {
         .mode(mode)
         .create_tokio()
         .map_err(listen_err)?;
+    // The file bind creates is also masked by the process umask (0022 turns 0660 into 0640, so
+    // the group could not connect); set exactly `mode`, which umask can only have narrowed.
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode))
+        .map_err(listen_err)?;
     let uid = std::fs::metadata(path).map_err(listen_err)?.uid();
     Ok((listener, uid))
 }

@@ -90,6 +90,12 @@ impl From<&SessionError> for ErrorObject {
                 }
                 o
             }
+            SessionError::Attachment {
+                index,
+                error: AttachmentError::ReadersBusy,
+            } => {
+                ErrorObject::new(ErrorCode::Overloaded).with_field(format!("attachments[{index}]"))
+            }
             SessionError::Attachment { index, .. } => {
                 ErrorObject::new(ErrorCode::AttachmentRejected)
                     .with_field(format!("attachments[{index}]"))

@@ -2,9 +2,19 @@
 //! or inline base64), name and type it, check it against the channel's restrictions before
 //! anything is uploaded (enabled, size, type — the SDKs' order), upload it, and describe it for
 //! `SendMessage.data.attachments`. Each failure names the attachment by its index and says why.
+//!
+//! Reading is bounded: anything but a regular file (a FIFO, a device, a directory, a socket) is
+//! refused before it is read (a FIFO is never opened for blocking), a read stops at the size
+//! limit even if the file grows, and a slow or stuck filesystem costs at most [`READ_TIMEOUT`]
+//! per call and at most [`MAX_CONCURRENT_READS`] blocking threads in all.
 
+use std::fs::Metadata;
 use std::io::Read;
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use cxone_chat_protocol::cxone::rest::{
     AttachmentUploadOutcome, AttachmentUploadRequest, FileRestrictions, UploadRefusal,
@@ -30,9 +40,30 @@ pub(crate) enum AttachmentError {
         #[source]
         source: std::io::Error,
     },
-    /// Not a regular file.
-    #[error("{0:?} is not a regular file")]
-    NotAFile(String),
+    /// Not a regular file: never read (a FIFO or a device could block or never end).
+    #[error(
+        "{path:?} is a {kind}, not a regular file; only regular files can be attached (copy the content to a file)"
+    )]
+    NotAFile {
+        /// The path.
+        path: String,
+        /// What it is: "directory", "FIFO (named pipe)", "character device", …
+        kind: &'static str,
+    },
+    /// Reading took too long (a slow or stuck filesystem); the read was abandoned.
+    #[error(
+        "reading {path:?} took longer than {} s (a slow or stuck filesystem); copy the file to a local disk and try again",
+        READ_TIMEOUT.as_secs()
+    )]
+    ReadTimedOut {
+        /// The path.
+        path: String,
+    },
+    /// Every attachment reader is busy (reads stuck on a slow filesystem).
+    #[error(
+        "{MAX_CONCURRENT_READS} attachment reads are already in progress (a slow or stuck filesystem); try again later"
+    )]
+    ReadersBusy,
     /// `data` is not base64.
     #[error("data is not base64: {0}")]
     BadBase64(String),
@@ -68,11 +99,113 @@ impl std::fmt::Debug for File {
     }
 }
 
-/// Reads an attachment, refusing before reading what the channel would refuse anyway (a file
-/// larger than the limit is never read into memory). Blocking: run it off the actor thread.
-pub(crate) fn load(
+/// How long reading one call's attachments may take, waiting for a reader included.
+pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// How many attachment reads may run at once in the whole daemon; each holds a blocking thread
+/// while it runs (a read stuck in the kernel cannot be cancelled, only abandoned).
+pub(crate) const MAX_CONCURRENT_READS: usize = 4;
+
+/// The readers' permits, held by the blocking read itself so that an abandoned read still counts.
+static READERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_CONCURRENT_READS);
+
+/// [`load_until`] with the default read timeout (the unit tests' entry point).
+#[cfg(test)]
+fn load(
     input: &AttachmentInput,
     limits: &FileRestrictions,
+) -> Result<File, AttachmentError> {
+    load_until(input, limits, Instant::now() + READ_TIMEOUT)
+}
+
+/// What a non-regular file is, for the error message.
+fn kind_of(meta: &Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_dir() {
+        "directory"
+    } else if t.is_fifo() {
+        "FIFO (named pipe)"
+    } else if t.is_socket() {
+        "socket"
+    } else if t.is_char_device() {
+        "character device"
+    } else if t.is_block_device() {
+        "block device"
+    } else {
+        "special file"
+    }
+}
+
+/// Opens `path` only if it is a regular file, without ever blocking in `open` (a FIFO waits there
+/// for a writer): checked by path first (a socket cannot be opened at all), then again on the
+/// open descriptor, in case the path was replaced in between.
+fn open_regular(path: &str) -> Result<(std::fs::File, Metadata), AttachmentError> {
+    let unreadable = |source| AttachmentError::Unreadable {
+        path: path.to_owned(),
+        source,
+    };
+    let not_a_file = |meta: &Metadata| AttachmentError::NotAFile {
+        path: path.to_owned(),
+        kind: kind_of(meta),
+    };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(not_a_file(&meta));
+    }
+    let flags = nix::fcntl::OFlag::O_NONBLOCK | nix::fcntl::OFlag::O_NOCTTY;
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags.bits())
+        .open(path)
+        .map_err(unreadable)?;
+    let meta = f.metadata().map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(not_a_file(&meta));
+    }
+    Ok((f, meta))
+}
+
+/// Reads at most `limit + 1` bytes (so that growth past the limit is seen, never held), in
+/// chunks, giving up at `deadline` (a filesystem that trickles).
+fn read_bounded(
+    mut f: std::fs::File,
+    expected: u64,
+    limit: u64,
+    deadline: Instant,
+    path: &str,
+) -> Result<Vec<u8>, AttachmentError> {
+    let cap = limit.saturating_add(1);
+    let mut bytes = Vec::with_capacity(expected.min(cap) as usize);
+    let mut chunk = vec![0u8; 64 * 1024];
+    while (bytes.len() as u64) < cap {
+        if Instant::now() >= deadline {
+            return Err(AttachmentError::ReadTimedOut {
+                path: path.to_owned(),
+            });
+        }
+        let want = chunk.len().min((cap - bytes.len() as u64) as usize);
+        match f.read(&mut chunk[..want]) {
+            Ok(0) => break,
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(source) => {
+                return Err(AttachmentError::Unreadable {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        }
+    }
+    Ok(bytes)
+}
+
+/// Reads an attachment, refusing before reading what the channel would refuse anyway (a file
+/// larger than the limit is never read into memory), and giving up reading at `deadline`.
+/// Blocking: run it off the actor thread.
+pub(crate) fn load_until(
+    input: &AttachmentInput,
+    limits: &FileRestrictions,
+    deadline: Instant,
 ) -> Result<File, AttachmentError> {
     if !limits.is_attachments_enabled {
         return Err(UploadRefusal::AttachmentsDisabled.into());
@@ -107,15 +240,7 @@ pub(crate) fn load(
             if !p.is_absolute() {
                 return Err(AttachmentError::RelativePath(path.clone()));
             }
-            let unreadable = |source| AttachmentError::Unreadable {
-                path: path.clone(),
-                source,
-            };
-            let f = std::fs::File::open(p).map_err(unreadable)?;
-            let meta = f.metadata().map_err(unreadable)?;
-            if !meta.is_file() {
-                return Err(AttachmentError::NotAFile(path.clone()));
-            }
+            let (f, meta) = open_regular(path)?;
             if meta.len() > limit {
                 return Err(UploadRefusal::TooLarge {
                     size: meta.len(),
@@ -123,11 +248,8 @@ pub(crate) fn load(
                 }
                 .into());
             }
-            let mut bytes = Vec::with_capacity(meta.len() as usize);
-            // Bounded even if the file grows while it is read.
-            f.take(limit.saturating_add(1))
-                .read_to_end(&mut bytes)
-                .map_err(unreadable)?;
+            // Bounded even if the file grows while it is read (check_upload refuses it below).
+            let bytes = read_bounded(f, meta.len(), limit, deadline, path)?;
             let name = file_name.clone().unwrap_or_else(|| {
                 p.file_name()
                     .map(|n| n.to_string_lossy().into_owned())
@@ -199,25 +321,7 @@ pub(crate) async fn upload_all(
     target: &UploadTarget,
     inputs: Vec<AttachmentInput>,
 ) -> Result<Vec<(SentAttachment, Attachment)>, (usize, AttachmentError)> {
-    let limits = target.limits.clone();
-    let files = tokio::task::spawn_blocking(move || {
-        inputs
-            .iter()
-            .enumerate()
-            .map(|(i, input)| load(input, &limits).map_err(|e| (i, e)))
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await
-    .map_err(|e| {
-        let source = std::io::Error::other(e.to_string());
-        (
-            0,
-            AttachmentError::Unreadable {
-                path: String::new(),
-                source,
-            },
-        )
-    })??;
+    let files = load_all(&target.limits, inputs).await?;
     let mut out = Vec::with_capacity(files.len());
     for (i, file) in files.into_iter().enumerate() {
         let ct = ChannelTarget {
@@ -232,6 +336,60 @@ pub(crate) async fn upload_all(
         );
     }
     Ok(out)
+}
+
+/// Loads every attachment on one blocking thread (once a reader is free), within
+/// [`READ_TIMEOUT`] in all: a read still stuck then is abandoned, still holding its reader.
+async fn load_all(
+    limits: &FileRestrictions,
+    inputs: Vec<AttachmentInput>,
+) -> Result<Vec<File>, (usize, AttachmentError)> {
+    if inputs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let deadline = Instant::now() + READ_TIMEOUT;
+    let Ok(Ok(permit)) = tokio::time::timeout_at(deadline.into(), READERS.acquire()).await else {
+        return Err((0, AttachmentError::ReadersBusy));
+    };
+    let at = Arc::new(AtomicUsize::new(0));
+    let paths: Vec<String> = inputs
+        .iter()
+        .map(|i| match i {
+            AttachmentInput::Path { path, .. } => path.clone(),
+            AttachmentInput::Inline { file_name, .. } => file_name.clone(),
+        })
+        .collect();
+    let (limits, reached) = (limits.clone(), at.clone());
+    let read = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        inputs
+            .iter()
+            .enumerate()
+            .map(|(i, input)| {
+                reached.store(i, Ordering::Relaxed);
+                load_until(input, &limits, deadline).map_err(|e| (i, e))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    });
+    match tokio::time::timeout_at(deadline.into(), read).await {
+        Ok(Ok(files)) => files,
+        Ok(Err(e)) => Err((
+            at.load(Ordering::Relaxed),
+            AttachmentError::Unreadable {
+                path: String::new(),
+                source: std::io::Error::other(e.to_string()),
+            },
+        )),
+        Err(_) => {
+            let i = at.load(Ordering::Relaxed);
+            Err((
+                i,
+                AttachmentError::ReadTimedOut {
+                    path: paths[i].clone(),
+                },
+            ))
+        }
+    }
 }
 
 /// Uploads a checked file; its description for `SendMessage` and for the local API.
@@ -336,7 +494,17 @@ mod tests {
         ));
         assert!(matches!(
             load(&path(dir.path()), &limits(1)),
-            Err(AttachmentError::NotAFile(_))
+            Err(AttachmentError::NotAFile {
+                kind: "directory",
+                ..
+            })
+        ));
+        assert!(matches!(
+            load(&path(Path::new("/dev/zero")), &limits(1)),
+            Err(AttachmentError::NotAFile {
+                kind: "character device",
+                ..
+            })
         ));
         let bad = AttachmentInput::Inline {
             data: "***".into(),
@@ -346,6 +514,22 @@ mod tests {
         assert!(matches!(
             load(&bad, &limits(1)),
             Err(AttachmentError::BadBase64(_))
+        ));
+    }
+
+    #[test]
+    fn a_read_stops_past_the_limit_and_at_the_deadline() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("grown.png");
+        // Stat said 10 bytes, the file has since grown to 1000: only limit + 1 are held.
+        std::fs::write(&p, vec![7u8; 1000]).unwrap();
+        let f = std::fs::File::open(&p).unwrap();
+        let far = Instant::now() + Duration::from_secs(60);
+        assert_eq!(read_bounded(f, 10, 100, far, "grown").unwrap().len(), 101);
+        let f = std::fs::File::open(&p).unwrap();
+        assert!(matches!(
+            read_bounded(f, 1000, 2000, Instant::now(), "grown"),
+            Err(AttachmentError::ReadTimedOut { .. })
         ));
     }
 

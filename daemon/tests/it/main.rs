@@ -7,7 +7,9 @@
 mod common;
 mod upstream_support;
 
+mod attachments_hostile;
 mod bench;
+mod config_env_lists;
 mod decode_cli;
 mod flows;
 mod flows_attachments;
