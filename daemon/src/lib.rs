@@ -20,6 +20,7 @@ pub mod listener;
 pub mod logging;
 pub mod notify;
 pub mod options;
+pub mod peer_groups;
 pub mod rpc;
 pub mod run;
 pub mod session;
