@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+mod docs;
+
+use clap::{CommandFactory, Parser, Subcommand};
 use cxone_chatd::config::{self, Flags};
 use cxone_chatd::logging::LogControl;
 
@@ -91,6 +93,20 @@ impl Cli {
 }
 
 fn main() -> ExitCode {
+    if let Some(dir) = docs::requested() {
+        return match docs::generate(Cli::command(), "8", &dir) {
+            Ok(files) => {
+                for f in files {
+                    println!("{}", f.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("cxone-chatd: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let cli = Cli::parse();
     let flags = cli.flags();
     match cli.command {
