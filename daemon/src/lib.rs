@@ -16,6 +16,7 @@ pub mod actors;
 pub mod config;
 pub mod decode_cmd;
 pub mod event_log;
+pub mod journal;
 pub mod listener;
 pub mod logging;
 pub mod notify;
