@@ -516,6 +516,29 @@ pub fn changed_keys(old: &FileConfig, new: &FileConfig) -> Vec<String> {
     changed
 }
 
+/// `running` with the values `new` has for `keys` (dotted names, as [`changed_keys`] gives):
+/// the configuration in force after a reload that applied only those keys.
+pub fn with_keys(running: &FileConfig, new: &FileConfig, keys: &[String]) -> FileConfig {
+    let mut table = toml::Table::try_from(running).expect("serializes");
+    let from = toml::Table::try_from(new).expect("serializes");
+    for key in keys {
+        let (section, name) = key.split_once('.').unwrap_or(("", key));
+        let value = from
+            .get(section)
+            .and_then(toml::Value::as_table)
+            .and_then(|t| t.get(name));
+        if let Some(toml::Value::Table(t)) = table.get_mut(section) {
+            match value {
+                Some(v) => t.insert(name.to_owned(), v.clone()),
+                None => t.remove(name),
+            };
+        }
+    }
+    table
+        .try_into()
+        .expect("a mix of two valid configurations is valid")
+}
+
 fn diff(prefix: &str, a: &toml::Table, b: &toml::Table, out: &mut Vec<String>) {
     let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
     keys.sort();
@@ -590,6 +613,21 @@ mod tests {
             changed_keys(&a, &b),
             vec!["limits.event_buffer", "log.level"]
         );
+    }
+
+    #[test]
+    fn the_baseline_after_a_reload_keeps_the_running_value_of_keys_not_applied() {
+        let running = FileConfig::default();
+        let mut new = running.clone();
+        new.log.level = "debug".into();
+        new.limits.event_buffer = running.limits.event_buffer + 5;
+        let applied = with_keys(&running, &new, &["log.level".to_owned()]);
+        assert_eq!(applied.log.level, "debug");
+        assert_eq!(applied.limits.event_buffer, running.limits.event_buffer);
+        // Restoring the running value is then no change at all.
+        let mut restored = running.clone();
+        restored.log.level = "debug".into();
+        assert!(changed_keys(&applied, &restored).is_empty());
     }
 
     #[test]

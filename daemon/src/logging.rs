@@ -1,7 +1,8 @@
-//! Logging: tracing to the systemd journal when stderr is the journal (`$JOURNAL_STREAM`),
-//! else human-readable or JSON lines on stderr (`log.format`), with a filter (`log.level`) that
-//! `daemon.setLogLevel` and a configuration reload can change while running. Tokens and message
-//! text are never logged at info level or above; events carry ids only.
+//! Logging: tracing to the systemd journal ([`crate::journal`]) when stderr is the journal
+//! (`$JOURNAL_STREAM`), else human-readable or JSON lines on stderr (`log.format`), with a
+//! filter (`log.level`) that `daemon.setLogLevel` and a configuration reload can change while
+//! running. Tokens and message text are never logged at info level or above; events carry ids
+//! only.
 
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -78,9 +79,11 @@ impl LogControl {
         let (layer, handle) = reload::Layer::new(filter);
         let journal_stream = std::env::var("JOURNAL_STREAM").ok();
         let journald = stderr_is_journal(journal_stream.as_deref())
-            .then(|| tracing_journald::layer().ok())
-            .flatten()
-            .map(|l| l.with_syslog_identifier("cxone-chatd".into()));
+            .then(|| {
+                let socket = std::path::Path::new(crate::journal::JOURNAL_SOCKET);
+                crate::journal::JournalLayer::connect(socket, "cxone-chatd").ok()
+            })
+            .flatten();
         let destination = match (&journald, format) {
             (Some(_), _) => Destination::Journal,
             (None, crate::options::LogFormat::Text) => Destination::Text,

@@ -179,12 +179,12 @@ async fn reload(
     let new = match loaded {
         Ok(Ok(n)) => n,
         Err(e) => {
-            tracing::error!(error = %e, "reloading the configuration failed; the running configuration stays in force");
+            tracing::error!(error = %e, "reloading the configuration failed, the running configuration stays in force: {e}");
             notifier.ready(&status.get());
             return current;
         }
         Ok(Err(e)) => {
-            tracing::error!(error = %e, "reloading the configuration failed; the running configuration stays in force");
+            tracing::error!(error = %e, "reloading the configuration failed, the running configuration stays in force: {e}");
             notifier.ready(&status.get());
             return current;
         }
@@ -197,14 +197,19 @@ async fn reload(
     if live.iter().any(|k| k == "log.level")
         && let Err(e) = state.log.set_filter(&new.options.log_level)
     {
-        tracing::warn!(error = %e, "cannot apply log.level");
+        tracing::warn!(error = %e, "cannot apply log.level: {e}");
     }
     for key in &restart {
-        tracing::warn!(key = %key, "changed in the configuration, but takes effect only after a restart (systemctl restart cxone-chatd); the running value stays");
+        tracing::warn!(key = %key, "{key} changed in the configuration, but takes effect only after a restart (systemctl restart cxone-chatd); the running value stays");
     }
     tracing::info!(applied = ?live, needs_restart = ?restart, "configuration reloaded");
     notifier.ready(&status.get());
-    new
+    // The baseline of the next reload is what runs: the keys that need a restart keep their
+    // running values, so that restoring one is not reported again.
+    Loaded {
+        file: config::with_keys(&current.file, &new.file, &live),
+        ..new
+    }
 }
 
 /// `running` with the live settings of `new` (see `config::LIVE_KEYS`).

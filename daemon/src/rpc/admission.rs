@@ -40,17 +40,18 @@ pub(crate) fn admit(conn: Stream, state: &Arc<DaemonState>, own_uid: u32) {
     static NEXT_CLIENT: AtomicU64 = AtomicU64::new(1);
     let options = state.options();
     let creds = conn.peer_creds();
-    let (pid, uid, gid, groups) = match &creds {
-        Ok(c) => (
-            c.pid().map(|p| p as u32),
-            c.euid(),
-            c.egid(),
-            c.groups().map(<[u32]>::to_vec).unwrap_or_default(),
-        ),
-        Err(_) => (None, None, None, Vec::new()),
+    let (pid, uid, gid) = match &creds {
+        Ok(c) => (c.pid().map(|p| p as u32), c.euid(), c.egid()),
+        Err(_) => (None, None, None),
+    };
+    // SO_PEERCRED has no supplementary groups on Linux; see peer_groups.rs.
+    let groups = if options.allowed_gids.is_empty() {
+        Vec::new()
+    } else {
+        crate::peer_groups::of_peer(pid, uid, gid)
     };
     if !peer_allowed(&options, own_uid, uid, gid, &groups) {
-        tracing::warn!(?pid, ?uid, "refused a client whose user is not allowed");
+        tracing::warn!(pid, uid, "refused a client whose user is not allowed");
         tokio::spawn(refuse(
             conn,
             ErrorCode::PeerNotAuthorized,
@@ -73,7 +74,7 @@ pub(crate) fn admit(conn: Stream, state: &Arc<DaemonState>, own_uid: u32) {
         return;
     }
     let id = NEXT_CLIENT.fetch_add(1, Ordering::Relaxed);
-    tracing::info!(client = id, ?pid, ?uid, "client connected");
+    tracing::info!(client = id, pid, uid, "client connected");
     let conn = ConnIo(Arc::new(conn));
     RpcClient::start_for(id, Peer { pid, uid }, state.clone(), conn.clone(), conn);
 }

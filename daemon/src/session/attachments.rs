@@ -111,10 +111,7 @@ static READERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_C
 
 /// [`load_until`] with the default read timeout (the unit tests' entry point).
 #[cfg(test)]
-fn load(
-    input: &AttachmentInput,
-    limits: &FileRestrictions,
-) -> Result<File, AttachmentError> {
+fn load(input: &AttachmentInput, limits: &FileRestrictions) -> Result<File, AttachmentError> {
     load_until(input, limits, Instant::now() + READ_TIMEOUT)
 }
 
