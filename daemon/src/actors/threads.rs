@@ -104,6 +104,8 @@ pub(crate) struct Threads {
     welcome: Option<String>,
     /// Where the outbox flush stands.
     outbox: outbox::OutboxState,
+    /// Released when the latest send is written: the next one waits for it.
+    last_turn: Option<tokio::sync::oneshot::Receiver<()>>,
 }
 
 impl Threads {
@@ -123,6 +125,7 @@ impl Threads {
             chat: Chat::default(),
             welcome: None,
             outbox: outbox::OutboxState::default(),
+            last_turn: None,
         }
     }
 

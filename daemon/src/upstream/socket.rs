@@ -263,6 +263,35 @@ pub struct SocketHandle {
     request_timeout: Duration,
 }
 
+/// A request queued by [`SocketHandle::submit`], waiting for its reply.
+#[derive(Debug)]
+pub struct PendingReply {
+    shared: Arc<Shared>,
+    event_id: String,
+    reply: tokio::sync::oneshot::Receiver<shared::Reply>,
+    deadline: tokio::time::Instant,
+    timeout: Duration,
+}
+
+impl PendingReply {
+    /// The first frame with the request's `eventId`, within the request timeout.
+    pub async fn reply(mut self) -> Result<ReceivedEvent, RequestError> {
+        match tokio::time::timeout_at(self.deadline, &mut self.reply).await {
+            Ok(Ok(reply)) => reply,
+            Ok(Err(_)) => Err(RequestError::ConnectionLost),
+            Err(_) => Err(RequestError::Timeout {
+                after: self.timeout,
+            }),
+        }
+    }
+}
+
+impl Drop for PendingReply {
+    fn drop(&mut self) {
+        self.shared.forget(&self.event_id);
+    }
+}
+
 /// Where a socket gets the original frame behind an `EventInS3` URL: the REST client itself
 /// ([`From<RestClient>`]), or anything else that downloads — the daemon routes the downloads
 /// of every session through its large-event fetcher actor.
@@ -402,6 +431,31 @@ impl SocketHandle {
         tokio::time::timeout(timeout, exchange)
             .await
             .unwrap_or(Err(RequestError::Timeout { after: timeout }))
+    }
+
+    /// Queues a request and returns its reply still to come: [`request`](Self::request) in
+    /// two steps, so that a caller who must keep frames in order can let the next one go as
+    /// soon as this one is queued. The request timeout counts from now.
+    pub async fn submit(&self, frame: OutgoingFrame) -> Result<PendingReply, RequestError> {
+        let OutgoingFrame::Event { event_id, .. } = &frame else {
+            return Err(RequestError::NotARequest);
+        };
+        let timeout = self.request_timeout;
+        let deadline = tokio::time::Instant::now() + timeout;
+        // Registered before sending, so even an instant reply finds its waiter.
+        let pending = PendingReply {
+            reply: self.shared.register(event_id)?,
+            shared: self.shared.clone(),
+            event_id: event_id.clone(),
+            deadline,
+            timeout,
+        };
+        let queued = self.writer.send(WriterCommand::Text(frame.to_text()));
+        match tokio::time::timeout_at(deadline, queued).await {
+            Ok(Ok(())) => Ok(pending),
+            Ok(Err(_)) => Err(RequestError::ConnectionLost),
+            Err(_) => Err(RequestError::Timeout { after: timeout }),
+        }
     }
 
     /// Closes the connection with `kind`'s code and waits until both tasks have ended (at most

@@ -14,6 +14,7 @@ mod decode_cli;
 mod flows;
 mod flows_attachments;
 mod flows_live_chat;
+mod flows_ordering;
 mod flows_outbox;
 mod flows_tokens;
 mod hostile_clients;

@@ -12,6 +12,7 @@ use cxone_chat_protocol::rpc::types::{
     Attachment, AttachmentInput, ChatMode, CustomFieldValues, Message, MessageDirection,
     MessageStatus, Thread,
 };
+use tokio::sync::oneshot;
 
 use super::Threads;
 use crate::session::attachments::upload_all;
@@ -203,25 +204,52 @@ impl Handler<Send> for Threads {
     type Result = ResponseActFuture<Self, Result<Message, SessionError>>;
 
     fn handle(&mut self, mut msg: Send, _: &mut Self::Context) -> Self::Result {
-        if msg.attachments.is_empty() {
-            return self.send_message(msg, Vec::new());
-        }
-        let target = match self.chat.upload_target() {
-            Ok(t) => t,
-            Err(e) => return Box::pin(fut::err(e)),
+        // Sends keep the order they arrived in: each waits for the one before it to be written
+        // to the socket or the outbox (not for its answer), attachments uploaded included.
+        let (previous, turn) = self.take_turn();
+        Box::pin(previous.into_actor(self).then(move |(), act, _| {
+            if msg.attachments.is_empty() {
+                return act.send_message(msg, Vec::new(), turn);
+            }
+            let target = match act.chat.upload_target() {
+                Ok(t) => t,
+                Err(e) => return Box::pin(fut::err(e)),
+            };
+            let inputs = std::mem::take(&mut msg.attachments);
+            let upload = async move { upload_all(&target, inputs).await };
+            Box::pin(
+                upload
+                    .into_actor(act)
+                    .then(|uploaded, act, _| match uploaded {
+                        Ok(uploaded) => act.send_message(msg, uploaded, turn),
+                        Err((index, error)) => {
+                            Box::pin(fut::err(SessionError::Attachment { index, error }))
+                        }
+                    }),
+            )
+        }))
+    }
+}
+
+/// A send's place in the session's order, held until its frame is queued on the socket or its
+/// message is in the outbox; dropping it lets the next send go.
+#[derive(Debug)]
+pub(super) struct Turn {
+    _done: oneshot::Sender<()>,
+}
+
+impl Threads {
+    /// The next place in the send order, and the wait for the place before it.
+    fn take_turn(&mut self) -> (impl std::future::Future<Output = ()> + 'static, Turn) {
+        let (done, next) = oneshot::channel();
+        let previous = self.last_turn.replace(next);
+        let wait = async move {
+            if let Some(p) = previous {
+                // Sent or dropped: either way the previous send is done writing.
+                let _ = p.await;
+            }
         };
-        let inputs = std::mem::take(&mut msg.attachments);
-        let upload = async move { upload_all(&target, inputs).await };
-        Box::pin(
-            upload
-                .into_actor(self)
-                .then(|uploaded, act, _| match uploaded {
-                    Ok(uploaded) => act.send_message(msg, uploaded),
-                    Err((index, error)) => {
-                        Box::pin(fut::err(SessionError::Attachment { index, error }))
-                    }
-                }),
-        )
+        (wait, Turn { _done: done })
     }
 }
 
@@ -230,6 +258,7 @@ impl Threads {
         &mut self,
         msg: Send,
         attachments: Uploaded,
+        turn: Turn,
     ) -> ResponseActFuture<Self, Result<Message, SessionError>> {
         let prepared = (|| {
             // While reconnecting a message is accepted and queued; otherwise it needs a socket.
@@ -311,8 +340,11 @@ impl Threads {
                 message: serde_json::to_value(&local).expect("API types serialize"),
             };
             let store = self.store.clone();
-            let save =
-                async move { tokio::task::spawn_blocking(move || store.enqueue(outgoing)).await };
+            let save = async move {
+                let saved = tokio::task::spawn_blocking(move || store.enqueue(outgoing)).await;
+                drop(turn);
+                saved
+            };
             self.outbox.enqueuing += 1;
             if self.outbox.flushing {
                 self.outbox.again = true;
@@ -342,7 +374,13 @@ impl Threads {
                     // Fire-and-forget, like the SDKs; it is written before the message itself.
                     let _ = socket.send(w.clone()).await;
                 }
-                Ok(socket.request(frame).await)
+                let queued = socket.submit(frame).await;
+                // Queued on the socket: the next send may write now.
+                drop(turn);
+                Ok(match queued {
+                    Ok(pending) => pending.reply().await,
+                    Err(e) => Err(e),
+                })
             }
             .into_actor(self)
             .map(move |result, act, _| match result {
