@@ -253,6 +253,8 @@ pub(crate) fn options_from(
         max_pending: l.max_pending,
         max_poll_timeout_ms: l.max_poll_timeout_ms,
         max_clients: l.max_clients,
+        max_clients_per_user: l.max_clients_per_user,
+        idle_timeout: Duration::from_millis(l.idle_timeout_ms),
         sandbox: file.sandbox.enabled,
         log_level: file.log.level.clone(),
         log_format: match file.log.format {
@@ -396,6 +398,8 @@ fn validate(file: &FileConfig) -> Result<(), ConfigError> {
         ("limits.client_queue", l.client_queue as u64),
         ("limits.max_pending", u64::from(l.max_pending)),
         ("limits.max_clients", l.max_clients as u64),
+        ("limits.max_clients_per_user", l.max_clients_per_user as u64),
+        ("limits.idle_timeout_ms", l.idle_timeout_ms),
         ("health.ping_timeout_ms", file.health.ping_timeout_ms),
     ] {
         if value == 0 {

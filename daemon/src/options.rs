@@ -34,6 +34,10 @@ pub struct Options {
     pub max_poll_timeout_ms: u64,
     /// Most connections at once.
     pub max_clients: usize,
+    /// Most connections one user other than the daemon's own and root may hold.
+    pub max_clients_per_user: usize,
+    /// How long a connection may sit idle (no line, no call, no subscription).
+    pub idle_timeout: Duration,
     /// Start an embedded emulator and use it when `session.prepare` names no environment.
     pub sandbox: bool,
     /// The log filter (`info`, `debug`, `module=level,…`).

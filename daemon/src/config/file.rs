@@ -119,6 +119,12 @@ pub struct LimitsSection {
     pub max_poll_timeout_ms: u64,
     /// Most connections at once.
     pub max_clients: usize,
+    /// Most connections one user may hold (the daemon's own user and root are not counted
+    /// against it, and the last few connections are kept for them).
+    pub max_clients_per_user: usize,
+    /// A connection that sent no complete line for this long, with no call running and no
+    /// subscription, is closed, in milliseconds.
+    pub idle_timeout_ms: u64,
 }
 
 impl Default for LimitsSection {
@@ -131,6 +137,8 @@ impl Default for LimitsSection {
             max_pending: 256,
             max_poll_timeout_ms: 300_000,
             max_clients: 256,
+            max_clients_per_user: 64,
+            idle_timeout_ms: 300_000,
         }
     }
 }
@@ -204,6 +212,8 @@ pub const LIVE_KEYS: &[&str] = &[
     "limits.max_pending",
     "limits.max_poll_timeout_ms",
     "limits.max_clients",
+    "limits.max_clients_per_user",
+    "limits.idle_timeout_ms",
     "shutdown.drain_timeout_ms",
     "shutdown.grace_ms",
     "health.ping_timeout_ms",

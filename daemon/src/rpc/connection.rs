@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use actix::prelude::*;
 use cxone_chat_protocol::rpc::Response;
 use cxone_chat_protocol::rpc::codec::NdjsonCodec;
-use cxone_chat_protocol::rpc::envelope::{Incoming, Item, Reply, parse};
+use cxone_chat_protocol::rpc::envelope::{Id, Incoming, Item, Reply, parse};
 use cxone_chat_protocol::rpc::errors::{ErrorCode, ErrorObject};
 use futures_util::StreamExt;
 use futures_util::future::{LocalBoxFuture, join_all};
@@ -29,7 +29,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::codec::FramedRead;
 
-use crate::actors::event_hub::{ClientGone, Outbound, Sink};
+use crate::actors::event_hub::{ClientGone, Outbound, Sink, SubscriptionCounts};
 use crate::rpc::conn_io::ConnIo;
 use crate::rpc::dispatcher::Ctx;
 use crate::rpc::handlers::router;
@@ -43,7 +43,14 @@ pub(crate) const MAX_QUEUED_BYTES: u32 = 8 << 20;
 pub(crate) struct RpcClient {
     conn: Conn,
     reader: Option<ConnIo>,
+    /// Dropped with the actor: the writer then has [`DRAIN_AFTER_CLOSE`] to finish.
+    _reading: tokio::sync::oneshot::Sender<()>,
 }
+
+/// How long the writer may go on delivering what is queued once the connection stopped being
+/// read (a client that half-closed still gets its answers); after that it is stopped, so that a
+/// client that neither reads nor closes cannot keep its queue alive.
+const DRAIN_AFTER_CLOSE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What the reading loop and every call of a connection share.
 #[derive(Debug, Clone)]
@@ -85,7 +92,8 @@ impl RpcClient {
                     queue: queue.clone(),
                 },
             );
-        tokio::spawn(write_loop(id, send, rx, lag_rx));
+        let (reading, read_done) = tokio::sync::oneshot::channel();
+        tokio::spawn(write_loop(id, send, rx, lag_rx, read_done));
         let conn = Conn {
             id,
             peer,
@@ -97,6 +105,7 @@ impl RpcClient {
         RpcClient::create(|_| RpcClient {
             conn,
             reader: Some(recv),
+            _reading: reading,
         })
     }
 }
@@ -135,9 +144,31 @@ impl Conn {
     /// Reads lines until the client closes; each line is dispatched before the next is read,
     /// and reading waits whenever an answer cannot be queued yet.
     async fn read_loop(self, reader: ConnIo) {
-        let codec = NdjsonCodec::with_max_line_length(self.state.options().max_line_length);
+        let options = self.state.options();
+        let codec = NdjsonCodec::with_max_line_length(options.max_line_length);
         let mut lines = FramedRead::new(reader, codec);
-        while let Some(item) = lines.next().await {
+        loop {
+            // Only complete lines count as activity: a client trickling a line byte by byte is
+            // as idle as a silent one.
+            let item = match tokio::time::timeout(options.idle_timeout, lines.next()).await {
+                Ok(Some(item)) => item,
+                Ok(None) => return,
+                Err(_) if self.is_idle().await => {
+                    tracing::info!(
+                        client = self.id,
+                        uid = self.peer.uid,
+                        "closing an idle connection"
+                    );
+                    let error = ErrorObject::new(ErrorCode::Overloaded).with_detail(format!(
+                        "closed after {} ms without a request, a running call or a subscription (limits.idle_timeout_ms); reconnect when needed",
+                        options.idle_timeout.as_millis()
+                    ));
+                    let notice = self.answer(Reply::Single(Response::error(Id::Null, error)));
+                    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), notice).await;
+                    return;
+                }
+                Err(_) => continue,
+            };
             let handled = match item {
                 Ok(Ok(line)) => self.handle_line(&line).await,
                 // Too long or not UTF-8: answered, and the connection goes on with the next line.
@@ -151,6 +182,17 @@ impl Conn {
                 // The writer is gone: the client will never read another answer.
                 return;
             }
+        }
+    }
+
+    /// Whether the connection holds nothing: no call running, no subscription.
+    async fn is_idle(&self) -> bool {
+        if self.pending.load(Ordering::Relaxed) > 0 {
+            return false;
+        }
+        match self.state.hub.send(SubscriptionCounts).await {
+            Ok(counts) => counts.get(&self.id).copied().unwrap_or(0) == 0,
+            Err(_) => false,
         }
     }
 
@@ -335,13 +377,28 @@ async fn write_loop(
     mut send: ConnIo,
     mut queue: mpsc::Receiver<Outbound>,
     mut lag: mpsc::UnboundedReceiver<String>,
+    mut read_done: tokio::sync::oneshot::Receiver<()>,
 ) {
+    // Once the connection is no longer read, what is queued still goes out (a client that
+    // half-closed gets its answers), but only until this deadline.
+    let mut deadline: Option<tokio::time::Instant> = None;
     loop {
+        let give_up = async {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => std::future::pending().await,
+            }
+        };
         // A queued line keeps its share of the byte budget until it is written.
         let written = tokio::select! {
             biased;
             Some(out) = queue.recv() => Written::Queued(out),
             Some(line) = lag.recv() => Written::Lag(line),
+            _ = &mut read_done, if deadline.is_none() => {
+                deadline = Some(tokio::time::Instant::now() + DRAIN_AFTER_CLOSE);
+                continue;
+            }
+            () = give_up => break,
             else => break,
         };
         let line = match &written {
@@ -351,7 +408,14 @@ async fn write_loop(
         let mut bytes = Vec::with_capacity(line.len() + 1);
         bytes.extend_from_slice(line.as_bytes());
         bytes.push(b'\n');
-        if let Err(e) = send.write_all(&bytes).await {
+        let write = send.write_all(&bytes);
+        let result = match deadline {
+            Some(d) => tokio::time::timeout_at(d, write)
+                .await
+                .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into())),
+            None => write.await,
+        };
+        if let Err(e) = result {
             tracing::debug!(client, error = %e, "client went away while being written to");
             break;
         }

@@ -165,3 +165,165 @@ fn a_held_back_client_gets_every_answer_once_it_reads() {
     writer.join().unwrap();
     assert_eq!(ids.len(), n, "every call answered once");
 }
+
+/// Starts a daemon with `config` (TOML) as its configuration file.
+fn daemon_with(config: &str) -> (Daemon, tempfile::NamedTempFile) {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), config).unwrap();
+    let d = Daemon::start_with(&["--config", file.path().to_str().unwrap()]);
+    (d, file)
+}
+
+/// Reads lines until the daemon closes the connection (or `within` passes); returns them.
+fn lines_until_closed(s: &UnixStream, within: Duration) -> Vec<String> {
+    s.set_read_timeout(Some(within)).unwrap();
+    let mut reader = BufReader::new(s);
+    let mut lines = Vec::new();
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(0) => return lines,
+            Ok(_) => lines.push(line),
+            Err(e) => {
+                panic!("the connection was not closed within {within:?}: {e}; read {lines:?}")
+            }
+        }
+    }
+}
+
+/// An idle connection — silent, or trickling half a line — is closed after
+/// `limits.idle_timeout_ms` with a notice saying why; one with a subscription is kept.
+#[test]
+fn idle_and_trickling_connections_are_closed_and_subscribers_kept() {
+    let (d, _config) = daemon_with("[limits]\nidle_timeout_ms = 300\n");
+    let silent = UnixStream::connect(&d.socket).unwrap();
+    let mut trickling = UnixStream::connect(&d.socket).unwrap();
+    trickling.write_all(b"{\"jsonrpc\":\"2.0\",").unwrap();
+    let mut subscriber = d.client();
+    subscriber.ok("events.subscribe", serde_json::json!({}));
+
+    for s in [&silent, &trickling] {
+        let lines = lines_until_closed(s, Duration::from_secs(10));
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        let notice: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+        assert!(
+            notice["error"]["data"]["detail"]
+                .as_str()
+                .unwrap()
+                .contains("idle_timeout_ms"),
+            "{notice}"
+        );
+    }
+    std::thread::sleep(Duration::from_millis(600));
+    // The subscriber outlived several timeouts and still talks.
+    subscriber.ok("daemon.info", serde_json::json!({}));
+}
+
+/// Runs `perl` as the user `nobody`, connecting `count` times to `socket` and printing the
+/// first line the daemon sends on each connection (all connections kept open until the end).
+fn connect_as_nobody(socket: &std::path::Path, count: usize) -> Vec<serde_json::Value> {
+    as_nobody(
+        socket,
+        count,
+        r#"{"jsonrpc":"2.0","id":1,"method":"daemon.info"}"#,
+    )
+}
+
+/// Like [`connect_as_nobody`], sending `request` on each connection.
+fn as_nobody(socket: &std::path::Path, count: usize, request: &str) -> Vec<serde_json::Value> {
+    let script = r#"use IO::Socket::UNIX;
+$SIG{PIPE} = 'IGNORE';
+my @s;
+for my $i (1..$ARGV[1]) {
+    my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "connect: $!\n";
+    print $s $ARGV[2] . "\n";
+    my $line = <$s>; defined $line or die "no answer\n"; print $line;
+    push @s, $s;
+}"#;
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .args(["perl", "-e", script])
+        .arg(socket)
+        .arg(count.to_string())
+        .arg(request)
+        .output()
+        .expect("setpriv (util-linux) runs");
+    assert!(out.status.success(), "the client as nobody failed: {out:?}");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// One user cannot take every connection: past `limits.max_clients_per_user` it is refused,
+/// and the last connections are kept for the daemon's own user and root.
+#[test]
+fn one_user_cannot_lock_out_the_others() {
+    use std::os::unix::fs::PermissionsExt;
+    assert!(
+        nix::unistd::geteuid().is_root(),
+        "this test runs a client as nobody: run it as root (CI does)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[socket]\nallowed_uids = [65534]\n[limits]\nmax_clients = 10\nmax_clients_per_user = 4\n",
+    )
+    .unwrap();
+    let d = Daemon::start_in(dir.path(), &["--config", config.to_str().unwrap()]);
+    std::fs::set_permissions(&d.socket, std::fs::Permissions::from_mode(0o666)).unwrap();
+
+    let answers = connect_as_nobody(&d.socket, 5);
+    let served = answers.iter().filter(|a| a.get("result").is_some()).count();
+    assert_eq!(served, 4, "{answers:#?}");
+    assert!(
+        answers[4]["error"]["data"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("max_clients_per_user"),
+        "{answers:#?}"
+    );
+    // Root, the administrator, always gets in while there is any room at all.
+    let mut held: Vec<_> = (0..8).map(|_| d.client()).collect();
+    held[0].ok("daemon.info", serde_json::json!({}));
+    let answers = connect_as_nobody(&d.socket, 1);
+    assert_eq!(
+        answers[0]["error"]["data"]["kind"], "overloaded",
+        "{answers:#?}"
+    );
+    drop(held);
+}
+
+/// Trace logs carry the most: only the daemon's own user or root may turn them on over the
+/// socket (issue #14, item 8); any allowed user may go up to debug.
+#[test]
+fn only_the_administrator_may_raise_the_log_level_to_trace() {
+    use std::os::unix::fs::PermissionsExt;
+    assert!(
+        nix::unistd::geteuid().is_root(),
+        "this test runs a client as nobody: run it as root (CI does)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[socket]\nallowed_uids = [65534]\n").unwrap();
+    let d = Daemon::start_in(dir.path(), &["--config", config.to_str().unwrap()]);
+    std::fs::set_permissions(&d.socket, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let set = |level: &str| {
+        format!(
+            r#"{{"jsonrpc":"2.0","id":1,"method":"daemon.setLogLevel","params":{{"level":"{level}"}}}}"#
+        )
+    };
+    let trace = as_nobody(&d.socket, 1, &set("trace"));
+    assert_eq!(
+        trace[0]["error"]["data"]["kind"], "peerNotAuthorized",
+        "{trace:?}"
+    );
+    let debug = as_nobody(&d.socket, 1, &set("debug"));
+    assert!(debug[0].get("result").is_some(), "{debug:?}");
+    let mut root = d.client();
+    root.ok("daemon.setLogLevel", serde_json::json!({"level": "trace"}));
+}
