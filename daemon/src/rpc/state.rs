@@ -28,6 +28,15 @@ pub(crate) struct Peer {
     pub(crate) uid: Option<u32>,
 }
 
+impl Peer {
+    /// Whether the peer is the daemon's own user or root: the users trusted with what only
+    /// the daemon may see (files read by path, trace logs).
+    pub(crate) fn is_admin(&self) -> bool {
+        let own = nix::unistd::geteuid().as_raw();
+        self.uid.is_some_and(|u| u == own || u == 0)
+    }
+}
+
 /// The actors a call addresses: the session (its life: connect, customer, lifecycle,
 /// analytics) and its thread registry (threads, messages, sending), which calls reach directly.
 #[derive(Debug, Clone)]

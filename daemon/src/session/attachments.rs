@@ -28,6 +28,12 @@ use crate::upstream::rest::ChannelTarget;
 /// Why an attachment cannot be sent.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum AttachmentError {
+    /// A path from a client that is not the daemon's own user or root: the daemon would read
+    /// it with its own rights, which may be more than the client's.
+    #[error(
+        "cxone-chatd reads files by path only for its own user and root, so that no client can make it read a file the client itself may not; send the file's content as data (base64) with fileName and mimeType"
+    )]
+    PathFromAnotherUser,
     /// The path is relative: the daemon's working directory means nothing to the host.
     #[error("the path {0:?} is not absolute; give the full path")]
     RelativePath(String),

@@ -327,3 +327,65 @@ fn only_the_administrator_may_raise_the_log_level_to_trace() {
     let mut root = d.client();
     root.ok("daemon.setLogLevel", serde_json::json!({"level": "trace"}));
 }
+
+/// A file named by path is read with the daemon's rights, so only the daemon's own user and
+/// root may name one (issue #14, item 3): an allowed user who names a root-only file is
+/// refused before anything is read, and nothing reaches the back end; its bytes sent inline
+/// are accepted.
+#[test]
+fn another_user_cannot_make_the_daemon_read_a_file_by_path() {
+    use crate::common::Backend;
+    use cxone_emulator::EmulatorConfig;
+    use std::os::unix::fs::PermissionsExt;
+    assert!(
+        nix::unistd::geteuid().is_root(),
+        "this test runs a client as nobody: run it as root (CI does)"
+    );
+    let b = Backend::start(EmulatorConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[socket]\nallowed_uids = [65534]\n").unwrap();
+    let secret = dir.path().join("secret.png");
+    std::fs::write(&secret, b"\x89PNG root only").unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let d = Daemon::start_in(dir.path(), &["--config", config.to_str().unwrap()]);
+    std::fs::set_permissions(&d.socket, std::fs::Permissions::from_mode(0o666)).unwrap();
+
+    let mut root = d.client();
+    let thread = root.open_thread(&b, "chat_single");
+    let send = |attachment: serde_json::Value| {
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "thread.send",
+            "params": {"threadId": thread, "attachments": [attachment]}})
+        .to_string()
+    };
+    let refused = as_nobody(&d.socket, 1, &send(serde_json::json!({"path": secret})));
+    assert_eq!(
+        refused[0]["error"]["data"]["kind"], "attachmentRejected",
+        "{refused:?}"
+    );
+    assert_eq!(refused[0]["error"]["data"]["field"], "attachments[0]");
+    assert!(
+        b.received_kinds().iter().all(|k| !k.contains("attachment")),
+        "something was uploaded: {:?}",
+        b.received_kinds()
+    );
+    let inline = send(
+        serde_json::json!({"data": "iVBORw0KGgo=", "fileName": "a.png", "mimeType": "image/png"}),
+    );
+    let sent = as_nobody(&d.socket, 1, &inline);
+    assert!(sent[0].get("result").is_some(), "{sent:?}");
+    let uploads = |b: &Backend| {
+        b.received_kinds()
+            .iter()
+            .filter(|k| k.contains("attachment"))
+            .count()
+    };
+    assert_eq!(uploads(&b), 1, "{:?}", b.received_kinds());
+    // The daemon's own user (root here) may still name a path.
+    let own = root.ok(
+        "thread.send",
+        serde_json::json!({"threadId": thread, "attachments": [{"path": secret}]}),
+    );
+    assert_eq!(own["attachments"].as_array().unwrap().len(), 1);
+}

@@ -84,8 +84,7 @@ pub(crate) async fn set_log_level(
 ) -> Result<DaemonSetLogLevelResult, ErrorObject> {
     // Trace logs carry more than any other level; only the daemon's own user (or root) may
     // turn them on from the socket. Everyone else allowed to connect may go up to debug.
-    let own = nix::unistd::geteuid().as_raw();
-    if p.level == LogLevel::Trace && !ctx.peer.uid.is_some_and(|u| u == own || u == 0) {
+    if p.level == LogLevel::Trace && !ctx.peer.is_admin() {
         return Err(ErrorObject::new(ErrorCode::PeerNotAuthorized).with_detail(
             "only the daemon's own user or root may raise the log level above debug; use debug, or ask the administrator",
         ));

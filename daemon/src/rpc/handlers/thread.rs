@@ -9,13 +9,29 @@ use cxone_chat_protocol::rpc::methods::thread::{
     ThreadLoadMoreResult, ThreadParams, ThreadRenameParams, ThreadSendParams,
     ThreadSendTranscriptParams, ThreadSetCustomFieldsParams, ThreadTypingParams,
 };
-use cxone_chat_protocol::rpc::types::{Message, SessionName, Thread};
+use cxone_chat_protocol::rpc::types::{AttachmentInput, Message, SessionName, Thread};
 
 use crate::actors::threads::{self as msg, Op};
 use crate::rpc::dispatcher::{Ctx, ask};
 use crate::rpc::sessions::find;
+use crate::session::attachments::AttachmentError;
+use crate::session::error::SessionError;
 
 pub(crate) async fn send(ctx: &Ctx, p: ThreadSendParams) -> Result<Message, ErrorObject> {
+    // A path is read with the daemon's rights, never a client's: only the daemon's own user
+    // and root may name one; everyone else sends the bytes.
+    if !ctx.peer.is_admin()
+        && let Some(index) = p
+            .attachments
+            .iter()
+            .position(|a| matches!(a, AttachmentInput::Path { .. }))
+    {
+        return Err(SessionError::Attachment {
+            index,
+            error: AttachmentError::PathFromAnotherUser,
+        }
+        .into());
+    }
     let send = msg::Send {
         thread_id: p.thread_id,
         text: p.text,
