@@ -18,6 +18,12 @@ use crate::upstream::{LargeEvents, RestClient};
 /// Downloads running at once, daemon-wide; more wait their turn.
 pub(crate) const MAX_CONCURRENT: usize = 4;
 
+/// The most one download may take, waiting for a turn and retries included. Every later frame
+/// of its session waits for it (the order is kept), so a bucket that trickles must not hold the
+/// session for the sum of the retries' timeouts; past this the event is given up and the
+/// session told.
+pub(crate) const DEADLINE: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// What the fetcher has done.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct FetchStats {
@@ -72,9 +78,15 @@ impl Handler<Fetch> for LargeEventFetcher {
         self.stats.in_flight += 1;
         let (rest, permits) = (self.rest.clone(), self.permits.clone());
         let download = async move {
-            // The semaphore is never closed, so the permit always comes.
-            let _permit = permits.acquire_owned().await.ok();
-            rest.download_large_event(&msg.url).await
+            let bounded = async {
+                // The semaphore is never closed, so the permit always comes.
+                let _permit = permits.acquire_owned().await.ok();
+                rest.download_large_event(&msg.url).await
+            };
+            // Dropping the download on the deadline cancels it and frees its turn.
+            tokio::time::timeout(DEADLINE, bounded)
+                .await
+                .unwrap_or(Err(RestError::LargeEventTooSlow { after: DEADLINE }))
         };
         Box::pin(download.into_actor(self).map(|r, act, _| {
             act.stats.in_flight -= 1;

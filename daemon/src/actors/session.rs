@@ -15,7 +15,7 @@ use cxone_chat_protocol::cxone::rest::{
     AuthenticationType, BrowserFingerprint, ChannelConfiguration, ChatMode as CxMode,
     VisitorRegistration,
 };
-use cxone_chat_protocol::rpc::notifications::{ChatStateChanged, EventPayload};
+use cxone_chat_protocol::rpc::notifications::{ChatStateChanged, ErrorEvent, EventPayload};
 use cxone_chat_protocol::rpc::types::{
     AttachmentPolicy, AuthenticationKind, ChannelInfo, ChatMode, ConnectionState, Environment,
     SessionName, SessionState, SessionStatus,
@@ -570,6 +570,18 @@ impl StreamHandler<Inbound> for Session {
                     reason
                 };
                 self.lose_connection(reason, ctx);
+            }
+            Inbound::LargeEventFailed { url, error } => {
+                tracing::warn!(session = %self.name, %url, %error, "a large event was lost");
+                // Nobody asked for it, so nobody would hear: the host is told with an event.
+                let error = SessionError::LargeEventLost { url, error };
+                self.publish(
+                    ErrorEvent {
+                        error: cxone_chat_protocol::rpc::errors::ErrorObject::from(&error),
+                        thread_id: None,
+                    }
+                    .into(),
+                );
             }
             other => {
                 tracing::debug!(session = %self.name, ?other, "inbound frame not applied to state")

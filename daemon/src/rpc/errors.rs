@@ -122,6 +122,7 @@ impl From<&SessionError> for ErrorObject {
             SessionError::InvalidParameter { field, .. } => {
                 ErrorObject::new(ErrorCode::InvalidParameter).with_field(*field)
             }
+            SessionError::LargeEventLost { .. } => ErrorObject::new(ErrorCode::BackendUnavailable),
             SessionError::PreChatSurveyIncomplete(f) => {
                 ErrorObject::new(ErrorCode::PreChatSurveyIncomplete)
                     .with_field(format!("customFields.{f}"))

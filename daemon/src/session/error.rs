@@ -119,4 +119,14 @@ pub(crate) enum SessionError {
     /// The session's actor is gone (the daemon is stopping).
     #[error("the session is shutting down")]
     Stopped,
+    /// A large event (`EventInS3`) could not be fetched or decoded; it is lost.
+    #[error(
+        "an event the back end sent through its bucket ({url}) is lost: {error}; threads.load brings a thread's messages back"
+    )]
+    LargeEventLost {
+        /// The download URL without its query.
+        url: String,
+        /// What went wrong.
+        error: crate::upstream::socket::LargeEventError,
+    },
 }

@@ -12,11 +12,14 @@
 //!
 //! **Large events and order.** An `EventInS3` frame takes the place, in the arrival order, of the
 //! frame it stands for. Its download runs as a separate task; frames that arrive meanwhile are
-//! read (so `"pong"`s are still seen and pings still answered) but held back — neither delivered
-//! nor allowed to resolve requests — until the download ends, and then released in order. The
-//! number of held frames is bounded ([`SocketConfig::max_held_frames`]); beyond it the driver
-//! stops reading (TCP back-pressure) and suspends the pong deadline, since it cannot see pongs
-//! it does not read. The download itself is bounded by the REST client's timeout and retries.
+//! read (so `"pong"`s are still seen and pings still answered) and held back — not delivered —
+//! until the download ends, and then released in order. A reply to a waiting request is the
+//! exception: it answers its request at once, so that a slow bucket cannot make a request the
+//! back end already answered (a delivered message) time out. The number of held frames is
+//! bounded ([`SocketConfig::max_held_frames`]); beyond it the driver stops reading (TCP
+//! back-pressure) and suspends the pong deadline, since it cannot see pongs it does not read.
+//! The download itself is bounded by the source: the daemon's fetcher gives one up after 15 s
+//! in all, retries included.
 //!
 //! **Back-pressure.** The inbound channel is bounded; a consumer that does not drain it stops
 //! delivery, then reading, as above. Requests are answered through their own one-shot channels

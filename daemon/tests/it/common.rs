@@ -225,10 +225,20 @@ impl Client {
 
     /// The first event (already read or still to come) that matches, waiting up to 15 s.
     pub fn wait_event(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        self.wait_event_for(what, Duration::from_secs(15), pred)
+    }
+
+    /// [`Client::wait_event`], waiting up to `within`.
+    pub fn wait_event_for(
+        &mut self,
+        what: &str,
+        within: Duration,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Value {
         if let Some(i) = self.events.iter().position(&pred) {
             return self.events.remove(i);
         }
-        let deadline = Instant::now() + Duration::from_secs(15);
+        let deadline = Instant::now() + within;
         loop {
             assert!(
                 Instant::now() < deadline,

@@ -13,6 +13,7 @@ mod config_env_lists;
 mod decode_cli;
 mod flows;
 mod flows_attachments;
+mod flows_large_events;
 mod flows_live_chat;
 mod flows_ordering;
 mod flows_outbox;
