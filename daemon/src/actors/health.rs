@@ -37,6 +37,7 @@ pub(crate) struct Ping;
 
 /// Test hook (debug builds only): the actor stops taking messages for good, as a wedged actor
 /// would. Reached through `debug.wedge` when the daemon runs with `CXONE_CHATD_TEST_HOOKS=1`.
+#[cfg(debug_assertions)]
 #[derive(Message, Debug, Clone, Copy)]
 #[rtype(result = "()")]
 pub(crate) struct Wedge;
@@ -116,7 +117,8 @@ impl Registry {
         });
     }
 
-    /// The registered actors still running, by name.
+    /// The registered actors still running, by name (for the test hook's error).
+    #[cfg(debug_assertions)]
     pub(crate) fn names(&self) -> Vec<String> {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.retain(|e| e.alive().is_some());
