@@ -23,6 +23,7 @@ mod peer_groups;
 mod rpc_socket;
 mod service;
 mod service_journal;
+mod soak;
 mod store_outbox;
 mod store_session;
 mod tidy;
