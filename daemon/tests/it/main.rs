@@ -27,6 +27,7 @@ mod soak;
 mod store_outbox;
 mod store_session;
 mod tidy;
+mod trust_roots;
 mod upstream_download;
 mod upstream_large_events;
 mod upstream_rest;
