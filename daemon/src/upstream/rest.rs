@@ -157,6 +157,35 @@ fn builder(config: &RestConfig) -> reqwest::ClientBuilder {
         .timeout(config.request_timeout)
         .default_headers(headers)
         .user_agent(format!("cxone-chatd/{}", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.previous().len() >= MAX_REDIRECTS {
+                return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+            }
+            match redirect_allowed(attempt.url()) {
+                Ok(()) => attempt.follow(),
+                Err(why) => attempt.error(why),
+            }
+        }))
+}
+
+/// Redirects followed at most, per request.
+const MAX_REDIRECTS: usize = 5;
+
+/// Whether a redirect may be followed: every hop obeys the rule the first URL did — https
+/// anywhere, plain http only to loopback — so a pre-signed link on loopback cannot send the
+/// daemon to another host in the clear (or to `file:`).
+fn redirect_allowed(url: &Url) -> Result<(), String> {
+    let shown = crate::upstream::loggable_url(url);
+    match (url.scheme(), url.host()) {
+        ("https", Some(_)) => Ok(()),
+        ("http", Some(host)) if super::endpoints::is_loopback(&host) => Ok(()),
+        ("http", _) => Err(format!(
+            "refused a redirect to {shown}: plain http is allowed only to loopback"
+        )),
+        (scheme, _) => Err(format!(
+            "refused a redirect to a {scheme:?} URL; only http(s) is followed"
+        )),
+    }
 }
 
 impl RestClient {
@@ -498,6 +527,17 @@ async fn read_limited(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn redirects_obey_the_loopback_rule_on_every_hop() {
+        let ok = |u: &str| super::redirect_allowed(&url::Url::parse(u).unwrap()).is_ok();
+        assert!(ok("https://bucket.example/k"));
+        assert!(ok("http://127.0.0.1:9/k"));
+        assert!(ok("http://localhost/k"));
+        assert!(!ok("http://10.255.255.1:9/"));
+        assert!(!ok("http://bucket.example/k"));
+        assert!(!ok("file:///etc/passwd"));
+    }
+
     use super::*;
 
     fn exchange(status: u16, body: &str) -> Exchange {

@@ -84,3 +84,63 @@ fn a_trickling_bucket_is_given_up_and_holds_back_neither_sends_nor_later_events(
         e["kind"] == "message.created" && e["data"]["message"]["text"] == "after the bucket"
     });
 }
+
+/// An HTTP server on 127.0.0.1 that answers every request with a redirect to `to`; it stops by
+/// itself after `lifetime`.
+fn redirecting_server(to: &'static str, lifetime: Duration) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let end = Instant::now() + lifetime;
+        while Instant::now() < end {
+            match listener.accept() {
+                Ok((mut s, _)) => {
+                    let mut buf = [0u8; 4096];
+                    s.set_read_timeout(Some(Duration::from_millis(500))).ok();
+                    let _ = s.read(&mut buf);
+                    let _ = write!(
+                        s,
+                        "HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    );
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+    });
+    format!("http://{addr}/bucket/redirect.json")
+}
+
+/// Every hop of a download obeys the loopback rule (issue #14, item 4): a bucket URL on
+/// loopback that redirects to plain http elsewhere is refused at the redirect — nothing is
+/// fetched from there — and the host is told why. (The target is a `.invalid` name, so that
+/// even a daemon without the rule would only fail a DNS lookup, never reach another host.)
+#[test]
+fn a_bucket_redirecting_out_of_loopback_is_refused_at_the_redirect() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    let thread = c.open_thread(&b, "chat_single");
+    c.ok("thread.send", json!({"threadId": thread, "text": "hello"}));
+    let mut events = d.client();
+    events.ok("events.subscribe", json!({}));
+    let url = redirecting_server("http://bucket.invalid:9/stolen", Duration::from_secs(30));
+    b.admin_post(
+        "raw",
+        json!({"frame": {
+            "eventId": "1B0E7A1E-52C8-4B1A-9F0E-3C7D2F7E9A10",
+            "eventObject": "S3Object",
+            "eventType": "EventInS3",
+            "createdAt": "2026-12-03T09:00:00.000Z",
+            "data": {"s3Object": {"url": url}, "originEvent": {"eventType": "MessageCreated"}}
+        }}),
+    );
+    let lost = events.wait_event_for("error about the redirect", Duration::from_secs(30), |e| {
+        e["kind"] == "error"
+    });
+    let detail = lost["data"]["error"]["data"]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("refused a redirect to http://bucket.invalid:9/stolen"),
+        "{lost}"
+    );
+}
