@@ -8,6 +8,7 @@ mod common;
 mod upstream_support;
 
 mod attachments_hostile;
+mod bad_input;
 mod bench;
 mod config_env_lists;
 mod decode_cli;
