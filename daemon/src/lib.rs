@@ -10,7 +10,7 @@
 //!   as plain data.
 //! * [`session`] — a chat session's plain logic; [`upstream`] — the CXone client (REST, the
 //!   WebSocket with correlation, heartbeat and large events, reconnect backoff).
-//! * [`decode_cmd`] — `cxone-chatd decode`.
+//! * [`decode_cmd`] — `cxone-chatd decode`; [`redact`] — secrets out of every log line.
 
 pub mod actors;
 pub mod config;
@@ -20,6 +20,7 @@ pub mod listener;
 pub mod logging;
 pub mod notify;
 pub mod options;
+pub mod redact;
 pub mod rpc;
 pub mod run;
 pub mod session;

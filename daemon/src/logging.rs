@@ -80,7 +80,7 @@ impl LogControl {
         let journald = stderr_is_journal(journal_stream.as_deref())
             .then(|| tracing_journald::layer().ok())
             .flatten()
-            .map(|l| l.with_syslog_identifier("cxone-chatd".into()));
+            .map(|l| crate::redact::Redacting(l.with_syslog_identifier("cxone-chatd".into())));
         let destination = match (&journald, format) {
             (Some(_), _) => Destination::Journal,
             (None, crate::config::LogFormat::Text) => Destination::Text,
@@ -89,14 +89,14 @@ impl LogControl {
         use std::io::IsTerminal;
         let text = (destination == Destination::Text).then(|| {
             tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
+                .with_writer(crate::redact::RedactingStderr)
                 .with_ansi(std::io::stderr().is_terminal())
                 .with_target(true)
         });
         let json = (destination == Destination::Json).then(|| {
             tracing_subscriber::fmt::layer()
                 .json()
-                .with_writer(std::io::stderr)
+                .with_writer(crate::redact::RedactingStderr)
                 .with_target(true)
         });
         let control = match tracing_subscriber::registry()
