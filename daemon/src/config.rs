@@ -21,9 +21,10 @@ use std::time::Duration;
 
 use config::{Config, Environment, File, FileFormat};
 
+use crate::options::LogFormat;
 use crate::options::{self, Options};
 use crate::store::Secret;
-pub use file::{FileConfig, LIVE_KEYS, LogFormat};
+pub use file::{FileConfig, LIVE_KEYS, LogFormatSetting};
 
 /// The environment variables' prefix (followed by `__`).
 pub const ENV_PREFIX: &str = "CXONE_CHATD";
@@ -252,9 +253,14 @@ pub(crate) fn options_from(
         max_pending: l.max_pending,
         max_poll_timeout_ms: l.max_poll_timeout_ms,
         max_clients: l.max_clients,
+        max_clients_per_user: l.max_clients_per_user,
+        idle_timeout: Duration::from_millis(l.idle_timeout_ms),
         sandbox: file.sandbox.enabled,
         log_level: file.log.level.clone(),
-        log_format: file.log.format,
+        log_format: match file.log.format {
+            LogFormatSetting::Text => LogFormat::Text,
+            LogFormatSetting::Json => LogFormat::Json,
+        },
         drain_timeout: Duration::from_millis(file.shutdown.drain_timeout_ms),
         shutdown_grace: Duration::from_millis(file.shutdown.grace_ms),
         ping_timeout: Duration::from_millis(file.health.ping_timeout_ms),
@@ -392,6 +398,8 @@ fn validate(file: &FileConfig) -> Result<(), ConfigError> {
         ("limits.client_queue", l.client_queue as u64),
         ("limits.max_pending", u64::from(l.max_pending)),
         ("limits.max_clients", l.max_clients as u64),
+        ("limits.max_clients_per_user", l.max_clients_per_user as u64),
+        ("limits.idle_timeout_ms", l.idle_timeout_ms),
         ("health.ping_timeout_ms", file.health.ping_timeout_ms),
     ] {
         if value == 0 {
@@ -512,6 +520,29 @@ pub fn changed_keys(old: &FileConfig, new: &FileConfig) -> Vec<String> {
     changed
 }
 
+/// `running` with the values `new` has for `keys` (dotted names, as [`changed_keys`] gives):
+/// the configuration in force after a reload that applied only those keys.
+pub fn with_keys(running: &FileConfig, new: &FileConfig, keys: &[String]) -> FileConfig {
+    let mut table = toml::Table::try_from(running).expect("serializes");
+    let from = toml::Table::try_from(new).expect("serializes");
+    for key in keys {
+        let (section, name) = key.split_once('.').unwrap_or(("", key));
+        let value = from
+            .get(section)
+            .and_then(toml::Value::as_table)
+            .and_then(|t| t.get(name));
+        if let Some(toml::Value::Table(t)) = table.get_mut(section) {
+            match value {
+                Some(v) => t.insert(name.to_owned(), v.clone()),
+                None => t.remove(name),
+            };
+        }
+    }
+    table
+        .try_into()
+        .expect("a mix of two valid configurations is valid")
+}
+
 fn diff(prefix: &str, a: &toml::Table, b: &toml::Table, out: &mut Vec<String>) {
     let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
     keys.sort();
@@ -586,6 +617,21 @@ mod tests {
             changed_keys(&a, &b),
             vec!["limits.event_buffer", "log.level"]
         );
+    }
+
+    #[test]
+    fn the_baseline_after_a_reload_keeps_the_running_value_of_keys_not_applied() {
+        let running = FileConfig::default();
+        let mut new = running.clone();
+        new.log.level = "debug".into();
+        new.limits.event_buffer = running.limits.event_buffer + 5;
+        let applied = with_keys(&running, &new, &["log.level".to_owned()]);
+        assert_eq!(applied.log.level, "debug");
+        assert_eq!(applied.limits.event_buffer, running.limits.event_buffer);
+        // Restoring the running value is then no change at all.
+        let mut restored = running.clone();
+        restored.log.level = "debug".into();
+        assert!(changed_keys(&applied, &restored).is_empty());
     }
 
     #[test]

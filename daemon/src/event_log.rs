@@ -12,7 +12,7 @@ use cxone_chat_protocol::rpc::types::SessionName;
 
 /// The replay buffer and sequence counter.
 #[derive(Debug)]
-pub struct EventLog {
+pub(crate) struct EventLog {
     epoch: String,
     last_seq: u64,
     buffer: VecDeque<Event>,
@@ -21,7 +21,7 @@ pub struct EventLog {
 
 /// What a subscriber or poller gets for a cursor.
 #[derive(Debug, PartialEq)]
-pub enum Since<'a> {
+pub(crate) enum Since<'a> {
     /// The buffered events after the cursor (possibly none), oldest first.
     Events(Vec<&'a Event>),
     /// The cursor cannot be served; the client must re-read state.
@@ -30,17 +30,17 @@ pub enum Since<'a> {
 
 /// Which events a subscriber wants.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Filter {
+pub(crate) struct Filter {
     /// Only this session's events (and daemon-wide ones); all sessions when `None`.
-    pub session: Option<SessionName>,
+    pub(crate) session: Option<SessionName>,
     /// Only these kinds; all when empty.
-    pub kinds: Vec<EventKind>,
+    pub(crate) kinds: Vec<EventKind>,
 }
 
 impl Filter {
     /// Whether `event` passes. Daemon-wide events (`session: null`) pass every session filter:
     /// a subscriber for one session still needs to hear that the daemon is shutting down.
-    pub fn matches(&self, event: &Event) -> bool {
+    pub(crate) fn matches(&self, event: &Event) -> bool {
         let session_ok = match (&self.session, &event.session) {
             (Some(want), Some(got)) => want == got,
             _ => true,
@@ -51,7 +51,7 @@ impl Filter {
 
 impl EventLog {
     /// A new stream for a daemon run identified by `epoch`.
-    pub fn new(epoch: String, capacity: usize) -> Self {
+    pub(crate) fn new(epoch: String, capacity: usize) -> Self {
         Self {
             epoch,
             last_seq: 0,
@@ -61,27 +61,27 @@ impl EventLog {
     }
 
     /// This run's epoch.
-    pub fn epoch(&self) -> &str {
+    pub(crate) fn epoch(&self) -> &str {
         &self.epoch
     }
 
     /// The `seq` of the newest event (0 before the first).
-    pub fn last_seq(&self) -> u64 {
+    pub(crate) fn last_seq(&self) -> u64 {
         self.last_seq
     }
 
     /// How many events are buffered.
-    pub fn buffered(&self) -> usize {
+    pub(crate) fn buffered(&self) -> usize {
         self.buffer.len()
     }
 
     /// The buffer's capacity.
-    pub fn capacity(&self) -> usize {
+    pub(crate) fn capacity(&self) -> usize {
         self.capacity
     }
 
     /// The cursor pointing at the newest event.
-    pub fn head(&self) -> EventCursor {
+    pub(crate) fn head(&self) -> EventCursor {
         EventCursor {
             epoch: self.epoch.clone(),
             seq: self.last_seq,
@@ -89,7 +89,7 @@ impl EventLog {
     }
 
     /// Appends an event and returns it with its `seq`.
-    pub fn append(&mut self, session: Option<SessionName>, payload: EventPayload) -> &Event {
+    pub(crate) fn append(&mut self, session: Option<SessionName>, payload: EventPayload) -> &Event {
         self.last_seq += 1;
         if self.buffer.len() == self.capacity {
             self.buffer.pop_front();
@@ -105,7 +105,7 @@ impl EventLog {
 
     /// The events strictly after `cursor` that pass `filter`. `None` means "from now on":
     /// nothing to replay.
-    pub fn since(&self, cursor: Option<&EventCursor>, filter: &Filter) -> Since<'_> {
+    pub(crate) fn since(&self, cursor: Option<&EventCursor>, filter: &Filter) -> Since<'_> {
         let Some(cursor) = cursor else {
             return Since::Events(Vec::new());
         };

@@ -12,17 +12,20 @@
 //!   WebSocket with correlation, heartbeat and large events, reconnect backoff).
 //! * [`decode_cmd`] — `cxone-chatd decode`; [`redact`] — secrets out of every log line.
 
-pub mod actors;
+pub(crate) mod actors;
 pub mod config;
 pub mod decode_cmd;
-pub mod event_log;
+pub(crate) mod event_log;
+pub mod journal;
 pub mod listener;
 pub mod logging;
-pub mod notify;
+pub(crate) mod notify;
 pub mod options;
+pub mod peer_groups;
 pub mod redact;
-pub mod rpc;
+pub(crate) mod rpc;
 pub mod run;
-pub mod session;
+pub(crate) mod session;
 pub mod store;
+pub(crate) mod to_api;
 pub mod upstream;

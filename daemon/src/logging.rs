@@ -1,7 +1,8 @@
-//! Logging: tracing to the systemd journal when stderr is the journal (`$JOURNAL_STREAM`),
-//! else human-readable or JSON lines on stderr (`log.format`), with a filter (`log.level`) that
-//! `daemon.setLogLevel` and a configuration reload can change while running. Tokens and message
-//! text are never logged at info level or above; events carry ids only.
+//! Logging: tracing to the systemd journal ([`crate::journal`]) when stderr is the journal
+//! (`$JOURNAL_STREAM`), else human-readable or JSON lines on stderr (`log.format`), with a
+//! filter (`log.level`) that `daemon.setLogLevel` and a configuration reload can change while
+//! running. Tokens and message text are never logged at info level or above; events carry ids
+//! only.
 
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -73,18 +74,21 @@ pub fn stderr_is_journal(journal_stream: Option<&str>) -> bool {
 impl LogControl {
     /// Installs the global subscriber with `level` (a tracing filter): to the journal when
     /// stderr is the journal, else `format` on stderr. Returns where logs go.
-    pub fn install(level: &str, format: crate::config::LogFormat) -> (Self, Destination) {
+    pub fn install(level: &str, format: crate::options::LogFormat) -> (Self, Destination) {
         let filter = EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new("info"));
         let (layer, handle) = reload::Layer::new(filter);
         let journal_stream = std::env::var("JOURNAL_STREAM").ok();
         let journald = stderr_is_journal(journal_stream.as_deref())
-            .then(|| tracing_journald::layer().ok())
+            .then(|| {
+                let socket = std::path::Path::new(crate::journal::JOURNAL_SOCKET);
+                crate::journal::JournalLayer::connect(socket, "cxone-chatd").ok()
+            })
             .flatten()
-            .map(|l| crate::redact::Redacting(l.with_syslog_identifier("cxone-chatd".into())));
+            .map(crate::redact::Redacting);
         let destination = match (&journald, format) {
             (Some(_), _) => Destination::Journal,
-            (None, crate::config::LogFormat::Text) => Destination::Text,
-            (None, crate::config::LogFormat::Json) => Destination::Json,
+            (None, crate::options::LogFormat::Text) => Destination::Text,
+            (None, crate::options::LogFormat::Json) => Destination::Json,
         };
         use std::io::IsTerminal;
         let text = (destination == Destination::Text).then(|| {

@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+mod docs;
+
+use clap::{CommandFactory, Parser, Subcommand};
 use cxone_chatd::config::{self, Flags};
 use cxone_chatd::logging::LogControl;
 
@@ -57,7 +59,12 @@ enum Command {
     Run,
     /// Check the configuration and print it as the daemon would run with it (secrets masked);
     /// exits 78 naming the file, the key and what to do when it is not usable.
-    CheckConfig,
+    CheckConfig {
+        /// Print nothing when the configuration is usable (the units' ExecStartPre=, so that
+        /// the journal gets only problems).
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Decode one CXone frame or REST body as the daemon would and print it as JSON
     /// (`{"kind": …, "value": …}`); exits 1 with the reason when it cannot.
     Decode {
@@ -86,6 +93,20 @@ impl Cli {
 }
 
 fn main() -> ExitCode {
+    if let Some(dir) = docs::requested() {
+        return match docs::generate(Cli::command(), "8", &dir) {
+            Ok(files) => {
+                for f in files {
+                    println!("{}", f.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("cxone-chatd: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let cli = Cli::parse();
     let flags = cli.flags();
     match cli.command {
@@ -104,16 +125,20 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
-        Some(Command::CheckConfig) => match config::load(&flags, &config::process_env()) {
-            Ok(loaded) => {
-                print!("{}", config::render(&loaded));
-                ExitCode::SUCCESS
+        Some(Command::CheckConfig { quiet }) => {
+            match config::load(&flags, &config::process_env()) {
+                Ok(loaded) => {
+                    if !quiet {
+                        print!("{}", config::render(&loaded));
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("cxone-chatd: check-config: {e}");
+                    ExitCode::from(EXIT_CONFIG)
+                }
             }
-            Err(e) => {
-                eprintln!("cxone-chatd: check-config: {e}");
-                ExitCode::from(EXIT_CONFIG)
-            }
-        },
+        }
         Some(Command::Run) | None => {
             let loaded = match config::load(&flags, &config::process_env()) {
                 Ok(l) => l,
@@ -127,7 +152,7 @@ fn main() -> ExitCode {
             match cxone_chatd::run::run(loaded, flags, log) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    tracing::error!(error = %e, "cxone-chatd stopped");
+                    tracing::error!(error = %e, "cxone-chatd stopped: {e}");
                     eprintln!("cxone-chatd: {e}");
                     ExitCode::from(1)
                 }

@@ -6,7 +6,7 @@
 //! Sends never block: the socket is non-blocking, and a notification the manager cannot take
 //! at once is dropped with a debug log (the next one carries the news).
 
-pub mod status;
+pub(crate) mod status;
 
 use std::collections::HashMap;
 use std::io;
@@ -15,13 +15,13 @@ use std::time::Duration;
 
 /// A connection to the service manager, or nothing when not run by one.
 #[derive(Debug)]
-pub struct Notifier {
+pub(crate) struct Notifier {
     target: Option<(UnixDatagram, SocketAddr)>,
 }
 
 impl Notifier {
     /// Reads `$NOTIFY_SOCKET` from `env`.
-    pub fn from_env(env: &HashMap<String, String>) -> io::Result<Self> {
+    pub(crate) fn from_env(env: &HashMap<String, String>) -> io::Result<Self> {
         let Some(name) = env.get("NOTIFY_SOCKET").filter(|n| !n.is_empty()) else {
             return Ok(Self { target: None });
         };
@@ -39,18 +39,13 @@ impl Notifier {
         })
     }
 
-    /// A notifier that sends nothing.
-    pub fn disabled() -> Self {
-        Self { target: None }
-    }
-
     /// Whether a service manager listens.
-    pub fn enabled(&self) -> bool {
+    pub(crate) fn enabled(&self) -> bool {
         self.target.is_some()
     }
 
     /// Sends `lines` (`READY=1`, `STATUS=…`, …) as one datagram.
-    pub fn send(&self, lines: &[&str]) {
+    pub(crate) fn send(&self, lines: &[&str]) {
         let Some((socket, addr)) = &self.target else {
             return;
         };
@@ -62,22 +57,22 @@ impl Notifier {
     }
 
     /// `READY=1` with a status line.
-    pub fn ready(&self, status: &str) {
+    pub(crate) fn ready(&self, status: &str) {
         self.send(&["READY=1", &format!("STATUS={}", one_line(status))]);
     }
 
     /// `STATUS=…`.
-    pub fn status(&self, status: &str) {
+    pub(crate) fn status(&self, status: &str) {
         self.send(&[&format!("STATUS={}", one_line(status))]);
     }
 
     /// `WATCHDOG=1`.
-    pub fn watchdog(&self) {
+    pub(crate) fn watchdog(&self) {
         self.send(&["WATCHDOG=1"]);
     }
 
     /// `RELOADING=1` with the monotonic clock's time, as `Type=notify-reload` requires.
-    pub fn reloading(&self) {
+    pub(crate) fn reloading(&self) {
         let usec = monotonic_usec();
         self.send(&[
             "RELOADING=1",
@@ -87,7 +82,7 @@ impl Notifier {
     }
 
     /// `STOPPING=1`.
-    pub fn stopping(&self, status: &str) {
+    pub(crate) fn stopping(&self, status: &str) {
         self.send(&["STOPPING=1", &format!("STATUS={}", one_line(status))]);
     }
 }
@@ -104,7 +99,7 @@ fn monotonic_usec() -> u64 {
 
 /// The watchdog interval the manager expects (`$WATCHDOG_USEC`), when it is meant for this
 /// process (`$WATCHDOG_PID` unset or ours).
-pub fn watchdog_interval(env: &HashMap<String, String>) -> Option<Duration> {
+pub(crate) fn watchdog_interval(env: &HashMap<String, String>) -> Option<Duration> {
     if let Some(pid) = env.get("WATCHDOG_PID").filter(|p| !p.is_empty())
         && pid.parse::<u32>().ok() != Some(std::process::id())
     {

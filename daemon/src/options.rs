@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::config::LogFormat;
 use crate::store::Secret;
 
 /// Run-time options.
@@ -35,6 +34,10 @@ pub struct Options {
     pub max_poll_timeout_ms: u64,
     /// Most connections at once.
     pub max_clients: usize,
+    /// Most connections one user other than the daemon's own and root may hold.
+    pub max_clients_per_user: usize,
+    /// How long a connection may sit idle (no line, no call, no subscription).
+    pub idle_timeout: Duration,
     /// Start an embedded emulator and use it when `session.prepare` names no environment.
     pub sandbox: bool,
     /// The log filter (`info`, `debug`, `module=level,…`).
@@ -51,28 +54,9 @@ pub struct Options {
     pub oauth_client_secret: Option<Secret>,
 }
 
-impl Options {
-    /// The built-in defaults (those of `config::FileConfig`) for a socket at `socket` and state
-    /// in `state_dir`.
-    pub fn new(socket: PathBuf, state_dir: PathBuf) -> Self {
-        crate::config::options_from(
-            &crate::config::FileConfig::default(),
-            socket,
-            state_dir,
-            0o600,
-            Vec::new(),
-            None,
-        )
-    }
-}
-
-/// The default socket path: `$XDG_RUNTIME_DIR/cxone-chatd/rpc.sock` for a user daemon,
-/// `$RUNTIME_DIRECTORY/rpc.sock` under systemd, `/run/cxone-chatd/rpc.sock` otherwise.
-pub fn default_socket() -> PathBuf {
-    default_socket_in(&crate::config::process_env())
-}
-
-/// [`default_socket`] for the environment `env`.
+/// The default socket path in the environment `env`: `$XDG_RUNTIME_DIR/cxone-chatd/rpc.sock`
+/// for a user daemon, `$RUNTIME_DIRECTORY/rpc.sock` under systemd, `/run/cxone-chatd/rpc.sock`
+/// otherwise.
 pub fn default_socket_in(env: &HashMap<String, String>) -> PathBuf {
     let var = |k: &str| env.get(k).filter(|v| !v.is_empty()).map(PathBuf::from);
     if let Some(dir) = var("RUNTIME_DIRECTORY") {
@@ -84,13 +68,9 @@ pub fn default_socket_in(env: &HashMap<String, String>) -> PathBuf {
     }
 }
 
-/// The default state directory: `$STATE_DIRECTORY` under systemd, else
-/// `$XDG_STATE_HOME/cxone-chatd`, else `~/.local/state/cxone-chatd`, else `/var/lib/cxone-chatd`.
-pub fn default_state_dir() -> PathBuf {
-    default_state_dir_in(&crate::config::process_env())
-}
-
-/// [`default_state_dir`] for the environment `env`.
+/// The default state directory in the environment `env`: `$STATE_DIRECTORY` under systemd,
+/// else `$XDG_STATE_HOME/cxone-chatd`, else `~/.local/state/cxone-chatd`, else
+/// `/var/lib/cxone-chatd`.
 pub fn default_state_dir_in(env: &HashMap<String, String>) -> PathBuf {
     let var = |k: &str| env.get(k).filter(|v| !v.is_empty()).map(PathBuf::from);
     if let Some(dir) = var("STATE_DIRECTORY") {
@@ -110,4 +90,13 @@ pub fn default_state_dir_in(env: &HashMap<String, String>) -> PathBuf {
         Some(home) => home.join(".local/state/cxone-chatd"),
         None => PathBuf::from("/var/lib/cxone-chatd"),
     }
+}
+
+/// How log lines on stderr look (the journal, when stderr is the journal, has its own format).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
 }

@@ -1,10 +1,16 @@
-//! The local API's server side: accepting connections, dispatching calls to handlers, and the
-//! state every call can reach. Wire types come from `cxone_chat_protocol::rpc`.
+//! The local API's server side, all of it: the acceptor actor (`server.rs`) and its admission
+//! checks (`admission.rs`), one actor per client connection (`connection.rs`), the typed
+//! dispatcher (`dispatcher.rs`) and the handlers it routes to (`handlers.rs`, one file per
+//! method group), the session table (`sessions.rs`), the state every call can reach
+//! (`state.rs`) and the one mapping from the daemon's errors to the API's codes (`errors.rs`).
+//! Wire types come from `cxone_chat_protocol::rpc`.
 
-pub mod conn_io;
-pub mod dispatch;
-pub mod errors;
-pub mod server;
-pub mod sessions;
-pub mod state;
-pub mod to_wire;
+mod admission;
+mod conn_io;
+mod connection;
+mod dispatcher;
+pub(crate) mod errors;
+mod handlers;
+pub(crate) mod server;
+pub(crate) mod sessions;
+pub(crate) mod state;

@@ -21,7 +21,6 @@ use tokio::sync::mpsc;
 use crate::actors::event_hub::{EventHub, Outbound, Publish, Sink, Subscribe};
 use crate::actors::health::{HealthMonitor, Registry};
 use crate::actors::large_events::LargeEventFetcher;
-use crate::actors::rpc_server::{RpcServer, StopAccepting};
 use crate::config::{self, Flags, LIVE_KEYS, Loaded};
 use crate::event_log::Filter;
 use crate::listener::{self, ActivationError, BindError};
@@ -29,6 +28,7 @@ use crate::logging::LogControl;
 use crate::notify::status::{StatusLine, Summary};
 use crate::notify::{self, Notifier};
 use crate::options::Options;
+use crate::rpc::server::{RpcServer, StopAccepting};
 use crate::rpc::state::DaemonState;
 use crate::upstream::{RestClient, RestConfig, SdkIdentity};
 
@@ -179,12 +179,12 @@ async fn reload(
     let new = match loaded {
         Ok(Ok(n)) => n,
         Err(e) => {
-            tracing::error!(error = %e, "reloading the configuration failed; the running configuration stays in force");
+            tracing::error!(error = %e, "reloading the configuration failed, the running configuration stays in force: {e}");
             notifier.ready(&status.get());
             return current;
         }
         Ok(Err(e)) => {
-            tracing::error!(error = %e, "reloading the configuration failed; the running configuration stays in force");
+            tracing::error!(error = %e, "reloading the configuration failed, the running configuration stays in force: {e}");
             notifier.ready(&status.get());
             return current;
         }
@@ -197,14 +197,19 @@ async fn reload(
     if live.iter().any(|k| k == "log.level")
         && let Err(e) = state.log.set_filter(&new.options.log_level)
     {
-        tracing::warn!(error = %e, "cannot apply log.level");
+        tracing::warn!(error = %e, "cannot apply log.level: {e}");
     }
     for key in &restart {
-        tracing::warn!(key = %key, "changed in the configuration, but takes effect only after a restart (systemctl restart cxone-chatd); the running value stays");
+        tracing::warn!(key = %key, "{key} changed in the configuration, but takes effect only after a restart (systemctl restart cxone-chatd); the running value stays");
     }
     tracing::info!(applied = ?live, needs_restart = ?restart, "configuration reloaded");
     notifier.ready(&status.get());
-    new
+    // The baseline of the next reload is what runs: the keys that need a restart keep their
+    // running values, so that restoring one is not reported again.
+    Loaded {
+        file: config::with_keys(&current.file, &new.file, &live),
+        ..new
+    }
 }
 
 /// `running` with the live settings of `new` (see `config::LIVE_KEYS`).
@@ -264,7 +269,7 @@ async fn drain(
         let closing = join_all(
             sessions
                 .iter()
-                .map(|s| s.send(crate::actors::session::GoAway)),
+                .map(|s| s.session.send(crate::actors::session::GoAway)),
         );
         // Clients get the grace period to read daemon.shutdown while the sockets close.
         tokio::join!(closing, tokio::time::sleep(options.shutdown_grace));
@@ -307,11 +312,7 @@ async fn report_status(
         let (queue, mut rx) = mpsc::channel(256);
         let (lag, mut lag_rx) = mpsc::unbounded_channel();
         // Client id 0 is never a connection (they count from 1).
-        let sink = Sink {
-            client: 0,
-            queue,
-            lag,
-        };
+        let sink = Sink::new(0, queue, lag, 1 << 20);
         let subscribe = Subscribe {
             sink,
             filter: Filter {
@@ -325,7 +326,7 @@ async fn report_status(
         }
         loop {
             tokio::select! {
-                Some(Outbound::Line(line)) = rx.recv() => {
+                Some(Outbound { line, .. }) = rx.recv() => {
                     let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
                     if summary.apply(&v["params"]) && status.set(summary.line()) {
                         notifier.status(&status.get());
@@ -406,7 +407,7 @@ async fn restore_sessions(state: &Arc<DaemonState>) {
             continue;
         };
         let addr = match crate::rpc::sessions::session_for(state, &name).await {
-            Ok(a) => a,
+            Ok(handle) => handle.session,
             Err(e) => {
                 tracing::warn!(session = %name, error = %e.message, "cannot restore the session");
                 continue;

@@ -2,12 +2,13 @@
 //! sequence, credentials, attachments, the thread registry and the session's errors. The
 //! session's actors wrap them.
 
-pub mod analytics;
-pub mod attachments;
-pub mod connect;
-pub mod credentials;
-pub mod error;
-pub mod persist;
-pub mod state;
-pub mod threads;
-pub mod welcome;
+pub(crate) mod analytics;
+pub(crate) mod attachments;
+pub(crate) mod credentials;
+pub(crate) mod envelope;
+pub(crate) mod error;
+pub(crate) mod persist;
+pub(crate) mod send;
+pub(crate) mod state;
+pub(crate) mod threads;
+pub(crate) mod welcome;

@@ -10,10 +10,10 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::Shared;
-use crate::agent::AgentAction;
 use crate::backend::{Backend, Outbound, TokenKind};
+use crate::effect::AgentAction;
 use crate::faults::FaultsRequest;
-use crate::server::{Body, Req, error_response, json_response};
+use crate::http::{Body, Req, error_response, json_response};
 
 /// Routes `/admin/<rest>`.
 pub(crate) fn handle(shared: &std::sync::Arc<Shared>, req: &Req, rest: &str) -> Response<Body> {

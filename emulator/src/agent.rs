@@ -18,61 +18,10 @@ use cxone_chat_protocol::cxone::received::{EventBody, ReceivedFrame};
 use cxone_chat_protocol::cxone::time::Timestamp;
 
 use crate::backend::{Backend, CustomerKey, now_ms};
-use crate::chat::Effect;
 use crate::config::{AgentConfig, Reply};
+use crate::effect::{AgentAction, Effect};
 use crate::frames::{self, push};
-
-/// One thing the agent (or the back end on its behalf) does.
-#[derive(Debug)]
-pub(crate) enum AgentAction {
-    /// Push a frame to every connection of a customer.
-    Push {
-        /// The customer.
-        key: CustomerKey,
-        /// The frame.
-        frame: Box<ReceivedFrame>,
-    },
-    /// `FireProactiveAction` to one connection: the welcome message, or a triggered action.
-    Proactive {
-        /// The connection.
-        conn: u64,
-        /// The trigger that asked for it (`ExecuteTrigger`), if any.
-        trigger: Option<String>,
-    },
-    /// Announce the first queue position and schedule the rest.
-    Queue {
-        /// The thread.
-        thread: UuidString,
-        /// Positions still to announce.
-        positions: Vec<i64>,
-        /// Pause between announcements.
-        step: Duration,
-    },
-    /// Assign the contact to the agent.
-    Assign {
-        /// The thread.
-        thread: UuidString,
-    },
-    /// Mark the customer's messages read.
-    Read {
-        /// The thread.
-        thread: UuidString,
-    },
-    /// Typing indicator on or off.
-    Typing {
-        /// The thread.
-        thread: UuidString,
-        /// Started (true) or ended.
-        started: bool,
-    },
-    /// An agent message.
-    Say {
-        /// The thread.
-        thread: UuidString,
-        /// The text.
-        text: String,
-    },
-}
+use crate::outbound;
 
 /// The agent's plan after a customer message: in live chat a new contact first waits in the
 /// queue, then gets assigned; any visible message is read, answered after a typing pause.
@@ -153,7 +102,7 @@ impl Backend {
     /// Carries out one agent action; returns follow-up effects.
     pub(crate) fn run_agent(&mut self, action: AgentAction) -> Vec<Effect> {
         match action {
-            AgentAction::Push { key, frame } => self.send_to_customer(&key, &frame),
+            AgentAction::Push { key, frame } => outbound::to_customer(self, &key, &frame),
             AgentAction::Proactive { conn, trigger } => self.proactive(conn, trigger),
             AgentAction::Queue {
                 thread,
@@ -188,7 +137,7 @@ impl Backend {
                     e.created_at = None;
                     e.created_at_with_milliseconds = None;
                 }
-                self.send_to_customer(&key, &frame);
+                outbound::to_customer(self, &key, &frame);
                 if !positions.is_empty() {
                     return vec![Effect::Agent {
                         after: step,
@@ -255,7 +204,7 @@ impl Backend {
             Some("Case"),
             EventBody::CaseInboxAssigneeChanged(body),
         );
-        self.send_to_customer(&key, &frame);
+        outbound::to_customer(self, &key, &frame);
         true
     }
 
@@ -290,7 +239,7 @@ impl Backend {
                 Some("Message"),
                 EventBody::MessageReadChanged(body),
             );
-            self.send_to_customer(&key, &frame);
+            outbound::to_customer(self, &key, &frame);
         }
     }
 
@@ -315,7 +264,7 @@ impl Backend {
             ("SenderTypingEnded", EventBody::SenderTypingEnded(body))
         };
         let frame = push(name, Some("SenderAction"), body);
-        self.send_to_customer(&key, &frame);
+        outbound::to_customer(self, &key, &frame);
         true
     }
 
@@ -351,7 +300,7 @@ impl Backend {
         t.messages.push(message.clone());
         t.updated_ms = now;
         let frame = frames::message_created(t, &message);
-        self.send_to_customer(&key, &frame);
+        outbound::to_customer(self, &key, &frame);
         Some(message)
     }
 
@@ -405,6 +354,6 @@ impl Backend {
             Some("ChatWindow"),
             EventBody::FireProactiveAction(body),
         );
-        self.send(conn, &frame);
+        outbound::send(self, conn, &frame);
     }
 }

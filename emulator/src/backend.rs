@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use cxone_chat_protocol::cxone::common::{Agent, Contact, ContactStatus, CustomField, UuidString};
 use cxone_chat_protocol::cxone::message::Message;
-use cxone_chat_protocol::cxone::received::ReceivedFrame;
 use cxone_chat_protocol::cxone::time::Timestamp;
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -247,39 +246,9 @@ impl Backend {
         c.threads.iter().rev().find_map(|id| self.threads.get(id))
     }
 
-    /// Sends one frame to one connection, through the bucket when it is too large for the
-    /// gateway (the real limit is the API-Gateway message size). Returns false when the
-    /// connection is gone.
-    pub(crate) fn send(&mut self, conn: u64, frame: &ReceivedFrame) -> bool {
-        let mut value = frame.to_value();
-        crate::enrich::enrich(self, conn, &mut value);
-        let text = value.to_string();
-        let text = if text.len() > self.config.large_event_threshold {
-            let origin = match frame {
-                ReceivedFrame::Event(e) => e.event_type.clone(),
-                _ => String::new(),
-            };
-            let ttl = self.config.bucket_url_ttl_secs;
-            let url = self.bucket.put(&self.base_url, text.into_bytes(), ttl);
-            crate::frames::event_in_s3(&url, &origin).to_text()
-        } else {
-            text
-        };
-        self.send_text(conn, text)
-    }
-
-    /// Sends raw text to a connection (malformed-frame faults use it directly).
-    pub(crate) fn send_text(&mut self, conn: u64, text: String) -> bool {
-        match self.conns.get(&conn) {
-            Some(c) => c.tx.send(Outbound::Text(text)).is_ok(),
-            None => false,
-        }
-    }
-
-    /// Sends a frame to every authorized connection of a customer.
-    pub(crate) fn send_to_customer(&mut self, key: &CustomerKey, frame: &ReceivedFrame) {
-        let targets: Vec<u64> = self
-            .conns
+    /// The connections a customer is authorized on.
+    pub(crate) fn customer_conns(&self, key: &CustomerKey) -> Vec<u64> {
+        self.conns
             .iter()
             .filter(|(_, c)| {
                 c.brand == key.brand
@@ -287,9 +256,14 @@ impl Backend {
                     && c.customer.as_deref() == Some(&key.customer)
             })
             .map(|(id, _)| *id)
-            .collect();
-        for id in targets {
-            self.send(id, frame);
+            .collect()
+    }
+
+    /// Sends raw text to a connection (malformed-frame faults use it directly).
+    pub(crate) fn send_text(&mut self, conn: u64, text: String) -> bool {
+        match self.conns.get(&conn) {
+            Some(c) => c.tx.send(Outbound::Text(text)).is_ok(),
+            None => false,
         }
     }
 

@@ -21,36 +21,18 @@ use cxone_chat_protocol::cxone::sent::{MessageData, OutgoingFrame, Payload, Sent
 use cxone_chat_protocol::cxone::time::Timestamp;
 use serde_json::{Value, json};
 
-use crate::agent::AgentAction;
 use crate::backend::{
     Backend, ContactRec, CustomerKey, ThreadRec, TokenKind, merge_fields, now_ms,
 };
 use crate::config::{Auth, Mode};
+use crate::effect::{AgentAction, Effect};
 use crate::faults::Faults;
 use crate::frames::{self, ack, operation_error, postback, push};
+use crate::outbound;
 use crate::record::Record;
 
 /// Messages per recovery or page, newest first.
 pub(crate) const PAGE: usize = 25;
-
-/// Something the gateway must do after a handler ran.
-#[derive(Debug)]
-pub(crate) enum Effect {
-    /// Answer the request on the connection it came from (subject to delay/withhold faults).
-    Reply {
-        /// The request's event type, which the faults are keyed by.
-        event_type: String,
-        /// The reply.
-        frame: ReceivedFrame,
-    },
-    /// Let the simulated agent act after a pause.
-    Agent {
-        /// The pause.
-        after: Duration,
-        /// What to do.
-        action: AgentAction,
-    },
-}
 
 fn reply(event_type: &str, frame: ReceivedFrame) -> Effect {
     Effect::Reply {
@@ -722,7 +704,7 @@ impl Backend {
                     .cloned();
                 if let Some(m) = echo {
                     let frame = frames::message_created(t, &m);
-                    self.send(conn, &frame);
+                    outbound::send(self, conn, &frame);
                 }
                 return if fire_and_forget {
                     Vec::new()
@@ -938,7 +920,7 @@ impl Backend {
             Some("Case"),
             EventBody::CaseStatusChanged(body),
         );
-        self.send_to_customer(&key, &frame);
+        outbound::to_customer(self, &key, &frame);
         true
     }
 

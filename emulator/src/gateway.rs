@@ -16,7 +16,8 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::Shared;
 use crate::backend::{Conn, Outbound};
-use crate::chat::Effect;
+use crate::effect::Effect;
+use crate::outbound;
 
 /// Who a new connection is, from its URL query (and transaction token).
 #[derive(Debug, Clone)]
@@ -110,7 +111,7 @@ pub(crate) fn execute(shared: &Arc<Shared>, conn: u64, effects: Vec<Effect>) {
                     match b.faults.reply_delay(&event_type) {
                         Some(d) => d,
                         None => {
-                            b.send(conn, &frame);
+                            outbound::send(&mut b, conn, &frame);
                             continue;
                         }
                     }
@@ -119,7 +120,7 @@ pub(crate) fn execute(shared: &Arc<Shared>, conn: u64, effects: Vec<Effect>) {
                 let shared = shared.clone();
                 tokio::spawn(async move {
                     tokio::time::sleep(delay).await;
-                    shared.lock().send(conn, &frame);
+                    outbound::send(&mut shared.lock(), conn, &frame);
                     execute(&shared, conn, rest);
                 });
             }

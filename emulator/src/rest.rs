@@ -20,7 +20,7 @@ use crate::backend::{CustomerKey, TokenKind, json, now_ms};
 use crate::chat::oauth_identity;
 use crate::config::{Auth, ChannelConfig, Mode};
 use crate::faults::Faults;
-use crate::server::{Body, Req, error_response, json_response, raw_response};
+use crate::http::{Body, Req, error_response, json_response, raw_response};
 
 /// Routes a REST request.
 pub(crate) fn handle(shared: &Shared, req: &Req) -> Response<Body> {

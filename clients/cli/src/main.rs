@@ -3,6 +3,7 @@
 
 mod chat;
 mod client;
+mod docs;
 mod error;
 mod render;
 mod watch;
@@ -12,7 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use serde_json::{Value, json};
 
 use client::{Connection, Next};
@@ -104,6 +105,20 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    if let Some(dir) = docs::requested() {
+        return match docs::generate(Cli::command(), "1", &dir) {
+            Ok(files) => {
+                for f in files {
+                    println!("{}", f.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("cxone-chat: {e}");
+                ExitCode::from(error::exit::FAILURE)
+            }
+        };
+    }
     let cli = Cli::parse();
     let json_out = cli.global.json;
     match run(cli) {

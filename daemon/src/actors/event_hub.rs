@@ -16,26 +16,99 @@ use cxone_chat_protocol::rpc::notifications::{
     Event, EventCursor, EventNotification, EventPayload, EventsLagged, SubscriptionId,
 };
 use cxone_chat_protocol::rpc::types::SessionName;
-use tokio::sync::{mpsc, oneshot};
+use std::sync::Arc;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 
 use crate::event_log::{EventLog, Filter, Since};
 
-/// What the hub puts into a connection's outbound queue.
+/// One line in a connection's outbound queue: a JSON-RPC message, serialized, without the
+/// newline, holding its share of the connection's byte budget until the writer has written it.
 #[derive(Debug)]
-pub enum Outbound {
-    /// One JSON-RPC message, serialized, without the newline.
-    Line(String),
+pub(crate) struct Outbound {
+    /// The message.
+    pub(crate) line: String,
+    _bytes: OwnedSemaphorePermit,
 }
 
-/// A connection's side of a subscription.
+/// A connection's outbound side, shared by its calls and its subscriptions: a queue bounded in
+/// items and in bytes, so a client that does not read holds at most `max_bytes` of answers and
+/// events in the daemon, however large they are.
 #[derive(Debug, Clone)]
-pub struct Sink {
+pub(crate) struct Sink {
     /// The connection.
-    pub client: u64,
+    pub(crate) client: u64,
     /// Its bounded outbound queue.
-    pub queue: mpsc::Sender<Outbound>,
+    pub(crate) queue: mpsc::Sender<Outbound>,
     /// Where lag notices go once the queue has drained (one per subscription at most).
-    pub lag: mpsc::UnboundedSender<String>,
+    pub(crate) lag: mpsc::UnboundedSender<String>,
+    /// The bytes the queue may still take.
+    bytes: Arc<Semaphore>,
+    max_bytes: u32,
+}
+
+/// The connection the line was for is gone.
+#[derive(Debug)]
+pub(crate) struct Gone;
+
+impl Sink {
+    /// A sink over `queue` that holds at most `max_bytes` of queued lines.
+    pub(crate) fn new(
+        client: u64,
+        queue: mpsc::Sender<Outbound>,
+        lag: mpsc::UnboundedSender<String>,
+        max_bytes: u32,
+    ) -> Self {
+        let max_bytes = max_bytes.max(1);
+        Self {
+            client,
+            queue,
+            lag,
+            bytes: Arc::new(Semaphore::new(max_bytes as usize)),
+            max_bytes,
+        }
+    }
+
+    /// A line's share of the byte budget (a line larger than the whole budget takes all of it).
+    fn share(&self, line: &str) -> u32 {
+        (line.len().max(1)).min(self.max_bytes as usize) as u32
+    }
+
+    /// Queues `line` if there is room for it now, in items and bytes; false otherwise.
+    pub(crate) fn try_push(&self, line: String) -> bool {
+        let Ok(permit) = self.bytes.clone().try_acquire_many_owned(self.share(&line)) else {
+            return false;
+        };
+        self.queue
+            .try_send(Outbound {
+                line,
+                _bytes: permit,
+            })
+            .is_ok()
+    }
+
+    /// Queues `line`, waiting for room: the caller is held back while the client does not read.
+    pub(crate) async fn push(&self, line: String) -> Result<(), Gone> {
+        let permit = self
+            .bytes
+            .clone()
+            .acquire_many_owned(self.share(&line))
+            .await
+            .map_err(|_| Gone)?;
+        self.queue
+            .send(Outbound {
+                line,
+                _bytes: permit,
+            })
+            .await
+            .map_err(|_| Gone)
+    }
+
+    /// Whether `lines` fit in the queue now, in items and bytes.
+    fn has_room_for(&self, lines: &[String]) -> bool {
+        let bytes: usize = lines.iter().map(|l| self.share(l) as usize).sum();
+        lines.len() <= self.queue.capacity() && bytes <= self.bytes.available_permits()
+    }
 }
 
 #[derive(Debug)]
@@ -55,7 +128,7 @@ struct Poller {
 
 /// The hub actor.
 #[derive(Debug)]
-pub struct EventHub {
+pub(crate) struct EventHub {
     log: EventLog,
     next_subscription: u64,
     subscriptions: HashMap<SubscriptionId, Subscription>,
@@ -64,7 +137,7 @@ pub struct EventHub {
 
 impl EventHub {
     /// A hub for a daemon run with a fresh epoch (UUID v7) and a replay buffer of `capacity`.
-    pub fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize) -> Self {
         Self {
             log: EventLog::new(uuid::Uuid::now_v7().to_string(), capacity),
             next_subscription: 1,
@@ -73,6 +146,9 @@ impl EventHub {
         }
     }
 }
+
+// Critical: the watchdog is fed only while it answers (see `actors/health.rs`).
+crate::actors::health::critical_actor!(EventHub);
 
 impl Actor for EventHub {
     type Context = Context<Self>;
@@ -87,11 +163,11 @@ impl Actor for EventHub {
 /// Publish an event.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub struct Publish {
+pub(crate) struct Publish {
     /// The session it concerns (`None` for daemon-wide events).
-    pub session: Option<SessionName>,
+    pub(crate) session: Option<SessionName>,
     /// The event.
-    pub payload: EventPayload,
+    pub(crate) payload: EventPayload,
 }
 
 impl Handler<Publish> for EventHub {
@@ -104,15 +180,12 @@ impl Handler<Publish> for EventHub {
             if !sub.filter.matches(&event) {
                 continue;
             }
-            match sub
-                .sink
-                .queue
-                .try_send(Outbound::Line(notification(*id, &event)))
-            {
-                Ok(()) => sub.last_seq = event.seq,
+            if sub.sink.try_push(notification(*id, &event)) {
+                sub.last_seq = event.seq;
+            } else {
                 // A full queue is a slow client; a closed one a client that is gone. Either way
                 // the subscription ends here and the daemon moves on.
-                Err(_) => lagged.push(*id),
+                lagged.push(*id);
             }
         }
         for id in lagged {
@@ -155,18 +228,18 @@ fn notification(subscription: SubscriptionId, event: &Event) -> String {
 /// Subscribe a connection; the replay (or a resync notice) is queued before the call returns.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<EventsSubscribeResult, SubscribeError>")]
-pub struct Subscribe {
+pub(crate) struct Subscribe {
     /// The connection's sink.
-    pub sink: Sink,
+    pub(crate) sink: Sink,
     /// What it wants.
-    pub filter: Filter,
+    pub(crate) filter: Filter,
     /// Replay strictly after this cursor.
-    pub since: Option<EventCursor>,
+    pub(crate) since: Option<EventCursor>,
 }
 
 /// Why a subscription could not be made.
 #[derive(Debug, thiserror::Error)]
-pub enum SubscribeError {
+pub(crate) enum SubscribeError {
     /// The replay does not fit into the connection's queue.
     #[error(
         "the replay of {needed} events does not fit into this connection's queue; read faster or subscribe with a later since"
@@ -196,15 +269,14 @@ impl Handler<Subscribe> for EventHub {
                 vec![notification(id, &notice)]
             }
         };
-        let permits = msg.sink.queue.max_capacity().min(msg.sink.queue.capacity());
-        if lines.len() > permits {
+        if !msg.sink.has_room_for(&lines) {
             return Err(SubscribeError::ReplayTooLarge {
                 needed: lines.len(),
             });
         }
         for line in lines {
             // Capacity was checked above and this actor is the only other sender of events.
-            let _ = msg.sink.queue.try_send(Outbound::Line(line));
+            let _ = msg.sink.try_push(line);
         }
         self.subscriptions.insert(
             id,
@@ -225,11 +297,11 @@ impl Handler<Subscribe> for EventHub {
 /// End a subscription of `client`. Answers whether it existed.
 #[derive(Message, Debug)]
 #[rtype(result = "bool")]
-pub struct Unsubscribe {
+pub(crate) struct Unsubscribe {
     /// The connection asking (a connection may only end its own subscriptions).
-    pub client: u64,
+    pub(crate) client: u64,
     /// The subscription.
-    pub subscription: SubscriptionId,
+    pub(crate) subscription: SubscriptionId,
 }
 
 impl Handler<Unsubscribe> for EventHub {
@@ -248,9 +320,9 @@ impl Handler<Unsubscribe> for EventHub {
 /// A connection went away: drop its subscriptions.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub struct ClientGone {
+pub(crate) struct ClientGone {
     /// The connection.
-    pub client: u64,
+    pub(crate) client: u64,
 }
 
 impl Handler<ClientGone> for EventHub {
@@ -265,18 +337,18 @@ impl Handler<ClientGone> for EventHub {
 /// A long-poll: the buffered events after `since`, or a receiver for the next one.
 #[derive(Message, Debug)]
 #[rtype(result = "PollAnswer")]
-pub struct Poll {
+pub(crate) struct Poll {
     /// What to return.
-    pub filter: Filter,
+    pub(crate) filter: Filter,
     /// Strictly after this; `None` means from now on.
-    pub since: Option<EventCursor>,
+    pub(crate) since: Option<EventCursor>,
     /// At most this many events.
-    pub limit: usize,
+    pub(crate) limit: usize,
 }
 
 /// The hub's answer to a poll.
 #[derive(Debug)]
-pub enum PollAnswer {
+pub(crate) enum PollAnswer {
     /// Events are available now (or the cursor needs a resync, returned as an event).
     Ready(EventsPollResult),
     /// Nothing yet: wait on this for the next matching event (or time out).
@@ -328,7 +400,7 @@ impl Handler<Poll> for EventHub {
 /// The stream's position and buffer use, for `daemon.status`.
 #[derive(Message, Debug)]
 #[rtype(result = "EventStreamStatus")]
-pub struct Status;
+pub(crate) struct Status;
 
 impl Handler<Status> for EventHub {
     type Result = MessageResult<Status>;
@@ -346,7 +418,7 @@ impl Handler<Status> for EventHub {
 /// How many subscriptions each connection has, for `daemon.status`.
 #[derive(Message, Debug)]
 #[rtype(result = "HashMap<u64, u32>")]
-pub struct SubscriptionCounts;
+pub(crate) struct SubscriptionCounts;
 
 impl Handler<SubscriptionCounts> for EventHub {
     type Result = MessageResult<SubscriptionCounts>;
@@ -387,15 +459,7 @@ mod tests {
     ) {
         let (queue, rx) = mpsc::channel(capacity);
         let (lag, lag_rx) = mpsc::unbounded_channel();
-        (
-            Sink {
-                client: 7,
-                queue,
-                lag,
-            },
-            rx,
-            lag_rx,
-        )
+        (Sink::new(7, queue, lag, 1 << 20), rx, lag_rx)
     }
 
     fn seq_of(line: &str) -> u64 {
@@ -405,7 +469,7 @@ mod tests {
 
     fn drain(rx: &mut mpsc::Receiver<Outbound>) -> Vec<u64> {
         let mut out = Vec::new();
-        while let Ok(Outbound::Line(l)) = rx.try_recv() {
+        while let Ok(Outbound { line: l, .. }) = rx.try_recv() {
             out.push(seq_of(&l));
         }
         out
@@ -487,7 +551,7 @@ mod tests {
         .await
         .unwrap()
         .unwrap();
-        let Ok(Outbound::Line(line)) = rx.try_recv() else {
+        let Ok(Outbound { line, .. }) = rx.try_recv() else {
             panic!("no notice")
         };
         let v: Value = serde_json::from_str(&line).unwrap();

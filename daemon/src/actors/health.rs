@@ -6,7 +6,7 @@
 //! started, with one line:
 //!
 //! ```text
-//! critical_actor!(MyActor);                    // once, beside the other critical actors below
+//! critical_actor!(MyActor);                    // once, in the actor's own file
 //! state.health.register("my-actor", &addr);    // where it is started
 //! ```
 //!
@@ -33,51 +33,51 @@ use crate::notify::Notifier;
 /// "Are you taking messages?" — answered by every critical actor from its mailbox.
 #[derive(Message, Debug, Clone, Copy)]
 #[rtype(result = "()")]
-pub struct Ping;
+pub(crate) struct Ping;
 
 /// Test hook (debug builds only): the actor stops taking messages for good, as a wedged actor
 /// would. Reached through `debug.wedge` when the daemon runs with `CXONE_CHATD_TEST_HOOKS=1`.
+#[cfg(debug_assertions)]
 #[derive(Message, Debug, Clone, Copy)]
 #[rtype(result = "()")]
-pub struct Wedge;
+pub(crate) struct Wedge;
 
 /// An actor the watchdog depends on.
 #[cfg(debug_assertions)]
-pub trait Critical: Actor<Context = Context<Self>> + Handler<Ping> + Handler<Wedge> {}
+pub(crate) trait Critical:
+    Actor<Context = Context<Self>> + Handler<Ping> + Handler<Wedge>
+{
+}
 /// An actor the watchdog depends on.
 #[cfg(not(debug_assertions))]
-pub trait Critical: Actor<Context = Context<Self>> + Handler<Ping> {}
+pub(crate) trait Critical: Actor<Context = Context<Self>> + Handler<Ping> {}
 
-/// Makes `$actor` answer [`Ping`] (and, in debug builds, [`Wedge`]).
+/// Makes `$actor` answer [`Ping`] (and, in debug builds, [`Wedge`]). Each critical actor says
+/// so in its own file, so that this module names no actor.
 macro_rules! critical_actor {
     ($actor:ty) => {
-        impl Handler<Ping> for $actor {
+        impl actix::Handler<$crate::actors::health::Ping> for $actor {
             type Result = ();
-            fn handle(&mut self, _: Ping, _: &mut Context<Self>) {}
+            fn handle(&mut self, _: $crate::actors::health::Ping, _: &mut actix::Context<Self>) {}
         }
         #[cfg(debug_assertions)]
-        impl Handler<Wedge> for $actor {
+        impl actix::Handler<$crate::actors::health::Wedge> for $actor {
             type Result = ();
-            fn handle(&mut self, _: Wedge, ctx: &mut Context<Self>) {
+            fn handle(&mut self, _: $crate::actors::health::Wedge, ctx: &mut actix::Context<Self>) {
                 tracing::warn!(
                     actor = stringify!($actor),
                     "wedged on purpose by the debug.wedge test hook"
                 );
-                ctx.wait(actix::fut::wrap_future(std::future::pending::<()>()));
+                actix::AsyncContext::wait(
+                    ctx,
+                    actix::fut::wrap_future(std::future::pending::<()>()),
+                );
             }
         }
-        impl Critical for $actor {}
+        impl $crate::actors::health::Critical for $actor {}
     };
 }
-
-// The critical actors. Add new ones here (and register them where they start).
-critical_actor!(crate::actors::event_hub::EventHub);
-critical_actor!(crate::actors::rpc_server::RpcServer);
-critical_actor!(crate::actors::session::Session);
-critical_actor!(crate::actors::oauth::OAuth);
-critical_actor!(crate::actors::threads::Threads);
-critical_actor!(crate::actors::live_chat::LiveChat);
-critical_actor!(crate::actors::large_events::LargeEventFetcher);
+pub(crate) use critical_actor;
 
 #[derive(Debug)]
 struct Entry {
@@ -95,17 +95,17 @@ impl Entry {
 
 /// The critical actors, by name.
 #[derive(Debug, Default)]
-pub struct Registry {
+pub(crate) struct Registry {
     entries: Mutex<Vec<Entry>>,
 }
 
 /// The actors that did not answer in time.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unhealthy(pub Vec<String>);
+pub(crate) struct Unhealthy(pub(crate) Vec<String>);
 
 impl Registry {
     /// Adds a critical actor (replacing an earlier one of the same name).
-    pub fn register<A: Critical>(&self, name: impl Into<String>, addr: &Addr<A>) {
+    pub(crate) fn register<A: Critical>(&self, name: impl Into<String>, addr: &Addr<A>) {
         let name = name.into();
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.retain(|e| e.name != name);
@@ -117,8 +117,9 @@ impl Registry {
         });
     }
 
-    /// The registered actors still running, by name.
-    pub fn names(&self) -> Vec<String> {
+    /// The registered actors still running, by name (for the test hook's error).
+    #[cfg(debug_assertions)]
+    pub(crate) fn names(&self) -> Vec<String> {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.retain(|e| e.alive().is_some());
         entries.iter().map(|e| e.name.clone()).collect()
@@ -126,7 +127,7 @@ impl Registry {
 
     /// Pings every registered actor at once; `Err` names those that did not answer within
     /// `timeout`.
-    pub async fn check(&self, timeout: Duration) -> Result<usize, Unhealthy> {
+    pub(crate) async fn check(&self, timeout: Duration) -> Result<usize, Unhealthy> {
         let pings: Vec<(String, Recipient<Ping>)> = {
             let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
             // Stopped on purpose (a closed session): no longer critical.
@@ -159,7 +160,7 @@ impl Registry {
 
     /// Test hook: wedges the actor called `name`; false when there is none.
     #[cfg(debug_assertions)]
-    pub fn wedge(&self, name: &str) -> bool {
+    pub(crate) fn wedge(&self, name: &str) -> bool {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         match entries.iter().find(|e| e.name == name) {
             Some(e) => match e.wedge.upgrade() {
@@ -176,7 +177,7 @@ impl Registry {
 
 /// Pings the critical actors and feeds the service manager's watchdog while they all answer.
 #[derive(Debug)]
-pub struct HealthMonitor {
+pub(crate) struct HealthMonitor {
     registry: Arc<Registry>,
     notifier: Arc<Notifier>,
     period: Duration,
@@ -188,7 +189,7 @@ pub struct HealthMonitor {
 impl HealthMonitor {
     /// A monitor for a watchdog `interval`: it checks at half of it. `timeout_ms` is the
     /// current ping timeout (a live setting), capped at the check period.
-    pub fn new(
+    pub(crate) fn new(
         registry: Arc<Registry>,
         notifier: Arc<Notifier>,
         interval: Duration,

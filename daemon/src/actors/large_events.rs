@@ -16,24 +16,30 @@ use crate::upstream::rest::RestError;
 use crate::upstream::{LargeEvents, RestClient};
 
 /// Downloads running at once, daemon-wide; more wait their turn.
-pub const MAX_CONCURRENT: usize = 4;
+pub(crate) const MAX_CONCURRENT: usize = 4;
+
+/// The most one download may take, waiting for a turn and retries included. Every later frame
+/// of its session waits for it (the order is kept), so a bucket that trickles must not hold the
+/// session for the sum of the retries' timeouts; past this the event is given up and the
+/// session told.
+pub(crate) const DEADLINE: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// What the fetcher has done.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct FetchStats {
+pub(crate) struct FetchStats {
     /// Downloads asked for and not finished (running or waiting for a turn).
-    pub in_flight: u64,
+    pub(crate) in_flight: u64,
     /// Downloads that delivered their event.
-    pub fetched: u64,
+    pub(crate) fetched: u64,
     /// Downloads that failed (the event is lost; the session is told).
-    pub failed: u64,
+    pub(crate) failed: u64,
     /// Bytes delivered.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
 }
 
 /// The fetcher.
 #[derive(Debug)]
-pub struct LargeEventFetcher {
+pub(crate) struct LargeEventFetcher {
     rest: RestClient,
     permits: Arc<Semaphore>,
     stats: FetchStats,
@@ -41,7 +47,7 @@ pub struct LargeEventFetcher {
 
 impl LargeEventFetcher {
     /// A fetcher downloading with `rest`.
-    pub fn new(rest: RestClient) -> Self {
+    pub(crate) fn new(rest: RestClient) -> Self {
         Self {
             rest,
             permits: Arc::new(Semaphore::new(MAX_CONCURRENT)),
@@ -50,6 +56,9 @@ impl LargeEventFetcher {
     }
 }
 
+// Critical: the watchdog is fed only while it answers (see `actors/health.rs`).
+crate::actors::health::critical_actor!(LargeEventFetcher);
+
 impl Actor for LargeEventFetcher {
     type Context = Context<Self>;
 }
@@ -57,9 +66,9 @@ impl Actor for LargeEventFetcher {
 /// Download the frame behind an `EventInS3` URL.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<Vec<u8>, RestError>")]
-pub struct Fetch {
+pub(crate) struct Fetch {
     /// The pre-signed URL (never logged whole).
-    pub url: String,
+    pub(crate) url: String,
 }
 
 impl Handler<Fetch> for LargeEventFetcher {
@@ -69,9 +78,15 @@ impl Handler<Fetch> for LargeEventFetcher {
         self.stats.in_flight += 1;
         let (rest, permits) = (self.rest.clone(), self.permits.clone());
         let download = async move {
-            // The semaphore is never closed, so the permit always comes.
-            let _permit = permits.acquire_owned().await.ok();
-            rest.download_large_event(&msg.url).await
+            let bounded = async {
+                // The semaphore is never closed, so the permit always comes.
+                let _permit = permits.acquire_owned().await.ok();
+                rest.download_large_event(&msg.url).await
+            };
+            // Dropping the download on the deadline cancels it and frees its turn.
+            tokio::time::timeout(DEADLINE, bounded)
+                .await
+                .unwrap_or(Err(RestError::LargeEventTooSlow { after: DEADLINE }))
         };
         Box::pin(download.into_actor(self).map(|r, act, _| {
             act.stats.in_flight -= 1;
@@ -90,7 +105,7 @@ impl Handler<Fetch> for LargeEventFetcher {
 /// What the fetcher has done so far.
 #[derive(Message, Debug)]
 #[rtype(result = "FetchStats")]
-pub struct Stats;
+pub(crate) struct Stats;
 
 impl Handler<Stats> for LargeEventFetcher {
     type Result = MessageResult<Stats>;
@@ -101,7 +116,7 @@ impl Handler<Stats> for LargeEventFetcher {
 }
 
 /// How sockets reach the fetcher.
-pub fn source(fetcher: Addr<LargeEventFetcher>) -> LargeEvents {
+pub(crate) fn source(fetcher: Addr<LargeEventFetcher>) -> LargeEvents {
     LargeEvents::via(move |url| {
         let fetcher = fetcher.clone();
         Box::pin(async move {

@@ -15,47 +15,47 @@ use crate::upstream::{Endpoints, RestClient};
 
 /// How long an availability answer is reused (iOS `expirationInterval = 60`, Android
 /// `AVAILABILTY_TTL = 60_000 ms`).
-pub const AVAILABILITY_TTL: Duration = Duration::from_secs(60);
+pub(crate) const AVAILABILITY_TTL: Duration = Duration::from_secs(60);
 
 /// The last availability answer, reused while it is younger than the TTL. Plain logic.
 #[derive(Debug, Clone, Default)]
-pub struct AvailabilityCache {
+pub(crate) struct AvailabilityCache {
     last: Option<(bool, Instant)>,
 }
 
 impl AvailabilityCache {
     /// The cached answer at `now`, while fresh.
-    pub fn get(&self, now: Instant) -> Option<bool> {
+    pub(crate) fn get(&self, now: Instant) -> Option<bool> {
         self.last
             .filter(|(_, at)| now.saturating_duration_since(*at) < AVAILABILITY_TTL)
             .map(|(online, _)| online)
     }
 
     /// Remembers an answer the back end gave at `at`.
-    pub fn store(&mut self, online: bool, at: Instant) {
+    pub(crate) fn store(&mut self, online: bool, at: Instant) {
         self.last = Some((online, at));
     }
 
     /// Forgets the answer (another channel).
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.last = None;
     }
 }
 
 /// Where the availability is asked.
 #[derive(Debug, Clone)]
-pub struct Channel {
+pub(crate) struct Channel {
     /// The endpoints.
-    pub endpoints: Endpoints,
+    pub(crate) endpoints: Endpoints,
     /// Brand.
-    pub brand_id: i64,
+    pub(crate) brand_id: i64,
     /// Channel.
-    pub channel_id: String,
+    pub(crate) channel_id: String,
 }
 
 /// The live-chat actor.
 #[derive(Debug)]
-pub struct LiveChat {
+pub(crate) struct LiveChat {
     rest: RestClient,
     channel: Option<Channel>,
     cache: AvailabilityCache,
@@ -63,7 +63,7 @@ pub struct LiveChat {
 
 impl LiveChat {
     /// An actor asking with `rest`.
-    pub fn new(rest: RestClient) -> Self {
+    pub(crate) fn new(rest: RestClient) -> Self {
         Self {
             rest,
             channel: None,
@@ -72,6 +72,9 @@ impl LiveChat {
     }
 }
 
+// Critical: the watchdog is fed only while it answers (see `actors/health.rs`).
+crate::actors::health::critical_actor!(LiveChat);
+
 impl Actor for LiveChat {
     type Context = Context<Self>;
 }
@@ -79,7 +82,7 @@ impl Actor for LiveChat {
 /// After `session.prepare`: the channel to ask about.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub struct Configure(pub Channel);
+pub(crate) struct Configure(pub(crate) Channel);
 
 impl Handler<Configure> for LiveChat {
     type Result = ();
@@ -99,7 +102,7 @@ impl Handler<Configure> for LiveChat {
 /// Whether live chat is available now (cached for 60 s).
 #[derive(Message, Debug)]
 #[rtype(result = "bool")]
-pub struct IsOnline;
+pub(crate) struct IsOnline;
 
 impl Handler<IsOnline> for LiveChat {
     type Result = ResponseActFuture<Self, bool>;
@@ -136,7 +139,7 @@ impl Handler<IsOnline> for LiveChat {
 /// The session is gone.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub struct Stop;
+pub(crate) struct Stop;
 
 impl Handler<Stop> for LiveChat {
     type Result = ();

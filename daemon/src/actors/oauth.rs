@@ -30,15 +30,15 @@ use crate::upstream::rest::ChannelTarget;
 use crate::upstream::{Endpoints, RestClient, SocketHandle};
 
 /// Builds a frame with the session's envelope (brand, channel, visitor, customer).
-pub type FrameMaker = Arc<dyn Fn(SentEvent) -> OutgoingFrame + Send + Sync>;
+pub(crate) type FrameMaker = Arc<dyn Fn(SentEvent) -> OutgoingFrame + Send + Sync>;
 
 /// The live connection, for renewals that go over the WebSocket.
 #[derive(Clone)]
-pub struct Link {
+pub(crate) struct Link {
     /// The socket.
-    pub socket: SocketHandle,
+    pub(crate) socket: SocketHandle,
     /// The envelope.
-    pub frame: FrameMaker,
+    pub(crate) frame: FrameMaker,
 }
 
 impl std::fmt::Debug for Link {
@@ -49,15 +49,15 @@ impl std::fmt::Debug for Link {
 
 /// Where the session's token endpoint is.
 #[derive(Clone, Debug)]
-pub struct TokenTarget {
+pub(crate) struct TokenTarget {
     /// The endpoints.
-    pub endpoints: Endpoints,
+    pub(crate) endpoints: Endpoints,
     /// Brand.
-    pub brand_id: i64,
+    pub(crate) brand_id: i64,
     /// Channel.
-    pub channel_id: String,
+    pub(crate) channel_id: String,
     /// The visitor the tokens are asked for.
-    pub visitor_id: String,
+    pub(crate) visitor_id: String,
 }
 
 impl TokenTarget {
@@ -95,13 +95,13 @@ pub(super) enum Renewed {
 mod handshake;
 mod renewal;
 
-pub use handshake::{Handshake, HandshakeToken};
+pub(crate) use handshake::HandshakeToken;
 use renewal::{failure_error, refresh_over_socket, refresh_with_grant};
 
 type InFlight = Shared<BoxFuture<'static, Result<Renewed, Failure>>>;
 
 /// The OAuth actor.
-pub struct OAuth {
+pub(crate) struct OAuth {
     session: SessionName,
     hub: Addr<EventHub>,
     rest: RestClient,
@@ -131,7 +131,7 @@ impl std::fmt::Debug for OAuth {
 
 impl OAuth {
     /// The actor for `session`, starting from the stored credentials.
-    pub fn new(
+    pub(crate) fn new(
         session: SessionName,
         hub: Addr<EventHub>,
         rest: RestClient,
@@ -284,6 +284,9 @@ impl OAuth {
     }
 }
 
+// Critical: the watchdog is fed only while it answers (see `actors/health.rs`).
+crate::actors::health::critical_actor!(OAuth);
+
 impl Actor for OAuth {
     type Context = Context<Self>;
 }
@@ -291,11 +294,11 @@ impl Actor for OAuth {
 /// After `session.prepare`: where tokens come from and which kind the channel uses.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub struct Configure {
+pub(crate) struct Configure {
     /// The channel's scheme.
-    pub scheme: Scheme,
+    pub(crate) scheme: Scheme,
     /// The token endpoint.
-    pub target: TokenTarget,
+    pub(crate) target: TokenTarget,
 }
 
 impl Handler<Configure> for OAuth {
@@ -311,7 +314,7 @@ impl Handler<Configure> for OAuth {
 /// `customer.authorize`: a new login replaces every token.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub struct Login(pub OAuthAuthorization);
+pub(crate) struct Login(pub(crate) OAuthAuthorization);
 
 impl Handler<Login> for OAuth {
     type Result = ();
@@ -327,7 +330,7 @@ impl Handler<Login> for OAuth {
 /// The connection came up (with its socket) or went down (`None`).
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub struct SetLink(pub Option<Link>);
+pub(crate) struct SetLink(pub(crate) Option<Link>);
 
 impl Handler<SetLink> for OAuth {
     type Result = ();
@@ -339,17 +342,17 @@ impl Handler<SetLink> for OAuth {
 
 /// The legacy OAuth login state for the connect sequence.
 #[derive(Debug, Default)]
-pub struct LegacyLogin {
+pub(crate) struct LegacyLogin {
     /// The host's login, to send with `AuthorizeCustomer`.
-    pub login: Option<OAuthAuthorization>,
+    pub(crate) login: Option<OAuthAuthorization>,
     /// The access token from an earlier login, for `ReconnectConsumer` (possibly expired).
-    pub access_token: Option<String>,
+    pub(crate) access_token: Option<String>,
 }
 
 /// What the connect sequence of a legacy OAuth channel has to authorize with.
 #[derive(Message, Debug)]
 #[rtype(result = "LegacyLogin")]
-pub struct GetLegacyLogin;
+pub(crate) struct GetLegacyLogin;
 
 impl Handler<GetLegacyLogin> for OAuth {
     type Result = MessageResult<GetLegacyLogin>;
@@ -365,9 +368,9 @@ impl Handler<GetLegacyLogin> for OAuth {
 /// `AuthorizeCustomer` succeeded: the login is spent and the token (if any) is the customer's.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub struct Authorized {
+pub(crate) struct Authorized {
     /// The access token and its lifetime in seconds.
-    pub access_token: Option<(String, Option<i64>)>,
+    pub(crate) access_token: Option<(String, Option<i64>)>,
 }
 
 impl Handler<Authorized> for OAuth {
@@ -387,9 +390,9 @@ impl Handler<Authorized> for OAuth {
 /// the back end refused the current one). `None` for channels without customer tokens.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<Option<String>, SessionError>")]
-pub struct MessageToken {
+pub(crate) struct MessageToken {
     /// Renew even a token that looks fresh.
-    pub force: bool,
+    pub(crate) force: bool,
 }
 
 impl Handler<MessageToken> for OAuth {
@@ -428,7 +431,7 @@ impl Handler<MessageToken> for OAuth {
 /// its writer the session's store lock, alive).
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub struct Stop;
+pub(crate) struct Stop;
 
 impl Handler<Stop> for OAuth {
     type Result = ();
@@ -441,7 +444,7 @@ impl Handler<Stop> for OAuth {
 /// A future that resolves once the credentials as they are now have been written.
 #[derive(Message, Debug)]
 #[rtype(result = "BoxFuture<'static, ()>")]
-pub struct Flush;
+pub(crate) struct Flush;
 
 impl Handler<Flush> for OAuth {
     type Result = MessageResult<Flush>;
@@ -459,8 +462,4 @@ impl Handler<Flush> for OAuth {
     }
 }
 
-pub(super) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
+use crate::to_api::now_ms;

@@ -15,7 +15,7 @@ use cxone_chat_protocol::cxone::rest::{
     AuthenticationType, BrowserFingerprint, ChannelConfiguration, ChatMode as CxMode,
     VisitorRegistration,
 };
-use cxone_chat_protocol::rpc::notifications::{ChatStateChanged, EventPayload};
+use cxone_chat_protocol::rpc::notifications::{ChatStateChanged, ErrorEvent, EventPayload};
 use cxone_chat_protocol::rpc::types::{
     AttachmentPolicy, AuthenticationKind, ChannelInfo, ChatMode, ConnectionState, Environment,
     SessionName, SessionState, SessionStatus,
@@ -25,15 +25,16 @@ use crate::actors::event_hub::{EventHub, Publish};
 use crate::actors::live_chat::{self, Configure as LiveChatChannel, LiveChat};
 use crate::actors::oauth::{Configure, OAuth, SetLink, TokenTarget};
 use crate::actors::threads::{Apply, Chat, SetChat, Threads};
-use crate::session::connect::Envelope;
-use crate::session::connect::{self, Outcome, Plan};
+use crate::session::attachments::UploadTarget;
 use crate::session::credentials::Credentials;
+use crate::session::envelope::{self, Envelope};
 use crate::session::error::SessionError;
 use crate::session::state::{Change, StateMachine};
 use crate::upstream::rest::ChannelTarget;
+use connect::{Outcome, Plan};
+mod connect;
 mod connection;
 mod customer;
-mod forward;
 mod lifecycle;
 mod shutdown;
 
@@ -54,7 +55,7 @@ struct Target {
 
 /// The session actor.
 #[derive(Debug)]
-pub struct Session {
+pub(crate) struct Session {
     name: SessionName,
     hub: Addr<EventHub>,
     rest: RestClient,
@@ -100,7 +101,7 @@ pub struct Session {
 impl Session {
     /// A new, unprepared session.
     /// A session, restoring its visitor and customer from `record` when there is one.
-    pub fn new(
+    pub(crate) fn new(
         name: SessionName,
         hub: Addr<EventHub>,
         rest: RestClient,
@@ -154,7 +155,7 @@ impl Session {
     }
 
     /// The session's own actors (credentials, threads, live chat), for the health registry.
-    pub fn actors(&self) -> (Addr<OAuth>, Addr<Threads>, Addr<LiveChat>) {
+    pub(crate) fn actors(&self) -> (Addr<OAuth>, Addr<Threads>, Addr<LiveChat>) {
         (
             self.oauth.clone(),
             self.threads.clone(),
@@ -330,9 +331,27 @@ impl Session {
                 _ => Vec::new(),
             },
             transcript_allowed: config.is_some_and(|c| c.settings.transcript_allowed()),
+            upload: match (target, config) {
+                (Some(t), Some(c)) => c
+                    .settings
+                    .file_restrictions
+                    .clone()
+                    .filter(|r| r.is_attachments_enabled)
+                    .map(|limits| UploadTarget {
+                        rest: self.rest.clone(),
+                        endpoints: t.endpoints.clone(),
+                        brand_id: t.brand_id,
+                        channel_id: t.channel_id.clone(),
+                        limits,
+                    }),
+                _ => None,
+            },
         }));
     }
 }
+
+// Critical: the watchdog is fed only while it answers (see `actors/health.rs`).
+crate::actors::health::critical_actor!(Session);
 
 impl Actor for Session {
     type Context = Context<Self>;
@@ -354,15 +373,15 @@ impl Actor for Session {
 /// `session.prepare`.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<SessionState, SessionError>")]
-pub struct Prepare {
+pub(crate) struct Prepare {
     /// Where the back end is.
-    pub environment: Environment,
+    pub(crate) environment: Environment,
     /// Brand.
-    pub brand_id: i64,
+    pub(crate) brand_id: i64,
     /// Channel.
-    pub channel_id: String,
+    pub(crate) channel_id: String,
     /// The customer, when the host knows them.
-    pub customer: Option<cxone_chat_protocol::rpc::types::CustomerIdentity>,
+    pub(crate) customer: Option<cxone_chat_protocol::rpc::types::CustomerIdentity>,
 }
 
 impl Handler<Prepare> for Session {
@@ -431,7 +450,7 @@ impl Handler<Prepare> for Session {
                     Ok(config) => {
                         let mode = Session::mode(&config);
                         act.oauth.do_send(Configure {
-                            scheme: connect::scheme(
+                            scheme: envelope::scheme(
                                 config.authentication_type(),
                                 config.secured_sessions_enabled(),
                             ),
@@ -478,7 +497,7 @@ fn fingerprint(sdk: &SdkIdentity) -> BrowserFingerprint {
 /// `session.connect`.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<SessionState, SessionError>")]
-pub struct Connect;
+pub(crate) struct Connect;
 
 impl Handler<Connect> for Session {
     type Result = ResponseActFuture<Self, Result<SessionState, SessionError>>;
@@ -552,6 +571,18 @@ impl StreamHandler<Inbound> for Session {
                 };
                 self.lose_connection(reason, ctx);
             }
+            Inbound::LargeEventFailed { url, error } => {
+                tracing::warn!(session = %self.name, %url, %error, "a large event was lost");
+                // Nobody asked for it, so nobody would hear: the host is told with an event.
+                let error = SessionError::LargeEventLost { url, error };
+                self.publish(
+                    ErrorEvent {
+                        error: cxone_chat_protocol::rpc::errors::ErrorObject::from(&error),
+                        thread_id: None,
+                    }
+                    .into(),
+                );
+            }
             other => {
                 tracing::debug!(session = %self.name, ?other, "inbound frame not applied to state")
             }
@@ -568,7 +599,7 @@ type ConnectFuture =
 /// `session.disconnect`.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<SessionState, SessionError>")]
-pub struct Disconnect;
+pub(crate) struct Disconnect;
 
 impl Handler<Disconnect> for Session {
     type Result = Result<SessionState, SessionError>;
@@ -585,7 +616,7 @@ impl Handler<Disconnect> for Session {
 /// (visitor, customer, tokens, cookies, queued messages) — a sign-out. The actor stops after.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<(), SessionError>")]
-pub struct Forget;
+pub(crate) struct Forget;
 
 impl Handler<Forget> for Session {
     type Result = ResponseActFuture<Self, Result<(), SessionError>>;
@@ -636,7 +667,7 @@ impl Session {
 /// `session.state`.
 #[derive(Message, Debug)]
 #[rtype(result = "SessionState")]
-pub struct GetState;
+pub(crate) struct GetState;
 
 impl Handler<GetState> for Session {
     type Result = MessageResult<GetState>;
@@ -649,7 +680,7 @@ impl Handler<GetState> for Session {
 /// A line of `daemon.status`.
 #[derive(Message, Debug)]
 #[rtype(result = "SessionStatus")]
-pub struct Status;
+pub(crate) struct Status;
 
 impl Handler<Status> for Session {
     type Result = ResponseActFuture<Self, SessionStatus>;
@@ -682,12 +713,10 @@ impl Handler<Status> for Session {
     }
 }
 
-pub use crate::actors::threads::{
-    CreateThread, GetThread, ListThreads, LoadThread, Op, OpResult, Send, SetThreadCustomFields,
-    ThreadOp,
+pub(crate) use connection::KeepTrying;
+pub(crate) use customer::{
+    Authorize, ExecuteTrigger, GetCustomer, GetPreChatSurvey, SetCustomer, SetCustomerFields,
+    SetDeviceToken,
 };
-pub use connection::KeepTrying;
-pub use customer::{CustomerCall, CustomerOp};
-pub use forward::GetUploadTarget;
-pub use lifecycle::{Analytics, AnalyticsCall, Background, Foreground};
-pub use shutdown::GoAway;
+pub(crate) use lifecycle::{Analytics, AnalyticsCall, Background, Foreground};
+pub(crate) use shutdown::GoAway;

@@ -6,10 +6,11 @@
 //! rename, archive, mark read, typing, custom fields, end contact, transcript, and the
 //! recovery of a given thread.
 //!
-//! The session actor is its only caller: it forwards thread calls and inbound events, and pushes
-//! a [`Chat`] — what thread calls need to know of the connection, the customer and the channel —
-//! whenever that changes. One sender means one FIFO order: a call always sees the connection as
-//! the session saw it when it forwarded the call.
+//! Thread calls come straight from the RPC layer. The session actor sends it inbound events in
+//! arrival order and pushes a [`Chat`] — what thread calls need to know of the connection, the
+//! customer and the channel — with `do_send` whenever that changes, before it answers the call
+//! that changed it. So a call a client makes after an answer always finds the registry's view
+//! at least as new as that answer (the mailbox is FIFO).
 
 mod ops;
 mod outbox;
@@ -27,48 +28,62 @@ use cxone_chat_protocol::rpc::types::{
 
 use crate::actors::event_hub::{EventHub, Publish};
 use crate::actors::oauth::OAuth;
-use crate::session::connect::Envelope;
+use crate::session::attachments::UploadTarget;
+use crate::session::envelope::Envelope;
 use crate::session::error::SessionError;
 use crate::session::threads::ThreadRegistry;
 use crate::upstream::SocketHandle;
 
-pub use ops::{LoadThread, Op, OpResult, SetThreadCustomFields, ThreadOp};
-pub use outbox::FlushOutbox;
-pub use send::{CreateThread, Send};
+pub(crate) use ops::{ChangeThread, LoadMore, LoadThread, Op, SetThreadCustomFields, ThreadOp};
+pub(crate) use outbox::FlushOutbox;
+pub(crate) use send::{CreateThread, Send};
 
 /// What thread calls need to know of the session, pushed by it on every change.
 #[derive(Clone, Debug, Default)]
-pub struct Chat {
+pub(crate) struct Chat {
     /// The chat mode, once prepared.
-    pub mode: Option<ChatMode>,
+    pub(crate) mode: Option<ChatMode>,
     /// Connected and authorized (chat state `connected` or `ready`).
-    pub connected: bool,
+    pub(crate) connected: bool,
     /// The connection dropped and is being restored: sends are queued.
-    pub reconnecting: bool,
+    pub(crate) reconnecting: bool,
     /// The socket, while there is one.
-    pub socket: Option<SocketHandle>,
+    pub(crate) socket: Option<SocketHandle>,
     /// Brand, channel and visitor for every frame, once prepared.
-    pub envelope: Option<Envelope>,
+    pub(crate) envelope: Option<Envelope>,
     /// The customer (frames, the welcome message's placeholders).
-    pub customer: Option<CustomerIdentity>,
+    pub(crate) customer: Option<CustomerIdentity>,
     /// Customer custom fields, sent with every message.
-    pub customer_fields: Vec<CxField>,
+    pub(crate) customer_fields: Vec<CxField>,
     /// The device fingerprint every message carries.
-    pub fingerprint: Option<BrowserFingerprint>,
+    pub(crate) fingerprint: Option<BrowserFingerprint>,
     /// The pre-chat survey's required fields, when the channel has a survey.
-    pub required_fields: Vec<String>,
+    pub(crate) required_fields: Vec<String>,
     /// Whether the channel sends transcripts.
-    pub transcript_allowed: bool,
+    pub(crate) transcript_allowed: bool,
+    /// Where and under which rules attachments are uploaded; `None` when the channel takes
+    /// none.
+    pub(crate) upload: Option<UploadTarget>,
 }
 
 impl Chat {
     /// The socket when the chat may use it.
-    pub fn live_socket(&self) -> Option<SocketHandle> {
+    pub(crate) fn live_socket(&self) -> Option<SocketHandle> {
         self.socket.clone().filter(|_| self.connected)
     }
 
+    /// Where `thread.send` uploads attachments, or why it cannot.
+    pub(crate) fn upload_target(&self) -> Result<UploadTarget, SessionError> {
+        if self.envelope.is_none() {
+            return Err(SessionError::NotPrepared);
+        }
+        self.upload.clone().ok_or(SessionError::FeatureDisabled(
+            "this channel does not accept attachments",
+        ))
+    }
+
     /// A frame for `event` with the session's envelope.
-    pub fn frame(&self, event: SentEvent) -> Result<OutgoingFrame, SessionError> {
+    pub(crate) fn frame(&self, event: SentEvent) -> Result<OutgoingFrame, SessionError> {
         let (Some(e), Some(c)) = (&self.envelope, &self.customer) else {
             return Err(SessionError::NotPrepared);
         };
@@ -78,7 +93,7 @@ impl Chat {
 
 /// The thread registry actor.
 #[derive(Debug)]
-pub struct Threads {
+pub(crate) struct Threads {
     name: SessionName,
     hub: Addr<EventHub>,
     oauth: Addr<OAuth>,
@@ -89,11 +104,13 @@ pub struct Threads {
     welcome: Option<String>,
     /// Where the outbox flush stands.
     outbox: outbox::OutboxState,
+    /// Released when the latest send is written: the next one waits for it.
+    last_turn: Option<tokio::sync::oneshot::Receiver<()>>,
 }
 
 impl Threads {
     /// The registry of session `name`.
-    pub fn new(
+    pub(crate) fn new(
         name: SessionName,
         hub: Addr<EventHub>,
         oauth: Addr<OAuth>,
@@ -108,6 +125,7 @@ impl Threads {
             chat: Chat::default(),
             welcome: None,
             outbox: outbox::OutboxState::default(),
+            last_turn: None,
         }
     }
 
@@ -161,6 +179,9 @@ impl Threads {
     }
 }
 
+// Critical: the watchdog is fed only while it answers (see `actors/health.rs`).
+crate::actors::health::critical_actor!(Threads);
+
 impl Actor for Threads {
     type Context = Context<Self>;
 
@@ -172,7 +193,7 @@ impl Actor for Threads {
 /// The session's view changed.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub struct SetChat(pub Chat);
+pub(crate) struct SetChat(pub(crate) Chat);
 
 impl Handler<SetChat> for Threads {
     type Result = ();
@@ -187,7 +208,7 @@ impl Handler<SetChat> for Threads {
 /// An inbound event, in arrival order.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub struct Apply(pub Box<EventBody>);
+pub(crate) struct Apply(pub(crate) Box<EventBody>);
 
 impl Handler<Apply> for Threads {
     type Result = ();
@@ -201,7 +222,7 @@ impl Handler<Apply> for Threads {
 /// only conversation is closed (the state machine's `closed`).
 #[derive(Message, Debug)]
 #[rtype(result = "bool")]
-pub struct Recovered(pub Vec<EventBody>);
+pub(crate) struct Recovered(pub(crate) Vec<EventBody>);
 
 impl Handler<Recovered> for Threads {
     type Result = bool;
@@ -223,7 +244,7 @@ impl Handler<Recovered> for Threads {
 /// How many threads there are (`daemon.status`).
 #[derive(Message, Debug)]
 #[rtype(result = "usize")]
-pub struct Count;
+pub(crate) struct Count;
 
 impl Handler<Count> for Threads {
     type Result = usize;
@@ -236,7 +257,7 @@ impl Handler<Count> for Threads {
 /// `threads.list`.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<Vec<Thread>, SessionError>")]
-pub struct ListThreads;
+pub(crate) struct ListThreads;
 
 impl Handler<ListThreads> for Threads {
     type Result = Result<Vec<Thread>, SessionError>;
@@ -249,9 +270,9 @@ impl Handler<ListThreads> for Threads {
 /// `threads.get`.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<ThreadSnapshot, SessionError>")]
-pub struct GetThread {
+pub(crate) struct GetThread {
     /// The thread.
-    pub thread_id: String,
+    pub(crate) thread_id: String,
 }
 
 impl Handler<GetThread> for Threads {
@@ -265,7 +286,7 @@ impl Handler<GetThread> for Threads {
 /// The session is gone.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub struct Stop;
+pub(crate) struct Stop;
 
 impl Handler<Stop> for Threads {
     type Result = ();

@@ -104,22 +104,22 @@ pub struct LogSection {
     pub level: String,
     /// `text` or `json` on stderr; the journal is used instead when stderr is the journal
     /// (restart).
-    pub format: LogFormat,
+    pub format: LogFormatSetting,
 }
 
 impl Default for LogSection {
     fn default() -> Self {
         Self {
             level: "info".into(),
-            format: LogFormat::Text,
+            format: LogFormatSetting::Text,
         }
     }
 }
 
-/// How log lines on stderr look.
+/// `log.format` as the file spells it (see `options::LogFormat`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum LogFormat {
+pub enum LogFormatSetting {
     /// Human-readable lines.
     Text,
     /// One JSON object per line.
@@ -144,6 +144,12 @@ pub struct LimitsSection {
     pub max_poll_timeout_ms: u64,
     /// Most connections at once.
     pub max_clients: usize,
+    /// Most connections one user may hold (the daemon's own user and root are not counted
+    /// against it, and the last few connections are kept for them).
+    pub max_clients_per_user: usize,
+    /// A connection that sent no complete line for this long, with no call running and no
+    /// subscription, is closed, in milliseconds.
+    pub idle_timeout_ms: u64,
 }
 
 impl Default for LimitsSection {
@@ -156,6 +162,8 @@ impl Default for LimitsSection {
             max_pending: 256,
             max_poll_timeout_ms: 300_000,
             max_clients: 256,
+            max_clients_per_user: 64,
+            idle_timeout_ms: 300_000,
         }
     }
 }
@@ -229,6 +237,8 @@ pub const LIVE_KEYS: &[&str] = &[
     "limits.max_pending",
     "limits.max_poll_timeout_ms",
     "limits.max_clients",
+    "limits.max_clients_per_user",
+    "limits.idle_timeout_ms",
     "shutdown.drain_timeout_ms",
     "shutdown.grace_ms",
     "health.ping_timeout_ms",

@@ -9,16 +9,16 @@ use serde_json::Value;
 
 /// The current status line, shared with the reload path (which repeats it with `READY=1`).
 #[derive(Debug, Clone, Default)]
-pub struct StatusLine(Arc<Mutex<String>>);
+pub(crate) struct StatusLine(Arc<Mutex<String>>);
 
 impl StatusLine {
     /// The line now.
-    pub fn get(&self) -> String {
+    pub(crate) fn get(&self) -> String {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Replaces it; true when it changed.
-    pub fn set(&self, text: String) -> bool {
+    pub(crate) fn set(&self, text: String) -> bool {
         let mut line = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let changed = *line != text;
         *line = text;
@@ -28,14 +28,14 @@ impl StatusLine {
 
 /// Each session's connection, summarised.
 #[derive(Debug, Clone)]
-pub struct Summary {
+pub(crate) struct Summary {
     listening: String,
     sessions: BTreeMap<String, String>,
 }
 
 impl Summary {
     /// Nothing known yet about any session; `listening` describes the socket.
-    pub fn new(listening: String) -> Self {
+    pub(crate) fn new(listening: String) -> Self {
         Self {
             listening,
             sessions: BTreeMap::new(),
@@ -43,7 +43,7 @@ impl Summary {
     }
 
     /// Applies one `events.event` notification's params; true when the summary changed.
-    pub fn apply(&mut self, event: &Value) -> bool {
+    pub(crate) fn apply(&mut self, event: &Value) -> bool {
         let Some(session) = event["session"].as_str() else {
             return false;
         };
@@ -78,7 +78,7 @@ impl Summary {
     }
 
     /// The `STATUS=` text.
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         if self.sessions.is_empty() {
             return format!("{}; no chat session yet", self.listening);
         }

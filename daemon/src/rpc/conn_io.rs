@@ -12,7 +12,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// One side of a shared connection.
 #[derive(Debug, Clone)]
-pub struct ConnIo(pub Arc<Stream>);
+pub(crate) struct ConnIo(pub(crate) Arc<Stream>);
 
 impl AsyncRead for ConnIo {
     fn poll_read(

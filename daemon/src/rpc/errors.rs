@@ -71,7 +71,6 @@ impl From<&SessionError> for ErrorObject {
                 }
                 o
             }
-            SessionError::ChatOffline => ErrorObject::new(ErrorCode::ChatOffline),
             SessionError::Store(_) => ErrorObject::new(ErrorCode::InternalError),
             SessionError::AuthorizationRequired => {
                 ErrorObject::new(ErrorCode::AuthorizationRequired)
@@ -123,6 +122,7 @@ impl From<&SessionError> for ErrorObject {
             SessionError::InvalidParameter { field, .. } => {
                 ErrorObject::new(ErrorCode::InvalidParameter).with_field(*field)
             }
+            SessionError::LargeEventLost { .. } => ErrorObject::new(ErrorCode::BackendUnavailable),
             SessionError::PreChatSurveyIncomplete(f) => {
                 ErrorObject::new(ErrorCode::PreChatSurveyIncomplete)
                     .with_field(format!("customFields.{f}"))

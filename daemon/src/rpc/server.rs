@@ -1,87 +1,98 @@
-//! Admitting client connections: checks each peer's credentials (the daemon's own user, root,
-//! and the configured users and groups), enforces the connection limit, and starts one
-//! `RpcClient` actor per connection. The `RpcServer` actor (`actors/rpc_server.rs`) accepts
-//! and calls [`admit`]; this is the plain logic it wraps.
+//! The RPC server: one actor that owns the listening socket, accepts connections and admits
+//! each one (`admission.rs`: peer credentials, connection limit, an `RpcClient` actor).
+//!
+//! It is a critical actor: it answers the watchdog's `Ping`, so an acceptor that stopped
+//! taking messages stops the watchdog. [`StopAccepting`] closes the listener (the first step of
+//! a drain); a socket passed by systemd is closed in this process only, never unlinked.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
-use cxone_chat_protocol::rpc::Response;
-use cxone_chat_protocol::rpc::envelope::Id;
-use cxone_chat_protocol::rpc::errors::{ErrorCode, ErrorObject};
-use interprocess::local_socket::tokio::Stream;
-use interprocess::local_socket::traits::StreamCommon as _;
-use tokio::io::AsyncWriteExt;
+use actix::prelude::*;
+use interprocess::local_socket::tokio::{Listener, Stream};
+use interprocess::local_socket::traits::tokio::Listener as _;
 
-use crate::actors::rpc_client::{Peer, RpcClient};
-use crate::options::Options;
-use crate::rpc::conn_io::ConnIo;
+use crate::rpc::admission::admit;
 use crate::rpc::state::DaemonState;
 
-/// Whether a peer may use the daemon.
-pub fn peer_allowed(
-    options: &Options,
+/// The acceptor.
+#[derive(Debug)]
+pub(crate) struct RpcServer {
+    state: Arc<DaemonState>,
     own_uid: u32,
-    uid: Option<u32>,
-    gid: Option<u32>,
-    groups: &[u32],
-) -> bool {
-    let uid_ok = uid.is_some_and(|u| u == own_uid || u == 0 || options.allowed_uids.contains(&u));
-    let gid_ok = gid
-        .into_iter()
-        .chain(groups.iter().copied())
-        .any(|g| options.allowed_gids.contains(&g));
-    uid_ok || gid_ok
+    listener: Option<Arc<Listener>>,
+    accepting: Option<SpawnHandle>,
 }
 
-/// Admits one accepted connection: checks its peer's credentials and the connection limit,
-/// then starts its `RpcClient` actor (or tells it why not and closes it).
-pub fn admit(conn: Stream, state: &Arc<DaemonState>, own_uid: u32) {
-    static NEXT_CLIENT: AtomicU64 = AtomicU64::new(1);
-    let options = state.options();
-    let creds = conn.peer_creds();
-    let (pid, uid, gid, groups) = match &creds {
-        Ok(c) => (
-            c.pid().map(|p| p as u32),
-            c.euid(),
-            c.egid(),
-            c.groups().map(<[u32]>::to_vec).unwrap_or_default(),
-        ),
-        Err(_) => (None, None, None, Vec::new()),
-    };
-    if !peer_allowed(&options, own_uid, uid, gid, &groups) {
-        tracing::warn!(?pid, ?uid, "refused a client whose user is not allowed");
-        tokio::spawn(refuse(
-            conn,
-            ErrorCode::PeerNotAuthorized,
-            "this user may not use cxone-chatd; ask the administrator to add it to the allowed users or group",
-        ));
-        return;
+impl RpcServer {
+    /// A server for `listener`; `own_uid` is the daemon's user for the peer check.
+    pub(crate) fn new(listener: Listener, state: Arc<DaemonState>, own_uid: u32) -> Self {
+        Self {
+            state,
+            own_uid,
+            listener: Some(Arc::new(listener)),
+            accepting: None,
+        }
     }
-    let connected = state
-        .clients
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .len();
-    if connected >= options.max_clients {
-        tracing::warn!(connected, "refused a client: too many connections");
-        tokio::spawn(refuse(
-            conn,
-            ErrorCode::Overloaded,
-            "too many clients are connected; try again later",
-        ));
-        return;
+
+    fn accept(&mut self, ctx: &mut Context<Self>) {
+        let Some(listener) = self.listener.clone() else {
+            return;
+        };
+        let stream = futures_util::stream::unfold(listener, |l| async move {
+            let conn = l.accept().await;
+            Some((conn, l))
+        });
+        self.accepting = Some(ctx.add_stream(stream));
     }
-    let id = NEXT_CLIENT.fetch_add(1, Ordering::Relaxed);
-    tracing::info!(client = id, ?pid, ?uid, "client connected");
-    let conn = ConnIo(Arc::new(conn));
-    RpcClient::start_for(id, Peer { pid, uid }, state.clone(), conn.clone(), conn);
 }
 
-/// Tells a refused client why in one JSON-RPC error, then closes.
-async fn refuse(mut conn: Stream, code: ErrorCode, detail: &str) {
-    let response = Response::error(Id::Null, ErrorObject::new(code).with_detail(detail));
-    let mut line = serde_json::to_vec(&response).expect("responses serialize");
-    line.push(b'\n');
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), conn.write_all(&line)).await;
+// Critical: the watchdog is fed only while it answers (see `actors/health.rs`).
+crate::actors::health::critical_actor!(RpcServer);
+
+impl Actor for RpcServer {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        self.accept(ctx);
+    }
+}
+
+impl StreamHandler<std::io::Result<Stream>> for RpcServer {
+    fn handle(&mut self, item: std::io::Result<Stream>, ctx: &mut Self::Context) {
+        match item {
+            Ok(conn) => admit(conn, &self.state, self.own_uid),
+            Err(e) => {
+                // Out of file descriptors and the like: pause instead of spinning.
+                tracing::warn!(error = %e, "accepting a client connection failed");
+                if let Some(h) = self.accepting.take() {
+                    ctx.cancel_future(h);
+                }
+                ctx.run_later(Duration::from_millis(50), |act, ctx| act.accept(ctx));
+            }
+        }
+    }
+
+    // The accept stream never ends by itself; when it is cancelled the actor stays, so that it
+    // still answers pings while the daemon drains.
+    fn finished(&mut self, _: &mut Self::Context) {}
+}
+
+/// Stop accepting: close the listener. Connections already accepted carry on.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub(crate) struct StopAccepting;
+
+impl Handler<StopAccepting> for RpcServer {
+    type Result = ();
+
+    fn handle(&mut self, _: StopAccepting, ctx: &mut Self::Context) {
+        if let Some(h) = self.accepting.take() {
+            ctx.cancel_future(h);
+        }
+        // The stream's future held the other reference; both are gone now, so the socket
+        // closes (and a socket file this daemon created is removed).
+        self.listener = None;
+        tracing::info!("no longer accepting connections");
+    }
 }

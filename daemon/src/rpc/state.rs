@@ -14,61 +14,90 @@ use cxone_chat_protocol::rpc::types::{Environment, SessionName};
 
 use crate::actors::event_hub::{EventHub, Outbound};
 use crate::actors::session::Session;
+use crate::actors::threads::Threads;
 use crate::logging::LogControl;
 use crate::options::Options;
 use crate::upstream::{RestClient, SdkIdentity};
 
+/// Who is on the other end of a connection, from the socket's peer credentials.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Peer {
+    /// Process id.
+    pub(crate) pid: Option<u32>,
+    /// Effective user id.
+    pub(crate) uid: Option<u32>,
+}
+
+impl Peer {
+    /// Whether the peer is the daemon's own user or root: the users trusted with what only
+    /// the daemon may see (files read by path, trace logs).
+    pub(crate) fn is_admin(&self) -> bool {
+        let own = nix::unistd::geteuid().as_raw();
+        self.uid.is_some_and(|u| u == own || u == 0)
+    }
+}
+
+/// The actors a call addresses: the session (its life: connect, customer, lifecycle,
+/// analytics) and its thread registry (threads, messages, sending), which calls reach directly.
+#[derive(Debug, Clone)]
+pub(crate) struct SessionHandle {
+    /// The session actor.
+    pub(crate) session: Addr<Session>,
+    /// Its thread registry.
+    pub(crate) threads: Addr<Threads>,
+}
+
 /// A connected client, for `daemon.status`.
 #[derive(Debug)]
-pub struct ClientEntry {
+pub(crate) struct ClientEntry {
     /// Peer process id.
-    pub pid: Option<u32>,
+    pub(crate) pid: Option<u32>,
     /// Peer user id.
-    pub uid: Option<u32>,
+    pub(crate) uid: Option<u32>,
     /// Calls running.
-    pub pending: Arc<AtomicU32>,
+    pub(crate) pending: Arc<AtomicU32>,
     /// Its outbound queue (for the depth).
-    pub queue: mpsc::Sender<Outbound>,
+    pub(crate) queue: mpsc::Sender<Outbound>,
 }
 
 /// Daemon-wide state shared by every connection.
 #[derive(Debug)]
-pub struct DaemonState {
+pub(crate) struct DaemonState {
     /// The options the daemon runs with; a reload (SIGHUP) swaps in new live values. Read
     /// them with [`DaemonState::options`].
-    pub options: RwLock<Arc<Options>>,
+    pub(crate) options: RwLock<Arc<Options>>,
     /// The critical actors the watchdog checks.
-    pub health: Arc<crate::actors::health::Registry>,
+    pub(crate) health: Arc<crate::actors::health::Registry>,
     /// The watchdog's ping timeout in milliseconds (live).
-    pub ping_timeout_ms: Arc<AtomicU64>,
+    pub(crate) ping_timeout_ms: Arc<AtomicU64>,
     /// Whether the debug-build test hooks (`debug.wedge`) are on (`CXONE_CHATD_TEST_HOOKS=1`).
-    pub test_hooks: bool,
+    pub(crate) test_hooks: bool,
     /// When the daemon started.
-    pub started: Instant,
+    pub(crate) started: Instant,
     /// The event hub.
-    pub hub: Addr<EventHub>,
+    pub(crate) hub: Addr<EventHub>,
     /// Connected clients by id.
-    pub clients: Mutex<HashMap<u64, ClientEntry>>,
+    pub(crate) clients: Mutex<HashMap<u64, ClientEntry>>,
     /// Run-time log level.
-    pub log: LogControl,
+    pub(crate) log: LogControl,
     /// Chat sessions by name.
-    pub sessions: Mutex<HashMap<SessionName, Addr<Session>>>,
+    pub(crate) sessions: Mutex<HashMap<SessionName, SessionHandle>>,
     /// The one HTTP client every session shares.
-    pub rest: RestClient,
+    pub(crate) rest: RestClient,
     /// Downloads every session's large events.
-    pub large_events: Addr<crate::actors::large_events::LargeEventFetcher>,
+    pub(crate) large_events: Addr<crate::actors::large_events::LargeEventFetcher>,
     /// What the daemon reports itself as to the back end.
-    pub sdk: SdkIdentity,
+    pub(crate) sdk: SdkIdentity,
     /// The state directory.
-    pub store: crate::store::Store,
+    pub(crate) store: crate::store::Store,
     /// The embedded emulator's environment in `--sandbox` mode: used when `session.prepare`
     /// names none.
-    pub sandbox: Option<Environment>,
+    pub(crate) sandbox: Option<Environment>,
 }
 
 impl DaemonState {
     /// The options now in force (a snapshot; a reload may replace them meanwhile).
-    pub fn options(&self) -> Arc<Options> {
+    pub(crate) fn options(&self) -> Arc<Options> {
         self.options
             .read()
             .unwrap_or_else(|e| e.into_inner())
@@ -76,7 +105,7 @@ impl DaemonState {
     }
 
     /// Replaces the options (a reload).
-    pub fn set_options(&self, options: Options) {
+    pub(crate) fn set_options(&self, options: Options) {
         self.ping_timeout_ms.store(
             options.ping_timeout.as_millis() as u64,
             std::sync::atomic::Ordering::Relaxed,
@@ -85,7 +114,7 @@ impl DaemonState {
     }
 
     /// JSON-RPC parsing limits now in force.
-    pub fn parse_options(&self) -> ParseOptions {
+    pub(crate) fn parse_options(&self) -> ParseOptions {
         ParseOptions {
             max_batch_len: self.options().max_batch_len,
         }

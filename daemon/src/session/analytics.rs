@@ -12,7 +12,7 @@ use cxone_chat_protocol::cxone::common::UuidString;
 use cxone_chat_protocol::cxone::rest::{AnalyticsEventData, PageView, TimeSpentOnPage};
 
 /// How long a visit lasts after its last page view.
-pub const VISIT_LENGTH: Duration = Duration::from_secs(30 * 60);
+pub(crate) const VISIT_LENGTH: Duration = Duration::from_secs(30 * 60);
 
 #[derive(Debug, Clone)]
 struct Page {
@@ -23,18 +23,18 @@ struct Page {
 
 /// The visitor's current visit and page.
 #[derive(Debug, Default)]
-pub struct Visits {
+pub(crate) struct Visits {
     visit: Option<(UuidString, Instant)>,
     page: Option<Page>,
 }
 
 /// Events to post, all under one visit id.
 #[derive(Debug, PartialEq)]
-pub struct Batch {
+pub(crate) struct Batch {
     /// The visit they belong to.
-    pub visit_id: UuidString,
+    pub(crate) visit_id: UuidString,
     /// In order.
-    pub events: Vec<AnalyticsEventData>,
+    pub(crate) events: Vec<AnalyticsEventData>,
 }
 
 impl Visits {
@@ -72,7 +72,7 @@ impl Visits {
     }
 
     /// `analytics.pageView`. `None` for an exact repeat of the open page.
-    pub fn page_view(&mut self, title: &str, url: &str, now: Instant) -> Option<Batch> {
+    pub(crate) fn page_view(&mut self, title: &str, url: &str, now: Instant) -> Option<Batch> {
         if self
             .page
             .as_ref()
@@ -99,7 +99,12 @@ impl Visits {
     }
 
     /// `analytics.pageViewEnded`: `TimeSpentOnPage` when it names the open page, else nothing.
-    pub fn page_view_ended(&mut self, title: &str, url: &str, now: Instant) -> Option<Batch> {
+    pub(crate) fn page_view_ended(
+        &mut self,
+        title: &str,
+        url: &str,
+        now: Instant,
+    ) -> Option<Batch> {
         let open = self
             .page
             .as_ref()
@@ -115,14 +120,14 @@ impl Visits {
     }
 
     /// Going to the background ends the open page, whatever it is.
-    pub fn background(&mut self, now: Instant) -> Option<Batch> {
+    pub(crate) fn background(&mut self, now: Instant) -> Option<Batch> {
         let page = self.page.clone()?;
         self.page_view_ended(&page.title, &page.url, now)
     }
 
     /// Any other event (chat window opened, conversion, proactive action), in the current
     /// visit or a new one.
-    pub fn event(&mut self, data: AnalyticsEventData, now: Instant) -> Batch {
+    pub(crate) fn event(&mut self, data: AnalyticsEventData, now: Instant) -> Batch {
         let mut events = Vec::new();
         let visit_id = self.visit(now, false, &mut events);
         events.push(data);

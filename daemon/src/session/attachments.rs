@@ -27,7 +27,13 @@ use crate::upstream::rest::ChannelTarget;
 
 /// Why an attachment cannot be sent.
 #[derive(Debug, thiserror::Error)]
-pub enum AttachmentError {
+pub(crate) enum AttachmentError {
+    /// A path from a client that is not the daemon's own user or root: the daemon would read
+    /// it with its own rights, which may be more than the client's.
+    #[error(
+        "cxone-chatd reads files by path only for its own user and root, so that no client can make it read a file the client itself may not; send the file's content as data (base64) with fileName and mimeType"
+    )]
+    PathFromAnotherUser,
     /// The path is relative: the daemon's working directory means nothing to the host.
     #[error("the path {0:?} is not absolute; give the full path")]
     RelativePath(String),
@@ -80,13 +86,13 @@ pub enum AttachmentError {
 
 /// A file ready to upload.
 #[derive(Clone, PartialEq, Eq)]
-pub struct File {
+pub(crate) struct File {
     /// Its bytes.
-    pub bytes: Vec<u8>,
+    pub(crate) bytes: Vec<u8>,
     /// The name to show.
-    pub file_name: String,
+    pub(crate) file_name: String,
     /// Its MIME type.
-    pub mime_type: String,
+    pub(crate) mime_type: String,
 }
 
 impl std::fmt::Debug for File {
@@ -100,18 +106,18 @@ impl std::fmt::Debug for File {
 }
 
 /// How long reading one call's attachments may take, waiting for a reader included.
-pub const READ_TIMEOUT: Duration = Duration::from_secs(20);
+pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// How many attachment reads may run at once in the whole daemon; each holds a blocking thread
 /// while it runs (a read stuck in the kernel cannot be cancelled, only abandoned).
-pub const MAX_CONCURRENT_READS: usize = 4;
+pub(crate) const MAX_CONCURRENT_READS: usize = 4;
 
 /// The readers' permits, held by the blocking read itself so that an abandoned read still counts.
 static READERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_CONCURRENT_READS);
 
-/// Reads an attachment, refusing before reading what the channel would refuse anyway (a file
-/// larger than the limit is never read into memory). Blocking: run it off the actor thread.
-pub fn load(input: &AttachmentInput, limits: &FileRestrictions) -> Result<File, AttachmentError> {
+/// [`load_until`] with the default read timeout (the unit tests' entry point).
+#[cfg(test)]
+fn load(input: &AttachmentInput, limits: &FileRestrictions) -> Result<File, AttachmentError> {
     load_until(input, limits, Instant::now() + READ_TIMEOUT)
 }
 
@@ -196,8 +202,10 @@ fn read_bounded(
     Ok(bytes)
 }
 
-/// [`load`] that gives up reading at `deadline`.
-pub fn load_until(
+/// Reads an attachment, refusing before reading what the channel would refuse anyway (a file
+/// larger than the limit is never read into memory), and giving up reading at `deadline`.
+/// Blocking: run it off the actor thread.
+pub(crate) fn load_until(
     input: &AttachmentInput,
     limits: &FileRestrictions,
     deadline: Instant,
@@ -265,7 +273,7 @@ pub fn load_until(
 }
 
 /// The MIME type for a file name's extension; `application/octet-stream` when unknown.
-pub fn guess_mime_type(file_name: &str) -> &'static str {
+pub(crate) fn guess_mime_type(file_name: &str) -> &'static str {
     let ext = file_name
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
@@ -297,22 +305,22 @@ pub fn guess_mime_type(file_name: &str) -> &'static str {
 
 /// Where and under which rules a session uploads.
 #[derive(Clone, Debug)]
-pub struct UploadTarget {
+pub(crate) struct UploadTarget {
     /// The REST client.
-    pub rest: RestClient,
+    pub(crate) rest: RestClient,
     /// The endpoints.
-    pub endpoints: crate::upstream::Endpoints,
+    pub(crate) endpoints: crate::upstream::Endpoints,
     /// Brand.
-    pub brand_id: i64,
+    pub(crate) brand_id: i64,
     /// Channel.
-    pub channel_id: String,
+    pub(crate) channel_id: String,
     /// The channel's restrictions.
-    pub limits: FileRestrictions,
+    pub(crate) limits: FileRestrictions,
 }
 
 /// Loads (off the calling thread) and checks every attachment, then uploads them in order:
 /// a refused file means nothing is uploaded. The first failure names its index.
-pub async fn upload_all(
+pub(crate) async fn upload_all(
     target: &UploadTarget,
     inputs: Vec<AttachmentInput>,
 ) -> Result<Vec<(SentAttachment, Attachment)>, (usize, AttachmentError)> {
@@ -388,7 +396,7 @@ async fn load_all(
 }
 
 /// Uploads a checked file; its description for `SendMessage` and for the local API.
-pub async fn upload(
+pub(crate) async fn upload(
     rest: &RestClient,
     target: ChannelTarget<'_>,
     limits: &FileRestrictions,

@@ -14,21 +14,21 @@ use crate::upstream::SecuredCookies;
 
 /// A transaction token is reused until this long before it expires (iOS's margin): a token
 /// about to expire would die during the handshake.
-pub const TRANSACTION_MARGIN_MS: i64 = 30_000;
+pub(crate) const TRANSACTION_MARGIN_MS: i64 = 30_000;
 /// An access token is refreshed before a send when it expires within this long (iOS: 30 s).
-pub const ACCESS_MARGIN_MS: i64 = 30_000;
+pub(crate) const ACCESS_MARGIN_MS: i64 = 30_000;
 /// A lifetime the server did not state is taken as the SDKs' usual hour.
-pub const DEFAULT_LIFETIME_S: i64 = 3_600;
+pub(crate) const DEFAULT_LIFETIME_S: i64 = 3_600;
 /// Refreshes scheduled ahead of expiry happen no sooner than this after the token arrived.
 const MIN_REFRESH_DELAY_MS: i64 = 20_000;
 
 /// A token and when it expires.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Expiring {
+pub(crate) struct Expiring {
     /// The token.
-    pub token: String,
+    pub(crate) token: String,
     /// Unix ms.
-    pub expires_at: i64,
+    pub(crate) expires_at: i64,
 }
 
 impl std::fmt::Debug for Expiring {
@@ -42,7 +42,7 @@ impl std::fmt::Debug for Expiring {
 
 impl Expiring {
     /// A token issued at `now` that lives `lifetime_s` seconds (an hour when unstated).
-    pub fn issued(token: String, lifetime_s: Option<i64>, now: i64) -> Self {
+    pub(crate) fn issued(token: String, lifetime_s: Option<i64>, now: i64) -> Self {
         let lifetime = lifetime_s.unwrap_or(DEFAULT_LIFETIME_S).max(0);
         Self {
             token,
@@ -51,14 +51,14 @@ impl Expiring {
     }
 
     /// Whether it is still good at `now` with `margin_ms` to spare.
-    pub fn is_fresh(&self, now: i64, margin_ms: i64) -> bool {
+    pub(crate) fn is_fresh(&self, now: i64, margin_ms: i64) -> bool {
         now.saturating_add(margin_ms) < self.expires_at
     }
 }
 
 /// How the channel's customers authenticate, as far as tokens go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scheme {
+pub(crate) enum Scheme {
     /// No customer login and no secured sessions: no tokens at all.
     Anonymous,
     /// Secured sessions with an anonymous customer: a transaction token, fetched again silently.
@@ -75,7 +75,7 @@ pub enum Scheme {
 
 /// Which token a message carries and how it is renewed.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Renewal {
+pub(crate) enum Renewal {
     /// Nothing to carry.
     NotNeeded,
     /// The token is good.
@@ -91,17 +91,17 @@ pub enum Renewal {
 
 /// A session's credentials. `Debug` shows which tokens are held, never a token.
 #[derive(Clone, Default)]
-pub struct Credentials {
+pub(crate) struct Credentials {
     /// A login the host gave with `customer.authorize`, not used yet (codes are single-use).
-    pub login: Option<OAuthAuthorization>,
+    pub(crate) login: Option<OAuthAuthorization>,
     /// The legacy access token (`ConsumerAuthorized`, `TokenRefreshed`).
-    pub access: Option<Expiring>,
+    pub(crate) access: Option<Expiring>,
     /// The transaction token of a secured session, and the identity issued with it.
-    pub transaction: Option<(Expiring, Option<CustomerIdentity>)>,
+    pub(crate) transaction: Option<(Expiring, Option<CustomerIdentity>)>,
     /// The identity provider's access token and its refresh token.
-    pub third_party: Option<(Expiring, Option<String>)>,
+    pub(crate) third_party: Option<(Expiring, Option<String>)>,
     /// The token endpoint's cookies (secured cookie).
-    pub cookies: SecuredCookies,
+    pub(crate) cookies: SecuredCookies,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -124,7 +124,7 @@ impl std::fmt::Debug for Credentials {
 
 impl Credentials {
     /// The credentials kept in `record` (a restarted daemon reuses them).
-    pub fn from_record(record: &SessionRecord) -> Self {
+    pub(crate) fn from_record(record: &SessionRecord) -> Self {
         let expiring = |t: &Secret, at: i64| Expiring {
             token: t.expose().to_owned(),
             expires_at: at,
@@ -160,7 +160,7 @@ impl Credentials {
     }
 
     /// Writes the credentials into `record`, replacing what it held.
-    pub fn write_to(&self, record: &mut SessionRecord) {
+    pub(crate) fn write_to(&self, record: &mut SessionRecord) {
         record.access_token = self.access.as_ref().map(|t| ExpiringToken {
             token: Secret::new(t.token.clone()),
             expires_at: t.expires_at,
@@ -189,7 +189,7 @@ impl Credentials {
 
     /// A new login from the host: it replaces every token (as iOS does), so the next connect
     /// authorizes afresh instead of reconnecting as whoever logged in before.
-    pub fn set_login(&mut self, login: OAuthAuthorization) {
+    pub(crate) fn set_login(&mut self, login: OAuthAuthorization) {
         self.login = Some(login);
         self.access = None;
         self.transaction = None;
@@ -197,14 +197,17 @@ impl Credentials {
     }
 
     /// The cached transaction token, if it can still open a socket at `now`.
-    pub fn reusable_transaction(&self, now: i64) -> Option<&(Expiring, Option<CustomerIdentity>)> {
+    pub(crate) fn reusable_transaction(
+        &self,
+        now: i64,
+    ) -> Option<&(Expiring, Option<CustomerIdentity>)> {
         self.transaction
             .as_ref()
             .filter(|(t, _)| t.is_fresh(now, TRANSACTION_MARGIN_MS))
     }
 
     /// What a message sent at `now` carries, or how to renew it first.
-    pub fn renewal(&self, scheme: Scheme, now: i64) -> Renewal {
+    pub(crate) fn renewal(&self, scheme: Scheme, now: i64) -> Renewal {
         match scheme {
             Scheme::Anonymous | Scheme::SecuredAnonymous | Scheme::SecuredCookie => {
                 Renewal::NotNeeded
@@ -227,7 +230,7 @@ impl Credentials {
     /// When to renew the message token ahead of time (90 % of its life, as the web SDK does,
     /// but not sooner than 20 s after it arrived), as a delay from `now`; `None` when there is
     /// nothing that can be renewed.
-    pub fn refresh_delay_ms(&self, scheme: Scheme, issued_at: i64, now: i64) -> Option<i64> {
+    pub(crate) fn refresh_delay_ms(&self, scheme: Scheme, issued_at: i64, now: i64) -> Option<i64> {
         let expires_at = match (scheme, self.renewal(scheme, now)) {
             (_, Renewal::NotNeeded | Renewal::LoginRequired) => return None,
             (Scheme::LegacyOAuth, _) => self.access.as_ref()?.expires_at,
@@ -249,7 +252,7 @@ const COOKIE_JAR: &str = "jar";
 
 /// Puts `token` into a message frame's `accessToken` (a queued frame may carry one that expired
 /// while it waited). Frames of other events are left alone.
-pub fn stamp(frame: &mut OutgoingFrame, token: Option<&str>) {
+pub(crate) fn stamp(frame: &mut OutgoingFrame, token: Option<&str>) {
     let OutgoingFrame::Event { payload, .. } = frame else {
         return;
     };

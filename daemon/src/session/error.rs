@@ -7,7 +7,7 @@ use crate::upstream::{ConnectError, EndpointError, RequestError, RestError};
 /// A session operation failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum SessionError {
+pub(crate) enum SessionError {
     /// No session has this name.
     #[error("there is no session {0:?}; call session.prepare first")]
     UnknownSession(String),
@@ -37,9 +37,6 @@ pub enum SessionError {
     /// Posting an analytics event failed.
     #[error("sending the analytics event failed: {0}")]
     SendAnalytics(#[source] RestError),
-    /// Live chat is offline.
-    #[error("live chat is offline for this channel; try again later")]
-    ChatOffline,
     /// A transaction token could not be obtained.
     #[error("obtaining a transaction token failed: {0}")]
     RequestToken(#[source] RestError),
@@ -122,4 +119,14 @@ pub enum SessionError {
     /// The session's actor is gone (the daemon is stopping).
     #[error("the session is shutting down")]
     Stopped,
+    /// A large event (`EventInS3`) could not be fetched or decoded; it is lost.
+    #[error(
+        "an event the back end sent through its bucket ({url}) is lost: {error}; threads.load brings a thread's messages back"
+    )]
+    LargeEventLost {
+        /// The download URL without its query.
+        url: String,
+        /// What went wrong.
+        error: crate::upstream::socket::LargeEventError,
+    },
 }

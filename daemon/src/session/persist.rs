@@ -10,7 +10,7 @@ use crate::store::{
 };
 
 /// The record of a prepared session.
-pub fn record(
+pub(crate) fn record(
     visitor_id: &str,
     customer: &CustomerIdentity,
     environment: &Environment,
@@ -39,7 +39,7 @@ pub fn record(
 }
 
 /// The stored form of a customer identity.
-pub fn stored_customer(c: &CustomerIdentity) -> StoredCustomer {
+pub(crate) fn stored_customer(c: &CustomerIdentity) -> StoredCustomer {
     StoredCustomer {
         id: c.id_on_external_platform.clone(),
         first_name: c.first_name.clone(),
@@ -48,7 +48,7 @@ pub fn stored_customer(c: &CustomerIdentity) -> StoredCustomer {
 }
 
 /// The environment a stored session was prepared for.
-pub fn environment(stored: &StoredEnvironment) -> Option<Environment> {
+pub(crate) fn environment(stored: &StoredEnvironment) -> Option<Environment> {
     Some(match stored {
         StoredEnvironment::Named(n) => Environment::Named(
             serde_json::from_value::<EnvironmentName>(serde_json::Value::String(n.clone())).ok()?,
@@ -62,7 +62,7 @@ pub fn environment(stored: &StoredEnvironment) -> Option<Environment> {
 }
 
 /// The stored customer as the back end's identity.
-pub fn customer(stored: &StoredCustomer) -> CustomerIdentity {
+pub(crate) fn customer(stored: &StoredCustomer) -> CustomerIdentity {
     CustomerIdentity {
         id_on_external_platform: stored.id.clone(),
         first_name: stored.first_name.clone(),

@@ -6,26 +6,26 @@ use cxone_chat_protocol::rpc::types::{ChatMode, ChatState};
 
 /// A state change to announce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Change {
+pub(crate) struct Change {
     /// Before.
-    pub previous: ChatState,
+    pub(crate) previous: ChatState,
     /// After.
-    pub state: ChatState,
+    pub(crate) state: ChatState,
 }
 
 /// An operation the current state does not allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("{operation} is not possible while the chat is {state:?}")]
-pub struct Illegal {
+pub(crate) struct Illegal {
     /// What was attempted.
-    pub operation: &'static str,
+    pub(crate) operation: &'static str,
     /// The state it was attempted in.
-    pub state: ChatState,
+    pub(crate) state: ChatState,
 }
 
 /// The machine.
 #[derive(Debug, Clone)]
-pub struct StateMachine {
+pub(crate) struct StateMachine {
     state: ChatState,
     mode: Option<ChatMode>,
 }
@@ -41,12 +41,12 @@ impl Default for StateMachine {
 
 impl StateMachine {
     /// The current state.
-    pub fn state(&self) -> ChatState {
+    pub(crate) fn state(&self) -> ChatState {
         self.state
     }
 
     /// The chat mode, once prepared.
-    pub fn mode(&self) -> Option<ChatMode> {
+    pub(crate) fn mode(&self) -> Option<ChatMode> {
         self.mode
     }
 
@@ -59,7 +59,7 @@ impl StateMachine {
     }
 
     /// `prepare` starts: legal in `initial`, `prepared` and `offline` (iOS `isPrepareable`).
-    pub fn begin_prepare(&mut self) -> Result<Option<Change>, Illegal> {
+    pub(crate) fn begin_prepare(&mut self) -> Result<Option<Change>, Illegal> {
         match self.state {
             ChatState::Initial | ChatState::Prepared | ChatState::Offline => {
                 Ok(self.go(ChatState::Preparing))
@@ -72,7 +72,7 @@ impl StateMachine {
     }
 
     /// `prepare` finished: `prepared` with the channel's mode, or back to `initial` on failure.
-    pub fn end_prepare(&mut self, mode: Result<ChatMode, ()>) -> Option<Change> {
+    pub(crate) fn end_prepare(&mut self, mode: Result<ChatMode, ()>) -> Option<Change> {
         match mode {
             Ok(m) => {
                 self.mode = Some(m);
@@ -84,7 +84,7 @@ impl StateMachine {
 
     /// `connect` starts: legal from `prepared` and `offline` (to retry after availability
     /// changed); `Ok(None)` when already connecting or connected (nothing to do).
-    pub fn begin_connect(&mut self) -> Result<Option<Change>, Illegal> {
+    pub(crate) fn begin_connect(&mut self) -> Result<Option<Change>, Illegal> {
         match self.state {
             ChatState::Prepared | ChatState::Offline => Ok(self.go(ChatState::Connecting)),
             ChatState::Connecting | ChatState::Connected | ChatState::Ready | ChatState::Closed => {
@@ -98,17 +98,17 @@ impl StateMachine {
     }
 
     /// Live chat is unavailable: `offline` instead of connecting.
-    pub fn offline(&mut self) -> Option<Change> {
+    pub(crate) fn offline(&mut self) -> Option<Change> {
         self.go(ChatState::Offline)
     }
 
     /// The socket is open (and authorized).
-    pub fn connected(&mut self) -> Option<Change> {
+    pub(crate) fn connected(&mut self) -> Option<Change> {
         self.go(ChatState::Connected)
     }
 
     /// Recovery done: `ready`, or `closed` when the live chat's contact is closed.
-    pub fn ready(&mut self, closed: bool) -> Option<Change> {
+    pub(crate) fn ready(&mut self, closed: bool) -> Option<Change> {
         self.go(if closed {
             ChatState::Closed
         } else {
@@ -117,7 +117,7 @@ impl StateMachine {
     }
 
     /// The connection dropped and the daemon reconnects: back to `connecting`.
-    pub fn reconnecting(&mut self) -> Option<Change> {
+    pub(crate) fn reconnecting(&mut self) -> Option<Change> {
         match self.state {
             ChatState::Connected | ChatState::Ready | ChatState::Closed => {
                 self.go(ChatState::Connecting)
@@ -128,7 +128,7 @@ impl StateMachine {
 
     /// An explicit disconnect (or a failed connect): `prepared` again, `initial` while still
     /// preparing.
-    pub fn disconnected(&mut self) -> Option<Change> {
+    pub(crate) fn disconnected(&mut self) -> Option<Change> {
         match self.state {
             ChatState::Preparing => self.go(ChatState::Initial),
             ChatState::Initial | ChatState::Prepared => None,
@@ -137,7 +137,7 @@ impl StateMachine {
     }
 
     /// Whether calls that need the back end can run now.
-    pub fn is_connected(&self) -> bool {
+    pub(crate) fn is_connected(&self) -> bool {
         matches!(
             self.state,
             ChatState::Connected | ChatState::Ready | ChatState::Closed

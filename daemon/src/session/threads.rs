@@ -5,9 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use cxone_chat_protocol::cxone::common::{
-    Contact as CxContact, CustomField as CxField, Thread as CxThread, UuidString,
-};
+use cxone_chat_protocol::cxone::common::{Contact as CxContact, Thread as CxThread, UuidString};
 use cxone_chat_protocol::cxone::events::{FireProactiveAction, ThreadRecovered};
 use cxone_chat_protocol::cxone::received::EventBody;
 use cxone_chat_protocol::rpc::notifications::{
@@ -21,36 +19,36 @@ use cxone_chat_protocol::rpc::types::{
     Timestamp,
 };
 
-use crate::rpc::to_wire;
+use crate::to_api;
 
 /// One thread.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// The id as first written (the back end compares case-insensitively; we send it as is).
-    pub id: UuidString,
+    pub(crate) id: UuidString,
     /// Name.
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// Thread state (PROTOCOL.md §5.1).
-    pub state: ThreadState,
+    pub(crate) state: ThreadState,
     /// Creation time.
-    pub created_at: Option<Timestamp>,
+    pub(crate) created_at: Option<Timestamp>,
     /// Last change.
-    pub updated_at: Option<Timestamp>,
+    pub(crate) updated_at: Option<Timestamp>,
     /// Messages, oldest first, unique by id.
-    pub messages: Vec<Message>,
+    pub(crate) messages: Vec<Message>,
     /// Cursor for older history; `None` or empty when there is none.
-    pub scroll_token: Option<String>,
+    pub(crate) scroll_token: Option<String>,
     /// The contact (case), once the back end created one.
-    pub contact: Option<Contact>,
+    pub(crate) contact: Option<Contact>,
     /// The assigned agent.
-    pub agent: Option<Agent>,
+    pub(crate) agent: Option<Agent>,
     /// Live-chat queue position.
-    pub queue_position: Option<u32>,
+    pub(crate) queue_position: Option<u32>,
     /// Contact custom fields.
-    pub custom_fields: Vec<CustomField>,
+    pub(crate) custom_fields: Vec<CustomField>,
     /// Created before the welcome message arrived: it gets the welcome when it comes, unless an
     /// agent speaks first.
-    pub awaiting_welcome: bool,
+    pub(crate) awaiting_welcome: bool,
 }
 
 impl Entry {
@@ -72,7 +70,7 @@ impl Entry {
     }
 
     /// The API view of the thread.
-    pub fn to_api(&self) -> Thread {
+    pub(crate) fn to_api(&self) -> Thread {
         let unread = self
             .messages
             .iter()
@@ -96,12 +94,12 @@ impl Entry {
     }
 
     /// Whether the thread takes new messages.
-    pub fn is_open(&self) -> bool {
+    pub(crate) fn is_open(&self) -> bool {
         self.state != ThreadState::Closed
     }
 
     /// Adds or replaces a message; returns whether it was new.
-    pub fn upsert(&mut self, message: Message) -> bool {
+    pub(crate) fn upsert(&mut self, message: Message) -> bool {
         match self.messages.iter_mut().find(|m| m.id == message.id) {
             Some(existing) => {
                 *existing = message;
@@ -121,7 +119,7 @@ impl Entry {
 
 /// A session's threads.
 #[derive(Debug, Default)]
-pub struct ThreadRegistry {
+pub(crate) struct ThreadRegistry {
     threads: BTreeMap<String, Entry>,
     /// Live chat: a closed contact ends its thread. In messaging channels the thread stays
     /// open and the next message starts a new contact (the back end keeps
@@ -129,27 +127,19 @@ pub struct ThreadRegistry {
     live_chat: bool,
 }
 
-fn field(f: &CxField) -> CustomField {
-    CustomField {
-        ident: f.ident.clone(),
-        value: f.value.clone(),
-        updated_at: f.updated_at.as_ref().map(to_wire::timestamp),
-    }
-}
-
 impl ThreadRegistry {
     /// A thread by id (any letter case).
-    pub fn get(&self, id: &str) -> Option<&Entry> {
+    pub(crate) fn get(&self, id: &str) -> Option<&Entry> {
         self.threads.get(&id.to_ascii_lowercase())
     }
 
     /// A thread by id, mutable.
-    pub fn get_mut(&mut self, id: &str) -> Option<&mut Entry> {
+    pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut Entry> {
         self.threads.get_mut(&id.to_ascii_lowercase())
     }
 
     /// Every thread, oldest first.
-    pub fn list(&self) -> Vec<Thread> {
+    pub(crate) fn list(&self) -> Vec<Thread> {
         let mut v: Vec<Thread> = self.threads.values().map(Entry::to_api).collect();
         v.sort_by(|a, b| {
             a.created_at
@@ -162,17 +152,12 @@ impl ThreadRegistry {
     }
 
     /// Number of threads.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.threads.len()
     }
 
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.threads.is_empty()
-    }
-
     /// The open thread of a single-thread or live-chat session, if any.
-    pub fn current(&self) -> Option<&Entry> {
+    pub(crate) fn current(&self) -> Option<&Entry> {
         self.threads
             .values()
             .filter(|t| t.is_open())
@@ -185,7 +170,7 @@ impl ThreadRegistry {
     }
 
     /// A thread created locally: pending until its first message reaches the back end.
-    pub fn create_pending(
+    pub(crate) fn create_pending(
         &mut self,
         id: UuidString,
         name: Option<String>,
@@ -214,7 +199,7 @@ impl ThreadRegistry {
     }
 
     /// The open threads still waiting for the welcome message, by id.
-    pub fn awaiting_welcome(&self) -> Vec<String> {
+    pub(crate) fn awaiting_welcome(&self) -> Vec<String> {
         self.threads
             .values()
             .filter(|e| e.awaiting_welcome && e.is_open())
@@ -223,17 +208,17 @@ impl ThreadRegistry {
     }
 
     /// Whether a closed contact closes its thread (live chat), or not (messaging).
-    pub fn set_live_chat(&mut self, live_chat: bool) {
+    pub(crate) fn set_live_chat(&mut self, live_chat: bool) {
         self.live_chat = live_chat;
     }
 
     fn apply_contact(e: &mut Entry, c: &CxContact, live_chat: bool) {
         e.contact = Some(Contact {
             id: c.id().to_owned(),
-            status: to_wire::contact_status(&c.status),
+            status: to_api::contact_status(&c.status),
         });
         if !c.custom_fields.is_empty() {
-            e.custom_fields = c.custom_fields.iter().map(field).collect();
+            e.custom_fields = c.custom_fields.iter().map(to_api::custom_field).collect();
         }
         if e.contact
             .as_ref()
@@ -251,12 +236,12 @@ impl ThreadRegistry {
         e.created_at = t
             .created_at
             .as_ref()
-            .map(to_wire::timestamp)
+            .map(to_api::timestamp)
             .or(e.created_at.take());
         e.updated_at = t
             .updated_at
             .as_ref()
-            .map(to_wire::timestamp)
+            .map(to_api::timestamp)
             .or(e.updated_at.take());
         // A closed thread never becomes ready again (fixed in iOS 3.0.0).
         e.state = if !t.can_add_more_messages || e.state == ThreadState::Closed {
@@ -273,12 +258,12 @@ impl ThreadRegistry {
         if let Some(c) = r.contact() {
             Self::apply_contact(e, c, live);
         }
-        e.agent = r.inbox_assignee.as_ref().map(to_wire::agent);
+        e.agent = r.inbox_assignee.as_ref().map(to_api::agent);
         e.scroll_token = r.messages_scroll_token.clone().filter(|t| !t.is_empty());
         let mut out = Vec::new();
         // Messages the SDKs hide (Begin Conversation, automatic answers) are not shown either.
         for m in r.messages.iter().filter(|m| !m.message_content.is_hidden()) {
-            let msg = to_wire::message(m, to_wire::server_status(m));
+            let msg = to_api::message(m, to_api::server_status(m));
             let created = e.upsert(msg.clone());
             // On the first recovery the history is state, not news; after a reconnect the
             // messages that arrived meanwhile are news (the server replays nothing else).
@@ -291,7 +276,7 @@ impl ThreadRegistry {
     }
 
     /// Applies a back-end event; returns the local API events it causes.
-    pub fn apply(&mut self, body: &EventBody) -> Vec<EventPayload> {
+    pub(crate) fn apply(&mut self, body: &EventBody) -> Vec<EventPayload> {
         let live = self.live_chat;
         match body {
             EventBody::ThreadRecovered(r) | EventBody::LivechatRecovered(Some(r)) => {
@@ -320,15 +305,15 @@ impl ThreadRegistry {
                     return Vec::new();
                 };
                 let (e, _) = self.entry(&id, ThreadState::Loaded);
-                e.upsert(to_wire::message(
+                e.upsert(to_api::message(
                     &m.last_message,
-                    to_wire::server_status(&m.last_message),
+                    to_api::server_status(&m.last_message),
                 ));
                 if e.state == ThreadState::Received {
                     e.state = ThreadState::Loaded;
                 }
                 if let Some(a) = &m.owner_assignee {
-                    e.agent = Some(to_wire::agent(a));
+                    e.agent = Some(to_api::agent(a));
                 }
                 vec![ThreadUpdated { thread: e.to_api() }.into()]
             }
@@ -340,7 +325,7 @@ impl ThreadRegistry {
                     return Vec::new();
                 };
                 for x in m.messages.iter().filter(|x| !x.message_content.is_hidden()) {
-                    e.upsert(to_wire::message(x, to_wire::server_status(x)));
+                    e.upsert(to_api::message(x, to_api::server_status(x)));
                 }
                 e.scroll_token = m.scroll_token.clone().filter(|t| !t.is_empty());
                 vec![ThreadUpdated { thread: e.to_api() }.into()]
@@ -366,7 +351,7 @@ impl ThreadRegistry {
                     return vec![ThreadUpdated { thread: e.to_api() }.into()];
                 }
                 // Our own message comes back as its echo: that is the back end's confirmation.
-                let msg = to_wire::message(&mc.message, to_wire::server_status(&mc.message));
+                let msg = to_api::message(&mc.message, to_api::server_status(&mc.message));
                 // An agent spoke: a welcome arriving later would read out of place.
                 if msg.direction == MessageDirection::Outbound {
                     e.awaiting_welcome = false;
@@ -380,7 +365,7 @@ impl ThreadRegistry {
                     }
                     .into()
                 };
-                e.updated_at = Some(to_wire::timestamp(&mc.message.created_at));
+                e.updated_at = Some(to_api::timestamp(&mc.message.created_at));
                 vec![payload, ThreadUpdated { thread: e.to_api() }.into()]
             }
             EventBody::MessageReadChanged(mc) | EventBody::MessageSeenChanged(mc) => {
@@ -395,7 +380,7 @@ impl ThreadRegistry {
                 if mc.message.message_content.is_hidden() {
                     return Vec::new();
                 }
-                let msg = to_wire::message(&mc.message, to_wire::server_status(&mc.message));
+                let msg = to_api::message(&mc.message, to_api::server_status(&mc.message));
                 e.upsert(msg.clone());
                 vec![
                     MessageUpdated {
@@ -411,7 +396,7 @@ impl ThreadRegistry {
                 };
                 let (e, _) = self.entry(&id, ThreadState::Ready);
                 let previous = e.agent.take();
-                e.agent = c.inbox_assignee.as_ref().map(to_wire::agent);
+                e.agent = c.inbox_assignee.as_ref().map(to_api::agent);
                 e.queue_position = None;
                 Self::apply_contact(e, &c.case, live);
                 let thread_id = e.id.to_lowercase();
@@ -438,7 +423,7 @@ impl ThreadRegistry {
                     ContactStatusChanged {
                         thread_id,
                         contact_id: c.case.id().to_owned(),
-                        status: to_wire::contact_status(&c.case.status),
+                        status: to_api::contact_status(&c.case.status),
                     }
                     .into(),
                     ThreadUpdated { thread: e.to_api() }.into(),
@@ -474,7 +459,7 @@ impl ThreadRegistry {
                     AgentTyping {
                         thread_id: t.thread.id_on_external_platform.to_lowercase(),
                         is_typing: matches!(body, EventBody::SenderTypingStarted(_)),
-                        agent: Some(to_wire::agent(agent)),
+                        agent: Some(to_api::agent(agent)),
                     }
                     .into(),
                 ],
@@ -508,7 +493,7 @@ fn proactive(p: &FireProactiveAction) -> Vec<EventPayload> {
             d.handover
                 .custom_fields
                 .iter()
-                .map(field)
+                .map(to_api::custom_field)
                 .collect::<Vec<_>>(),
         ),
         None => (

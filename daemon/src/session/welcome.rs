@@ -7,15 +7,15 @@ use std::collections::BTreeMap;
 
 /// What placeholders can refer to.
 #[derive(Debug, Default)]
-pub struct Values<'a> {
+pub(crate) struct Values<'a> {
     /// First name.
-    pub first_name: Option<&'a str>,
+    pub(crate) first_name: Option<&'a str>,
     /// Last name.
-    pub last_name: Option<&'a str>,
+    pub(crate) last_name: Option<&'a str>,
     /// Customer custom fields by ident.
-    pub customer_fields: BTreeMap<&'a str, &'a str>,
+    pub(crate) customer_fields: BTreeMap<&'a str, &'a str>,
     /// Contact custom fields by ident.
-    pub contact_fields: BTreeMap<&'a str, &'a str>,
+    pub(crate) contact_fields: BTreeMap<&'a str, &'a str>,
 }
 
 impl Values<'_> {
@@ -46,7 +46,7 @@ impl Values<'_> {
 }
 
 /// The text to show for `template`.
-pub fn render(template: &str, values: &Values<'_>) -> String {
+pub(crate) fn render(template: &str, values: &Values<'_>) -> String {
     let mut out = String::with_capacity(template.len());
     let mut fallback_message = None;
     let mut unresolved = false;

@@ -12,11 +12,14 @@
 //!
 //! **Large events and order.** An `EventInS3` frame takes the place, in the arrival order, of the
 //! frame it stands for. Its download runs as a separate task; frames that arrive meanwhile are
-//! read (so `"pong"`s are still seen and pings still answered) but held back — neither delivered
-//! nor allowed to resolve requests — until the download ends, and then released in order. The
-//! number of held frames is bounded ([`SocketConfig::max_held_frames`]); beyond it the driver
-//! stops reading (TCP back-pressure) and suspends the pong deadline, since it cannot see pongs
-//! it does not read. The download itself is bounded by the REST client's timeout and retries.
+//! read (so `"pong"`s are still seen and pings still answered) and held back — not delivered —
+//! until the download ends, and then released in order. A reply to a waiting request is the
+//! exception: it answers its request at once, so that a slow bucket cannot make a request the
+//! back end already answered (a delivered message) time out. The number of held frames is
+//! bounded ([`SocketConfig::max_held_frames`]); beyond it the driver stops reading (TCP
+//! back-pressure) and suspends the pong deadline, since it cannot see pongs it does not read.
+//! The download itself is bounded by the source: the daemon's fetcher gives one up after 15 s
+//! in all, retries included.
 //!
 //! **Back-pressure.** The inbound channel is bounded; a consumer that does not drain it stops
 //! delivery, then reading, as above. Requests are answered through their own one-shot channels
@@ -263,6 +266,35 @@ pub struct SocketHandle {
     request_timeout: Duration,
 }
 
+/// A request queued by [`SocketHandle::submit`], waiting for its reply.
+#[derive(Debug)]
+pub struct PendingReply {
+    shared: Arc<Shared>,
+    event_id: String,
+    reply: tokio::sync::oneshot::Receiver<shared::Reply>,
+    deadline: tokio::time::Instant,
+    timeout: Duration,
+}
+
+impl PendingReply {
+    /// The first frame with the request's `eventId`, within the request timeout.
+    pub async fn reply(mut self) -> Result<ReceivedEvent, RequestError> {
+        match tokio::time::timeout_at(self.deadline, &mut self.reply).await {
+            Ok(Ok(reply)) => reply,
+            Ok(Err(_)) => Err(RequestError::ConnectionLost),
+            Err(_) => Err(RequestError::Timeout {
+                after: self.timeout,
+            }),
+        }
+    }
+}
+
+impl Drop for PendingReply {
+    fn drop(&mut self) {
+        self.shared.forget(&self.event_id);
+    }
+}
+
 /// Where a socket gets the original frame behind an `EventInS3` URL: the REST client itself
 /// ([`From<RestClient>`]), or anything else that downloads — the daemon routes the downloads
 /// of every session through its large-event fetcher actor.
@@ -402,6 +434,31 @@ impl SocketHandle {
         tokio::time::timeout(timeout, exchange)
             .await
             .unwrap_or(Err(RequestError::Timeout { after: timeout }))
+    }
+
+    /// Queues a request and returns its reply still to come: [`request`](Self::request) in
+    /// two steps, so that a caller who must keep frames in order can let the next one go as
+    /// soon as this one is queued. The request timeout counts from now.
+    pub async fn submit(&self, frame: OutgoingFrame) -> Result<PendingReply, RequestError> {
+        let OutgoingFrame::Event { event_id, .. } = &frame else {
+            return Err(RequestError::NotARequest);
+        };
+        let timeout = self.request_timeout;
+        let deadline = tokio::time::Instant::now() + timeout;
+        // Registered before sending, so even an instant reply finds its waiter.
+        let pending = PendingReply {
+            reply: self.shared.register(event_id)?,
+            shared: self.shared.clone(),
+            event_id: event_id.clone(),
+            deadline,
+            timeout,
+        };
+        let queued = self.writer.send(WriterCommand::Text(frame.to_text()));
+        match tokio::time::timeout_at(deadline, queued).await {
+            Ok(Ok(())) => Ok(pending),
+            Ok(Err(_)) => Err(RequestError::ConnectionLost),
+            Err(_) => Err(RequestError::Timeout { after: timeout }),
+        }
     }
 
     /// Closes the connection with `kind`'s code and waits until both tasks have ended (at most

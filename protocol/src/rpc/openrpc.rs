@@ -72,11 +72,25 @@ table is in `components.errors`.
 is strictly greater: pass the `seq` of the last event you handled. The event kinds and their data \
 are described in `x-notifications`.";
 
-fn build() -> Document {
-    let mut generator = SchemaSettings::draft07()
+/// The schema of a method's result as the document publishes it (`methods[].result.schema`),
+/// for a result type given by its schema function: lets a server check that the type it answers
+/// with is the one the document promises.
+pub fn published_result_schema(result: fn(&mut SchemaGenerator) -> Schema) -> Value {
+    let mut generator = generator();
+    let mut schema = result(&mut generator);
+    transform(&mut generator, &mut schema);
+    sorted(schema.to_value())
+}
+
+fn generator() -> SchemaGenerator {
+    SchemaSettings::draft07()
         .with(|s| s.definitions_path = SCHEMAS_PATH.into())
         .with_transform(UnwrapDescriptions)
-        .into_generator();
+        .into_generator()
+}
+
+fn build() -> Document {
+    let mut generator = generator();
 
     let methods = ALL_METHODS
         .iter()

@@ -3,17 +3,18 @@
 use actix::prelude::*;
 use cxone_chat_protocol::cxone::common::CustomerIdentity;
 
-use super::{OAuth, failure_error, now_ms};
+use super::{OAuth, failure_error};
 use crate::session::credentials::{Expiring, Renewal, Scheme};
 use crate::session::error::SessionError;
+use crate::to_api::now_ms;
 
 /// What a secured handshake authenticates with.
 #[derive(Debug)]
-pub struct Handshake {
+pub(crate) struct Handshake {
     /// The transaction token for the WebSocket URL.
-    pub transaction_token: String,
+    pub(crate) transaction_token: String,
     /// The identity the token endpoint issued with it, which replaces the local one.
-    pub customer: Option<CustomerIdentity>,
+    pub(crate) customer: Option<CustomerIdentity>,
 }
 
 /// A transaction token for a secured session's handshake: the cached one while it has 30 s
@@ -21,9 +22,9 @@ pub struct Handshake {
 /// host's login or, better than the SDKs, with the refresh token).
 #[derive(Message, Debug)]
 #[rtype(result = "Result<Handshake, SessionError>")]
-pub struct HandshakeToken {
+pub(crate) struct HandshakeToken {
     /// The customer to ask an anonymous token for.
-    pub customer: CustomerIdentity,
+    pub(crate) customer: CustomerIdentity,
 }
 
 impl Handler<HandshakeToken> for OAuth {

@@ -7,9 +7,10 @@ use cxone_chat_protocol::cxone::common::AccessToken;
 use cxone_chat_protocol::cxone::received::EventBody;
 use cxone_chat_protocol::cxone::sent::{AccessTokenData, SentEvent};
 
-use super::{Failure, Link, Renewed, TokenTarget, now_ms};
+use super::{Failure, Link, Renewed, TokenTarget};
 use crate::session::credentials::Expiring;
 use crate::session::error::SessionError;
+use crate::to_api::now_ms;
 use crate::upstream::{RequestError, RestClient};
 
 pub(super) async fn refresh_over_socket(link: Link, old: String) -> Result<Renewed, Failure> {

@@ -6,15 +6,15 @@ use cxone_chat_protocol::rpc::notifications::{ConnectionLost, ConnectionRestored
 use cxone_chat_protocol::rpc::types::ConnectionState;
 
 use super::Session;
+use super::connect::{self, Outcome};
 use crate::actors::threads::{FlushOutbox, Recovered};
-use crate::session::connect::{self, Outcome};
 use crate::upstream::socket::CloseKind;
 
 /// Keep reconnecting with backoff until the connection is back (a session restored with queued
 /// messages whose first connect failed).
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub struct KeepTrying;
+pub(crate) struct KeepTrying;
 
 impl Handler<KeepTrying> for Session {
     type Result = ();

@@ -18,7 +18,7 @@ use crate::session::error::SessionError;
 
 /// An analytics call.
 #[derive(Debug, Clone)]
-pub enum AnalyticsCall {
+pub(crate) enum AnalyticsCall {
     /// `analytics.pageView`.
     PageView {
         /// Page title.
@@ -60,15 +60,7 @@ pub enum AnalyticsCall {
 /// Runs an analytics call.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<(), SessionError>")]
-pub struct Analytics(pub AnalyticsCall);
-
-fn now_ts() -> CxTimestamp {
-    CxTimestamp::from_unix_ms_utc(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64),
-    )
-}
+pub(crate) struct Analytics(pub(crate) AnalyticsCall);
 
 impl Session {
     fn batch(&mut self, call: AnalyticsCall) -> Result<Option<Batch>, SessionError> {
@@ -89,7 +81,7 @@ impl Session {
                             detail: e.to_string(),
                         })?
                     }
-                    None => now_ts(),
+                    None => crate::to_api::now(),
                 };
                 let value = serde_json::Number::from_f64(value).ok_or_else(|| {
                     SessionError::InvalidParameter {
@@ -150,7 +142,7 @@ impl Session {
                 let event = AnalyticsEvent::new(
                     batch.visit_id.clone(),
                     destination.clone(),
-                    now_ts(),
+                    crate::to_api::now(),
                     data,
                 );
                 rest.send_analytics_event(&target.endpoints, target.brand_id, &visitor, &event)
@@ -182,9 +174,9 @@ impl Handler<Analytics> for Session {
 /// state, to reconnect on foreground.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<SessionState, SessionError>")]
-pub struct Background {
+pub(crate) struct Background {
     /// Drop the socket.
-    pub disconnect: bool,
+    pub(crate) disconnect: bool,
 }
 
 impl Handler<Background> for Session {
@@ -207,7 +199,7 @@ impl Handler<Background> for Session {
 /// `app.foreground`: reconnects a session that `app.background` disconnected.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<SessionState, SessionError>")]
-pub struct Foreground;
+pub(crate) struct Foreground;
 
 impl Handler<Foreground> for Session {
     type Result = ResponseActFuture<Self, Result<SessionState, SessionError>>;

@@ -14,7 +14,7 @@ use crate::upstream::socket::CloseKind;
 /// Close the upstream connection for a daemon shutdown; answers once it is closed.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub struct GoAway;
+pub(crate) struct GoAway;
 
 impl Handler<GoAway> for Session {
     type Result = ResponseActFuture<Self, ()>;

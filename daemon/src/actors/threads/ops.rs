@@ -8,19 +8,21 @@ use cxone_chat_protocol::cxone::sent::{
     ContactCustomFieldsData, EndContactData, LoadMoreMessagesData, OptionalThreadRef, RecoverData,
     SendTranscriptData, SentEvent, ThreadData, TranscriptRecipient,
 };
+use cxone_chat_protocol::rpc::methods::customer::CustomFieldsResult;
 use cxone_chat_protocol::rpc::methods::thread::ThreadLoadMoreResult;
 use cxone_chat_protocol::rpc::notifications::{CustomFieldsSet, ThreadUpdated, ThreadsUpdated};
 use cxone_chat_protocol::rpc::types::{
-    ChatMode, CustomField, CustomFieldScope, MessageDirection, MessageStatus, Thread, ThreadState,
+    ChatMode, CustomField, CustomFieldScope, CustomFieldValues, MessageDirection, MessageStatus,
+    Thread, ThreadSnapshot, ThreadState,
 };
 
 use super::Threads;
-use crate::rpc::to_wire;
 use crate::session::error::SessionError;
+use crate::to_api;
 
 /// What to do with the thread.
 #[derive(Debug, Clone)]
-pub enum Op {
+pub(crate) enum Op {
     /// `thread.loadMore`.
     LoadMore,
     /// `thread.rename`.
@@ -39,7 +41,7 @@ pub enum Op {
 
 /// What an operation returns.
 #[derive(Debug)]
-pub enum OpResult {
+enum OpResult {
     /// Older messages.
     Messages(ThreadLoadMoreResult),
     /// The thread afterwards (boxed: a thread with its last message is large).
@@ -48,32 +50,92 @@ pub enum OpResult {
     Done,
 }
 
-/// An operation on a thread.
+impl OpResult {
+    fn into_messages(self) -> Result<ThreadLoadMoreResult, SessionError> {
+        match self {
+            OpResult::Messages(m) => Ok(m),
+            _ => Err(SessionError::Internal(
+                "thread.loadMore answered without messages",
+            )),
+        }
+    }
+
+    fn into_thread(self) -> Result<Thread, SessionError> {
+        match self {
+            OpResult::Thread(t) => Ok(*t),
+            _ => Err(SessionError::Internal(
+                "a thread change answered without the thread",
+            )),
+        }
+    }
+}
+
+/// `thread.loadMore`: older messages of a thread.
 #[derive(Message, Debug)]
-#[rtype(result = "Result<OpResult, SessionError>")]
-pub struct ThreadOp {
+#[rtype(result = "Result<ThreadLoadMoreResult, SessionError>")]
+pub(crate) struct LoadMore {
     /// The thread.
-    pub thread_id: String,
+    pub(crate) thread_id: String,
+}
+
+/// `thread.rename` and `thread.archive`: answered with the thread afterwards.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<Thread, SessionError>")]
+pub(crate) struct ChangeThread {
+    /// The thread.
+    pub(crate) thread_id: String,
+    /// [`Op::Rename`] or [`Op::Archive`].
+    pub(crate) op: Op,
+}
+
+/// An operation answered with nothing: mark read, typing, end contact, transcript.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<(), SessionError>")]
+pub(crate) struct ThreadOp {
+    /// The thread.
+    pub(crate) thread_id: String,
     /// The operation.
-    pub op: Op,
+    pub(crate) op: Op,
+}
+
+impl Handler<LoadMore> for Threads {
+    type Result = ResponseActFuture<Self, Result<ThreadLoadMoreResult, SessionError>>;
+
+    fn handle(&mut self, msg: LoadMore, _: &mut Self::Context) -> Self::Result {
+        let op = self.start_op(msg.thread_id, Op::LoadMore);
+        Box::pin(op.map(|r, _, _| r?.into_messages()))
+    }
+}
+
+impl Handler<ChangeThread> for Threads {
+    type Result = ResponseActFuture<Self, Result<Thread, SessionError>>;
+
+    fn handle(&mut self, msg: ChangeThread, _: &mut Self::Context) -> Self::Result {
+        let op = self.start_op(msg.thread_id, msg.op);
+        Box::pin(op.map(|r, _, _| r?.into_thread()))
+    }
 }
 
 impl Handler<ThreadOp> for Threads {
-    type Result = ResponseActFuture<Self, Result<OpResult, SessionError>>;
+    type Result = ResponseActFuture<Self, Result<(), SessionError>>;
 
     fn handle(&mut self, msg: ThreadOp, _: &mut Self::Context) -> Self::Result {
-        match self.start_op(msg) {
-            Ok(f) => f,
-            Err(e) => Box::pin(fut::err(e)),
-        }
+        let op = self.start_op(msg.thread_id, msg.op);
+        Box::pin(op.map(|r, _, _| r.map(drop)))
     }
 }
 
 type OpFuture = ResponseActFuture<Threads, Result<OpResult, SessionError>>;
 
 impl Threads {
-    fn start_op(&mut self, msg: ThreadOp) -> Result<OpFuture, SessionError> {
-        let tid = msg.thread_id;
+    fn start_op(&mut self, tid: String, op: Op) -> OpFuture {
+        match self.try_start_op(tid, op) {
+            Ok(f) => f,
+            Err(e) => Box::pin(fut::err(e)),
+        }
+    }
+
+    fn try_start_op(&mut self, tid: String, op: Op) -> Result<OpFuture, SessionError> {
         let entry = self
             .registry
             .get(&tid)
@@ -83,7 +145,7 @@ impl Threads {
         let multi = self.chat.mode == Some(ChatMode::Multithread);
         // Renaming and archiving a thread the back end does not know yet stays local
         // (PROTOCOL.md §3.6): the name travels with the first message.
-        match (&msg.op, pending) {
+        match (&op, pending) {
             (Op::Rename(_) | Op::Archive, _) if !multi => {
                 return Err(SessionError::UnsupportedInMode(
                     "threads can be renamed and archived in multi-thread channels only",
@@ -147,7 +209,7 @@ impl Threads {
                     .map_err(|_| SessionError::NotConnected)
             }
         };
-        Ok(match msg.op {
+        Ok(match op {
             Op::Typing(on) => {
                 let data = ThreadData { thread };
                 let event = if on {
@@ -281,7 +343,7 @@ impl Threads {
                     let mut messages: Vec<_> = m
                         .messages
                         .iter()
-                        .map(|x| to_wire::message(x, to_wire::server_status(x)))
+                        .map(|x| to_api::message(x, to_api::server_status(x)))
                         .collect();
                     messages.sort_by(|a, b| a.created_at.0.cmp(&b.created_at.0));
                     act.apply(&reply.body);
@@ -308,34 +370,27 @@ impl Threads {
 /// `thread.setCustomFields`: contact custom fields of one thread. A pending thread's fields
 /// travel with its first message (PROTOCOL.md §3.9.5); others are sent at once.
 #[derive(Message, Debug)]
-#[rtype(result = "Result<serde_json::Value, SessionError>")]
-pub struct SetThreadCustomFields {
+#[rtype(result = "Result<CustomFieldsResult, SessionError>")]
+pub(crate) struct SetThreadCustomFields {
     /// The thread.
-    pub thread_id: String,
-    /// The fields, as the back end takes them.
-    pub fields: Vec<cxone_chat_protocol::cxone::common::CustomField>,
+    pub(crate) thread_id: String,
+    /// The fields.
+    pub(crate) values: CustomFieldValues,
 }
 
 impl Handler<SetThreadCustomFields> for Threads {
-    type Result = ResponseActFuture<Self, Result<serde_json::Value, SessionError>>;
+    type Result = ResponseActFuture<Self, Result<CustomFieldsResult, SessionError>>;
 
     fn handle(&mut self, msg: SetThreadCustomFields, _: &mut Self::Context) -> Self::Result {
         let thread_id = msg.thread_id;
+        let fields = to_api::cx_custom_fields(msg.values);
         let Some(entry) = self.registry.get(&thread_id).cloned() else {
             return Box::pin(fut::err(SessionError::UnknownThread(thread_id)));
         };
         if !entry.is_open() {
             return Box::pin(fut::err(SessionError::ThreadClosed(thread_id)));
         }
-        let api_new: Vec<CustomField> = msg
-            .fields
-            .iter()
-            .map(|f| CustomField {
-                ident: f.ident.clone(),
-                value: f.value.clone(),
-                updated_at: f.updated_at.as_ref().map(to_wire::timestamp),
-            })
-            .collect();
+        let api_new: Vec<CustomField> = to_api::custom_fields(&fields);
         let e = self.registry.get_mut(&thread_id).expect("checked");
         for f in &api_new {
             match e.custom_fields.iter_mut().find(|x| x.ident == f.ident) {
@@ -352,10 +407,7 @@ impl Handler<SetThreadCustomFields> for Threads {
             }
             .into(),
         );
-        let result = serde_json::to_value(
-            cxone_chat_protocol::rpc::methods::customer::CustomFieldsResult { custom_fields: all },
-        )
-        .expect("API types serialize");
+        let result = CustomFieldsResult { custom_fields: all };
         let (Some(socket), Some(contact)) = (
             self.chat.live_socket(),
             entry
@@ -367,7 +419,7 @@ impl Handler<SetThreadCustomFields> for Threads {
         };
         let data = ContactCustomFieldsData {
             thread: Some(ThreadRef::new(entry.id.clone())),
-            custom_fields: msg.fields,
+            custom_fields: fields,
             contact: Some(IdRef::new(contact.id.clone())),
         };
         let frame = match self.chat.frame(SentEvent::SetContactCustomFields(data)) {
@@ -387,11 +439,11 @@ impl Handler<SetThreadCustomFields> for Threads {
 /// `threads.load`: recover one thread (or the current one) from the back end and show it.
 /// `null` when there is none, which is an answer, not a failure.
 #[derive(Message, Debug)]
-#[rtype(result = "Result<serde_json::Value, SessionError>")]
-pub struct LoadThread(pub Option<String>);
+#[rtype(result = "Result<Option<ThreadSnapshot>, SessionError>")]
+pub(crate) struct LoadThread(pub(crate) Option<String>);
 
 impl Handler<LoadThread> for Threads {
-    type Result = ResponseActFuture<Self, Result<serde_json::Value, SessionError>>;
+    type Result = ResponseActFuture<Self, Result<Option<ThreadSnapshot>, SessionError>>;
 
     fn handle(&mut self, msg: LoadThread, _: &mut Self::Context) -> Self::Result {
         let Some(socket) = self.chat.live_socket() else {
@@ -431,7 +483,7 @@ impl Handler<LoadThread> for Threads {
                         Err(crate::upstream::RequestError::Operation { code, .. })
                             if code.starts_with("Recovering") =>
                         {
-                            return Ok(serde_json::Value::Null);
+                            return Ok(None);
                         }
                         Err(error) => {
                             return Err(SessionError::Request {
@@ -444,10 +496,10 @@ impl Handler<LoadThread> for Threads {
                         EventBody::ThreadRecovered(t) | EventBody::LivechatRecovered(Some(t)) => {
                             t.thread.id_on_external_platform.to_lowercase()
                         }
-                        _ => return Ok(serde_json::Value::Null),
+                        _ => return Ok(None),
                     };
                     act.apply(&reply.body);
-                    Ok(serde_json::to_value(act.snapshot(&tid)?).expect("API types serialize"))
+                    act.snapshot(&tid).map(Some)
                 }),
         )
     }

@@ -25,7 +25,7 @@ pub(super) struct OutboxState {
 /// The connection is (back) up: send what was queued.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub struct FlushOutbox;
+pub(crate) struct FlushOutbox;
 
 impl Handler<FlushOutbox> for Threads {
     type Result = ();

@@ -2,80 +2,54 @@
 //! the welcome message and the pre-chat answers a new thread carries.
 
 use actix::prelude::*;
-use cxone_chat_protocol::cxone::common::{
-    CustomField as CxField, CustomFields, ThreadRef, UuidString,
-};
+use cxone_chat_protocol::cxone::common::UuidString;
 use cxone_chat_protocol::cxone::content::MessageContent as CxContent;
 use cxone_chat_protocol::cxone::content::TextContent;
-use cxone_chat_protocol::cxone::sent::{MessageData, SentEvent};
+use cxone_chat_protocol::cxone::sent::{MessageData, OutgoingFrame, SentAttachment, SentEvent};
 use cxone_chat_protocol::cxone::time::Timestamp as CxTimestamp;
 use cxone_chat_protocol::rpc::notifications::{MessageCreated, ThreadsUpdated};
 use cxone_chat_protocol::rpc::types::{
-    ChatMode, CustomFieldValues, Message, MessageDirection, MessageStatus, Thread, ThreadState,
+    Attachment, AttachmentInput, ChatMode, CustomFieldValues, Message, MessageDirection,
+    MessageStatus, Thread,
 };
+use tokio::sync::oneshot;
 
 use super::Threads;
-use crate::rpc::to_wire;
+use crate::session::attachments::upload_all;
 use crate::session::credentials::stamp;
 use crate::session::error::SessionError;
+use crate::session::send as rules;
+use crate::to_api;
 
 /// `threads.create`.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<Thread, SessionError>")]
-pub struct CreateThread {
+pub(crate) struct CreateThread {
     /// Name.
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// Pre-chat answers (contact custom fields).
-    pub custom_fields: CustomFieldValues,
+    pub(crate) custom_fields: CustomFieldValues,
 }
 
 impl Threads {
-    /// A `SendMessage` or `SendOutbound` frame for a thread: a thread the server does not know
-    /// yet carries its name and its pre-chat answers (PROTOCOL.md §3.8).
+    /// A `SendMessage` or `SendOutbound` frame for a thread (`session::send::message_data`).
     fn message_frame(
         &self,
         thread_id: &str,
         content: CxContent,
         id: UuidString,
         event: fn(MessageData) -> SentEvent,
-        attachments: Vec<cxone_chat_protocol::cxone::sent::SentAttachment>,
-    ) -> Result<cxone_chat_protocol::cxone::sent::OutgoingFrame, SessionError> {
+        attachments: Vec<SentAttachment>,
+    ) -> Result<OutgoingFrame, SessionError> {
         let entry = self
             .registry
             .get(thread_id)
             .ok_or_else(|| SessionError::UnknownThread(thread_id.to_owned()))?;
-        let pending = entry.state == ThreadState::Pending;
-        let thread = ThreadRef {
-            id_on_external_platform: entry.id.clone(),
-            thread_name: entry.name.clone().filter(|_| pending),
+        let sender = rules::Sender {
+            customer_fields: &self.chat.customer_fields,
+            fingerprint: self.chat.fingerprint.as_ref(),
         };
-        let contact = pending.then(|| CustomFields {
-            custom_fields: entry
-                .custom_fields
-                .iter()
-                .map(|f| CxField {
-                    ident: f.ident.clone(),
-                    value: f.value.clone(),
-                    updated_at: None,
-                })
-                .collect(),
-        });
-        let data = MessageData {
-            thread,
-            message_content: content,
-            id_on_external_platform: id,
-            customer: Some(CustomFields {
-                custom_fields: self.chat.customer_fields.clone(),
-            }),
-            consumer: None,
-            contact,
-            consumer_contact: None,
-            attachments,
-            device_fingerprint: self.chat.fingerprint.clone(),
-            browser_fingerprint: None,
-            // Stamped just before sending, renewed if need be (`Threads::message_token`).
-            access_token: None,
-        };
+        let data = rules::message_data(entry, &sender, content, id, attachments);
         self.chat.frame(event(data))
     }
 
@@ -110,7 +84,7 @@ impl Threads {
             thread_id: thread_id.to_owned(),
             direction: MessageDirection::Outbound,
             status: MessageStatus::Delivered,
-            created_at: to_wire::timestamp(&CxTimestamp::from_unix_ms_millis(now_ms())),
+            created_at: to_api::timestamp(&CxTimestamp::from_unix_ms_millis(to_api::now_ms())),
             author: None,
             text,
             postback: None,
@@ -141,24 +115,14 @@ impl Threads {
         &mut self,
         msg: CreateThread,
     ) -> Result<ResponseActFuture<Self, Result<Thread, SessionError>>, SessionError> {
-        if !self.chat.connected {
-            return Err(SessionError::NotConnected);
-        }
-        if self.chat.mode != Some(ChatMode::Multithread) && self.registry.current().is_some() {
-            return Err(SessionError::UnsupportedInMode(
-                "this channel has one conversation at a time and it is still open; use it, or end it first",
-            ));
-        }
-        for ident in &self.chat.required_fields {
-            if msg
-                .custom_fields
-                .get(ident)
-                .is_none_or(|v| v.trim().is_empty())
-            {
-                return Err(SessionError::PreChatSurveyIncomplete(ident.clone()));
-            }
-        }
-        let now = to_wire::timestamp(&CxTimestamp::from_unix_ms_millis(now_ms()));
+        rules::may_create(
+            self.chat.connected,
+            self.chat.mode,
+            self.registry.current().is_some(),
+            &self.chat.required_fields,
+            &msg.custom_fields,
+        )?;
+        let now = to_api::timestamp(&CxTimestamp::from_unix_ms_millis(to_api::now_ms()));
         let fields = msg
             .custom_fields
             .into_iter()
@@ -215,63 +179,106 @@ impl Threads {
     }
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
-/// `thread.send` (text, postbacks and uploaded attachments).
+/// `thread.send`: text, a postback, attachments. Attachments are read, checked and uploaded
+/// first (in this actor's context but off its mailbox: other calls go on meanwhile), then the
+/// message is sent or queued.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<Message, SessionError>")]
-pub struct Send {
+pub(crate) struct Send {
     /// The thread.
-    pub thread_id: String,
+    pub(crate) thread_id: String,
     /// Text.
-    pub text: Option<String>,
+    pub(crate) text: Option<String>,
     /// Postback of a chosen button.
-    pub postback: Option<String>,
+    pub(crate) postback: Option<String>,
     /// The client's own id for the message (a UUID), for idempotent retries.
-    pub client_message_id: Option<String>,
-    /// Attachments already uploaded: as sent, and as the API shows them.
-    pub attachments: Vec<(
-        cxone_chat_protocol::cxone::sent::SentAttachment,
-        cxone_chat_protocol::rpc::types::Attachment,
-    )>,
+    pub(crate) client_message_id: Option<String>,
+    /// Files to attach, as the call named them.
+    pub(crate) attachments: Vec<AttachmentInput>,
 }
+
+/// Attachments already uploaded: as sent, and as the API shows them.
+type Uploaded = Vec<(SentAttachment, Attachment)>;
 
 impl Handler<Send> for Threads {
     type Result = ResponseActFuture<Self, Result<Message, SessionError>>;
 
-    fn handle(&mut self, msg: Send, _: &mut Self::Context) -> Self::Result {
+    fn handle(&mut self, mut msg: Send, _: &mut Self::Context) -> Self::Result {
+        // Sends keep the order they arrived in: each waits for the one before it to be written
+        // to the socket or the outbox (not for its answer), attachments uploaded included.
+        let (previous, turn) = self.take_turn();
+        Box::pin(previous.into_actor(self).then(move |(), act, _| {
+            if msg.attachments.is_empty() {
+                return act.send_message(msg, Vec::new(), turn);
+            }
+            let target = match act.chat.upload_target() {
+                Ok(t) => t,
+                Err(e) => return Box::pin(fut::err(e)),
+            };
+            let inputs = std::mem::take(&mut msg.attachments);
+            let upload = async move { upload_all(&target, inputs).await };
+            Box::pin(
+                upload
+                    .into_actor(act)
+                    .then(|uploaded, act, _| match uploaded {
+                        Ok(uploaded) => act.send_message(msg, uploaded, turn),
+                        Err((index, error)) => {
+                            Box::pin(fut::err(SessionError::Attachment { index, error }))
+                        }
+                    }),
+            )
+        }))
+    }
+}
+
+/// A send's place in the session's order, held until its frame is queued on the socket or its
+/// message is in the outbox; dropping it lets the next send go.
+#[derive(Debug)]
+pub(super) struct Turn {
+    _done: oneshot::Sender<()>,
+}
+
+impl Threads {
+    /// The next place in the send order, and the wait for the place before it.
+    fn take_turn(&mut self) -> (impl std::future::Future<Output = ()> + 'static, Turn) {
+        let (done, next) = oneshot::channel();
+        let previous = self.last_turn.replace(next);
+        let wait = async move {
+            if let Some(p) = previous {
+                // Sent or dropped: either way the previous send is done writing.
+                let _ = p.await;
+            }
+        };
+        (wait, Turn { _done: done })
+    }
+}
+
+impl Threads {
+    fn send_message(
+        &mut self,
+        msg: Send,
+        attachments: Uploaded,
+        turn: Turn,
+    ) -> ResponseActFuture<Self, Result<Message, SessionError>> {
         let prepared = (|| {
             // While reconnecting a message is accepted and queued; otherwise it needs a socket.
             // While the outbox is being flushed it is queued behind what is being sent.
-            let socket = self.chat.live_socket().filter(|_| !self.outbox.flushing);
-            if socket.is_none() && !self.chat.reconnecting && !self.outbox.flushing {
-                return Err(SessionError::NotConnected);
-            }
-            let entry = self
-                .registry
-                .get(&msg.thread_id)
-                .ok_or_else(|| SessionError::UnknownThread(msg.thread_id.clone()))?;
-            if !entry.is_open() {
-                return Err(SessionError::ThreadClosed(msg.thread_id.clone()));
-            }
-            let text = msg.text.clone().unwrap_or_default();
-            if text.trim().is_empty() && msg.postback.is_none() && msg.attachments.is_empty() {
-                return Err(SessionError::InvalidParameter {
-                    field: "text",
-                    detail: "a message needs text, a postback or an attachment".into(),
-                });
-            }
-            let id = match &msg.client_message_id {
-                Some(c) => UuidString::parse(c).map_err(|e| SessionError::InvalidParameter {
-                    field: "clientMessageId",
-                    detail: e.to_string(),
-                })?,
-                None => UuidString::new_v4(),
-            };
+            let live = self.chat.live_socket();
+            let socket =
+                match rules::route(live.is_some(), self.chat.reconnecting, self.outbox.flushing)? {
+                    rules::Route::Socket => live,
+                    rules::Route::Queue => None,
+                };
+            let entry = self.registry.get(&msg.thread_id);
+            let rules::Accepted { id, text } = rules::accept(
+                entry,
+                &msg.thread_id,
+                msg.text.as_deref(),
+                msg.postback.as_deref(),
+                !attachments.is_empty(),
+                msg.client_message_id.as_deref(),
+            )?;
+            let entry = entry.expect("accepted sends have a thread");
             let mut content = TextContent::outgoing(text.clone());
             if let Some(p) = &msg.postback {
                 content = content.with_postback(p.clone());
@@ -281,40 +288,31 @@ impl Handler<Send> for Threads {
                 CxContent::Text(content),
                 id.clone(),
                 SentEvent::SendMessage,
-                msg.attachments.iter().map(|(s, _)| s.clone()).collect(),
+                attachments.iter().map(|(s, _)| s.clone()).collect(),
             )?;
             // A thread's first message is preceded by its welcome message, recorded on the
             // server as sent to the customer (PROTOCOL.md §3.9.6).
-            let welcome = (entry.state == ThreadState::Pending)
-                .then(|| {
-                    entry
-                        .messages
-                        .iter()
-                        .find(|m| m.direction == MessageDirection::Outbound)
-                        .cloned()
-                })
-                .flatten()
-                .and_then(|w| {
-                    let wid = UuidString::parse(&w.id).ok()?;
-                    self.message_frame(
-                        &msg.thread_id,
-                        CxContent::text(w.text),
-                        wid,
-                        SentEvent::SendOutbound,
-                        Vec::new(),
-                    )
-                    .ok()
-                });
+            let welcome = rules::welcome_to_record(entry).and_then(|w| {
+                let wid = UuidString::parse(&w.id).ok()?;
+                self.message_frame(
+                    &msg.thread_id,
+                    CxContent::text(w.text.clone()),
+                    wid,
+                    SentEvent::SendOutbound,
+                    Vec::new(),
+                )
+                .ok()
+            });
             let local = Message {
                 id: id.to_lowercase(),
                 thread_id: entry.id.to_lowercase(),
                 direction: MessageDirection::Inbound,
                 status: MessageStatus::Queued,
-                created_at: to_wire::timestamp(&CxTimestamp::from_unix_ms_millis(now_ms())),
+                created_at: to_api::timestamp(&CxTimestamp::from_unix_ms_millis(to_api::now_ms())),
                 author: None,
                 text,
                 postback: msg.postback.clone(),
-                attachments: msg.attachments.iter().map(|(_, a)| a.clone()).collect(),
+                attachments: attachments.iter().map(|(_, a)| a.clone()).collect(),
                 content: cxone_chat_protocol::rpc::types::MessageContent::Text,
             };
             Ok((socket, frame, local, welcome))
@@ -342,8 +340,11 @@ impl Handler<Send> for Threads {
                 message: serde_json::to_value(&local).expect("API types serialize"),
             };
             let store = self.store.clone();
-            let save =
-                async move { tokio::task::spawn_blocking(move || store.enqueue(outgoing)).await };
+            let save = async move {
+                let saved = tokio::task::spawn_blocking(move || store.enqueue(outgoing)).await;
+                drop(turn);
+                saved
+            };
             self.outbox.enqueuing += 1;
             if self.outbox.flushing {
                 self.outbox.again = true;
@@ -354,10 +355,9 @@ impl Handler<Send> for Threads {
                 match r {
                     Ok(Ok(_)) => Ok(local),
                     Ok(Err(e)) => Err(SessionError::Store(e)),
-                    Err(e) => Err(SessionError::InvalidParameter {
-                        field: "text",
-                        detail: format!("queueing failed: {e}"),
-                    }),
+                    Err(_) => Err(SessionError::Internal(
+                        "the task writing the outbox ended before it answered",
+                    )),
                 }
             }));
         };
@@ -374,7 +374,13 @@ impl Handler<Send> for Threads {
                     // Fire-and-forget, like the SDKs; it is written before the message itself.
                     let _ = socket.send(w.clone()).await;
                 }
-                Ok(socket.request(frame).await)
+                let queued = socket.submit(frame).await;
+                // Queued on the socket: the next send may write now.
+                drop(turn);
+                Ok(match queued {
+                    Ok(pending) => pending.reply().await,
+                    Err(e) => Err(e),
+                })
             }
             .into_actor(self)
             .map(move |result, act, _| match result {

@@ -92,6 +92,15 @@ pub enum RestError {
         /// The limit in bytes.
         limit: u64,
     },
+    /// The download, retries included, did not finish in time: a slow or stalled bucket must
+    /// not hold up the session's later events.
+    #[error(
+        "the large event's download did not finish within {after:?} (retries included) and was given up"
+    )]
+    LargeEventTooSlow {
+        /// The deadline.
+        after: std::time::Duration,
+    },
     /// The large event's URL is not an http(s) URL.
     #[error("the large event's download link is not a valid http(s) URL: {reason}")]
     LargeEventUrl {
@@ -115,6 +124,7 @@ impl RestError {
             Self::BuildClient(_)
             | Self::SdkVersionNotSupported { .. }
             | Self::LargeEventTooLarge { .. }
+            | Self::LargeEventTooSlow { .. }
             | Self::LargeEventUrl { .. } => None,
         }
     }

@@ -1,6 +1,6 @@
 //! The two tasks behind a [`SocketHandle`](super::SocketHandle): the writer, and the driver
-//! that reads, classifies, correlates, keeps the heartbeat and resolves large events in order
-//! (the design is in the parent module's documentation).
+//! that reads, classifies, correlates, keeps the heartbeat and resolves large events in their
+//! place (the design is in the parent module's documentation).
 //!
 //! The driver is one `select!` loop over: a close request, delivering the next inbound item,
 //! the download at the head of the held queue, the next frame from the socket, the heartbeat
@@ -316,10 +316,12 @@ impl Driver {
             Ok(ReceivedFrame::Pong) => self.pong_received(),
             Ok(ReceivedFrame::Event(event)) => match &event.body {
                 EventBody::EventInS3(s3) => self.start_download(&s3.s3_object.url),
-                _ => self
-                    .held
-                    .push_back(Held::Ready(Item::Frame(ReceivedFrame::Event(event)))),
+                _ => {
+                    let item = Item::Frame(ReceivedFrame::Event(event));
+                    self.hold(item);
+                }
             },
+            Ok(frame @ ReceivedFrame::OperationError(_)) => self.hold(Item::Frame(frame)),
             Ok(frame) => self.held.push_back(Held::Ready(Item::Frame(frame))),
             Err(error) => {
                 // Only where it failed: the reason can quote content (message text), and the
@@ -331,6 +333,43 @@ impl Driver {
                     text_len: text.len(),
                 }));
             }
+        }
+    }
+
+    /// Queues an item behind what was received before it. A reply to a request is the
+    /// exception while a large event ahead of it is still downloading: it answers its request
+    /// at once, so that a slow bucket cannot make a delivered message time out. (Without a
+    /// download ahead the queue drains at once and the order is kept exactly.)
+    fn hold(&mut self, item: Item) {
+        let downloading = self.held.iter().any(|h| matches!(h, Held::Download { .. }));
+        let item = if downloading {
+            match self.answer_early(item) {
+                Some(item) => item,
+                None => return,
+            }
+        } else {
+            item
+        };
+        self.held.push_back(Held::Ready(item));
+    }
+
+    /// Answers the request `item` replies to; gives the item back when it is no reply (or its
+    /// requester gave up).
+    fn answer_early(&self, item: Item) -> Option<Item> {
+        let event_id = match &item {
+            Item::Frame(ReceivedFrame::Event(e)) => &e.event_id,
+            Item::Frame(ReceivedFrame::OperationError(e)) => &e.event_id,
+            _ => return Some(item),
+        };
+        if !self.shared.is_waiting(event_id) {
+            return Some(item);
+        }
+        match self.route(item) {
+            // Routed to its waiter.
+            None => None,
+            // The waiter was gone after all: an ordinary frame, in order.
+            Some(Inbound::Frame(frame)) => Some(Item::Frame(frame)),
+            Some(_) => None,
         }
     }
 

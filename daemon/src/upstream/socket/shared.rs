@@ -88,6 +88,14 @@ impl Shared {
         self.table().waiting.remove(event_id);
     }
 
+    /// Whether a request with this id is waiting for its reply.
+    pub(super) fn is_waiting(&self, event_id: &str) -> bool {
+        self.table()
+            .waiting
+            .get(event_id)
+            .is_some_and(|tx| !tx.is_closed())
+    }
+
     /// The waiter for `event_id`, if one is registered and still listening.
     pub(super) fn take_waiter(&self, event_id: &str) -> Option<oneshot::Sender<Reply>> {
         self.table()

@@ -1,0 +1,25 @@
+//! `app.*`: the host application comes to the foreground or goes to the background.
+
+use cxone_chat_protocol::rpc::errors::ErrorObject;
+use cxone_chat_protocol::rpc::methods::SessionParams;
+use cxone_chat_protocol::rpc::methods::lifecycle::AppBackgroundParams;
+use cxone_chat_protocol::rpc::types::SessionState;
+
+use crate::actors::session as msg;
+use crate::rpc::dispatcher::{Ctx, ask};
+use crate::rpc::sessions::find;
+
+pub(crate) async fn foreground(ctx: &Ctx, p: SessionParams) -> Result<SessionState, ErrorObject> {
+    ask(&find(&ctx.state, &p.session)?.session, msg::Foreground).await
+}
+
+pub(crate) async fn background(
+    ctx: &Ctx,
+    p: AppBackgroundParams,
+) -> Result<SessionState, ErrorObject> {
+    // Dropping the socket in the background is opt-in: a kiosk usually stays reachable.
+    let background = msg::Background {
+        disconnect: p.disconnect.unwrap_or(false),
+    };
+    ask(&find(&ctx.state, &p.session)?.session, background).await
+}

@@ -1,0 +1,34 @@
+//! The daemon's integration tests, one binary with a module per topic (as matrix-rust-sdk
+//! does): the real daemon binary over its real socket against the real emulator on 127.0.0.1,
+//! and the layers (upstream, store) on their own. `common` is the end-to-end harness,
+//! `upstream_support` the upstream layer's. `bench` holds the `#[ignore]`d benchmarks behind
+//! `BENCHMARKS.md`.
+
+mod common;
+mod upstream_support;
+
+mod attachments_hostile;
+mod bench;
+mod config_env_lists;
+mod decode_cli;
+mod flows;
+mod flows_attachments;
+mod flows_large_events;
+mod flows_live_chat;
+mod flows_ordering;
+mod flows_outbox;
+mod flows_tokens;
+mod hostile_clients;
+mod logs_redacted;
+mod peer_groups;
+mod rpc_socket;
+mod service;
+mod service_journal;
+mod store_outbox;
+mod store_session;
+mod tidy;
+mod upstream_download;
+mod upstream_large_events;
+mod upstream_rest;
+mod upstream_socket;
+mod upstream_socket_local;
