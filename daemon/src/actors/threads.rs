@@ -106,6 +106,8 @@ pub(crate) struct Threads {
     outbox: outbox::OutboxState,
     /// Released when the latest send is written: the next one waits for it.
     last_turn: Option<tokio::sync::oneshot::Receiver<()>>,
+    /// The latest send's place in the order.
+    last_seq: u64,
 }
 
 impl Threads {
@@ -126,6 +128,7 @@ impl Threads {
             welcome: None,
             outbox: outbox::OutboxState::default(),
             last_turn: None,
+            last_seq: 0,
         }
     }
 

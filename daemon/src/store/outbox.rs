@@ -36,6 +36,10 @@ pub struct Outgoing {
     pub frame: String,
     /// The local API's view of the message (opaque to the store).
     pub message: Value,
+    /// Its place in the session's send order (increasing, across restarts too): a message
+    /// queued late — one whose connection dropped under it — still goes out before the
+    /// messages sent after it. 0 for "after everything queued".
+    pub seq: u64,
 }
 
 /// A queued message as stored.
@@ -54,6 +58,9 @@ pub struct QueuedMessage {
     pub message: Value,
     /// When it was queued, in Unix milliseconds.
     pub enqueued_at: i64,
+    /// Its place in the send order ([`Outgoing::seq`]); 0 in files written before it existed.
+    #[serde(default)]
+    pub seq: u64,
 }
 
 /// What [`SessionStore::enqueue`](super::SessionStore::enqueue) did.
@@ -90,14 +97,27 @@ pub(crate) fn enqueue(path: &Path, session: &str, msg: Outgoing) -> Result<Enque
     if file.messages.iter().any(|m| m.message_id == msg.message_id) {
         return Ok(Enqueued::AlreadyQueued);
     }
-    file.messages.push(QueuedMessage {
-        session: session.to_owned(),
-        thread_id: msg.thread_id,
-        message_id: msg.message_id,
-        frame: msg.frame,
-        message: msg.message,
-        enqueued_at: files::now_unix_ms(),
-    });
+    // In send order: before the first message that was sent after it.
+    let at = match msg.seq {
+        0 => file.messages.len(),
+        seq => file
+            .messages
+            .iter()
+            .position(|m| m.seq > seq)
+            .unwrap_or(file.messages.len()),
+    };
+    file.messages.insert(
+        at,
+        QueuedMessage {
+            session: session.to_owned(),
+            thread_id: msg.thread_id,
+            message_id: msg.message_id,
+            frame: msg.frame,
+            message: msg.message,
+            enqueued_at: files::now_unix_ms(),
+            seq: msg.seq,
+        },
+    );
     save(path, &file)?;
     Ok(Enqueued::Added)
 }
@@ -182,6 +202,7 @@ mod tests {
             message_id: Uuid::new_v4(),
             frame: frame.into(),
             message: json!({"text": "hello there"}),
+            seq: 0,
         }
     }
 

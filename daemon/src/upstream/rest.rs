@@ -16,6 +16,7 @@ mod error;
 mod large_event;
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
@@ -96,7 +97,12 @@ pub struct ChannelTarget<'a> {
 /// The CXone REST client. Cheap to clone (the reqwest client is reference-counted).
 #[derive(Debug, Clone)]
 pub struct RestClient {
-    http: reqwest::Client,
+    /// For plain-http URLs (loopback only): built without trust roots, so that a daemon with a
+    /// plain-http back end never reads the system's certificate store.
+    plain: reqwest::Client,
+    /// For https URLs: built on first use, with the system's trust roots (the platform
+    /// verifier reads them when the client is built), or why it could not be.
+    tls: Arc<OnceLock<Result<reqwest::Client, String>>>,
     config: RestConfig,
 }
 
@@ -133,29 +139,56 @@ impl From<HttpFailure> for CallError {
     }
 }
 
+/// The HTTP client's settings, for either client.
+fn builder(config: &RestConfig) -> reqwest::ClientBuilder {
+    let mut headers = HeaderMap::new();
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    for (name, value) in [
+        ("x-sdk-platform", &config.sdk.platform),
+        ("x-sdk-version", &config.sdk.version),
+    ] {
+        // An identity that is not a valid header value is left out rather than fatal.
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.insert(HeaderName::from_static(name), value);
+        }
+    }
+    reqwest::Client::builder()
+        .connect_timeout(config.connect_timeout)
+        .timeout(config.request_timeout)
+        .default_headers(headers)
+        .user_agent(format!("cxone-chatd/{}", env!("CARGO_PKG_VERSION")))
+}
+
 impl RestClient {
     /// Builds the client (and installs the rustls crypto provider if none is).
     pub fn new(config: RestConfig) -> Result<Self, RestError> {
         install_crypto_provider();
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        for (name, value) in [
-            ("x-sdk-platform", &config.sdk.platform),
-            ("x-sdk-version", &config.sdk.version),
-        ] {
-            // An identity that is not a valid header value is left out rather than fatal.
-            if let Ok(value) = HeaderValue::from_str(value) {
-                headers.insert(HeaderName::from_static(name), value);
-            }
-        }
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout)
-            .default_headers(headers)
-            .user_agent(format!("cxone-chatd/{}", env!("CARGO_PKG_VERSION")))
+        let plain = builder(&config)
+            .tls_certs_only([])
             .build()
             .map_err(RestError::BuildClient)?;
-        Ok(Self { http, config })
+        Ok(Self {
+            plain,
+            tls: Arc::new(OnceLock::new()),
+            config,
+        })
+    }
+
+    /// The client for `url`: the trust roots are loaded when an https URL first needs them.
+    fn http(&self, url: &Url) -> Result<&reqwest::Client, HttpFailure> {
+        if url.scheme() != "https" {
+            return Ok(&self.plain);
+        }
+        self.tls
+            .get_or_init(|| {
+                builder(&self.config).build().map_err(|e| {
+                    let why = error::causes(&e);
+                    tracing::error!(error = %why, "cannot load the trust roots for https; install the ca-certificates package or set SSL_CERT_FILE");
+                    why
+                })
+            })
+            .as_ref()
+            .map_err(|why| HttpFailure::NoTrustRoots(why.clone()))
     }
 
     /// The settings this client was built with.
@@ -213,7 +246,7 @@ impl RestClient {
         body: &VisitorRegistration,
     ) -> Result<(), RestError> {
         let url = endpoints.visitor(brand_id, visitor_id);
-        let request = self.http.put(url.clone()).json(body);
+        let request = self.http(&url).map(|c| c.put(url.clone()).json(body));
         self.call(request, &url, self.config.request_timeout)
             .await
             .map(drop)
@@ -229,7 +262,7 @@ impl RestClient {
         event: &AnalyticsEvent,
     ) -> Result<(), RestError> {
         let url = endpoints.analytics_events(brand_id, visitor_id);
-        let request = self.http.post(url.clone()).json(event);
+        let request = self.http(&url).map(|c| c.post(url.clone()).json(event));
         self.call(request, &url, self.config.request_timeout)
             .await
             .map(drop)
@@ -246,7 +279,7 @@ impl RestClient {
         let url = target
             .endpoints
             .attachment(target.brand_id, target.channel_id);
-        let request = self.http.post(url.clone()).json(upload);
+        let request = self.http(&url).map(|c| c.post(url.clone()).json(upload));
         let exchange = self
             .call(request, &url, self.config.upload_timeout)
             .await
@@ -314,9 +347,9 @@ impl RestClient {
         let url = target
             .endpoints
             .token(target.brand_id, target.channel_id, visitor_id);
-        let mut request = self.http.post(url.clone()).json(body);
+        let mut request = self.http(&url).map(|c| c.post(url.clone()).json(body));
         if let Some(cookie) = cookies.as_deref().and_then(SecuredCookies::header_value) {
-            request = request.header(COOKIE, cookie);
+            request = request.map(|r| r.header(COOKIE, cookie));
         }
         let exchange = self
             .exchange(request, &url, self.config.request_timeout)
@@ -347,7 +380,11 @@ impl RestClient {
     /// A CXone REST `GET` whose 2xx body decodes as `T`.
     async fn get_json<T: DeserializeOwned>(&self, url: &Url) -> Result<T, CallError> {
         let exchange = self
-            .call(self.http.get(url.clone()), url, self.config.request_timeout)
+            .call(
+                self.http(url).map(|c| c.get(url.clone())),
+                url,
+                self.config.request_timeout,
+            )
             .await?;
         decode_body(&exchange.body).map_err(|e| HttpFailure::Decode(e).into())
     }
@@ -356,7 +393,7 @@ impl RestClient {
     /// back end's `errorMessage` when it sent one.
     async fn call(
         &self,
-        request: reqwest::RequestBuilder,
+        request: Result<reqwest::RequestBuilder, HttpFailure>,
         url: &Url,
         timeout: Duration,
     ) -> Result<Exchange, CallError> {
@@ -368,10 +405,11 @@ impl RestClient {
     /// Sends one request and reads its body, at most `max_response_bytes`.
     async fn exchange(
         &self,
-        request: reqwest::RequestBuilder,
+        request: Result<reqwest::RequestBuilder, HttpFailure>,
         url: &Url,
         timeout: Duration,
     ) -> Result<Exchange, HttpFailure> {
+        let request = request?;
         let started = std::time::Instant::now();
         let result = read_limited(
             request.timeout(timeout),

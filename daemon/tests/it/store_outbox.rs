@@ -26,6 +26,7 @@ fn outgoing(thread_id: Uuid, text: &str) -> Outgoing {
         message_id,
         frame: frame(message_id, text),
         message: json!({"id": message_id, "status": "queued", "text": text}),
+        seq: 0,
     }
 }
 
@@ -209,4 +210,30 @@ fn debug_output_of_queued_messages_hides_frames_and_text() {
         text.contains(&m.message_id.to_string()),
         "ids stay visible: {text}"
     );
+}
+
+/// A message queued late (its connection dropped under it) goes out before the messages that
+/// were sent after it: the outbox keeps the send order, not the order of writing.
+#[test]
+fn a_late_message_takes_its_place_in_the_send_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let s = store.session("late").unwrap();
+    let thread = Uuid::new_v4();
+    let queue = |text: &str, seq| {
+        let mut m = outgoing(thread, text);
+        m.seq = seq;
+        s.enqueue(m).unwrap();
+    };
+    queue("second", 20);
+    queue("third", 30);
+    queue("first", 10);
+    queue("unordered", 0);
+    let order: Vec<String> = s
+        .pending()
+        .unwrap()
+        .iter()
+        .map(|m| m.message["text"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(order, ["first", "second", "third", "unordered"]);
 }

@@ -98,6 +98,7 @@ fn files_are_0600_and_directories_0700() {
             message_id: Uuid::new_v4(),
             frame: "{}".into(),
             message: serde_json::json!({}),
+            seq: 0,
         })
         .unwrap();
     for d in [

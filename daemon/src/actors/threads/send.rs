@@ -20,6 +20,7 @@ use crate::session::credentials::stamp;
 use crate::session::error::SessionError;
 use crate::session::send as rules;
 use crate::to_api;
+use crate::upstream::RequestError;
 
 /// `threads.create`.
 #[derive(Message, Debug)]
@@ -200,6 +201,8 @@ pub(crate) struct Send {
 /// Attachments already uploaded: as sent, and as the API shows them.
 type Uploaded = Vec<(SentAttachment, Attachment)>;
 
+type Answer<T> = ResponseActFuture<Threads, Result<T, SessionError>>;
+
 impl Handler<Send> for Threads {
     type Result = ResponseActFuture<Self, Result<Message, SessionError>>;
 
@@ -235,6 +238,8 @@ impl Handler<Send> for Threads {
 /// message is in the outbox; dropping it lets the next send go.
 #[derive(Debug)]
 pub(super) struct Turn {
+    /// Its place in the order, also the order of the outbox.
+    seq: u64,
     _done: oneshot::Sender<()>,
 }
 
@@ -243,13 +248,18 @@ impl Threads {
     fn take_turn(&mut self) -> (impl std::future::Future<Output = ()> + 'static, Turn) {
         let (done, next) = oneshot::channel();
         let previous = self.last_turn.replace(next);
+        // Microseconds since the epoch, strictly increasing: the order holds across restarts
+        // for the messages a previous run left in the outbox.
+        let now = u64::try_from(to_api::now_ms()).unwrap_or(0) * 1000;
+        self.last_seq = now.max(self.last_seq + 1);
+        let seq = self.last_seq;
         let wait = async move {
             if let Some(p) = previous {
                 // Sent or dropped: either way the previous send is done writing.
                 let _ = p.await;
             }
         };
-        (wait, Turn { _done: done })
+        (wait, Turn { seq, _done: done })
     }
 }
 
@@ -331,38 +341,15 @@ impl Threads {
             }
             .into(),
         );
+        let seq = turn.seq;
         let Some(socket) = socket else {
-            // Written to disk before the host hears "queued": it survives a crash or restart.
-            let outgoing = crate::store::Outgoing {
-                thread_id: uuid::Uuid::parse_str(&local.thread_id).unwrap_or_default(),
-                message_id: uuid::Uuid::parse_str(&local.id).unwrap_or_default(),
-                frame: frame.to_text(),
-                message: serde_json::to_value(&local).expect("API types serialize"),
-            };
-            let store = self.store.clone();
-            let save = async move {
-                let saved = tokio::task::spawn_blocking(move || store.enqueue(outgoing)).await;
-                drop(turn);
-                saved
-            };
-            self.outbox.enqueuing += 1;
-            if self.outbox.flushing {
-                self.outbox.again = true;
-            }
-            return Box::pin(save.into_actor(self).map(move |r, act, ctx| {
-                act.outbox.enqueuing -= 1;
-                act.flush_again(ctx);
-                match r {
-                    Ok(Ok(_)) => Ok(local),
-                    Ok(Err(e)) => Err(SessionError::Store(e)),
-                    Err(_) => Err(SessionError::Internal(
-                        "the task writing the outbox ended before it answered",
-                    )),
-                }
-            }));
+            return self.queue(local, frame, seq, Some(turn));
         };
         let thread_id = msg.thread_id;
         let token = self.message_token();
+        // Kept unstamped: should the connection drop under it, this goes to the outbox, and the
+        // flush stamps the token of its day.
+        let unsent = frame.clone();
         Box::pin(
             async move {
                 // A token that cannot be renewed fails the send before anything goes out.
@@ -383,10 +370,57 @@ impl Threads {
                 })
             }
             .into_actor(self)
-            .map(move |result, act, _| match result {
-                Ok(result) => act.settle(&thread_id, local, result.map(drop)),
-                Err(e) => act.fail(&thread_id, local, e),
+            .then(move |result, act, _| -> Answer<Message> {
+                match result {
+                    // The connection dropped under it: whether or not it arrived, it goes out
+                    // again on the next connection (its id makes a second copy the same
+                    // message), in its place in the send order.
+                    Ok(Err(RequestError::ConnectionLost)) => act.queue(local, unsent, seq, None),
+                    Ok(result) => {
+                        Box::pin(fut::ready(act.settle(&thread_id, local, result.map(drop))))
+                    }
+                    Err(e) => Box::pin(fut::ready(act.fail(&thread_id, local, e))),
+                }
             }),
         )
+    }
+
+    /// Puts a message in the outbox, in its place in the send order; it is on disk before the
+    /// host hears "queued", so it survives a crash or restart. The turn, if still held, is let
+    /// go once it is written.
+    fn queue(
+        &mut self,
+        local: Message,
+        frame: OutgoingFrame,
+        seq: u64,
+        turn: Option<Turn>,
+    ) -> Answer<Message> {
+        let outgoing = crate::store::Outgoing {
+            thread_id: uuid::Uuid::parse_str(&local.thread_id).unwrap_or_default(),
+            message_id: uuid::Uuid::parse_str(&local.id).unwrap_or_default(),
+            frame: frame.to_text(),
+            message: serde_json::to_value(&local).expect("API types serialize"),
+            seq,
+        };
+        let store = self.store.clone();
+        let save = async move {
+            let saved = tokio::task::spawn_blocking(move || store.enqueue(outgoing)).await;
+            drop(turn);
+            saved
+        };
+        self.outbox.enqueuing += 1;
+        // Queued during a flush, or after it: another flush follows once it is on disk.
+        self.outbox.again = true;
+        Box::pin(save.into_actor(self).map(move |r, act, ctx| {
+            act.outbox.enqueuing -= 1;
+            act.flush_again(ctx);
+            match r {
+                Ok(Ok(_)) => Ok(local),
+                Ok(Err(e)) => Err(SessionError::Store(e)),
+                Err(_) => Err(SessionError::Internal(
+                    "the task writing the outbox ended before it answered",
+                )),
+            }
+        }))
     }
 }

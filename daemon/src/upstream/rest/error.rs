@@ -160,11 +160,16 @@ pub enum HttpFailure {
     /// A 2xx response whose body is not what the protocol says.
     #[error("unexpected response body: {0}")]
     Decode(#[source] DecodeError),
+    /// No trust roots for https: the system has no CA bundle (or it cannot be read).
+    #[error(
+        "no trusted CA certificates for https ({0}); install the ca-certificates package, or set SSL_CERT_FILE to a PEM bundle"
+    )]
+    NoTrustRoots(String),
 }
 
 /// An error and its causes on one line: reqwest's own message ("error sending request") says
 /// little without the OS or TLS error underneath. The errors carry no URL (`without_url`).
-fn causes(error: &reqwest::Error) -> String {
+pub(super) fn causes(error: &reqwest::Error) -> String {
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
@@ -181,7 +186,7 @@ impl HttpFailure {
         match self {
             Self::Connect(_) | Self::Timeout(_) | Self::Transport(_) => true,
             Self::Status { status, .. } => *status >= 500 || *status == 408 || *status == 429,
-            Self::TooLarge { .. } | Self::Decode(_) => false,
+            Self::TooLarge { .. } | Self::Decode(_) | Self::NoTrustRoots(_) => false,
         }
     }
 

@@ -31,7 +31,8 @@ impl RestClient {
         let timeout = self.config.large_event_timeout;
         let result = (|| async {
             attempts.fetch_add(1, Ordering::Relaxed);
-            let exchange = read_limited(self.http.get(url.clone()).timeout(timeout), timeout, limit)
+            let client = self.http(&url).map_err(Attempt::Failed)?;
+            let exchange = read_limited(client.get(url.clone()).timeout(timeout), timeout, limit)
                 .await
                 .map_err(Attempt::Failed)?;
             match exchange.status {
