@@ -277,17 +277,17 @@ pub fn process_env() -> HashMap<String, String> {
 
 /// Checks one file on its own, so that an error names the file and the exact key.
 fn check_file(path: &Path, text: &str) -> Result<(), ConfigError> {
-    let de = toml::Deserializer::parse(text).map_err(|e| ConfigError::Syntax {
-        path: path.to_owned(),
-        message: e.to_string().trim().replace('\n', " "),
-    })?;
-    serde_path_to_error::deserialize::<_, FileConfig>(de)
-        .map(drop)
-        .map_err(|e| ConfigError::BadKey {
+    file::check(text).map(drop).map_err(|e| match e {
+        file::SchemaError::Syntax(message) => ConfigError::Syntax {
             path: path.to_owned(),
-            key: e.path().to_string(),
-            message: e.inner().message().trim().to_owned(),
-        })
+            message,
+        },
+        file::SchemaError::BadKey { key, message } => ConfigError::BadKey {
+            path: path.to_owned(),
+            key,
+            message,
+        },
+    })
 }
 
 /// Every dotted key of the schema.

@@ -10,7 +10,7 @@
 //!   as plain data.
 //! * [`session`] — a chat session's plain logic; [`upstream`] — the CXone client (REST, the
 //!   WebSocket with correlation, heartbeat and large events, reconnect backoff).
-//! * [`decode_cmd`] — `cxone-chatd decode`.
+//! * [`decode_cmd`] — `cxone-chatd decode`; [`redact`] — secrets out of every log line.
 
 pub(crate) mod actors;
 pub mod config;
@@ -22,6 +22,7 @@ pub mod logging;
 pub(crate) mod notify;
 pub mod options;
 pub mod peer_groups;
+pub mod redact;
 pub(crate) mod rpc;
 pub mod run;
 pub(crate) mod session;

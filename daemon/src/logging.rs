@@ -83,7 +83,8 @@ impl LogControl {
                 let socket = std::path::Path::new(crate::journal::JOURNAL_SOCKET);
                 crate::journal::JournalLayer::connect(socket, "cxone-chatd").ok()
             })
-            .flatten();
+            .flatten()
+            .map(crate::redact::Redacting);
         let destination = match (&journald, format) {
             (Some(_), _) => Destination::Journal,
             (None, crate::options::LogFormat::Text) => Destination::Text,
@@ -92,14 +93,14 @@ impl LogControl {
         use std::io::IsTerminal;
         let text = (destination == Destination::Text).then(|| {
             tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
+                .with_writer(crate::redact::RedactingStderr)
                 .with_ansi(std::io::stderr().is_terminal())
                 .with_target(true)
         });
         let json = (destination == Destination::Json).then(|| {
             tracing_subscriber::fmt::layer()
                 .json()
-                .with_writer(std::io::stderr)
+                .with_writer(crate::redact::RedactingStderr)
                 .with_target(true)
         });
         let control = match tracing_subscriber::registry()

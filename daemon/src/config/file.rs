@@ -9,6 +9,31 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+/// Why a file's text does not fit the schema (the caller adds the file's name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemaError {
+    /// Not valid TOML: the parser's message, with line and column, on one line.
+    Syntax(String),
+    /// A key is unknown or has the wrong type.
+    BadKey {
+        /// The dotted key.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Checks one file's text against the schema: what `check-config` and start-up run on each
+/// file. Pure (no I/O), so that it can be fuzzed on its own (`fuzz/`, target `config_toml`).
+pub fn check(text: &str) -> Result<FileConfig, SchemaError> {
+    let de = toml::Deserializer::parse(text)
+        .map_err(|e| SchemaError::Syntax(e.to_string().trim().replace('\n', " ")))?;
+    serde_path_to_error::deserialize::<_, FileConfig>(de).map_err(|e| SchemaError::BadKey {
+        key: e.path().to_string(),
+        message: e.inner().message().trim().to_owned(),
+    })
+}
+
 /// The whole file. Every section and key is optional; unknown keys are errors.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

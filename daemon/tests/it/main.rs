@@ -20,6 +20,7 @@ mod flows_ordering;
 mod flows_outbox;
 mod flows_tokens;
 mod hostile_clients;
+mod logs_redacted;
 mod peer_groups;
 mod rpc_socket;
 mod service;

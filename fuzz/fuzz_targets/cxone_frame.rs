@@ -1,0 +1,20 @@
+//! A WebSocket text frame from the gateway: `ReceivedFrame::from_text` never panics, and a
+//! decoded frame re-encodes to text that decodes to the same frame (protocol's invariant:
+//! decode → encode → decode is stable).
+#![no_main]
+
+use cxone_chat_protocol::cxone::received::ReceivedFrame;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(frame) = ReceivedFrame::from_text(text) {
+        let encoded = frame.to_text();
+        let again = ReceivedFrame::from_text(&encoded)
+            .unwrap_or_else(|e| panic!("re-encoded frame does not decode: {e}\n{encoded}"));
+        assert_eq!(again, frame, "decode → encode → decode changed the frame");
+        assert_eq!(again.to_text(), encoded, "encoding is not stable");
+    }
+});

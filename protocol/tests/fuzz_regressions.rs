@@ -1,0 +1,25 @@
+//! Inputs the fuzz targets (`fuzz/`) found, kept as ordinary tests so the fix stays fixed.
+
+use cxone_chat_protocol::rpc::envelope::{Incoming, ParseOptions, parse};
+
+/// `rpc_envelope`: a request written back as a client would write it must parse to the same
+/// request. serde_json's default float parsing is not correctly rounded, so a large integer
+/// literal came back one unit in the last place off (needs serde_json's `float_roundtrip`).
+#[test]
+fn a_large_number_in_params_survives_being_written_back() {
+    let line = r#"{"jsonrpc":"2.0","id":null,"method":"events.poll","params":{"t;meoutMs":100000000000000000000000000000000000000000000000000000000000}}"#;
+    let options = ParseOptions::default();
+    let Incoming::Single(first) = parse(line, &options) else {
+        panic!("not a single item");
+    };
+    let cxone_chat_protocol::rpc::envelope::Item::Request(request) = &first else {
+        panic!("not a request: {first:?}");
+    };
+    let n = &request.params.as_ref().unwrap()["t;meoutMs"];
+    assert_eq!(n.as_f64(), Some(1e59), "parsed as the nearest double");
+    let written = serde_json::to_string(request).unwrap();
+    let Incoming::Single(again) = parse(&written, &options) else {
+        panic!("{written} is not a single item");
+    };
+    assert_eq!(again, first, "written back: {written}");
+}
