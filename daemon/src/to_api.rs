@@ -1,23 +1,33 @@
-//! The one place where the back end's view of a chat (`cxone` types) becomes the local API's
-//! view (`rpc` types), and back where a call's values go to the back end: messages and their
-//! content, agents, contacts, custom fields, timestamps (and the clock they are read from).
-//! Pure functions; the actors call them when they emit events and answer calls. Nothing else
-//! in the daemon builds an API shape out of a CXone one.
+//! The one place where the daemon's view of a chat (`session::model`, the registry's threads
+//! and changes, and the `cxone` values it keeps as they came) becomes the local API's view
+//! (`rpc` types), and back where a call's values go to the back end: threads, messages and
+//! their content, agents, contacts, custom fields, proactive actions, timestamps (and the clock
+//! they are read from). Pure functions; the actors call them when they emit events and answer
+//! calls. Nothing else in the daemon builds an API shape.
 
 use cxone_chat_protocol::cxone::common::{
     Agent as CxAgent, ContactStatus as CxContactStatus, CustomField as CxField,
 };
 use cxone_chat_protocol::cxone::content::{MessageContent as CxContent, ReplyButton as CxButton};
-use cxone_chat_protocol::cxone::message::{Direction, Message as CxMessage};
+use cxone_chat_protocol::cxone::events::FireProactiveAction;
 use cxone_chat_protocol::cxone::rest::{FieldDefinition, FieldType, PreContactForm};
 use cxone_chat_protocol::cxone::time::Timestamp as CxTimestamp;
+use cxone_chat_protocol::rpc::notifications::{
+    AgentAssigned, AgentTyping, ContactStatusChanged, CustomFieldsSet, EventPayload,
+    MessageCreated, MessageUpdated, ProactiveActionFired, QueuePosition, ThreadUpdated,
+    ThreadsUpdated,
+};
 use cxone_chat_protocol::rpc::types::{
-    Agent, Attachment, Author, ContactStatus, Countdown, CustomField, CustomFieldValues,
-    CustomerAuthor, InactivityPopup, ListPicker, Media, Message, MessageContent, MessageDirection,
-    MessageStatus, PopupButton, PreChatSurvey, QuickReplies, ReplyButton, RichLink,
-    SurveyChoiceField, SurveyField, SurveyNode, SurveyOption, SurveyTextField, SurveyTreeField,
+    Agent, Attachment, Author, Contact, ContactStatus, Countdown, CustomField, CustomFieldScope,
+    CustomFieldValues, CustomerAuthor, InactivityPopup, ListPicker, Media, Message, MessageContent,
+    MessageDirection, MessageStatus, PopupButton, PreChatSurvey, ProactiveAction,
+    ProactiveActionType, ProactiveContent, QuickReplies, ReplyButton, RichLink, SurveyChoiceField,
+    SurveyField, SurveyNode, SurveyOption, SurveyTextField, SurveyTreeField, Thread, ThreadState,
     TimePicker, TimeSlot, Timestamp, UnsupportedContent,
 };
+
+use crate::session::model::{self, ChatMessage, Delivery, Direction};
+use crate::session::threads::{Change, Entry, ThreadRegistry};
 
 /// Milliseconds since the Unix epoch, now (0 if the clock is before 1970).
 pub(crate) fn now_ms() -> i64 {
@@ -90,16 +100,6 @@ pub(crate) fn contact_status(s: &CxContactStatus) -> ContactStatus {
         CxContactStatus::Closed => ContactStatus::Closed,
         CxContactStatus::Trashed => ContactStatus::Trashed,
         CxContactStatus::Other(_) => ContactStatus::Unknown,
-    }
-}
-
-/// The status the SDKs derive for a message from the server: `read` once an agent read it,
-/// `seen` once seen, `delivered` otherwise (PROTOCOL.md §6.1).
-pub(crate) fn server_status(m: &CxMessage) -> MessageStatus {
-    match &m.user_statistics {
-        Some(s) if s.read_at.is_some() => MessageStatus::Read,
-        Some(s) if s.seen_at.is_some() => MessageStatus::Seen,
-        _ => MessageStatus::Delivered,
     }
 }
 
@@ -217,32 +217,42 @@ pub(crate) fn content(c: &CxContent) -> (String, Option<String>, MessageContent)
     }
 }
 
-/// A message with the given status.
-pub(crate) fn message(m: &CxMessage, status: MessageStatus) -> Message {
-    let (text, postback, rich) = content(&m.message_content);
-    let author = match m.direction() {
-        Direction::Outbound => m.author_user.as_ref().map(|a| Author::Agent(agent(a))),
-        Direction::Inbound => m.author_end_user_identity.as_ref().map(|c| {
-            Author::Customer(CustomerAuthor {
-                id: Some(c.id_on_external_platform.clone()),
-                first_name: c.first_name.clone().filter(|s| !s.is_empty()),
-                last_name: c.last_name.clone().filter(|s| !s.is_empty()),
-            })
+/// A message's delivery status.
+pub(crate) fn status(d: Delivery) -> MessageStatus {
+    match d {
+        Delivery::Queued => MessageStatus::Queued,
+        Delivery::Sent => MessageStatus::Sent,
+        Delivery::Delivered => MessageStatus::Delivered,
+        Delivery::Seen => MessageStatus::Seen,
+        Delivery::Read => MessageStatus::Read,
+        Delivery::Failed => MessageStatus::Failed,
+    }
+}
+
+/// A message.
+pub(crate) fn message(m: &ChatMessage) -> Message {
+    let (text, postback, rich) = content(&m.content);
+    let author = m.author.as_ref().map(|a| match a {
+        model::Author::Agent(a) => Author::Agent(agent(a)),
+        model::Author::Customer {
+            id,
+            first_name,
+            last_name,
+        } => Author::Customer(CustomerAuthor {
+            id: Some(id.clone()),
+            first_name: first_name.clone(),
+            last_name: last_name.clone(),
         }),
-    };
+    });
     Message {
-        id: m.id_on_external_platform.to_lowercase(),
-        thread_id: m.thread_id().map(|t| t.to_lowercase()).unwrap_or_default(),
-        direction: match m.direction() {
-            Direction::Inbound => MessageDirection::Inbound,
-            Direction::Outbound => MessageDirection::Outbound,
+        id: m.id.clone(),
+        thread_id: m.thread_id.clone(),
+        direction: match m.direction {
+            Direction::FromCustomer => MessageDirection::Inbound,
+            Direction::ToCustomer => MessageDirection::Outbound,
         },
-        status,
-        created_at: timestamp(
-            m.created_at_with_milliseconds
-                .as_ref()
-                .unwrap_or(&m.created_at),
-        ),
+        status: status(m.status),
+        created_at: timestamp(&m.created_at),
         author,
         text,
         postback,
@@ -251,14 +261,164 @@ pub(crate) fn message(m: &CxMessage, status: MessageStatus) -> Message {
             .iter()
             .map(|a| Attachment {
                 url: a.url.clone(),
-                file_name: a
-                    .file_name
-                    .clone()
-                    .unwrap_or_else(|| a.friendly_name.clone()),
+                file_name: a.file_name.clone(),
                 mime_type: a.mime_type.clone(),
             })
             .collect(),
         content: rich,
+    }
+}
+
+/// A thread's state.
+pub(crate) fn thread_state(s: model::ThreadState) -> ThreadState {
+    match s {
+        model::ThreadState::Pending => ThreadState::Pending,
+        model::ThreadState::Received => ThreadState::Received,
+        model::ThreadState::Loaded => ThreadState::Loaded,
+        model::ThreadState::Ready => ThreadState::Ready,
+        model::ThreadState::Closed => ThreadState::Closed,
+    }
+}
+
+/// A thread, with its last message and unread count.
+pub(crate) fn thread(e: &Entry) -> Thread {
+    Thread {
+        id: e.key(),
+        name: e.name.clone().filter(|n| !n.is_empty()),
+        state: thread_state(e.state),
+        created_at: e.created_at.as_ref().map(timestamp),
+        updated_at: e.updated_at.as_ref().map(timestamp),
+        unread_count: e.unread_count(),
+        last_message: e.messages.last().map(|m| Box::new(message(m))),
+        agent: e.agent.as_ref().map(agent),
+        queue_position: e.queue_position,
+        contact: e.contact.as_ref().map(|c| Contact {
+            id: c.id.clone(),
+            status: contact_status(&c.status),
+        }),
+        custom_fields: custom_fields(&e.custom_fields),
+    }
+}
+
+/// Every thread of a session, oldest first.
+pub(crate) fn threads(r: &ThreadRegistry) -> Vec<Thread> {
+    r.list().into_iter().map(thread).collect()
+}
+
+/// What a change in the registry means to the host: one event, rendered from the registry as
+/// it stands (`None` for a thread that is no longer there).
+pub(crate) fn change(r: &ThreadRegistry, c: Change) -> Option<EventPayload> {
+    Some(match c {
+        Change::Thread(id) => ThreadUpdated {
+            thread: thread(r.get(&id)?),
+        }
+        .into(),
+        Change::Threads => ThreadsUpdated {
+            threads: threads(r),
+        }
+        .into(),
+        Change::MessageCreated(m) => MessageCreated {
+            message: message(&m),
+        }
+        .into(),
+        Change::MessageUpdated(m) => MessageUpdated {
+            message: message(&m),
+            error: None,
+        }
+        .into(),
+        Change::AgentAssigned {
+            thread_id,
+            agent: now,
+            previous,
+        } => AgentAssigned {
+            thread_id,
+            agent: now.as_ref().map(agent),
+            previous_agent: previous.as_ref().map(agent),
+        }
+        .into(),
+        Change::ContactStatus {
+            thread_id,
+            contact_id,
+            status,
+        } => ContactStatusChanged {
+            thread_id,
+            contact_id,
+            status: contact_status(&status),
+        }
+        .into(),
+        Change::QueuePosition {
+            thread_id,
+            position,
+            agents_online,
+        } => QueuePosition {
+            thread_id,
+            position,
+            agents_online,
+        }
+        .into(),
+        Change::AgentTyping {
+            thread_id,
+            is_typing,
+            agent: who,
+        } => AgentTyping {
+            thread_id,
+            is_typing,
+            agent: Some(agent(&who)),
+        }
+        .into(),
+        Change::ProactiveAction(p) => ProactiveActionFired {
+            action: proactive_action(&p),
+        }
+        .into(),
+        Change::CustomerFieldsSet(fields) => CustomFieldsSet {
+            scope: CustomFieldScope::Customer,
+            thread_id: None,
+            custom_fields: custom_fields(&fields),
+        }
+        .into(),
+    })
+}
+
+/// A proactive action (welcome message or custom popup) as the host sees it.
+pub(crate) fn proactive_action(p: &FireProactiveAction) -> ProactiveAction {
+    let a = &p.proactive_action.action;
+    let action_type = match a.action_type.as_str() {
+        "WelcomeMessage" => ProactiveActionType::WelcomeMessage,
+        _ => ProactiveActionType::CustomPopupBox,
+    };
+    let (content, fields) = match &a.data {
+        Some(d) => (
+            ProactiveContent {
+                body_text: d.content.body_text.clone(),
+                headline_text: d.content.headline_text.clone(),
+                headline_secondary_text: d.content.headline_secondary_text.clone(),
+                image_url: d.content.image.clone(),
+                variables: d
+                    .content
+                    .variables
+                    .as_ref()
+                    .and_then(|v| v.as_object().cloned())
+                    .unwrap_or_default(),
+            },
+            custom_fields(&d.handover.custom_fields),
+        ),
+        None => (
+            ProactiveContent {
+                body_text: None,
+                headline_text: None,
+                headline_secondary_text: None,
+                image_url: None,
+                variables: Default::default(),
+            },
+            Vec::new(),
+        ),
+    };
+    ProactiveAction {
+        action_id: a.action_id.clone(),
+        action_name: a.action_name.clone(),
+        action_type,
+        content,
+        custom_fields: fields,
     }
 }
 
@@ -327,9 +487,11 @@ fn tree(d: &FieldDefinition, parent: Option<&str>, depth: usize) -> Vec<SurveyNo
 
 #[cfg(test)]
 mod tests {
+    use cxone_chat_protocol::cxone::message::Message as CxMessage;
     use serde_json::json;
 
     use super::*;
+    use crate::session::model::server_status;
 
     fn cx(v: serde_json::Value) -> CxMessage {
         serde_json::from_value(v).unwrap()
@@ -348,7 +510,7 @@ mod tests {
             "authorUser": {"id": 7, "firstName": "Ann", "surname": "Lee", "nickname": "", "isBotUser": false,
                            "isSurveyUser": false, "publicImageUrl": "https://x/a.png"}
         }));
-        let out = message(&m, server_status(&m));
+        let out = message(&ChatMessage::from_backend(&m));
         assert_eq!(
             out.id, "a91082b7-46f8-4d0d-af43-079994de98c6",
             "ids are lowercased for the API"
@@ -398,9 +560,9 @@ mod tests {
             "createdAt": "2022-08-04T19:27:35+01:00", "direction": "inbound", "attachments": [],
             "userStatistics": {"seenAt": "2022-08-04T19:28:00+01:00"}
         }));
-        assert_eq!(server_status(&m), MessageStatus::Seen);
+        assert_eq!(status(server_status(&m)), MessageStatus::Seen);
         m.user_statistics.as_mut().unwrap().read_at =
             Some(CxTimestamp::parse("2022-08-04T19:29:00Z").unwrap());
-        assert_eq!(server_status(&m), MessageStatus::Read);
+        assert_eq!(status(server_status(&m)), MessageStatus::Read);
     }
 }

@@ -23,7 +23,7 @@ use cxone_chat_protocol::cxone::rest::BrowserFingerprint;
 use cxone_chat_protocol::cxone::sent::{OutgoingFrame, SentEvent};
 use cxone_chat_protocol::rpc::notifications::EventPayload;
 use cxone_chat_protocol::rpc::types::{
-    ChatMode, ProactiveActionType, SessionName, Thread, ThreadSnapshot, ThreadState,
+    ChatMode, ProactiveActionType, SessionName, Thread, ThreadSnapshot,
 };
 
 use crate::actors::event_hub::{EventHub, Publish};
@@ -31,7 +31,9 @@ use crate::actors::oauth::OAuth;
 use crate::session::attachments::UploadTarget;
 use crate::session::envelope::Envelope;
 use crate::session::error::SessionError;
-use crate::session::threads::ThreadRegistry;
+use crate::session::model::ThreadState;
+use crate::session::threads::{Change, ThreadRegistry};
+use crate::to_api;
 use crate::upstream::SocketHandle;
 
 pub(crate) use ops::{ChangeThread, LoadMore, LoadThread, Op, SetThreadCustomFields, ThreadOp};
@@ -152,15 +154,8 @@ impl Threads {
                 .and_then(|d| d.content.body_text.clone());
             welcome_arrived = self.welcome.is_some();
         }
-        for mut p in self.registry.apply(body) {
-            // The host gets the welcome as it will read in the thread, placeholders filled.
-            if let EventPayload::ProactiveAction(f) = &mut p
-                && f.action.action_type == ProactiveActionType::WelcomeMessage
-                && let Some(text) = f.action.content.body_text.take()
-            {
-                f.action.content.body_text = Some(self.render_welcome(&text));
-            }
-            self.publish(p);
+        for change in self.registry.apply(body) {
+            self.announce(change);
         }
         if welcome_arrived {
             for id in self.registry.awaiting_welcome() {
@@ -169,14 +164,29 @@ impl Threads {
         }
     }
 
+    /// Tells the host what changed, as the registry now stands.
+    fn announce(&self, change: Change) {
+        let Some(mut p) = to_api::change(&self.registry, change) else {
+            return;
+        };
+        // The host gets the welcome as it will read in the thread, placeholders filled.
+        if let EventPayload::ProactiveAction(f) = &mut p
+            && f.action.action_type == ProactiveActionType::WelcomeMessage
+            && let Some(text) = f.action.content.body_text.take()
+        {
+            f.action.content.body_text = Some(self.render_welcome(&text));
+        }
+        self.publish(p);
+    }
+
     fn snapshot(&self, thread_id: &str) -> Result<ThreadSnapshot, SessionError> {
         let e = self
             .registry
             .get(thread_id)
             .ok_or_else(|| SessionError::UnknownThread(thread_id.to_owned()))?;
         Ok(ThreadSnapshot {
-            thread: e.to_api(),
-            messages: e.messages.clone(),
+            thread: to_api::thread(e),
+            messages: e.messages.iter().map(to_api::message).collect(),
             has_more_messages: e.scroll_token.is_some(),
         })
     }
@@ -266,7 +276,7 @@ impl Handler<ListThreads> for Threads {
     type Result = Result<Vec<Thread>, SessionError>;
 
     fn handle(&mut self, _: ListThreads, _: &mut Self::Context) -> Self::Result {
-        Ok(self.registry.list())
+        Ok(to_api::threads(&self.registry))
     }
 }
 

@@ -20,7 +20,9 @@ use cxone_chat_protocol::cxone::rest::{
     AttachmentUploadOutcome, AttachmentUploadRequest, FileRestrictions, UploadRefusal,
 };
 use cxone_chat_protocol::cxone::sent::SentAttachment;
-use cxone_chat_protocol::rpc::types::{Attachment, AttachmentInput};
+
+use crate::session::model::Attachment;
+use cxone_chat_protocol::rpc::types::AttachmentInput;
 
 use crate::upstream::RestClient;
 use crate::upstream::rest::ChannelTarget;

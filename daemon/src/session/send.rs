@@ -8,12 +8,12 @@ use cxone_chat_protocol::cxone::common::{
 };
 use cxone_chat_protocol::cxone::content::MessageContent as CxContent;
 use cxone_chat_protocol::cxone::rest::BrowserFingerprint;
-use cxone_chat_protocol::cxone::sent::{MessageData, SentAttachment};
-use cxone_chat_protocol::rpc::types::{
-    ChatMode, CustomFieldValues, Message, MessageDirection, ThreadState,
-};
+use cxone_chat_protocol::cxone::sent::{MessageData, OutgoingFrame, SentAttachment, SentEvent};
+use cxone_chat_protocol::cxone::time::Timestamp;
+use cxone_chat_protocol::rpc::types::{ChatMode, CustomFieldValues};
 
 use crate::session::error::SessionError;
+use crate::session::model::{Attachment, ChatMessage, Delivery, Direction, ThreadState};
 use crate::session::threads::Entry;
 
 /// Where a message goes.
@@ -82,14 +82,47 @@ pub(crate) fn accept(
 
 /// The welcome message a pending thread shows, which its first message must be preceded by on
 /// the server (PROTOCOL.md §3.9.6); `None` once the thread is on the server.
-pub(crate) fn welcome_to_record(entry: &Entry) -> Option<&Message> {
+pub(crate) fn welcome_to_record(entry: &Entry) -> Option<&ChatMessage> {
     if entry.state != ThreadState::Pending {
         return None;
     }
     entry
         .messages
         .iter()
-        .find(|m| m.direction == MessageDirection::Outbound)
+        .find(|m| m.direction == Direction::ToCustomer)
+}
+
+/// A queued customer message as its thread shows it, read back from the frame the outbox keeps
+/// (the outbox stores only what goes on the wire; a restart shows the message from it).
+/// `None` for a frame that is not a customer's message.
+pub(crate) fn queued_message(frame: &OutgoingFrame, enqueued_at_ms: i64) -> Option<ChatMessage> {
+    let OutgoingFrame::Event { payload, .. } = frame else {
+        return None;
+    };
+    let SentEvent::SendMessage(data) = &payload.event else {
+        return None;
+    };
+    let attachments = data
+        .attachments
+        .iter()
+        .map(|a| Attachment {
+            url: a.url.clone(),
+            file_name: a
+                .file_name
+                .clone()
+                .unwrap_or_else(|| a.friendly_name.clone()),
+            mime_type: a.mime_type.clone().unwrap_or_default(),
+        })
+        .collect();
+    Some(ChatMessage::local(
+        data.id_on_external_platform.as_str(),
+        data.thread.id_on_external_platform.as_str(),
+        Direction::FromCustomer,
+        Delivery::Queued,
+        Timestamp::from_unix_ms_utc(enqueued_at_ms),
+        data.message_content.clone(),
+        attachments,
+    ))
 }
 
 /// The customer's side of a message frame: the customer's fields and the device.
@@ -174,13 +207,12 @@ pub(crate) fn may_create(
 mod tests {
     use super::*;
     use crate::session::threads::ThreadRegistry;
-    use cxone_chat_protocol::rpc::types::{CustomField, Timestamp};
 
     const T: &str = "6a1d1a0c-6e1b-4f6d-9a36-2f8e1c0f5b11";
 
     fn registry_with(state: ThreadState) -> ThreadRegistry {
         let mut r = ThreadRegistry::default();
-        let fields = vec![CustomField {
+        let fields = vec![CxField {
             ident: "topic".into(),
             value: "billing".into(),
             updated_at: None,
@@ -189,7 +221,7 @@ mod tests {
             UuidString::parse(T).unwrap(),
             Some("Billing".into()),
             fields,
-            Timestamp("2026-12-03T09:00:00.000Z".into()),
+            Timestamp::parse("2026-12-03T09:00:00.000Z").unwrap(),
         );
         r.get_mut(T).unwrap().state = state;
         r
@@ -310,24 +342,62 @@ mod tests {
     fn only_a_pending_thread_records_its_welcome_before_the_first_message() {
         let mut r = registry_with(ThreadState::Pending);
         assert!(welcome_to_record(r.get(T).unwrap()).is_none());
-        let welcome = Message {
-            id: UuidString::new_v4().to_lowercase(),
-            thread_id: T.into(),
-            direction: MessageDirection::Outbound,
-            status: cxone_chat_protocol::rpc::types::MessageStatus::Delivered,
-            created_at: Timestamp("2026-12-03T09:00:01.000Z".into()),
-            author: None,
-            text: "Welcome".into(),
-            postback: None,
-            attachments: Vec::new(),
-            content: cxone_chat_protocol::rpc::types::MessageContent::Text,
-        };
+        let welcome = ChatMessage::local(
+            UuidString::new_v4().as_str(),
+            T,
+            Direction::ToCustomer,
+            Delivery::Delivered,
+            Timestamp::parse("2026-12-03T09:00:01.000Z").unwrap(),
+            CxContent::text("Welcome"),
+            Vec::new(),
+        );
         r.get_mut(T).unwrap().upsert(welcome);
         assert_eq!(
-            welcome_to_record(r.get(T).unwrap()).unwrap().text,
+            welcome_to_record(r.get(T).unwrap()).unwrap().text(),
             "Welcome"
         );
         r.get_mut(T).unwrap().state = ThreadState::Ready;
         assert!(welcome_to_record(r.get(T).unwrap()).is_none());
+    }
+
+    #[test]
+    fn a_queued_frame_reads_back_as_the_customers_queued_message() {
+        use cxone_chat_protocol::cxone::common::CustomerIdentity;
+
+        use crate::session::envelope::Envelope;
+
+        let r = registry_with(ThreadState::Ready);
+        let id = UuidString::new_v4();
+        let file = SentAttachment {
+            url: "https://files.example/a.pdf".into(),
+            friendly_name: "a.pdf".into(),
+            mime_type: Some("application/pdf".into()),
+            file_name: None,
+        };
+        let data = message_data(
+            r.get(T).unwrap(),
+            &Sender::default(),
+            CxContent::text("hello"),
+            id.clone(),
+            vec![file],
+        );
+        let frame = Envelope::new(1, "chat".into(), "visitor".into())
+            .frame(&CustomerIdentity::new("c"), SentEvent::SendMessage(data));
+        // Through the text the outbox keeps, as after a restart.
+        let stored = OutgoingFrame::from_text(&frame.to_text()).unwrap();
+        let m = queued_message(&stored, 1_764_752_400_123).unwrap();
+        assert_eq!(
+            (m.id.as_str(), m.thread_id.as_str()),
+            (id.to_lowercase().as_str(), T)
+        );
+        assert_eq!(
+            (m.direction, m.status),
+            (Direction::FromCustomer, Delivery::Queued)
+        );
+        assert_eq!(m.text(), "hello");
+        assert_eq!(m.created_at.unix_ms(), 1_764_752_400_123);
+        assert_eq!(m.attachments[0].file_name, "a.pdf");
+        assert_eq!(m.attachments[0].mime_type, "application/pdf");
+        assert!(queued_message(&OutgoingFrame::Heartbeat, 0).is_none());
     }
 }

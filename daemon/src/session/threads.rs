@@ -1,25 +1,19 @@
 //! The thread registry as plain logic: a session's threads with their messages (kept in order,
-//! de-duplicated by id), contacts, agents and queue positions. Back-end events go in through
-//! [`ThreadRegistry::apply`]; the local API's events come out. The thread-registry actor is a
-//! thin shell over this.
+//! de-duplicated by id), contacts, agents and queue positions, in the daemon's own terms
+//! (`session::model`). Back-end events go in through [`ThreadRegistry::apply`]; what they
+//! changed comes out as [`Change`]s, which `to_api.rs` renders as the local API's events. The
+//! thread-registry actor is a thin shell over this.
 
 use std::collections::BTreeMap;
 
-use cxone_chat_protocol::cxone::common::{Contact as CxContact, Thread as CxThread, UuidString};
+use cxone_chat_protocol::cxone::common::{
+    Agent, Contact as CxContact, ContactStatus, CustomField, Thread as CxThread, UuidString,
+};
 use cxone_chat_protocol::cxone::events::{FireProactiveAction, ThreadRecovered};
 use cxone_chat_protocol::cxone::received::EventBody;
-use cxone_chat_protocol::rpc::notifications::{
-    AgentAssigned, AgentTyping, ContactStatusChanged, CustomFieldsSet, EventPayload,
-    MessageCreated, MessageUpdated, ProactiveActionFired, QueuePosition, ThreadUpdated,
-    ThreadsUpdated,
-};
-use cxone_chat_protocol::rpc::types::{
-    Agent, Contact, ContactStatus, CustomField, CustomFieldScope, Message, MessageDirection,
-    MessageStatus, ProactiveAction, ProactiveActionType, ProactiveContent, Thread, ThreadState,
-    Timestamp,
-};
+use cxone_chat_protocol::cxone::time::Timestamp;
 
-use crate::to_api;
+use crate::session::model::{ChatMessage, Contact, Direction, ThreadState};
 
 /// One thread.
 #[derive(Debug, Clone)]
@@ -35,7 +29,7 @@ pub(crate) struct Entry {
     /// Last change.
     pub(crate) updated_at: Option<Timestamp>,
     /// Messages, oldest first, unique by id.
-    pub(crate) messages: Vec<Message>,
+    pub(crate) messages: Vec<ChatMessage>,
     /// Cursor for older history; `None` or empty when there is none.
     pub(crate) scroll_token: Option<String>,
     /// The contact (case), once the back end created one.
@@ -69,28 +63,9 @@ impl Entry {
         }
     }
 
-    /// The API view of the thread.
-    pub(crate) fn to_api(&self) -> Thread {
-        let unread = self
-            .messages
-            .iter()
-            .filter(|m| {
-                m.direction == MessageDirection::Outbound && m.status == MessageStatus::Delivered
-            })
-            .count() as u32;
-        Thread {
-            id: self.id.to_lowercase(),
-            name: self.name.clone().filter(|n| !n.is_empty()),
-            state: self.state,
-            created_at: self.created_at.clone(),
-            updated_at: self.updated_at.clone(),
-            unread_count: unread,
-            last_message: self.messages.last().cloned().map(Box::new),
-            agent: self.agent.clone(),
-            queue_position: self.queue_position,
-            contact: self.contact.clone(),
-            custom_fields: self.custom_fields.clone(),
-        }
+    /// The id as the local API writes it, and as the registry keys it.
+    pub(crate) fn key(&self) -> String {
+        self.id.to_lowercase()
     }
 
     /// Whether the thread takes new messages.
@@ -98,23 +73,89 @@ impl Entry {
         self.state != ThreadState::Closed
     }
 
+    /// Agent messages the customer has not read.
+    pub(crate) fn unread_count(&self) -> u32 {
+        self.messages.iter().filter(|m| m.is_unread()).count() as u32
+    }
+
+    /// A message by id (lowercase).
+    pub(crate) fn message(&self, id: &str) -> Option<&ChatMessage> {
+        // Updates concern recent messages: search from the newest.
+        self.messages.iter().rev().find(|m| m.id == id)
+    }
+
     /// Adds or replaces a message; returns whether it was new.
-    pub(crate) fn upsert(&mut self, message: Message) -> bool {
-        match self.messages.iter_mut().find(|m| m.id == message.id) {
+    pub(crate) fn upsert(&mut self, message: ChatMessage) -> bool {
+        match self.messages.iter_mut().rev().find(|m| m.id == message.id) {
             Some(existing) => {
                 *existing = message;
                 false
             }
             None => {
                 // Keep order by creation time; equal times keep arrival order.
+                let at = message.created_at.unix_ms();
                 let at = self
                     .messages
-                    .partition_point(|m| m.created_at.0 <= message.created_at.0);
+                    .partition_point(|m| m.created_at.unix_ms() <= at);
                 self.messages.insert(at, message);
                 true
             }
         }
     }
+}
+
+/// What an event or a call changed, for the host to hear. `to_api.rs` renders each as one event
+/// of the local API; a thread's view is rendered as it stands after the whole change.
+#[derive(Debug, Clone)]
+pub(crate) enum Change {
+    /// A thread changed (by key).
+    Thread(String),
+    /// The list of threads changed.
+    Threads,
+    /// A message is new.
+    MessageCreated(ChatMessage),
+    /// A known message changed.
+    MessageUpdated(ChatMessage),
+    /// A thread's agent changed.
+    AgentAssigned {
+        /// The thread (key).
+        thread_id: String,
+        /// The new agent.
+        agent: Option<Agent>,
+        /// The agent before.
+        previous: Option<Agent>,
+    },
+    /// A thread's contact changed status.
+    ContactStatus {
+        /// The thread (key).
+        thread_id: String,
+        /// The contact.
+        contact_id: String,
+        /// Its new status.
+        status: ContactStatus,
+    },
+    /// A live chat's place in the queue.
+    QueuePosition {
+        /// The thread (key).
+        thread_id: String,
+        /// Its place.
+        position: u32,
+        /// Whether any agent is online for the queue, when the back end says.
+        agents_online: Option<bool>,
+    },
+    /// An agent started or stopped typing.
+    AgentTyping {
+        /// The thread (key).
+        thread_id: String,
+        /// Started (true) or stopped.
+        is_typing: bool,
+        /// Who.
+        agent: Agent,
+    },
+    /// The back end fired a proactive action (a welcome message or a popup).
+    ProactiveAction(Box<FireProactiveAction>),
+    /// A proactive action's hand-over set the customer's custom fields.
+    CustomerFieldsSet(Vec<CustomField>),
 }
 
 /// A session's threads.
@@ -125,6 +166,11 @@ pub(crate) struct ThreadRegistry {
     /// open and the next message starts a new contact (the back end keeps
     /// `canAddMoreMessages: true`; iOS changes the thread state in live chat only).
     live_chat: bool,
+}
+
+/// A thread's creation time as ordered: unknown first.
+fn created(e: &Entry) -> Option<i64> {
+    e.created_at.as_ref().map(Timestamp::unix_ms)
 }
 
 impl ThreadRegistry {
@@ -139,15 +185,9 @@ impl ThreadRegistry {
     }
 
     /// Every thread, oldest first.
-    pub(crate) fn list(&self) -> Vec<Thread> {
-        let mut v: Vec<Thread> = self.threads.values().map(Entry::to_api).collect();
-        v.sort_by(|a, b| {
-            a.created_at
-                .as_ref()
-                .map(|t| &t.0)
-                .cmp(&b.created_at.as_ref().map(|t| &t.0))
-                .then(a.id.cmp(&b.id))
-        });
+    pub(crate) fn list(&self) -> Vec<&Entry> {
+        let mut v: Vec<&Entry> = self.threads.values().collect();
+        v.sort_by(|a, b| created(a).cmp(&created(b)).then(a.key().cmp(&b.key())));
         v
     }
 
@@ -161,12 +201,7 @@ impl ThreadRegistry {
         self.threads
             .values()
             .filter(|t| t.is_open())
-            .max_by(|a, b| {
-                a.created_at
-                    .as_ref()
-                    .map(|t| &t.0)
-                    .cmp(&b.created_at.as_ref().map(|t| &t.0))
-            })
+            .max_by_key(|t| created(t))
     }
 
     /// A thread created locally: pending until its first message reaches the back end.
@@ -176,15 +211,14 @@ impl ThreadRegistry {
         name: Option<String>,
         fields: Vec<CustomField>,
         now: Timestamp,
-    ) -> Thread {
-        let mut e = Entry::new(id.clone(), ThreadState::Pending);
+    ) -> &Entry {
+        let mut e = Entry::new(id, ThreadState::Pending);
         e.name = name;
         e.custom_fields = fields;
         e.created_at = Some(now.clone());
         e.updated_at = Some(now);
-        let t = e.to_api();
-        self.threads.insert(id.to_lowercase(), e);
-        t
+        let key = e.key();
+        self.threads.entry(key).or_insert(e)
     }
 
     fn entry(&mut self, id: &UuidString, state: ThreadState) -> (&mut Entry, bool) {
@@ -203,7 +237,7 @@ impl ThreadRegistry {
         self.threads
             .values()
             .filter(|e| e.awaiting_welcome && e.is_open())
-            .map(|e| e.id.to_lowercase())
+            .map(Entry::key)
             .collect()
     }
 
@@ -215,15 +249,12 @@ impl ThreadRegistry {
     fn apply_contact(e: &mut Entry, c: &CxContact, live_chat: bool) {
         e.contact = Some(Contact {
             id: c.id().to_owned(),
-            status: to_api::contact_status(&c.status),
+            status: c.status.clone(),
         });
         if !c.custom_fields.is_empty() {
-            e.custom_fields = c.custom_fields.iter().map(to_api::custom_field).collect();
+            e.custom_fields = c.custom_fields.clone();
         }
-        if e.contact
-            .as_ref()
-            .is_some_and(|c| c.status == ContactStatus::Closed)
-        {
+        if c.status == ContactStatus::Closed {
             if live_chat {
                 e.state = ThreadState::Closed;
             }
@@ -233,16 +264,8 @@ impl ThreadRegistry {
 
     fn apply_thread(e: &mut Entry, t: &CxThread, state: ThreadState) {
         e.name = Some(t.thread_name.clone());
-        e.created_at = t
-            .created_at
-            .as_ref()
-            .map(to_api::timestamp)
-            .or(e.created_at.take());
-        e.updated_at = t
-            .updated_at
-            .as_ref()
-            .map(to_api::timestamp)
-            .or(e.updated_at.take());
+        e.created_at = t.created_at.clone().or(e.created_at.take());
+        e.updated_at = t.updated_at.clone().or(e.updated_at.take());
         // A closed thread never becomes ready again (fixed in iOS 3.0.0).
         e.state = if !t.can_add_more_messages || e.state == ThreadState::Closed {
             ThreadState::Closed
@@ -251,32 +274,32 @@ impl ThreadRegistry {
         };
     }
 
-    fn recovered(&mut self, r: &ThreadRecovered) -> Vec<EventPayload> {
+    fn recovered(&mut self, r: &ThreadRecovered) -> Vec<Change> {
         let live = self.live_chat;
         let (e, new) = self.entry(&r.thread.id_on_external_platform, ThreadState::Ready);
         Self::apply_thread(e, &r.thread, ThreadState::Ready);
         if let Some(c) = r.contact() {
             Self::apply_contact(e, c, live);
         }
-        e.agent = r.inbox_assignee.as_ref().map(to_api::agent);
+        e.agent = r.inbox_assignee.clone();
         e.scroll_token = r.messages_scroll_token.clone().filter(|t| !t.is_empty());
-        let mut out = Vec::new();
+        let mut out = vec![Change::Thread(e.key())];
         // Messages the SDKs hide (Begin Conversation, automatic answers) are not shown either.
         for m in r.messages.iter().filter(|m| !m.message_content.is_hidden()) {
-            let msg = to_api::message(m, to_api::server_status(m));
-            let created = e.upsert(msg.clone());
+            let msg = ChatMessage::from_backend(m);
             // On the first recovery the history is state, not news; after a reconnect the
             // messages that arrived meanwhile are news (the server replays nothing else).
-            if created && !new {
-                out.push(MessageCreated { message: msg }.into());
+            if new {
+                e.upsert(msg);
+            } else if e.upsert(msg.clone()) {
+                out.push(Change::MessageCreated(msg));
             }
         }
-        out.insert(0, ThreadUpdated { thread: e.to_api() }.into());
         out
     }
 
-    /// Applies a back-end event; returns the local API events it causes.
-    pub(crate) fn apply(&mut self, body: &EventBody) -> Vec<EventPayload> {
+    /// Applies a back-end event; returns what it changed.
+    pub(crate) fn apply(&mut self, body: &EventBody) -> Vec<Change> {
         let live = self.live_chat;
         match body {
             EventBody::ThreadRecovered(r) | EventBody::LivechatRecovered(Some(r)) => {
@@ -293,29 +316,21 @@ impl ThreadRegistry {
                     };
                     Self::apply_thread(e, t, state);
                 }
-                vec![
-                    ThreadsUpdated {
-                        threads: self.list(),
-                    }
-                    .into(),
-                ]
+                vec![Change::Threads]
             }
             EventBody::ThreadMetadataLoaded(m) => {
                 let Some(id) = m.last_message.thread_id() else {
                     return Vec::new();
                 };
                 let (e, _) = self.entry(&id, ThreadState::Loaded);
-                e.upsert(to_api::message(
-                    &m.last_message,
-                    to_api::server_status(&m.last_message),
-                ));
+                e.upsert(ChatMessage::from_backend(&m.last_message));
                 if e.state == ThreadState::Received {
                     e.state = ThreadState::Loaded;
                 }
                 if let Some(a) = &m.owner_assignee {
-                    e.agent = Some(to_api::agent(a));
+                    e.agent = Some(a.clone());
                 }
-                vec![ThreadUpdated { thread: e.to_api() }.into()]
+                vec![Change::Thread(e.key())]
             }
             EventBody::MoreMessagesLoaded(m) => {
                 let Some(id) = m.messages.first().and_then(|x| x.thread_id()) else {
@@ -325,10 +340,10 @@ impl ThreadRegistry {
                     return Vec::new();
                 };
                 for x in m.messages.iter().filter(|x| !x.message_content.is_hidden()) {
-                    e.upsert(to_api::message(x, to_api::server_status(x)));
+                    e.upsert(ChatMessage::from_backend(x));
                 }
                 e.scroll_token = m.scroll_token.clone().filter(|t| !t.is_empty());
-                vec![ThreadUpdated { thread: e.to_api() }.into()]
+                vec![Change::Thread(e.key())]
             }
             EventBody::MessageCreated(mc) => {
                 let Some(id) = mc.message.thread_id() else {
@@ -348,25 +363,21 @@ impl ThreadRegistry {
                 }
                 Self::apply_contact(e, &mc.case, live);
                 if mc.message.message_content.is_hidden() {
-                    return vec![ThreadUpdated { thread: e.to_api() }.into()];
+                    return vec![Change::Thread(e.key())];
                 }
                 // Our own message comes back as its echo: that is the back end's confirmation.
-                let msg = to_api::message(&mc.message, to_api::server_status(&mc.message));
+                let msg = ChatMessage::from_backend(&mc.message);
                 // An agent spoke: a welcome arriving later would read out of place.
-                if msg.direction == MessageDirection::Outbound {
+                if msg.direction == Direction::ToCustomer {
                     e.awaiting_welcome = false;
                 }
-                let payload: EventPayload = if e.upsert(msg.clone()) {
-                    MessageCreated { message: msg }.into()
+                let change = if e.upsert(msg.clone()) {
+                    Change::MessageCreated(msg)
                 } else {
-                    MessageUpdated {
-                        message: msg,
-                        error: None,
-                    }
-                    .into()
+                    Change::MessageUpdated(msg)
                 };
-                e.updated_at = Some(to_api::timestamp(&mc.message.created_at));
-                vec![payload, ThreadUpdated { thread: e.to_api() }.into()]
+                e.updated_at = Some(mc.message.created_at.clone());
+                vec![change, Change::Thread(e.key())]
             }
             EventBody::MessageReadChanged(mc) | EventBody::MessageSeenChanged(mc) => {
                 let Some(id) = mc.message.thread_id() else {
@@ -380,15 +391,9 @@ impl ThreadRegistry {
                 if mc.message.message_content.is_hidden() {
                     return Vec::new();
                 }
-                let msg = to_api::message(&mc.message, to_api::server_status(&mc.message));
+                let msg = ChatMessage::from_backend(&mc.message);
                 e.upsert(msg.clone());
-                vec![
-                    MessageUpdated {
-                        message: msg,
-                        error: None,
-                    }
-                    .into(),
-                ]
+                vec![Change::MessageUpdated(msg)]
             }
             EventBody::CaseInboxAssigneeChanged(c) => {
                 let Some(id) = c.case.thread_id() else {
@@ -396,18 +401,16 @@ impl ThreadRegistry {
                 };
                 let (e, _) = self.entry(&id, ThreadState::Ready);
                 let previous = e.agent.take();
-                e.agent = c.inbox_assignee.as_ref().map(to_api::agent);
+                e.agent = c.inbox_assignee.clone();
                 e.queue_position = None;
                 Self::apply_contact(e, &c.case, live);
-                let thread_id = e.id.to_lowercase();
                 vec![
-                    AgentAssigned {
-                        thread_id,
+                    Change::AgentAssigned {
+                        thread_id: e.key(),
                         agent: e.agent.clone(),
-                        previous_agent: previous,
-                    }
-                    .into(),
-                    ThreadUpdated { thread: e.to_api() }.into(),
+                        previous,
+                    },
+                    Change::Thread(e.key()),
                 ]
             }
             EventBody::CaseStatusChanged(c) => {
@@ -418,15 +421,13 @@ impl ThreadRegistry {
                     return Vec::new();
                 };
                 Self::apply_contact(e, &c.case, live);
-                let thread_id = e.id.to_lowercase();
                 vec![
-                    ContactStatusChanged {
-                        thread_id,
+                    Change::ContactStatus {
+                        thread_id: e.key(),
                         contact_id: c.case.id().to_owned(),
-                        status: to_api::contact_status(&c.case.status),
-                    }
-                    .into(),
-                    ThreadUpdated { thread: e.to_api() }.into(),
+                        status: c.case.status.clone(),
+                    },
+                    Change::Thread(e.key()),
                 ]
             }
             EventBody::SetPositionInQueue(q) => {
@@ -443,93 +444,38 @@ impl ThreadRegistry {
                 }
                 let position = q.position_in_queue.clamp(0, i64::from(u32::MAX)) as u32;
                 e.queue_position = Some(position);
-                vec![
-                    QueuePosition {
-                        thread_id: e.id.to_lowercase(),
-                        position,
-                        agents_online: q.is_any_agent_online_for_queue,
-                    }
-                    .into(),
-                ]
+                vec![Change::QueuePosition {
+                    thread_id: e.key(),
+                    position,
+                    agents_online: q.is_any_agent_online_for_queue,
+                }]
             }
             EventBody::SenderTypingStarted(t) | EventBody::SenderTypingEnded(t) => match &t.user {
                 // `user: null` is the echo of the customer's own typing.
                 None => Vec::new(),
-                Some(agent) => vec![
-                    AgentTyping {
-                        thread_id: t.thread.id_on_external_platform.to_lowercase(),
-                        is_typing: matches!(body, EventBody::SenderTypingStarted(_)),
-                        agent: Some(to_api::agent(agent)),
-                    }
-                    .into(),
-                ],
+                Some(agent) => vec![Change::AgentTyping {
+                    thread_id: t.thread.id_on_external_platform.to_lowercase(),
+                    is_typing: matches!(body, EventBody::SenderTypingStarted(_)),
+                    agent: agent.clone(),
+                }],
             },
-            EventBody::FireProactiveAction(p) => proactive(p),
+            EventBody::FireProactiveAction(p) => {
+                let fields = p
+                    .proactive_action
+                    .action
+                    .data
+                    .as_ref()
+                    .map(|d| d.handover.custom_fields.clone())
+                    .unwrap_or_default();
+                let mut out = vec![Change::ProactiveAction(Box::new(p.clone()))];
+                if !fields.is_empty() {
+                    out.push(Change::CustomerFieldsSet(fields));
+                }
+                out
+            }
             _ => Vec::new(),
         }
     }
-}
-
-fn proactive(p: &FireProactiveAction) -> Vec<EventPayload> {
-    let a = &p.proactive_action.action;
-    let action_type = match a.action_type.as_str() {
-        "WelcomeMessage" => ProactiveActionType::WelcomeMessage,
-        _ => ProactiveActionType::CustomPopupBox,
-    };
-    let (content, fields) = match &a.data {
-        Some(d) => (
-            ProactiveContent {
-                body_text: d.content.body_text.clone(),
-                headline_text: d.content.headline_text.clone(),
-                headline_secondary_text: d.content.headline_secondary_text.clone(),
-                image_url: d.content.image.clone(),
-                variables: d
-                    .content
-                    .variables
-                    .as_ref()
-                    .and_then(|v| v.as_object().cloned())
-                    .unwrap_or_default(),
-            },
-            d.handover
-                .custom_fields
-                .iter()
-                .map(to_api::custom_field)
-                .collect::<Vec<_>>(),
-        ),
-        None => (
-            ProactiveContent {
-                body_text: None,
-                headline_text: None,
-                headline_secondary_text: None,
-                image_url: None,
-                variables: Default::default(),
-            },
-            Vec::new(),
-        ),
-    };
-    let mut out: Vec<EventPayload> = vec![
-        ProactiveActionFired {
-            action: ProactiveAction {
-                action_id: a.action_id.clone(),
-                action_name: a.action_name.clone(),
-                action_type,
-                content,
-                custom_fields: fields.clone(),
-            },
-        }
-        .into(),
-    ];
-    if !fields.is_empty() {
-        out.push(
-            CustomFieldsSet {
-                scope: CustomFieldScope::Customer,
-                thread_id: None,
-                custom_fields: fields,
-            }
-            .into(),
-        );
-    }
-    out
 }
 
 #[cfg(test)]
@@ -594,7 +540,7 @@ mod tests {
         );
         let shown = json!({"type": "TEXT", "payload": {"text": "hello"}});
         let out = r.apply(&read("2fc774f7-3fc0-4619-b097-8df52e7d8295", shown));
-        assert!(matches!(&out[0], EventPayload::MessageUpdated(_)));
+        assert!(matches!(&out[0], Change::MessageUpdated(_)));
         assert_eq!(r.get(T).unwrap().messages.len(), 1);
     }
 
@@ -605,12 +551,12 @@ mod tests {
             UuidString::parse(T).unwrap(),
             Some("Order".into()),
             vec![],
-            Timestamp("2024-01-01T09:59:00.000Z".into()),
+            Timestamp::parse("2024-01-01T09:59:00.000Z").unwrap(),
         );
         assert_eq!(r.get(T).unwrap().state, ThreadState::Pending);
         let mid = "2fc774f7-3fc0-4619-b097-8df52e7d8295";
         let out = r.apply(&message_created(mid, "inbound", "new"));
-        assert!(matches!(&out[0], EventPayload::MessageCreated(m) if m.message.id == mid));
+        assert!(matches!(&out[0], Change::MessageCreated(m) if m.id == mid));
         let t = r.get(&T.to_uppercase()).unwrap();
         assert_eq!(
             (t.state, t.contact.as_ref().unwrap().id.as_str()),
@@ -618,7 +564,7 @@ mod tests {
         );
         // The same message again (a re-sent echo) updates, it does not duplicate.
         let again = r.apply(&message_created(mid, "inbound", "open"));
-        assert!(matches!(&again[0], EventPayload::MessageUpdated(_)));
+        assert!(matches!(&again[0], Change::MessageUpdated(_)));
         assert_eq!(r.get(T).unwrap().messages.len(), 1);
     }
 
@@ -637,7 +583,7 @@ mod tests {
         );
         let out = r.apply(&closed);
         assert!(
-            matches!(&out[0], EventPayload::ContactStatus(c) if c.status == ContactStatus::Closed)
+            matches!(&out[0], Change::ContactStatus { status, .. } if *status == ContactStatus::Closed)
         );
         let t = r.get(T).unwrap();
         assert_eq!(t.state, ThreadState::Ready);
@@ -661,7 +607,7 @@ mod tests {
         );
         let out = r.apply(&closed);
         assert!(
-            matches!(&out[0], EventPayload::ContactStatus(c) if c.status == ContactStatus::Closed)
+            matches!(&out[0], Change::ContactStatus { status, .. } if *status == ContactStatus::Closed)
         );
         assert_eq!(r.get(T).unwrap().state, ThreadState::Closed);
         r.apply(&message_created(
@@ -689,7 +635,10 @@ mod tests {
                 json!({"eventId": "q", "eventType": "SetPositionInQueue", "data": {"consumerContact": {"id": "77"}, "positionInQueue": n}}),
             )
         };
-        assert!(matches!(&r.apply(&q(2))[0], EventPayload::QueuePosition(p) if p.position == 2));
+        assert!(matches!(
+            &r.apply(&q(2))[0],
+            Change::QueuePosition { position: 2, .. }
+        ));
         let assigned = body(
             json!({"eventId": "a", "eventObject": "Case", "eventType": "CaseInboxAssigneeChanged", "createdAt": "2024-01-01T10:01:00+00:00",
             "data": {"brand": {"id": 1}, "channel": {"id": "c"},
@@ -698,7 +647,7 @@ mod tests {
         );
         let out = r.apply(&assigned);
         assert!(
-            matches!(&out[0], EventPayload::AgentAssigned(a) if a.agent.as_ref().unwrap().first_name == "Ann")
+            matches!(&out[0], Change::AgentAssigned { agent: Some(a), .. } if a.first_name == "Ann")
         );
         assert_eq!(r.get(T).unwrap().queue_position, None);
         assert!(r.apply(&q(1)).is_empty());
@@ -707,17 +656,16 @@ mod tests {
     #[test]
     fn messages_stay_in_time_order_whatever_order_they_arrive_in() {
         let mut e = Entry::new(UuidString::parse(T).unwrap(), ThreadState::Ready);
-        let m = |id: &str, at: &str| Message {
-            id: id.into(),
-            thread_id: T.into(),
-            direction: MessageDirection::Inbound,
-            status: MessageStatus::Delivered,
-            created_at: Timestamp(at.into()),
-            author: None,
-            text: id.into(),
-            postback: None,
-            attachments: vec![],
-            content: cxone_chat_protocol::rpc::types::MessageContent::Text,
+        let m = |id: &str, at: &str| {
+            ChatMessage::local(
+                id,
+                T,
+                Direction::ToCustomer,
+                crate::session::model::Delivery::Delivered,
+                Timestamp::parse(at).unwrap(),
+                cxone_chat_protocol::cxone::content::MessageContent::text(id),
+                vec![],
+            )
         };
         e.upsert(m("b", "2024-01-01T10:00:02.000Z"));
         e.upsert(m("a", "2024-01-01T10:00:01.000Z"));

@@ -17,7 +17,6 @@ use std::fmt;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use uuid::Uuid;
 
 use super::{StoreError, document, files};
@@ -32,10 +31,9 @@ pub struct Outgoing {
     pub thread_id: Uuid,
     /// Its id (`idOnExternalPlatform`), which makes a re-send recognisable.
     pub message_id: Uuid,
-    /// The exact CXone frame text to send.
+    /// The exact CXone frame text to send. It is all the store keeps of a message: the thread
+    /// shows a queued message read back from it, so the store holds no API shapes.
     pub frame: String,
-    /// The local API's view of the message (opaque to the store).
-    pub message: Value,
     /// Its place in the session's send order (increasing, across restarts too): a message
     /// queued late — one whose connection dropped under it — still goes out before the
     /// messages sent after it. 0 for "after everything queued".
@@ -52,10 +50,9 @@ pub struct QueuedMessage {
     pub thread_id: Uuid,
     /// Its id.
     pub message_id: Uuid,
-    /// The exact CXone frame text to send, byte for byte what was queued.
+    /// The exact CXone frame text to send, byte for byte what was queued. (Files written
+    /// before this build also hold a `message` field, the API's view; it is ignored.)
     pub frame: String,
-    /// The local API's view of the message.
-    pub message: Value,
     /// When it was queued, in Unix milliseconds.
     pub enqueued_at: i64,
     /// Its place in the send order ([`Outgoing::seq`]); 0 in files written before it existed.
@@ -113,7 +110,6 @@ pub(crate) fn enqueue(path: &Path, session: &str, msg: Outgoing) -> Result<Enque
             thread_id: msg.thread_id,
             message_id: msg.message_id,
             frame: msg.frame,
-            message: msg.message,
             enqueued_at: files::now_unix_ms(),
             seq: msg.seq,
         },
@@ -163,7 +159,6 @@ impl fmt::Debug for Outgoing {
             .field("thread_id", &self.thread_id)
             .field("message_id", &self.message_id)
             .field("frame", &Redacted(self.frame.len()))
-            .field("message", &Redacted(self.message.to_string().len()))
             .finish()
     }
 }
@@ -175,7 +170,6 @@ impl fmt::Debug for QueuedMessage {
             .field("thread_id", &self.thread_id)
             .field("message_id", &self.message_id)
             .field("frame", &Redacted(self.frame.len()))
-            .field("message", &Redacted(self.message.to_string().len()))
             .field("enqueued_at", &self.enqueued_at)
             .finish()
     }
@@ -192,8 +186,6 @@ impl fmt::Debug for Redacted {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
 
     fn outgoing(frame: &str) -> Outgoing {
@@ -201,7 +193,6 @@ mod tests {
             thread_id: Uuid::new_v4(),
             message_id: Uuid::new_v4(),
             frame: frame.into(),
-            message: json!({"text": "hello there"}),
             seq: 0,
         }
     }

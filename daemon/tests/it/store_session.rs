@@ -97,7 +97,6 @@ fn files_are_0600_and_directories_0700() {
             thread_id: Uuid::new_v4(),
             message_id: Uuid::new_v4(),
             frame: "{}".into(),
-            message: serde_json::json!({}),
             seq: 0,
         })
         .unwrap();

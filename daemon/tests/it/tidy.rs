@@ -128,6 +128,43 @@ fn the_plain_logic_imports_no_actor_and_no_rpc() {
     }
 }
 
+#[test]
+fn the_thread_registry_keeps_the_daemons_own_types_not_the_apis() {
+    // The registry's model is the daemon's (`session/model.rs`); the local API's shapes are
+    // made from it in `to_api.rs` only. A call's inputs (a chat mode, custom-field values) may
+    // come in as the API gives them; threads, messages and events never live here as API types.
+    let src = daemon_src();
+    let api_shapes = [
+        "Message",
+        "MessageStatus",
+        "MessageDirection",
+        "Thread",
+        "ThreadState",
+        "Contact",
+        "ContactStatus",
+        "Agent",
+        "CustomField",
+        "Timestamp",
+        "Attachment",
+        "Author",
+    ];
+    for rel in ["session/model.rs", "session/threads.rs", "session/send.rs"] {
+        let text = code(&src.join(rel));
+        let text = text.split("#[cfg(test)]").next().unwrap();
+        assert!(
+            !text.contains("rpc::notifications"),
+            "{rel} builds API events"
+        );
+        for path in use_paths(text).iter().filter(|p| p.contains("rpc::")) {
+            let name = path.rsplit("::").next().unwrap();
+            assert!(
+                !api_shapes.contains(&name),
+                "{rel} uses the local API's {path}; keep the registry in session::model terms"
+            );
+        }
+    }
+}
+
 /// A crate's module tree, file by file: module path (`a::b`) → file.
 fn modules(src: &Path) -> BTreeMap<String, PathBuf> {
     let mut files = Vec::new();

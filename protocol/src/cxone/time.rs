@@ -36,12 +36,16 @@ impl Timestamp {
         if b.len() < 19 {
             return Err(err("too short"));
         }
+        // Fields are read as bytes, never by slicing `text`: a multi-byte character where a
+        // digit belongs would put a range off a char boundary, and slicing there panics.
         let num = |range: std::ops::Range<usize>| -> Result<i64, TimestampError> {
-            let s = &text[range];
-            if !s.bytes().all(|c| c.is_ascii_digit()) {
+            let digits = &b[range];
+            if !digits.iter().all(u8::is_ascii_digit) {
                 return Err(err("expected digits"));
             }
-            Ok(s.parse::<i64>().expect("digits"))
+            Ok(digits
+                .iter()
+                .fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
         };
         if b[4] != b'-'
             || b[7] != b'-'
@@ -289,5 +293,22 @@ mod tests {
             Timestamp::from_unix_ms_seconds(951_782_400_999).as_str(),
             "2000-02-29T00:00:00+00:00"
         );
+    }
+
+    #[test]
+    fn a_multi_byte_character_where_a_digit_belongs_is_an_error_not_a_panic() {
+        // Found by the fuzzer: slicing the text at fixed offsets split a character.
+        for text in [
+            "202é-08-04T19:27:35Z",
+            "2022-0é-04T19:27:35Z",
+            "2022-08-04T19:2é:35Z",
+            "2022-08-04T19:27:3é+01:00",
+            "ééééééééééé",
+            "2022-08-04T19:27:35.45é+01:00",
+            "2022-08-04T19:27:35+0é:00",
+        ] {
+            let error = Timestamp::parse(text).expect_err(text);
+            assert!(error.to_string().contains("invalid timestamp"), "{error}");
+        }
     }
 }

@@ -10,14 +10,15 @@ use cxone_chat_protocol::cxone::sent::{
 };
 use cxone_chat_protocol::rpc::methods::customer::CustomFieldsResult;
 use cxone_chat_protocol::rpc::methods::thread::ThreadLoadMoreResult;
-use cxone_chat_protocol::rpc::notifications::{CustomFieldsSet, ThreadUpdated, ThreadsUpdated};
+use cxone_chat_protocol::rpc::notifications::{CustomFieldsSet, ThreadUpdated};
 use cxone_chat_protocol::rpc::types::{
-    ChatMode, CustomField, CustomFieldScope, CustomFieldValues, MessageDirection, MessageStatus,
-    Thread, ThreadSnapshot, ThreadState,
+    ChatMode, CustomFieldScope, CustomFieldValues, Thread, ThreadSnapshot,
 };
 
 use super::Threads;
 use crate::session::error::SessionError;
+use crate::session::model::{ChatMessage, Delivery, ThreadState};
+use crate::session::threads::Change;
 use crate::to_api;
 
 /// What to do with the thread.
@@ -139,8 +140,12 @@ impl Threads {
         let entry = self
             .registry
             .get(&tid)
-            .ok_or_else(|| SessionError::UnknownThread(tid.clone()))?
-            .clone();
+            .ok_or_else(|| SessionError::UnknownThread(tid.clone()))?;
+        // What the operations need of the thread, not a copy of all its messages.
+        let id = entry.id.clone();
+        let contact_id = entry.contact.as_ref().map(|c| c.id.clone());
+        let scroll_token = entry.scroll_token.clone();
+        let oldest = entry.messages.first().map(|m| m.created_at.clone());
         let pending = entry.state == ThreadState::Pending;
         let multi = self.chat.mode == Some(ChatMode::Multithread);
         // Renaming and archiving a thread the back end does not know yet stays local
@@ -154,21 +159,16 @@ impl Threads {
             (Op::Rename(name), true) => {
                 let e = self.registry.get_mut(&tid).expect("checked");
                 e.name = Some(name.clone());
-                let t = e.to_api();
+                let t = to_api::thread(e);
                 self.publish(ThreadUpdated { thread: t.clone() }.into());
                 return Ok(Box::pin(fut::ok(OpResult::Thread(Box::new(t)))));
             }
             (Op::Archive, true) => {
                 let e = self.registry.get_mut(&tid).expect("checked");
                 e.state = ThreadState::Closed;
-                let t = e.to_api();
+                let t = to_api::thread(e);
                 self.publish(ThreadUpdated { thread: t.clone() }.into());
-                self.publish(
-                    ThreadsUpdated {
-                        threads: self.registry.list(),
-                    }
-                    .into(),
-                );
+                self.announce(Change::Threads);
                 return Ok(Box::pin(fut::ok(OpResult::Thread(Box::new(t)))));
             }
             // Typing and read receipts about a thread the back end does not know mean nothing.
@@ -181,9 +181,9 @@ impl Threads {
             _ => {}
         }
         let socket = self.chat.live_socket().ok_or(SessionError::NotConnected)?;
-        let thread = ThreadRef::new(entry.id.clone());
+        let thread = ThreadRef::new(id.clone());
         let contact = || {
-            entry.contact.as_ref().map(|c| c.id.clone()).ok_or_else(|| {
+            contact_id.clone().ok_or_else(|| {
                 SessionError::IllegalThreadState(format!(
                     "thread {tid:?} has no contact yet; wait for its first message to be delivered"
                 ))
@@ -228,21 +228,17 @@ impl Threads {
                 Box::pin(send.into_actor(self).map(move |r, act, _| {
                     r?;
                     if let Some(e) = act.registry.get_mut(&tid) {
-                        for m in e.messages.iter_mut().filter(|m| {
-                            m.direction == MessageDirection::Outbound
-                                && m.status == MessageStatus::Delivered
-                        }) {
-                            m.status = MessageStatus::Read;
+                        for m in e.messages.iter_mut().filter(|m| m.is_unread()) {
+                            m.status = Delivery::Read;
                         }
-                        let t = e.to_api();
-                        act.publish(ThreadUpdated { thread: t }.into());
+                        act.announce(Change::Thread(tid.to_ascii_lowercase()));
                     }
                     Ok(OpResult::Done)
                 }))
             }
             Op::Rename(name) => {
                 let thread = ThreadRef {
-                    id_on_external_platform: entry.id.clone(),
+                    id_on_external_platform: id.clone(),
                     thread_name: Some(name.clone()),
                 };
                 let r = request(
@@ -256,7 +252,7 @@ impl Threads {
                         .get_mut(&tid)
                         .ok_or_else(|| SessionError::UnknownThread(tid.clone()))?;
                     e.name = Some(name);
-                    let t = e.to_api();
+                    let t = to_api::thread(e);
                     act.publish(ThreadUpdated { thread: t.clone() }.into());
                     Ok(OpResult::Thread(Box::new(t)))
                 }))
@@ -273,14 +269,9 @@ impl Threads {
                         .get_mut(&tid)
                         .ok_or_else(|| SessionError::UnknownThread(tid.clone()))?;
                     e.state = ThreadState::Closed;
-                    let t = e.to_api();
+                    let t = to_api::thread(e);
                     act.publish(ThreadUpdated { thread: t.clone() }.into());
-                    act.publish(
-                        ThreadsUpdated {
-                            threads: act.registry.list(),
-                        }
-                        .into(),
-                    );
+                    act.announce(Change::Threads);
                     Ok(OpResult::Thread(Box::new(t)))
                 }))
             }
@@ -320,16 +311,12 @@ impl Threads {
                 )
             }
             Op::LoadMore => {
-                let token = entry
-                    .scroll_token
-                    .clone()
-                    .ok_or_else(|| SessionError::NoMoreMessages(tid.clone()))?;
-                let oldest = entry.messages.first().map(|m| m.created_at.0.clone());
+                let token =
+                    scroll_token.ok_or_else(|| SessionError::NoMoreMessages(tid.clone()))?;
                 let data = LoadMoreMessagesData {
                     scroll_token: token,
                     thread,
-                    oldest_message_datetime: oldest
-                        .and_then(|t| cxone_chat_protocol::cxone::time::Timestamp::parse(&t).ok()),
+                    oldest_message_datetime: oldest,
                 };
                 let r = request(SentEvent::LoadMoreMessages(data), "LoadMoreMessages");
                 Box::pin(r.into_actor(self).map(move |r, act, _| {
@@ -340,12 +327,10 @@ impl Threads {
                             has_more_messages: false,
                         }));
                     };
-                    let mut messages: Vec<_> = m
-                        .messages
-                        .iter()
-                        .map(|x| to_api::message(x, to_api::server_status(x)))
-                        .collect();
-                    messages.sort_by(|a, b| a.created_at.0.cmp(&b.created_at.0));
+                    let mut page: Vec<ChatMessage> =
+                        m.messages.iter().map(ChatMessage::from_backend).collect();
+                    page.sort_by_key(|x| x.created_at.unix_ms());
+                    let messages = page.iter().map(to_api::message).collect();
                     act.apply(&reply.body);
                     // An empty page ends the history even when the server still sent a token.
                     if m.messages.is_empty()
@@ -384,43 +369,43 @@ impl Handler<SetThreadCustomFields> for Threads {
     fn handle(&mut self, msg: SetThreadCustomFields, _: &mut Self::Context) -> Self::Result {
         let thread_id = msg.thread_id;
         let fields = to_api::cx_custom_fields(msg.values);
-        let Some(entry) = self.registry.get(&thread_id).cloned() else {
+        let Some(entry) = self.registry.get(&thread_id) else {
             return Box::pin(fut::err(SessionError::UnknownThread(thread_id)));
         };
         if !entry.is_open() {
             return Box::pin(fut::err(SessionError::ThreadClosed(thread_id)));
         }
-        let api_new: Vec<CustomField> = to_api::custom_fields(&fields);
+        let id = entry.id.clone();
+        // A pending thread's fields travel with its first message.
+        let contact_id = entry
+            .contact
+            .as_ref()
+            .filter(|_| entry.state != ThreadState::Pending)
+            .map(|c| c.id.clone());
         let e = self.registry.get_mut(&thread_id).expect("checked");
-        for f in &api_new {
+        for f in &fields {
             match e.custom_fields.iter_mut().find(|x| x.ident == f.ident) {
                 Some(x) => *x = f.clone(),
                 None => e.custom_fields.push(f.clone()),
             }
         }
-        let all = e.custom_fields.clone();
+        let all = to_api::custom_fields(&e.custom_fields);
         self.publish(
             CustomFieldsSet {
                 scope: CustomFieldScope::Contact,
-                thread_id: Some(entry.id.to_lowercase()),
-                custom_fields: api_new,
+                thread_id: Some(id.to_lowercase()),
+                custom_fields: to_api::custom_fields(&fields),
             }
             .into(),
         );
         let result = CustomFieldsResult { custom_fields: all };
-        let (Some(socket), Some(contact)) = (
-            self.chat.live_socket(),
-            entry
-                .contact
-                .as_ref()
-                .filter(|_| entry.state != ThreadState::Pending),
-        ) else {
+        let (Some(socket), Some(contact_id)) = (self.chat.live_socket(), contact_id) else {
             return Box::pin(fut::ok(result));
         };
         let data = ContactCustomFieldsData {
-            thread: Some(ThreadRef::new(entry.id.clone())),
+            thread: Some(ThreadRef::new(id)),
             custom_fields: fields,
-            contact: Some(IdRef::new(contact.id.clone())),
+            contact: Some(IdRef::new(contact_id)),
         };
         let frame = match self.chat.frame(SentEvent::SetContactCustomFields(data)) {
             Ok(f) => f,

@@ -5,10 +5,12 @@
 
 use actix::prelude::*;
 use cxone_chat_protocol::rpc::notifications::MessageUpdated;
-use cxone_chat_protocol::rpc::types::{Message, MessageStatus};
 
 use super::Threads;
 use crate::session::error::SessionError;
+use crate::session::model::{ChatMessage, Delivery};
+use crate::session::send::queued_message;
+use crate::to_api;
 use crate::upstream::RequestError;
 
 /// Where the outbox flush stands.
@@ -87,6 +89,8 @@ impl Threads {
                     // Kept queued: the host hears `token.refreshFailed` and logs in again.
                     _ => break,
                 }
+                // The message as the thread shows it, read back from the frame that goes out.
+                let shown = queued_message(&frame, q.enqueued_at);
                 let result = socket.request(frame).await;
                 // Lost connection or no answer: it stays queued for the next connection.
                 if matches!(
@@ -97,15 +101,15 @@ impl Threads {
                 }
                 let (s, id) = (store.clone(), q.message_id);
                 let _ = tokio::task::spawn_blocking(move || s.mark_sent(id)).await;
-                outcomes.push((q.thread_id.to_string(), q.message, result.map(drop)));
+                if let Some(m) = shown {
+                    outcomes.push((q.thread_id.to_string(), m, result.map(drop)));
+                }
             }
             outcomes
         };
         ctx.spawn(flush.into_actor(self).map(|outcomes, act, ctx| {
             for (thread_id, message, result) in outcomes {
-                if let Ok(m) = serde_json::from_value::<Message>(message) {
-                    let _ = act.settle(&thread_id, m, result);
-                }
+                let _ = act.settle(&thread_id, message, result);
             }
             act.outbox.flushing = false;
             act.flush_again(ctx);
@@ -137,16 +141,16 @@ impl Threads {
     pub(super) fn fail(
         &mut self,
         thread_id: &str,
-        mut m: Message,
+        mut m: ChatMessage,
         e: SessionError,
-    ) -> Result<Message, SessionError> {
-        m.status = MessageStatus::Failed;
+    ) -> Result<ChatMessage, SessionError> {
+        m.status = Delivery::Failed;
         if let Some(entry) = self.registry.get_mut(thread_id) {
             entry.upsert(m.clone());
         }
         self.publish(
             MessageUpdated {
-                message: m,
+                message: to_api::message(&m),
                 error: Some(cxone_chat_protocol::rpc::errors::ErrorObject::from(&e)),
             }
             .into(),
@@ -158,16 +162,16 @@ impl Threads {
     pub(super) fn settle(
         &mut self,
         thread_id: &str,
-        mut m: Message,
+        mut m: ChatMessage,
         result: Result<(), crate::upstream::RequestError>,
-    ) -> Result<Message, SessionError> {
+    ) -> Result<ChatMessage, SessionError> {
         let outcome = match result {
             Ok(()) => {
-                m.status = MessageStatus::Sent;
+                m.status = Delivery::Sent;
                 Ok(())
             }
             Err(error) => {
-                m.status = MessageStatus::Failed;
+                m.status = Delivery::Failed;
                 Err(SessionError::Request {
                     step: "SendMessage",
                     error,
@@ -176,8 +180,8 @@ impl Threads {
         };
         // The echo may already have arrived and made it delivered; never go backwards.
         if let Some(e) = self.registry.get_mut(thread_id) {
-            match e.messages.iter().find(|x| x.id == m.id) {
-                Some(x) if x.status != MessageStatus::Queued => m = x.clone(),
+            match e.message(&m.id) {
+                Some(x) if x.status != Delivery::Queued => m = x.clone(),
                 _ => {
                     e.upsert(m.clone());
                 }
@@ -189,7 +193,7 @@ impl Threads {
             .map(cxone_chat_protocol::rpc::errors::ErrorObject::from);
         self.publish(
             MessageUpdated {
-                message: m.clone(),
+                message: to_api::message(&m),
                 error,
             }
             .into(),

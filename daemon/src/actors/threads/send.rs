@@ -6,11 +6,8 @@ use cxone_chat_protocol::cxone::common::UuidString;
 use cxone_chat_protocol::cxone::content::MessageContent as CxContent;
 use cxone_chat_protocol::cxone::content::TextContent;
 use cxone_chat_protocol::cxone::sent::{MessageData, OutgoingFrame, SentAttachment, SentEvent};
-use cxone_chat_protocol::cxone::time::Timestamp as CxTimestamp;
-use cxone_chat_protocol::rpc::notifications::{MessageCreated, ThreadsUpdated};
 use cxone_chat_protocol::rpc::types::{
-    Attachment, AttachmentInput, ChatMode, CustomFieldValues, Message, MessageDirection,
-    MessageStatus, Thread,
+    AttachmentInput, ChatMode, CustomFieldValues, Message, Thread,
 };
 use tokio::sync::oneshot;
 
@@ -18,7 +15,9 @@ use super::Threads;
 use crate::session::attachments::upload_all;
 use crate::session::credentials::stamp;
 use crate::session::error::SessionError;
+use crate::session::model::{Attachment, ChatMessage, Delivery, Direction};
 use crate::session::send as rules;
+use crate::session::threads::Change;
 use crate::to_api;
 use crate::upstream::RequestError;
 
@@ -80,23 +79,20 @@ impl Threads {
             return;
         };
         let text = self.render_welcome(&template);
-        let message = Message {
-            id: UuidString::new_v4().to_lowercase(),
-            thread_id: thread_id.to_owned(),
-            direction: MessageDirection::Outbound,
-            status: MessageStatus::Delivered,
-            created_at: to_api::timestamp(&CxTimestamp::from_unix_ms_millis(to_api::now_ms())),
-            author: None,
-            text,
-            postback: None,
-            attachments: Vec::new(),
-            content: cxone_chat_protocol::rpc::types::MessageContent::Text,
-        };
+        let message = ChatMessage::local(
+            UuidString::new_v4().as_str(),
+            thread_id,
+            Direction::ToCustomer,
+            Delivery::Delivered,
+            to_api::now(),
+            CxContent::text(text),
+            Vec::new(),
+        );
         if let Some(e) = self.registry.get_mut(thread_id) {
             e.awaiting_welcome = false;
             e.upsert(message.clone());
         }
-        self.publish(MessageCreated { message }.into());
+        self.announce(Change::MessageCreated(message));
     }
 }
 
@@ -123,28 +119,14 @@ impl Threads {
             &self.chat.required_fields,
             &msg.custom_fields,
         )?;
-        let now = to_api::timestamp(&CxTimestamp::from_unix_ms_millis(to_api::now_ms()));
-        let fields = msg
-            .custom_fields
-            .into_iter()
-            .map(
-                |(ident, value)| cxone_chat_protocol::rpc::types::CustomField {
-                    ident,
-                    value,
-                    updated_at: Some(now.clone()),
-                },
-            )
-            .collect();
-        let thread = self
+        let fields = to_api::cx_custom_fields(msg.custom_fields);
+        let id = self
             .registry
-            .create_pending(UuidString::new_v4(), msg.name, fields, now);
-        self.publish(
-            ThreadsUpdated {
-                threads: self.registry.list(),
-            }
-            .into(),
-        );
-        self.insert_welcome(&thread.id);
+            .create_pending(UuidString::new_v4(), msg.name, fields, to_api::now())
+            .key();
+        self.announce(Change::Threads);
+        self.insert_welcome(&id);
+        let thread = to_api::thread(self.registry.get(&id).expect("just created"));
         if self.chat.mode != Some(ChatMode::Livechat) {
             return Ok(Box::pin(fut::ok(thread)));
         }
@@ -152,13 +134,12 @@ impl Threads {
         // the contact and puts it in the routing queue (PROTOCOL.md §3.7).
         let socket = self.chat.live_socket().ok_or(SessionError::NotConnected)?;
         let frame = self.message_frame(
-            &thread.id,
+            &id,
             CxContent::begin_conversation(),
             UuidString::new_v4(),
             SentEvent::SendMessage,
             Vec::new(),
         )?;
-        let id = thread.id.clone();
         let token = self.message_token();
         Ok(Box::pin(
             async move {
@@ -174,7 +155,7 @@ impl Threads {
             }
             .into_actor(self)
             .map(move |r, act, _| {
-                r.map(|_| act.registry.get(&id).map(|e| e.to_api()).unwrap_or(thread))
+                r.map(|_| act.registry.get(&id).map(to_api::thread).unwrap_or(thread))
             }),
         ))
     }
@@ -198,7 +179,7 @@ pub(crate) struct Send {
     pub(crate) attachments: Vec<AttachmentInput>,
 }
 
-/// Attachments already uploaded: as sent, and as the API shows them.
+/// Attachments already uploaded: as sent, and as the thread keeps them.
 type Uploaded = Vec<(SentAttachment, Attachment)>;
 
 type Answer<T> = ResponseActFuture<Threads, Result<T, SessionError>>;
@@ -210,7 +191,7 @@ impl Handler<Send> for Threads {
         // Sends keep the order they arrived in: each waits for the one before it to be written
         // to the socket or the outbox (not for its answer), attachments uploaded included.
         let (previous, turn) = self.take_turn();
-        Box::pin(previous.into_actor(self).then(move |(), act, _| {
+        let send = previous.into_actor(self).then(move |(), act, _| {
             if msg.attachments.is_empty() {
                 return act.send_message(msg, Vec::new(), turn);
             }
@@ -230,7 +211,8 @@ impl Handler<Send> for Threads {
                         }
                     }),
             )
-        }))
+        });
+        Box::pin(send.map(|sent, _, _| sent.map(|m| to_api::message(&m))))
     }
 }
 
@@ -269,7 +251,7 @@ impl Threads {
         msg: Send,
         attachments: Uploaded,
         turn: Turn,
-    ) -> ResponseActFuture<Self, Result<Message, SessionError>> {
+    ) -> Answer<ChatMessage> {
         let prepared = (|| {
             // While reconnecting a message is accepted and queued; otherwise it needs a socket.
             // While the outbox is being flushed it is queued behind what is being sent.
@@ -289,13 +271,13 @@ impl Threads {
                 msg.client_message_id.as_deref(),
             )?;
             let entry = entry.expect("accepted sends have a thread");
-            let mut content = TextContent::outgoing(text.clone());
+            let mut content = TextContent::outgoing(text);
             if let Some(p) = &msg.postback {
                 content = content.with_postback(p.clone());
             }
             let frame = self.message_frame(
                 &msg.thread_id,
-                CxContent::Text(content),
+                CxContent::Text(content.clone()),
                 id.clone(),
                 SentEvent::SendMessage,
                 attachments.iter().map(|(s, _)| s.clone()).collect(),
@@ -306,25 +288,22 @@ impl Threads {
                 let wid = UuidString::parse(&w.id).ok()?;
                 self.message_frame(
                     &msg.thread_id,
-                    CxContent::text(w.text.clone()),
+                    CxContent::text(w.text()),
                     wid,
                     SentEvent::SendOutbound,
                     Vec::new(),
                 )
                 .ok()
             });
-            let local = Message {
-                id: id.to_lowercase(),
-                thread_id: entry.id.to_lowercase(),
-                direction: MessageDirection::Inbound,
-                status: MessageStatus::Queued,
-                created_at: to_api::timestamp(&CxTimestamp::from_unix_ms_millis(to_api::now_ms())),
-                author: None,
-                text,
-                postback: msg.postback.clone(),
-                attachments: attachments.iter().map(|(_, a)| a.clone()).collect(),
-                content: cxone_chat_protocol::rpc::types::MessageContent::Text,
-            };
+            let local = ChatMessage::local(
+                id.as_str(),
+                entry.id.as_str(),
+                Direction::FromCustomer,
+                Delivery::Queued,
+                to_api::now(),
+                CxContent::Text(content),
+                attachments.iter().map(|(_, a)| a.clone()).collect(),
+            );
             Ok((socket, frame, local, welcome))
         })();
         let (socket, frame, local, welcome) = match prepared {
@@ -335,12 +314,7 @@ impl Threads {
         if let Some(e) = self.registry.get_mut(&msg.thread_id) {
             e.upsert(local.clone());
         }
-        self.publish(
-            MessageCreated {
-                message: local.clone(),
-            }
-            .into(),
-        );
+        self.announce(Change::MessageCreated(local.clone()));
         let seq = turn.seq;
         let Some(socket) = socket else {
             return self.queue(local, frame, seq, Some(turn));
@@ -370,7 +344,7 @@ impl Threads {
                 })
             }
             .into_actor(self)
-            .then(move |result, act, _| -> Answer<Message> {
+            .then(move |result, act, _| -> Answer<ChatMessage> {
                 match result {
                     // The connection dropped under it: whether or not it arrived, it goes out
                     // again on the next connection (its id makes a second copy the same
@@ -390,16 +364,15 @@ impl Threads {
     /// go once it is written.
     fn queue(
         &mut self,
-        local: Message,
+        local: ChatMessage,
         frame: OutgoingFrame,
         seq: u64,
         turn: Option<Turn>,
-    ) -> Answer<Message> {
+    ) -> Answer<ChatMessage> {
         let outgoing = crate::store::Outgoing {
             thread_id: uuid::Uuid::parse_str(&local.thread_id).unwrap_or_default(),
             message_id: uuid::Uuid::parse_str(&local.id).unwrap_or_default(),
             frame: frame.to_text(),
-            message: serde_json::to_value(&local).expect("API types serialize"),
             seq,
         };
         let store = self.store.clone();
