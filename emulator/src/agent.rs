@@ -59,7 +59,12 @@ pub(crate) fn react_to_customer_message(
             ));
         }
     }
-    let Some(reply) = agent.reply.as_ref().filter(|_| !hidden) else {
+    // `reply = "none"` in a file is a silent agent, exactly like no reply at all.
+    let Some(reply) = agent
+        .reply
+        .as_ref()
+        .filter(|r| !hidden && **r != Reply::None)
+    else {
         return out;
     };
     let typing = agent.typing();

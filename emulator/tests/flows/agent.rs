@@ -364,3 +364,37 @@ async fn customer_typing_seen_custom_fields_and_duplicate_sends() {
     assert_eq!(copies, 1);
     assert_eq!(admin["messages"].as_array().map(Vec::len), Some(3));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_configured_to_reply_none_stays_silent_and_the_emulator_keeps_serving() {
+    // Issue #11, item 14: `reply = "none"` reached an `unreachable!` on the first customer
+    // message, and with `panic = "abort"` that took the whole emulator down.
+    let toml = r#"
+        [brands.1000.channels.chat_silent]
+        mode = "single"
+        [brands.1000.channels.chat_silent.agent]
+        reply = "none"
+        read_receipts = false
+    "#;
+    let config = cxone_emulator::config::EmulatorConfig::default()
+        .with_toml(toml, "silent.toml")
+        .expect("valid TOML");
+    let emu = Emu::with_config(config).await;
+    let mut c = emu.connect_authorized("chat_silent").await;
+    let thread = UuidString::new_v4();
+    let _echo = body!(c.say(&thread, "anyone there?").await, MessageCreated);
+    // Past the agent's typing delay: still no reply, and the emulator still answers.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let agent_messages = emu
+        .admin_thread(&thread)
+        .await
+        .get("messages")
+        .and_then(Value::as_array)
+        .expect("the thread's messages")
+        .iter()
+        .filter(|m| m["direction"] == "outbound")
+        .count();
+    assert_eq!(agent_messages, 0, "the silent agent said something");
+    let second = body!(c.say(&thread, "hello?").await, MessageCreated);
+    assert_eq!(second.message.direction(), Direction::Inbound);
+}
