@@ -824,6 +824,56 @@ fn older_history_loads_page_by_page_until_there_is_none() {
 }
 
 #[test]
+fn older_history_of_a_live_chat_leaves_out_its_hidden_opener() {
+    // Issue #11, item 8: the SDKs never show "Begin Conversation" (the hidden message that
+    // starts a live chat); `thread.loadMore` returned it when it was on the older page.
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    prepare(&mut c, &b, "chat_live");
+    c.ok("session.connect", json!({}));
+    let t = c.ok("threads.create", json!({}));
+    let tid = t["id"].as_str().unwrap().to_owned();
+    // 1 hidden opener + 13 × (message, answer) = 27: the newest page holds 25, the older one
+    // the opener and "m0".
+    for n in 0..13 {
+        c.ok(
+            "thread.send",
+            json!({"threadId": tid, "text": format!("m{n}")}),
+        );
+        c.wait_event("answer", |e| {
+            e["kind"] == "message.created"
+                && e["data"]["message"]["text"] == format!("You said: m{n}")
+        });
+    }
+    drop(d);
+    let d = Daemon::start();
+    let mut c = d.client();
+    prepare(&mut c, &b, "chat_live");
+    c.ok("session.connect", json!({}));
+    let snap = c.ok("threads.get", json!({"threadId": tid}));
+    assert_eq!(snap["hasMoreMessages"], true);
+    let more = c.ok("thread.loadMore", json!({"threadId": tid}));
+    let texts: Vec<&str> = more["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["m0"]);
+    let all = c.ok("threads.get", json!({"threadId": tid}));
+    assert!(
+        all["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["text"] != "Begin Conversation"),
+        "{all}"
+    );
+}
+
+#[test]
 fn the_pre_chat_survey_is_offered_required_and_sent_with_the_first_message() {
     let b = Backend::start(EmulatorConfig::default());
     let d = Daemon::start();

@@ -327,8 +327,14 @@ impl Threads {
                             has_more_messages: false,
                         }));
                     };
-                    let mut page: Vec<ChatMessage> =
-                        m.messages.iter().map(ChatMessage::from_backend).collect();
+                    // Hidden messages (the live chat's opener, automatic answers) are kept out
+                    // of the page as they are kept out of the thread.
+                    let mut page: Vec<ChatMessage> = m
+                        .messages
+                        .iter()
+                        .filter(|x| !x.message_content.is_hidden())
+                        .map(ChatMessage::from_backend)
+                        .collect();
                     page.sort_by_key(|x| x.created_at.unix_ms());
                     let messages = page.iter().map(to_api::message).collect();
                     act.apply(&reply.body);
