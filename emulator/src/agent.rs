@@ -297,7 +297,13 @@ impl Backend {
             direction: Some(Direction::Outbound),
             is_own: None,
             attachments: Vec::new(),
-            user_statistics: Some(UserStatistics::default()),
+            // The back end counts an agent's message as read by the agents' side at once
+            // (fixture `ios/ThreadRecoveredEvent.json`); whether the customer saw it is
+            // `customerStatistics`.
+            user_statistics: Some(UserStatistics {
+                seen_at: None,
+                read_at: Some(Timestamp::from_unix_ms_seconds(now)),
+            }),
             customer_statistics: Some(CustomerStatistics::default()),
             author_user: Some(agent),
             author_end_user_identity: None,

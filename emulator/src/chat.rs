@@ -948,16 +948,8 @@ impl Backend {
 
     /// A thread in the wire shape.
     pub(crate) fn thread_wire(&self, t: &ThreadRec, with_unseen: bool) -> Thread {
-        let unseen = t
-            .messages
-            .iter()
-            .filter(|m| {
-                m.direction() == Direction::Outbound
-                    && m.customer_statistics
-                        .as_ref()
-                        .is_none_or(|s| s.seen_at.is_none())
-            })
-            .count() as u64;
+        let (by_customer, by_agent) = crate::enrich::unseen_counts(t);
+        let count = |n: usize| with_unseen.then_some(n as u64);
         Thread {
             id: Some(frames::server_thread_id(t)),
             id_on_external_platform: t.id.clone(),
@@ -966,7 +958,10 @@ impl Backend {
             can_add_more_messages: t.can_add_more,
             created_at: Some(Timestamp::from_unix_ms_seconds(t.created_ms)),
             updated_at: Some(Timestamp::from_unix_ms_seconds(t.updated_ms)),
-            unseen_messages_count: with_unseen.then_some(unseen),
+            // As recorded (7, 7, 0): the plain count is the agents' side.
+            unseen_messages_count: count(by_agent),
+            unseen_by_user_messages_count: count(by_agent),
+            unseen_by_end_user_messages_count: count(by_customer),
         }
     }
 }

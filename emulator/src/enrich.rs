@@ -1092,8 +1092,9 @@ fn counts(t: &ThreadRec) -> (usize, usize) {
     (inbound, t.messages.len() - inbound)
 }
 
-/// (agent messages the customer has not seen, customer messages the agent has not read).
-fn unseen_counts(t: &ThreadRec) -> (usize, usize) {
+/// A thread's unseen counts: agent messages the customer has not seen, customer messages no
+/// agent has read.
+pub(crate) fn unseen_counts(t: &ThreadRec) -> (usize, usize) {
     let unseen_by_customer = t
         .messages
         .iter()

@@ -170,13 +170,26 @@ impl ChatMessage {
     }
 }
 
-/// The status the SDKs derive for a message from the server: `read` once an agent read it,
-/// `seen` once seen, `delivered` otherwise (PROTOCOL.md §6.1).
+/// The status of a message as the back end knows it (PROTOCOL.md §6.1).
+///
+/// Each side's statistics count for the other side's messages only: a customer's message is
+/// `read` once an agent read it (`userStatistics.readAt`), `seen` once an agent saw it; an agent's
+/// message is `read` once the customer saw it (`customerStatistics.seenAt`, set by
+/// `MessageSeenByCustomer`) and `delivered` until then. The back end stamps an agent's own
+/// message `userStatistics.readAt` when it is written (its author read it), so iOS, which reads
+/// `userStatistics` for every message, shows agents' answers as seen at once; that is the agents'
+/// side, not the customer's, and a kiosk's unread badge would never light.
 pub(crate) fn server_status(m: &CxMessage) -> Delivery {
-    match &m.user_statistics {
-        Some(s) if s.read_at.is_some() => Delivery::Read,
-        Some(s) if s.seen_at.is_some() => Delivery::Seen,
-        _ => Delivery::Delivered,
+    match m.direction() {
+        CxDirection::Outbound => match &m.customer_statistics {
+            Some(s) if s.seen_at.is_some() => Delivery::Read,
+            _ => Delivery::Delivered,
+        },
+        CxDirection::Inbound => match &m.user_statistics {
+            Some(s) if s.read_at.is_some() => Delivery::Read,
+            Some(s) if s.seen_at.is_some() => Delivery::Seen,
+            _ => Delivery::Delivered,
+        },
     }
 }
 
@@ -222,14 +235,19 @@ mod tests {
             "createdAtWithMilliseconds": "2024-01-01T10:00:00.250+00:00",
             "direction": "outbound",
             "attachments": [{"url": "https://x/a.png", "friendlyName": "a.png", "mimeType": "image/png"}],
-            "userStatistics": {"seenAt": "2024-01-01T10:00:01+00:00"},
+            "userStatistics": {"readAt": "2024-01-01T10:00:00+00:00"},
+            "customerStatistics": {"seenAt": null},
             "authorUser": {"id": 5, "firstName": "Ann", "surname": "Lee", "isBotUser": false,
                 "isSurveyUser": false, "publicImageUrl": ""}
         })));
         assert_eq!(m.id, "2fc774f7-3fc0-4619-b097-8df52e7d8295");
         assert_eq!(m.thread_id, "3118d0df-99aa-49e9-a115-c5b98736dee7");
         assert_eq!(m.direction, Direction::ToCustomer);
-        assert_eq!(m.status, Delivery::Seen);
+        assert_eq!(
+            m.status,
+            Delivery::Delivered,
+            "its author reading it is not the customer"
+        );
         assert_eq!(m.created_at.unix_ms() % 1000, 250);
         assert!(matches!(&m.author, Some(Author::Agent(a)) if a.first_name == "Ann"));
         assert_eq!(
@@ -237,6 +255,40 @@ mod tests {
             "friendlyName stands in"
         );
         assert_eq!(m.text(), "hi");
-        assert!(!m.is_unread(), "seen by an agent is not unread");
+        assert!(m.is_unread(), "the customer has not seen it");
+    }
+
+    #[test]
+    fn each_sides_statistics_count_for_the_other_sides_messages() {
+        let message = |direction: &str, user: serde_json::Value, customer: serde_json::Value| {
+            ChatMessage::from_backend(&backend(serde_json::json!({
+                "idOnExternalPlatform": "2fc774f7-3fc0-4619-b097-8df52e7d8295",
+                "threadIdOnExternalPlatform": "3118d0df-99aa-49e9-a115-c5b98736dee7",
+                "messageContent": {"type": "TEXT", "payload": {"text": "hi"}},
+                "createdAt": "2024-01-01T10:00:00+00:00", "direction": direction,
+                "attachments": [], "userStatistics": user, "customerStatistics": customer
+            })))
+            .status
+        };
+        let at = serde_json::json!("2024-01-01T10:00:05+00:00");
+        let none = serde_json::json!({});
+        // An agent's message: only the customer's side counts.
+        let seen = serde_json::json!({"seenAt": at});
+        assert_eq!(
+            message("outbound", none.clone(), seen.clone()),
+            Delivery::Read
+        );
+        let read = serde_json::json!({"readAt": at, "seenAt": at});
+        assert_eq!(
+            message("outbound", read.clone(), none.clone()),
+            Delivery::Delivered
+        );
+        // The customer's message: only the agents' side counts.
+        assert_eq!(message("inbound", read, none.clone()), Delivery::Read);
+        assert_eq!(
+            message("inbound", seen.clone(), none.clone()),
+            Delivery::Seen
+        );
+        assert_eq!(message("inbound", none, seen), Delivery::Delivered);
     }
 }

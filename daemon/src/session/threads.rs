@@ -13,7 +13,7 @@ use cxone_chat_protocol::cxone::events::{FireProactiveAction, ThreadRecovered};
 use cxone_chat_protocol::cxone::received::EventBody;
 use cxone_chat_protocol::cxone::time::Timestamp;
 
-use crate::session::model::{ChatMessage, Contact, Direction, ThreadState};
+use crate::session::model::{ChatMessage, Contact, Delivery, Direction, ThreadState};
 
 /// One thread.
 #[derive(Debug, Clone)]
@@ -43,6 +43,10 @@ pub(crate) struct Entry {
     /// Created before the welcome message arrived: it gets the welcome when it comes, unless an
     /// agent speaks first.
     pub(crate) awaiting_welcome: bool,
+    /// Agent messages the customer has not seen that are not loaded here: the thread list's
+    /// `unseenByEndUserMessagesCount` less the unseen ones loaded since. A multi-thread list
+    /// loads only each thread's last message, yet its badge must count them all.
+    pub(crate) unseen_not_loaded: u32,
 }
 
 impl Entry {
@@ -60,6 +64,7 @@ impl Entry {
             queue_position: None,
             custom_fields: Vec::new(),
             awaiting_welcome: false,
+            unseen_not_loaded: 0,
         }
     }
 
@@ -73,9 +78,32 @@ impl Entry {
         self.state != ThreadState::Closed
     }
 
-    /// Agent messages the customer has not read.
+    /// Agent messages the customer has not read, loaded or not.
     pub(crate) fn unread_count(&self) -> u32 {
+        self.unseen_not_loaded + self.loaded_unread()
+    }
+
+    fn loaded_unread(&self) -> u32 {
         self.messages.iter().filter(|m| m.is_unread()).count() as u32
+    }
+
+    /// The customer has seen everything in the thread.
+    pub(crate) fn mark_read(&mut self) {
+        for m in self.messages.iter_mut().filter(|m| m.is_unread()) {
+            m.status = Delivery::Read;
+        }
+        self.unseen_not_loaded = 0;
+    }
+
+    /// Adds or replaces a message loaded from history (a recovery, metadata, older messages):
+    /// an unseen one the thread list counted is now counted where it is loaded.
+    fn upsert_history(&mut self, message: ChatMessage) -> bool {
+        let unread = message.is_unread();
+        let new = self.upsert(message);
+        if new && unread {
+            self.unseen_not_loaded = self.unseen_not_loaded.saturating_sub(1);
+        }
+        new
     }
 
     /// A message by id (lowercase).
@@ -290,8 +318,8 @@ impl ThreadRegistry {
             // On the first recovery the history is state, not news; after a reconnect the
             // messages that arrived meanwhile are news (the server replays nothing else).
             if new {
-                e.upsert(msg);
-            } else if e.upsert(msg.clone()) {
+                e.upsert_history(msg);
+            } else if e.upsert_history(msg.clone()) {
                 out.push(Change::MessageCreated(msg));
             }
         }
@@ -315,6 +343,10 @@ impl ThreadRegistry {
                         e.state
                     };
                     Self::apply_thread(e, t, state);
+                    if let Some(n) = t.unseen_by_end_user_messages_count {
+                        let n = u32::try_from(n).unwrap_or(u32::MAX);
+                        e.unseen_not_loaded = n.saturating_sub(e.loaded_unread());
+                    }
                 }
                 vec![Change::Threads]
             }
@@ -323,7 +355,7 @@ impl ThreadRegistry {
                     return Vec::new();
                 };
                 let (e, _) = self.entry(&id, ThreadState::Loaded);
-                e.upsert(ChatMessage::from_backend(&m.last_message));
+                e.upsert_history(ChatMessage::from_backend(&m.last_message));
                 if e.state == ThreadState::Received {
                     e.state = ThreadState::Loaded;
                 }
@@ -340,7 +372,7 @@ impl ThreadRegistry {
                     return Vec::new();
                 };
                 for x in m.messages.iter().filter(|x| !x.message_content.is_hidden()) {
-                    e.upsert(ChatMessage::from_backend(x));
+                    e.upsert_history(ChatMessage::from_backend(x));
                 }
                 e.scroll_token = m.scroll_token.clone().filter(|t| !t.is_empty());
                 vec![Change::Thread(e.key())]
@@ -507,6 +539,48 @@ mod tests {
                 "message": {"idOnExternalPlatform": id, "threadIdOnExternalPlatform": T, "messageContent": {"type": "TEXT", "payload": {"text": "hello"}},
                     "createdAt": "2024-01-01T10:00:00+00:00", "direction": direction, "attachments": []}}}),
         )
+    }
+
+    #[test]
+    fn the_badge_counts_what_the_customer_has_not_seen_loaded_or_not() {
+        let fixture = |name: &str| {
+            let path = format!(
+                "{}/../../shared/cxone/fixtures/ios/{name}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+            serde_json::from_str::<serde_json::Value>(&text).unwrap()
+        };
+        let mut r = ThreadRegistry::default();
+        // The SDKs' fixture: 7 unseen by agents, none by the customer. No badge.
+        r.apply(&body(fixture("ThreadListFetchedEvent.json")));
+        assert_eq!(r.get(T).unwrap().unread_count(), 0);
+
+        // Three agent messages the customer has not seen; the list loads none of them.
+        let mut list = fixture("ThreadListFetchedEvent.json");
+        list["postback"]["data"]["threads"][0]["unseenByEndUserMessagesCount"] = json!(3);
+        r.apply(&body(list.clone()));
+        assert_eq!(r.get(T).unwrap().unread_count(), 3);
+        // The last of them arrives with the metadata: counted once, not twice.
+        let agent_message = |id: &str| {
+            body(
+                json!({"eventId": "e", "postback": {"eventType": "ThreadMetadataLoaded", "data": {
+                "lastMessage": {"idOnExternalPlatform": id, "threadIdOnExternalPlatform": T,
+                    "messageContent": {"type": "TEXT", "payload": {"text": "news"}},
+                    "createdAt": "2024-01-01T10:00:00+00:00", "direction": "outbound",
+                    "attachments": [], "userStatistics": {"readAt": "2024-01-01T10:00:00+00:00"},
+                    "customerStatistics": {"seenAt": null}}}}}),
+            )
+        };
+        r.apply(&agent_message("2179e34e-ed52-4c9a-b5c4-e15361bb3f7c"));
+        r.apply(&agent_message("2179e34e-ed52-4c9a-b5c4-e15361bb3f7c"));
+        assert_eq!(r.get(T).unwrap().unread_count(), 3);
+        // The list again (a reconnect): the loaded message is still one of the three.
+        r.apply(&body(list));
+        assert_eq!(r.get(T).unwrap().unread_count(), 3);
+
+        r.get_mut(T).unwrap().mark_read();
+        assert_eq!(r.get(T).unwrap().unread_count(), 0);
     }
 
     #[test]

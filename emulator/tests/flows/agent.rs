@@ -339,7 +339,7 @@ async fn customer_typing_seen_custom_fields_and_duplicate_sends() {
         c.request(SentEvent::FetchThreadList).await,
         ThreadListFetched
     );
-    assert_eq!(seen.threads[0].unseen_messages_count, Some(0));
+    assert_eq!(seen.threads[0].unseen_by_end_user_messages_count, Some(0));
 
     // A retried SendMessage (same message id, new eventId) is acked again, stored once.
     let data = crate::common::message_data(&thread, MessageContent::text("retry me"));

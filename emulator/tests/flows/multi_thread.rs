@@ -74,9 +74,14 @@ async fn threads_are_listed_described_renamed_and_archived() {
             Some(format!("chat_multi_{}", t.id_on_external_platform).as_str())
         );
         assert_eq!(
-            t.unseen_messages_count,
+            t.unseen_by_end_user_messages_count,
             Some(1),
             "the agent's unseen answer"
+        );
+        // The agents' side: the simulated agent read the customer's message before answering.
+        assert_eq!(
+            (t.unseen_messages_count, t.unseen_by_user_messages_count),
+            (Some(0), Some(0))
         );
     }
 

@@ -411,9 +411,17 @@ pub struct Thread {
         deserialize_with = "lenient_timestamp"
     )]
     pub updated_at: Option<Timestamp>,
-    /// Unseen message count (thread lists only).
+    /// Unseen message count (thread lists only). In the recorded list (fixture
+    /// `ios/ThreadListFetchedEvent.json`: 7, 7, 0) it equals the agents' side,
+    /// `unseenByUserMessagesCount`; the customer's is `unseenByEndUserMessagesCount`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unseen_messages_count: Option<u64>,
+    /// Customer messages no agent has read yet (thread lists only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unseen_by_user_messages_count: Option<u64>,
+    /// Agent messages the customer has not seen yet (thread lists only): a thread's unread count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unseen_by_end_user_messages_count: Option<u64>,
 }
 
 /// A timestamp on a field no SDK reads: kept when valid, dropped when not, so that one

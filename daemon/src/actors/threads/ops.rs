@@ -17,7 +17,7 @@ use cxone_chat_protocol::rpc::types::{
 
 use super::Threads;
 use crate::session::error::SessionError;
-use crate::session::model::{ChatMessage, Delivery, ThreadState};
+use crate::session::model::{ChatMessage, ThreadState};
 use crate::session::threads::Change;
 use crate::to_api;
 
@@ -228,9 +228,7 @@ impl Threads {
                 Box::pin(send.into_actor(self).map(move |r, act, _| {
                     r?;
                     if let Some(e) = act.registry.get_mut(&tid) {
-                        for m in e.messages.iter_mut().filter(|m| m.is_unread()) {
-                            m.status = Delivery::Read;
-                        }
+                        e.mark_read();
                         act.announce(Change::Thread(tid.to_ascii_lowercase()));
                     }
                     Ok(OpResult::Done)
