@@ -2529,7 +2529,9 @@ export abstract class Methods {
    * Logs the customer in with an authorization code (and PKCE verifier) from the channel's identity provider.
    *
    * The code is single-use. When the session is not connected, it is kept for the next
-   * `session.connect`; when it is, the customer is authorized again at once.
+   * `session.connect`; when it is, the session connects again with it at once and answers once
+   * the chat is ready. When the login is another customer's, the last customer's threads are
+   * dropped (`threads.updated`).
    * @param params.authorizationCode The authorization code the identity provider issued.
    * @param params.codeVerifier The PKCE code verifier that goes with it, when the login used PKCE.
    * @param params.session The session; `"default"` when left out.

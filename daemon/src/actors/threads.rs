@@ -235,13 +235,23 @@ impl Handler<Apply> for Threads {
 /// only conversation is closed (the state machine's `closed`).
 #[derive(Message, Debug)]
 #[rtype(result = "bool")]
-pub(crate) struct Recovered(pub(crate) Vec<EventBody>);
+pub(crate) struct Recovered {
+    /// The replies.
+    pub(crate) bodies: Vec<EventBody>,
+    /// The connection speaks for another customer than the last one (a new login): what was
+    /// known is someone else's conversation and must not be shown.
+    pub(crate) new_customer: bool,
+}
 
 impl Handler<Recovered> for Threads {
     type Result = bool;
 
     fn handle(&mut self, msg: Recovered, _: &mut Self::Context) -> bool {
-        for body in &msg.0 {
+        if msg.new_customer && self.registry.len() > 0 {
+            self.registry.clear();
+            self.announce(Change::Threads);
+        }
+        for body in &msg.bodies {
             self.apply(body);
         }
         self.chat.mode == Some(ChatMode::Livechat)

@@ -220,6 +220,11 @@ impl ThreadRegistry {
     }
 
     /// Number of threads.
+    /// Forgets every thread (another customer logged in).
+    pub(crate) fn clear(&mut self) {
+        self.threads.clear();
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.threads.len()
     }

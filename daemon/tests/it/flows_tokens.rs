@@ -125,14 +125,13 @@ fn legacy_tokens_are_renewed_once_for_many_senders_and_a_refusal_is_announced() 
         "nothing went out with a stale token"
     );
 
-    // A new login puts things right.
+    // A new login puts things right at once: no disconnect and connect needed.
     c.ok(
         "customer.authorize",
         json!({"authorizationCode": "ada:2", "codeVerifier": "pkce"}),
     );
-    c.ok("session.disconnect", json!({}));
-    assert_eq!(c.ok("session.connect", json!({}))["state"], "ready");
     assert_eq!(b.count("AuthorizeCustomer"), 2);
+    assert_eq!(c.ok("session.state", json!({}))["state"], "ready");
     c.ok("thread.send", json!({"threadId": tid, "text": "back"}));
     c.wait_event("the answer after the new login", |e| {
         e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: back"
@@ -312,4 +311,60 @@ fn closing_with_forget_signs_out_and_the_next_prepare_is_a_new_visitor() {
         1000,
         "no token survived the sign-out"
     );
+}
+
+#[test]
+fn a_login_while_connected_counts_at_once_and_the_next_customer_sees_nothing_of_the_last() {
+    for channel in ["chat_oauth", "chat_oauth_secure"] {
+        let b = Backend::start(EmulatorConfig::default());
+        let d = Daemon::start();
+        let mut c = d.client();
+        c.subscribe();
+        prepare_and_login(&mut c, &b, channel, "ada:1");
+        assert_eq!(c.ok("session.connect", json!({}))["state"], "ready");
+        let t = c.ok("threads.create", json!({"name": "Ada's"}));
+        c.ok(
+            "thread.send",
+            json!({"threadId": t["id"], "text": "ada here"}),
+        );
+        c.wait_event("Ada's answer", |e| {
+            e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: ada here"
+        });
+
+        // Another customer logs in at the kiosk while the session is connected.
+        c.ok(
+            "customer.authorize",
+            json!({"authorizationCode": "bob:1", "codeVerifier": "pkce"}),
+        );
+        assert_eq!(
+            c.ok("customer.get", json!({}))["id"],
+            "oauth-bob",
+            "{channel}"
+        );
+        assert_eq!(
+            c.ok("session.state", json!({}))["state"],
+            "ready",
+            "{channel}"
+        );
+        if channel == "chat_oauth" {
+            assert_eq!(b.count("AuthorizeCustomer"), 2, "authorized at once");
+        }
+        let list = c.ok("threads.list", json!({}));
+        assert!(
+            list["threads"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|x| x["id"] != t["id"]),
+            "{channel}: Ada's thread shown to Bob: {list}"
+        );
+        let t2 = c.ok("threads.create", json!({}));
+        c.ok(
+            "thread.send",
+            json!({"threadId": t2["id"], "text": "bob here"}),
+        );
+        c.wait_event("Bob's answer", |e| {
+            e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: bob here"
+        });
+    }
 }

@@ -678,7 +678,9 @@ class AsyncMethods:
         """Logs the customer in with an authorization code (and PKCE verifier) from the channel's identity provider.
 
         The code is single-use. When the session is not connected, it is kept for the next
-        `session.connect`; when it is, the customer is authorized again at once.
+        `session.connect`; when it is, the session connects again with it at once and answers once
+        the chat is ready. When the login is another customer's, the last customer's threads are
+        dropped (`threads.updated`).
 
         Args:
             authorization_code: The authorization code the identity provider issued.
@@ -1472,7 +1474,9 @@ class SyncMethods:
         """Logs the customer in with an authorization code (and PKCE verifier) from the channel's identity provider.
 
         The code is single-use. When the session is not connected, it is kept for the next
-        `session.connect`; when it is, the customer is authorized again at once.
+        `session.connect`; when it is, the session connects again with it at once and answers once
+        the chat is ready. When the login is another customer's, the last customer's threads are
+        dropped (`threads.updated`).
 
         Args:
             authorization_code: The authorization code the identity provider issued.

@@ -111,6 +111,8 @@ impl Session {
         ctx: &mut Context<Self>,
     ) -> impl ActorFuture<Self, Output = ()> + use<> {
         // The back end may have issued another identity (secured sessions, OAuth logins).
+        let new_customer =
+            c.customer.id_on_external_platform != self.customer.id_on_external_platform;
         if c.customer != self.customer {
             self.customer = c.customer;
             if let Some(target) = self.target.clone() {
@@ -131,7 +133,10 @@ impl Session {
         self.announce(change);
         // Sent before any inbound event of the new socket can be forwarded: applied first. The
         // outbox goes next, before any send forwarded later can overtake what was queued.
-        let recovered = self.threads.send(Recovered(c.recovered));
+        let recovered = self.threads.send(Recovered {
+            bodies: c.recovered,
+            new_customer,
+        });
         self.threads.do_send(FlushOutbox);
         recovered.into_actor(self).map(|closed, act, _| {
             // A disconnect meanwhile wins.

@@ -8,7 +8,7 @@ use cxone_chat_protocol::cxone::sent::{CustomFieldsData, ExecuteTriggerData, Sen
 use cxone_chat_protocol::rpc::methods::customer::CustomFieldsResult;
 use cxone_chat_protocol::rpc::notifications::CustomFieldsSet;
 use cxone_chat_protocol::rpc::types::{
-    ChatState, CustomFieldScope, CustomFieldValues, Customer, PreChatSurvey,
+    ChatState, ConnectionState, CustomFieldScope, CustomFieldValues, Customer, PreChatSurvey,
 };
 
 use super::{Session, fingerprint};
@@ -179,32 +179,46 @@ impl Handler<SetCustomerFields> for Session {
 }
 
 impl Handler<Authorize> for Session {
-    type Result = Result<(), SessionError>;
+    type Result = ResponseActFuture<Self, Result<(), SessionError>>;
 
-    fn handle(&mut self, msg: Authorize, _: &mut Self::Context) -> Self::Result {
-        let config = self.config.as_ref().ok_or(SessionError::NotPrepared)?;
+    fn handle(&mut self, msg: Authorize, ctx: &mut Self::Context) -> Self::Result {
+        let Some(config) = self.config.as_ref() else {
+            return Box::pin(fut::err(SessionError::NotPrepared));
+        };
         if config.authentication_type()
             != cxone_chat_protocol::cxone::rest::AuthenticationType::ThirdPartyOAuth
         {
-            return Err(SessionError::FeatureDisabled(
+            return Box::pin(fut::err(SessionError::FeatureDisabled(
                 "this channel does not use OAuth logins",
-            ));
+            )));
         }
         if msg.code.trim().is_empty() {
-            return Err(SessionError::InvalidParameter {
+            return Box::pin(fut::err(SessionError::InvalidParameter {
                 field: "authorizationCode",
                 detail: "empty".into(),
-            });
+            }));
         }
-        // A new login replaces the old one (iOS clears its tokens too); it is used by the next
-        // session.connect.
+        // A new login replaces the old one (iOS clears its tokens too). The OAuth actor takes
+        // it before any later request for the login, since its mailbox keeps order.
         self.oauth.do_send(crate::actors::oauth::Login(
             cxone_chat_protocol::cxone::sent::OAuthAuthorization {
                 authorization_code: Some(msg.code),
                 code_verifier: msg.verifier,
             },
         ));
-        Ok(())
+        if self.connection != ConnectionState::Connected {
+            // The next session.connect (or the running reconnect) uses it.
+            return Box::pin(fut::ok(()));
+        }
+        // Connected: the login counts at once. The socket authenticated the old identity
+        // (AuthorizeCustomer, or a secured session's transaction token in the handshake), so
+        // the session connects again with the new one rather than waiting for a send to fail.
+        tracing::info!(session = %self.name, "a new login: connecting again with it");
+        self.close_connection(ctx);
+        Box::pin(
+            <Self as Handler<super::Connect>>::handle(self, super::Connect, ctx)
+                .map(|r, _, _| r.map(drop)),
+        )
     }
 }
 

@@ -34,7 +34,9 @@ define_methods! {
     }
 
     /// The code is single-use. When the session is not connected, it is kept for the next
-    /// `session.connect`; when it is, the customer is authorized again at once.
+    /// `session.connect`; when it is, the session connects again with it at once and answers
+    /// once the chat is ready. When the login is another customer's, the last customer's
+    /// threads are dropped (`threads.updated`).
     CustomerAuthorize = "customer.authorize" {
         summary: "Logs the customer in with an authorization code (and PKCE verifier) from the channel's identity provider.",
         params: CustomerAuthorizeParams,
