@@ -9,7 +9,7 @@
 //! frames) are handled meanwhile, so every continuation re-checks the state it relies on.
 
 use actix::prelude::*;
-use cxone_chat_protocol::cxone::common::CustomerIdentity;
+use cxone_chat_protocol::cxone::common::{ContactStatus as CxContactStatus, CustomerIdentity};
 use cxone_chat_protocol::cxone::received::{EventBody, ReceivedFrame};
 use cxone_chat_protocol::cxone::rest::{
     AuthenticationType, BrowserFingerprint, ChannelConfiguration, ChatMode as CxMode,
@@ -304,9 +304,27 @@ impl Session {
         })
     }
 
-    /// An inbound event: the thread registry applies it, in arrival order.
-    fn apply(&self, body: EventBody) {
+    /// An inbound event: the thread registry applies it, in arrival order. In live chat the
+    /// contact's status is also the chat's: closed when it closes, ready when a new one
+    /// begins (the first message of the next conversation comes with an open contact).
+    fn apply(&mut self, body: EventBody) {
+        let change = match (&body, self.machine.mode()) {
+            (EventBody::CaseStatusChanged(c), Some(ChatMode::Livechat))
+                if c.case.status == CxContactStatus::Closed =>
+            {
+                self.machine.contact_closed()
+            }
+            (EventBody::MessageCreated(m), Some(ChatMode::Livechat))
+                if m.case.status != CxContactStatus::Closed =>
+            {
+                self.machine.reopened()
+            }
+            _ => None,
+        };
         self.threads.do_send(Apply(Box::new(body)));
+        if change.is_some() {
+            self.announce(change);
+        }
     }
 
     /// What thread calls need to know, for the thread registry; sent on every change (state
@@ -595,6 +613,25 @@ impl StreamHandler<Inbound> for Session {
 
 type ConnectFuture =
     std::pin::Pin<Box<dyn ActorFuture<Session, Output = Result<SessionState, SessionError>>>>;
+
+/// A thread was created: in a live chat whose last conversation closed, a new one begins.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<(), SessionError>")]
+pub(crate) struct ThreadCreated;
+
+impl Handler<ThreadCreated> for Session {
+    type Result = Result<(), SessionError>;
+
+    fn handle(&mut self, _: ThreadCreated, _: &mut Self::Context) -> Self::Result {
+        if self.machine.mode() == Some(ChatMode::Livechat) {
+            let change = self.machine.reopened();
+            if change.is_some() {
+                self.announce(change);
+            }
+        }
+        Ok(())
+    }
+}
 
 /// `session.disconnect`.
 #[derive(Message, Debug)]

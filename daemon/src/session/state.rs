@@ -116,6 +116,23 @@ impl StateMachine {
         })
     }
 
+    /// A live chat's contact was closed (by the agent or `thread.endContact`): `closed`, the
+    /// conversation read-only until a new one begins (iOS `.closed`).
+    pub(crate) fn contact_closed(&mut self) -> Option<Change> {
+        match self.state {
+            ChatState::Connected | ChatState::Ready => self.go(ChatState::Closed),
+            _ => None,
+        }
+    }
+
+    /// A new live chat began after the last one closed: `ready` again.
+    pub(crate) fn reopened(&mut self) -> Option<Change> {
+        match self.state {
+            ChatState::Closed => self.go(ChatState::Ready),
+            _ => None,
+        }
+    }
+
     /// The connection dropped and the daemon reconnects: back to `connecting`.
     pub(crate) fn reconnecting(&mut self) -> Option<Change> {
         match self.state {
@@ -148,6 +165,27 @@ impl StateMachine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_live_chat_closes_and_opens_again_only_while_connected() {
+        let mut m = StateMachine::default();
+        assert_eq!(
+            m.contact_closed(),
+            None,
+            "nothing to close before a connection"
+        );
+        m.begin_prepare().unwrap();
+        m.end_prepare(Ok(ChatMode::Livechat));
+        m.begin_connect().unwrap();
+        m.connected();
+        m.ready(false);
+        assert_eq!(m.reopened(), None, "ready already");
+        assert!(m.contact_closed().is_some());
+        assert_eq!(m.state(), ChatState::Closed);
+        assert_eq!(m.contact_closed(), None, "announced once");
+        assert!(m.reopened().is_some());
+        assert_eq!(m.state(), ChatState::Ready);
+    }
 
     #[test]
     fn the_happy_path_announces_every_step() {

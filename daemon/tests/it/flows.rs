@@ -736,6 +736,12 @@ fn live_chat_end_contact_then_transcript() {
         "closed",
         kind_with("contact.status", "/status", json!("closed")),
     );
+    // The chat follows its contact: closed, read-only until a new conversation begins.
+    c.wait_event(
+        "the chat closed",
+        kind_with("chat.stateChanged", "/state", json!("closed")),
+    );
+    assert_eq!(c.ok("session.state", json!({}))["state"], "closed");
     assert_eq!(
         c.ok("threads.get", json!({"threadId": tid}))["thread"]["state"],
         "closed"
@@ -767,6 +773,15 @@ fn live_chat_end_contact_then_transcript() {
     let next = c.ok("threads.create", json!({}));
     assert_ne!(next["id"], json!(tid));
     assert_ne!(next["state"], "closed", "a fresh live chat, already begun");
+    assert_eq!(
+        c.ok("session.state", json!({}))["state"],
+        "ready",
+        "a new conversation began"
+    );
+    c.wait_event(
+        "the chat ready again",
+        kind_with("chat.stateChanged", "/state", json!("ready")),
+    );
 }
 
 #[test]

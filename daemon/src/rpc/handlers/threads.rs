@@ -29,7 +29,12 @@ pub(crate) async fn create(ctx: &Ctx, p: ThreadsCreateParams) -> Result<Thread, 
         name: p.name,
         custom_fields: p.custom_fields,
     };
-    ask(&find(&ctx.state, &p.session)?.threads, create).await
+    let found = find(&ctx.state, &p.session)?;
+    let thread = ask(&found.threads, create).await?;
+    // The session's state follows (a closed live chat is ready again); in order before any
+    // call the host makes after this answer.
+    ask(&found.session, session::ThreadCreated).await?;
+    Ok(thread)
 }
 
 pub(crate) async fn load(
