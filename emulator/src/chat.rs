@@ -838,13 +838,15 @@ impl Backend {
                 .flatten(),
         };
         let hidden = d.message_content.is_hidden();
-        let (frame, contact_is_new, case_created) = {
+        let (frame, contact_opened, case_created) = {
             let t = self.thread_mut(&tid).expect("thread exists");
             t.messages.push(message.clone());
             t.updated_ms = now;
             (
                 frames::message_created(t, &message),
-                t.contact.status == ContactStatus::New && t.contact.assignee.is_none(),
+                // Only the message that opened the contact routes it: a second message while
+                // the contact waits must not start a second queue countdown.
+                is_new || reopened,
                 (is_new || reopened).then(|| frames::case_created(t)),
             )
         };
@@ -879,7 +881,7 @@ impl Backend {
                 &ch.agent,
                 ch.mode == Mode::Live,
                 &tid,
-                contact_is_new,
+                contact_opened,
                 hidden,
                 text.as_deref(),
             ));

@@ -194,6 +194,18 @@ pub(crate) struct ThreadRegistry {
     /// open and the next message starts a new contact (the back end keeps
     /// `canAddMoreMessages: true`; iOS changes the thread state in live chat only).
     live_chat: bool,
+    /// A queue position for a contact no thread has yet: the back end can route a new live
+    /// chat (and announce its place) before the echo of its first message names the contact.
+    /// iOS keeps it until the contact is known; so does the registry (the latest one only).
+    early_position: Option<EarlyPosition>,
+}
+
+/// A queue position that arrived before its contact.
+#[derive(Debug)]
+struct EarlyPosition {
+    contact_id: String,
+    position: u32,
+    agents_online: Option<bool>,
 }
 
 /// A thread's creation time as ordered: unknown first.
@@ -223,6 +235,7 @@ impl ThreadRegistry {
     /// Forgets every thread (another customer logged in).
     pub(crate) fn clear(&mut self) {
         self.threads.clear();
+        self.early_position = None;
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -333,6 +346,37 @@ impl ThreadRegistry {
 
     /// Applies a back-end event; returns what it changed.
     pub(crate) fn apply(&mut self, body: &EventBody) -> Vec<Change> {
+        let mut out = self.apply_event(body);
+        if self.early_position.is_some() {
+            out.extend(self.early_position_now_placed());
+        }
+        out
+    }
+
+    /// The early queue position, once a thread has its contact (and no agent yet).
+    fn early_position_now_placed(&mut self) -> Option<Change> {
+        let early = self.early_position.as_ref()?;
+        let e = self
+            .threads
+            .values_mut()
+            .find(|t| t.contact.as_ref().is_some_and(|c| c.id == early.contact_id))?;
+        let early = self.early_position.take()?;
+        let waiting = e.agent.is_none()
+            && e.contact
+                .as_ref()
+                .is_some_and(|c| c.status != ContactStatus::Closed);
+        if !waiting {
+            return None;
+        }
+        e.queue_position = Some(early.position);
+        Some(Change::QueuePosition {
+            thread_id: e.key(),
+            position: early.position,
+            agents_online: early.agents_online,
+        })
+    }
+
+    fn apply_event(&mut self, body: &EventBody) -> Vec<Change> {
         let live = self.live_chat;
         match body {
             EventBody::ThreadRecovered(r) | EventBody::LivechatRecovered(Some(r)) => {
@@ -468,18 +512,23 @@ impl ThreadRegistry {
                 ]
             }
             EventBody::SetPositionInQueue(q) => {
+                let position = q.position_in_queue.clamp(0, i64::from(u32::MAX)) as u32;
                 let Some(e) = self.threads.values_mut().find(|t| {
                     t.contact
                         .as_ref()
                         .is_some_and(|c| c.id == q.consumer_contact.id)
                 }) else {
+                    self.early_position = Some(EarlyPosition {
+                        contact_id: q.consumer_contact.id.clone(),
+                        position,
+                        agents_online: q.is_any_agent_online_for_queue,
+                    });
                     return Vec::new();
                 };
                 // The position means nothing once an agent has the contact (Android does the same).
                 if e.agent.is_some() {
                     return Vec::new();
                 }
-                let position = q.position_in_queue.clamp(0, i64::from(u32::MAX)) as u32;
                 e.queue_position = Some(position);
                 vec![Change::QueuePosition {
                     thread_id: e.key(),

@@ -1,7 +1,8 @@
 //! Live-chat availability end to end (flow 7, PROTOCOL.md §1.4): the real daemon asks before
 //! every connect of a live-chat channel, reuses the answer for 60 s as the SDKs do, stays
 //! `offline` without opening a socket while the contact centre is closed, and a session of the
-//! same channel prepared later — or a restarted daemon — asks afresh.
+//! same channel prepared later — or a restarted daemon — asks afresh. The queue: one countdown
+//! per contact, and a position that comes before the echo naming its contact is kept for it.
 
 use crate::common::{Backend, Daemon};
 use cxone_emulator::EmulatorConfig;
@@ -125,4 +126,70 @@ fn a_welcome_that_arrives_after_the_thread_was_created_is_shown_in_it_filled_in(
         .map(|m| m["text"].as_str().unwrap())
         .collect();
     assert_eq!(texts, [hello]);
+}
+
+/// The `queue.position` events the client has read so far for `thread`, in order.
+fn positions(c: &crate::common::Client, thread: &serde_json::Value) -> Vec<i64> {
+    c.events
+        .iter()
+        .filter(|e| e["kind"] == "queue.position" && e["data"]["threadId"] == *thread)
+        .map(|e| e["data"]["position"].as_i64().unwrap())
+        .collect()
+}
+
+#[test]
+fn the_queue_counts_down_once_per_contact() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    let tid = c.open_thread(&b, "chat_live");
+    // Two messages while the contact waits: one contact, one countdown.
+    c.ok("thread.send", json!({"threadId": tid, "text": "help"}));
+    c.ok("thread.send", json!({"threadId": tid, "text": "anyone?"}));
+    c.wait_event("the agent", |e| e["kind"] == "agent.assigned");
+    // Anything of a second countdown would come within its own 300 ms.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    c.ok("session.state", json!({}));
+    let seen = positions(&c, &tid);
+    assert_eq!(seen, [3, 2, 1], "a monotonic countdown");
+}
+
+#[test]
+fn a_queue_position_that_comes_before_its_contact_is_kept_for_it() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    let tid = c.open_thread(&b, "chat_live");
+    let tid_s = tid.as_str().unwrap();
+    // The back end routed the contact and announced its place before the echo naming it.
+    b.admin_post(
+        "raw",
+        json!({"frame": {"eventId": "5e0e1b8c-6a0e-4b4e-9d4c-0f8f3a0e7a11", "eventType": "SetPositionInQueue",
+            "data": {"consumerContact": {"id": "early-contact"}, "routingQueue": {"id": "q"},
+                     "positionInQueue": 4, "isAnyAgentOnlineForQueue": true}}}),
+    );
+    c.ok("session.state", json!({}));
+    assert!(
+        !positions(&c, &tid).contains(&4),
+        "no thread has that contact yet"
+    );
+    b.admin_post(
+        "raw",
+        json!({"frame": {"eventId": "6f1f2c9d-7b1f-4c5f-8e5d-1a9a4b1f8b22", "eventObject": "Message",
+            "eventType": "MessageCreated", "createdAt": "2024-01-01T10:00:00+00:00",
+            "data": {"brand": {"id": 1000}, "channel": {"id": "chat_live"},
+                "case": {"id": "early-contact", "threadIdOnExternalPlatform": tid_s, "status": "new",
+                         "createdAt": "2024-01-01T10:00:00+00:00", "customFields": []},
+                "thread": {"idOnExternalPlatform": tid_s, "threadName": ""},
+                "message": {"idOnExternalPlatform": "7a2a3dae-8c2a-4d6a-9f6e-2bab5c2a9c33",
+                    "threadIdOnExternalPlatform": tid_s,
+                    "messageContent": {"type": "TEXT", "payload": {"text": "hello"}},
+                    "createdAt": "2024-01-01T10:00:00+00:00", "direction": "inbound", "attachments": []}}}}),
+    );
+    let e = c.wait_event("the early position", |e| {
+        e["kind"] == "queue.position" && e["data"]["position"] == 4
+    });
+    assert_eq!(e["data"]["threadId"], tid, "{e}");
 }
