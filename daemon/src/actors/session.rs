@@ -9,13 +9,12 @@
 //! frames) are handled meanwhile, so every continuation re-checks the state it relies on.
 
 use actix::prelude::*;
-use cxone_chat_protocol::cxone::common::{ContactStatus as CxContactStatus, CustomerIdentity};
-use cxone_chat_protocol::cxone::received::{EventBody, ReceivedFrame};
+use cxone_chat_protocol::cxone::common::CustomerIdentity;
 use cxone_chat_protocol::cxone::rest::{
     AuthenticationType, BrowserFingerprint, ChannelConfiguration, ChatMode as CxMode,
     VisitorRegistration,
 };
-use cxone_chat_protocol::rpc::notifications::{ChatStateChanged, ErrorEvent, EventPayload};
+use cxone_chat_protocol::rpc::notifications::{ChatStateChanged, EventPayload};
 use cxone_chat_protocol::rpc::types::{
     AttachmentPolicy, AuthenticationKind, ChannelInfo, ChatMode, ConnectionState, Environment,
     SessionName, SessionState, SessionStatus,
@@ -24,7 +23,7 @@ use cxone_chat_protocol::rpc::types::{
 use crate::actors::event_hub::{EventHub, Publish};
 use crate::actors::live_chat::{self, Configure as LiveChatChannel, LiveChat};
 use crate::actors::oauth::{Configure, OAuth, SetLink, TokenTarget};
-use crate::actors::threads::{Apply, Chat, SetChat, Threads};
+use crate::actors::threads::{Chat, SetChat, Threads};
 use crate::session::attachments::UploadTarget;
 use crate::session::credentials::Credentials;
 use crate::session::envelope::{self, Envelope};
@@ -35,13 +34,14 @@ use connect::{Outcome, Plan};
 mod connect;
 mod connection;
 mod customer;
+mod inbound;
 mod lifecycle;
 mod shutdown;
 
 use crate::upstream::socket::CloseKind;
 use crate::upstream::{
-    BackoffConfig, Endpoints, Inbound, LargeEvents, ReconnectBackoff, RestClient, SdkIdentity,
-    SocketConfig, SocketHandle,
+    BackoffConfig, Endpoints, LargeEvents, ReconnectBackoff, RestClient, SdkIdentity, SocketConfig,
+    SocketHandle,
 };
 
 /// A prepared session's back-end coordinates.
@@ -304,29 +304,6 @@ impl Session {
         })
     }
 
-    /// An inbound event: the thread registry applies it, in arrival order. In live chat the
-    /// contact's status is also the chat's: closed when it closes, ready when a new one
-    /// begins (the first message of the next conversation comes with an open contact).
-    fn apply(&mut self, body: EventBody) {
-        let change = match (&body, self.machine.mode()) {
-            (EventBody::CaseStatusChanged(c), Some(ChatMode::Livechat))
-                if c.case.status == CxContactStatus::Closed =>
-            {
-                self.machine.contact_closed()
-            }
-            (EventBody::MessageCreated(m), Some(ChatMode::Livechat))
-                if m.case.status != CxContactStatus::Closed =>
-            {
-                self.machine.reopened()
-            }
-            _ => None,
-        };
-        self.threads.do_send(Apply(Box::new(body)));
-        if change.is_some() {
-            self.announce(change);
-        }
-    }
-
     /// What thread calls need to know, for the thread registry; sent on every change (state
     /// changes, connection, customer), in order with the calls the session forwards.
     pub(super) fn sync_threads(&self) {
@@ -570,45 +547,6 @@ impl Handler<Connect> for Session {
                 }),
         )
     }
-}
-
-impl StreamHandler<Inbound> for Session {
-    fn handle(&mut self, item: Inbound, ctx: &mut Self::Context) {
-        match item {
-            Inbound::Frame(ReceivedFrame::Event(e)) => self.apply(e.body),
-            Inbound::Closed {
-                reason,
-                clean,
-                code,
-            } => {
-                tracing::info!(session = %self.name, ?code, clean, "the chat gateway connection ended");
-                let reason = if reason.is_empty() {
-                    "the connection to the chat gateway ended".into()
-                } else {
-                    reason
-                };
-                self.lose_connection(reason, ctx);
-            }
-            Inbound::LargeEventFailed { url, error } => {
-                tracing::warn!(session = %self.name, %url, %error, "a large event was lost");
-                // Nobody asked for it, so nobody would hear: the host is told with an event.
-                let error = SessionError::LargeEventLost { url, error };
-                self.publish(
-                    ErrorEvent {
-                        error: cxone_chat_protocol::rpc::errors::ErrorObject::from(&error),
-                        thread_id: None,
-                    }
-                    .into(),
-                );
-            }
-            other => {
-                tracing::debug!(session = %self.name, ?other, "inbound frame not applied to state")
-            }
-        }
-    }
-
-    // The stream ends when the socket's tasks end; `Closed` has already said why.
-    fn finished(&mut self, _: &mut Self::Context) {}
 }
 
 type ConnectFuture =

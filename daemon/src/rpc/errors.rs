@@ -123,6 +123,10 @@ impl From<&SessionError> for ErrorObject {
                 ErrorObject::new(ErrorCode::InvalidParameter).with_field(*field)
             }
             SessionError::LargeEventLost { .. } => ErrorObject::new(ErrorCode::BackendUnavailable),
+            SessionError::BackendReported { .. } | SessionError::UndecodableFrame { .. } => {
+                ErrorObject::new(ErrorCode::BackendRejected)
+            }
+            SessionError::GatewayReported(_) => ErrorObject::new(ErrorCode::BackendUnavailable),
             SessionError::PreChatSurveyIncomplete(f) => {
                 ErrorObject::new(ErrorCode::PreChatSurveyIncomplete)
                     .with_field(format!("customFields.{f}"))

@@ -119,6 +119,34 @@ pub(crate) enum SessionError {
     /// The session's actor is gone (the daemon is stopping).
     #[error("the session is shutting down")]
     Stopped,
+    /// The back end refused a request no call waits for: a late reply to one that timed out,
+    /// or a fire-and-forget event (`SendOutbound`, `SetContactCustomFields`, `EndContact`, …).
+    #[error(
+        "the back end refused an earlier request: {code}: {message} (CXone transaction {transaction_id}); nothing is retried: check the thread (threads.get) and repeat what is missing"
+    )]
+    BackendReported {
+        /// `errorCode`.
+        code: String,
+        /// `errorMessage`.
+        message: String,
+        /// `transactionId`, for CXone support.
+        transaction_id: String,
+    },
+    /// The chat gateway sent an error frame, which names no request.
+    #[error(
+        "the chat gateway reported an error ({0}); the connection carries on and nothing is retried: repeat a call that timed out"
+    )]
+    GatewayReported(String),
+    /// A frame from the back end does not decode; it was skipped.
+    #[error(
+        "a frame from the back end could not be read and was skipped ({text_len} bytes; {error}); if a thread looks incomplete, threads.load brings it back"
+    )]
+    UndecodableFrame {
+        /// Which field was wrong, and how.
+        error: cxone_chat_protocol::cxone::DecodeError,
+        /// The frame's length (its content is withheld: it may hold message text).
+        text_len: usize,
+    },
     /// A large event (`EventInS3`) could not be fetched or decoded; it is lost.
     #[error(
         "an event the back end sent through its bucket ({url}) is lost: {error}; threads.load brings a thread's messages back"

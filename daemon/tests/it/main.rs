@@ -14,6 +14,7 @@ mod config_env_lists;
 mod decode_cli;
 mod flows;
 mod flows_attachments;
+mod flows_background_errors;
 mod flows_large_events;
 mod flows_live_chat;
 mod flows_ordering;
