@@ -155,6 +155,9 @@ impl Threads {
             welcome_arrived = self.welcome.is_some();
         }
         for change in self.registry.apply(body) {
+            if let Change::MessageCreated(m) = &change {
+                self.answer_unsupported(m);
+            }
             self.announce(change);
         }
         if welcome_arrived {

@@ -15,6 +15,7 @@ mod decode_cli;
 mod flows;
 mod flows_attachments;
 mod flows_background_errors;
+mod flows_content;
 mod flows_large_events;
 mod flows_live_chat;
 mod flows_ordering;

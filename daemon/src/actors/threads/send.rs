@@ -161,6 +161,59 @@ impl Threads {
     }
 }
 
+impl Threads {
+    /// Tells the agent, with a hidden message, that the customer's client cannot show what
+    /// they sent (iOS 3.1: `isUnsupportedMessageTypeAnswer`, text and fallback). Only for an
+    /// agent's new message in a ready thread, as iOS; fire-and-forget like the SDK's: a refusal
+    /// reaches the host as an `error` event (`actors/session/inbound.rs`).
+    pub(super) fn answer_unsupported(&self, message: &ChatMessage) {
+        let CxContent::Unsupported(content) = &message.content else {
+            return;
+        };
+        let ready = self
+            .registry
+            .get(&message.thread_id)
+            .is_some_and(|e| e.state == crate::session::model::ThreadState::Ready);
+        let Some(socket) = self.chat.live_socket() else {
+            return;
+        };
+        if message.direction != Direction::ToCustomer || !ready {
+            return;
+        }
+        let text = match content.fallback_text().filter(|t| !t.is_empty()) {
+            Some(fallback) => format!("{UNSUPPORTED_ANSWER}: {fallback}"),
+            None => UNSUPPORTED_ANSWER.to_owned(),
+        };
+        let Ok(mut frame) = self.message_frame(
+            &message.thread_id,
+            CxContent::unsupported_content_answer(text),
+            UuidString::new_v4(),
+            SentEvent::SendMessage,
+            Vec::new(),
+        ) else {
+            return;
+        };
+        let (token, name) = (self.message_token(), self.name.clone());
+        actix::spawn(async move {
+            let sent = match token.await {
+                Ok(token) => {
+                    stamp(&mut frame, token.as_deref());
+                    socket.send(frame).await.map_err(|e| e.to_string())
+                }
+                Err(e) => Err(e.to_string()),
+            };
+            if let Err(error) = sent {
+                tracing::info!(session = %name, %error, "the agent was not told of content this client cannot show");
+            }
+        });
+    }
+}
+
+/// What the agent reads when the customer's client cannot show their message (iOS says "in
+/// the mobile SDK"; this client is not one).
+const UNSUPPORTED_ANSWER: &str =
+    "The last agent's message is not supported by the customer's chat client";
+
 /// `thread.send`: text, a postback, attachments. Attachments are read, checked and uploaded
 /// first (in this actor's context but off its mailbox: other calls go on meanwhile), then the
 /// message is sent or queued.
