@@ -8,7 +8,9 @@
 use cxone_chat_protocol::cxone::common::{
     Agent as CxAgent, ContactStatus as CxContactStatus, CustomField as CxField,
 };
-use cxone_chat_protocol::cxone::content::{MessageContent as CxContent, ReplyButton as CxButton};
+use cxone_chat_protocol::cxone::content::{
+    InactivityPopup as CxInactivityPopup, MessageContent as CxContent, ReplyButton as CxButton,
+};
 use cxone_chat_protocol::cxone::events::FireProactiveAction;
 use cxone_chat_protocol::cxone::rest::{FieldDefinition, FieldType, PreContactForm};
 use cxone_chat_protocol::cxone::time::Timestamp as CxTimestamp;
@@ -20,13 +22,13 @@ use cxone_chat_protocol::rpc::notifications::{
 use cxone_chat_protocol::rpc::types::{
     Agent, Attachment, Author, Contact, ContactStatus, Countdown, CustomField, CustomFieldScope,
     CustomFieldValues, CustomerAuthor, InactivityPopup, ListPicker, Media, Message, MessageContent,
-    MessageDirection, MessageStatus, PopupButton, PreChatSurvey, ProactiveAction,
-    ProactiveActionType, ProactiveContent, QuickReplies, ReplyButton, RichLink, SurveyChoiceField,
-    SurveyField, SurveyNode, SurveyOption, SurveyTextField, SurveyTreeField, Thread, ThreadState,
-    TimePicker, TimeSlot, Timestamp, UnsupportedContent,
+    MessageDirection, MessageStatus, OpenInactivityPopup, PopupButton, PreChatSurvey,
+    ProactiveAction, ProactiveActionType, ProactiveContent, QuickReplies, ReplyButton, RichLink,
+    SurveyChoiceField, SurveyField, SurveyNode, SurveyOption, SurveyTextField, SurveyTreeField,
+    Thread, ThreadState, TimePicker, TimeSlot, Timestamp, UnsupportedContent,
 };
 
-use crate::session::model::{self, ChatMessage, Delivery, Direction};
+use crate::session::model::{self, ChatMessage, Delivery, Direction, OpenPopup};
 use crate::session::threads::{Change, Entry, ThreadRegistry};
 
 /// Milliseconds since the Unix epoch, now (0 if the clock is before 1970).
@@ -186,22 +188,7 @@ pub(crate) fn content(c: &CxContent) -> (String, Option<String>, MessageContent)
             (
                 popup.message(),
                 None,
-                MessageContent::InactivityPopup(InactivityPopup {
-                    title: popup.title.text.clone(),
-                    body: vec![popup.body.text.clone(), popup.call_to_action.text.clone()],
-                    countdown: Countdown {
-                        started_at: timestamp(&popup.countdown.started_at),
-                        seconds: popup.countdown.number_of_seconds,
-                    },
-                    continue_button: PopupButton {
-                        text: popup.refresh.text.clone(),
-                        postback: popup.refresh.postback.clone(),
-                    },
-                    end_button: PopupButton {
-                        text: popup.expire.text.clone(),
-                        postback: popup.expire.postback.clone(),
-                    },
-                }),
+                MessageContent::InactivityPopup(inactivity_popup(popup)),
             )
         }
         CxContent::Plugin(_) | CxContent::Unsupported(_) => {
@@ -297,6 +284,58 @@ pub(crate) fn thread(e: &Entry) -> Thread {
             status: contact_status(&c.status),
         }),
         custom_fields: custom_fields(&e.custom_fields),
+        inactivity_popup: e.inactivity_popup.as_ref().map(|p| open_popup(&e.key(), p)),
+    }
+}
+
+/// An inactivity popup's prompt.
+fn inactivity_popup(popup: &CxInactivityPopup) -> InactivityPopup {
+    InactivityPopup {
+        title: popup.title.text.clone(),
+        body: vec![popup.body.text.clone(), popup.call_to_action.text.clone()],
+        countdown: Countdown {
+            started_at: timestamp(&popup.countdown.started_at),
+            seconds: popup.countdown.number_of_seconds,
+        },
+        continue_button: PopupButton {
+            text: popup.refresh.text.clone(),
+            postback: popup.refresh.postback.clone(),
+        },
+        end_button: PopupButton {
+            text: popup.expire.text.clone(),
+            postback: popup.expire.postback.clone(),
+        },
+    }
+}
+
+/// A thread's open inactivity popup, with the deadline its countdown sets.
+fn open_popup(thread_id: &str, p: &OpenPopup) -> OpenInactivityPopup {
+    OpenInactivityPopup {
+        thread_id: thread_id.to_owned(),
+        message_id: p.message_id.clone(),
+        expires_at: timestamp(&CxTimestamp::from_unix_ms_seconds(
+            p.popup.countdown.expires_at_unix_ms(),
+        )),
+        prompt: inactivity_popup(&p.popup),
+    }
+}
+
+/// The `proactive.action` that announces an inactivity popup, as iOS delivers it
+/// (`onProactiveActionReceived(.inactivityPopup)`).
+fn popup_action(thread_id: &str, p: &OpenPopup) -> ProactiveAction {
+    ProactiveAction {
+        action_id: p.message_id.clone(),
+        action_name: p.popup.title.text.clone(),
+        action_type: ProactiveActionType::InactivityPopup,
+        content: ProactiveContent {
+            body_text: Some(p.popup.message()),
+            headline_text: Some(p.popup.title.text.clone()),
+            headline_secondary_text: None,
+            image_url: None,
+            variables: Default::default(),
+            inactivity_popup: Some(open_popup(thread_id, p)),
+        },
+        custom_fields: Vec::new(),
     }
 }
 
@@ -370,6 +409,13 @@ pub(crate) fn change(r: &ThreadRegistry, c: Change) -> Option<EventPayload> {
             action: proactive_action(&p),
         }
         .into(),
+        Change::InactivityPopup(id) => {
+            let e = r.get(&id)?;
+            ProactiveActionFired {
+                action: popup_action(&e.key(), e.inactivity_popup.as_ref()?),
+            }
+            .into()
+        }
         Change::CustomerFieldsSet(fields) => CustomFieldsSet {
             scope: CustomFieldScope::Customer,
             thread_id: None,
@@ -399,6 +445,7 @@ pub(crate) fn proactive_action(p: &FireProactiveAction) -> ProactiveAction {
                     .as_ref()
                     .and_then(|v| v.as_object().cloned())
                     .unwrap_or_default(),
+                inactivity_popup: None,
             },
             custom_fields(&d.handover.custom_fields),
         ),
@@ -409,6 +456,7 @@ pub(crate) fn proactive_action(p: &FireProactiveAction) -> ProactiveAction {
                 headline_secondary_text: None,
                 image_url: None,
                 variables: Default::default(),
+                inactivity_popup: None,
             },
             Vec::new(),
         ),

@@ -158,6 +158,11 @@ impl Backend {
                 self.assign(&thread, None);
             }
             AgentAction::Read { thread } => self.read_all(&thread),
+            AgentAction::Close { thread } => {
+                if let Some(contact) = self.thread(&thread).map(|t| t.contact.id.clone()) {
+                    self.set_case_status(&contact, ContactStatus::Closed);
+                }
+            }
             AgentAction::Typing { thread, started } => {
                 self.typing(&thread, started);
             }

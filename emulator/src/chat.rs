@@ -9,6 +9,9 @@ use cxone_chat_protocol::cxone::common::AccessToken;
 use cxone_chat_protocol::cxone::common::{
     ContactStatus, CustomFields, CustomerIdentity, IdRef, Thread,
 };
+use cxone_chat_protocol::cxone::content::{
+    MessageContent, MessageParameters, SessionExpirationPostback,
+};
 use cxone_chat_protocol::cxone::events::{
     ConsumerAuthorized, MoreMessagesLoaded, ThreadListFetched, ThreadMetadataLoaded,
     ThreadRecovered, TokenRefreshed,
@@ -875,6 +878,16 @@ impl Backend {
                 frame: Box::new(frame),
             },
         });
+        // The customer chose to end the conversation in an inactivity popup (iOS: flagged TEXT;
+        // Android: POSTBACK): the workflow waiting for the answer closes the contact.
+        if direction == Direction::Inbound && expires_session(&d.message_content) {
+            out.push(Effect::Agent {
+                after: Duration::ZERO,
+                action: AgentAction::Close {
+                    thread: tid.clone(),
+                },
+            });
+        }
         if direction == Direction::Inbound {
             let text = d.message_content.plain_text();
             out.extend(crate::agent::react_to_customer_message(
@@ -1000,6 +1013,20 @@ pub(crate) fn oauth_identity(code: &str) -> CustomerIdentity {
         last_name: Some("Example".into()),
         image: None,
     }
+}
+
+/// Whether content answers an inactivity popup with its expire button.
+fn expires_session(content: &MessageContent) -> bool {
+    let postback = match content {
+        MessageContent::Text(t) if t.flag(MessageParameters::IS_INACTIVITY_POPUP_ANSWER) => {
+            t.postback()
+        }
+        MessageContent::Postback(p) => Some(p.postback.as_str()),
+        _ => None,
+    };
+    postback
+        .and_then(|p| SessionExpirationPostback::parse(p).ok())
+        .is_some_and(|s| s.kind == SessionExpirationPostback::TYPE && s.is_expired)
 }
 
 #[cfg(test)]

@@ -71,6 +71,11 @@ pub(crate) enum AgentAction {
         /// Started (true) or ended.
         started: bool,
     },
+    /// The contact ends (the customer let an inactivity popup expire).
+    Close {
+        /// The thread.
+        thread: UuidString,
+    },
     /// An agent message.
     Say {
         /// The thread.

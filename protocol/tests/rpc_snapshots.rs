@@ -137,6 +137,7 @@ fn thread() -> Thread {
             status: ContactStatus::Open,
         }),
         custom_fields: vec![custom_field("department", "sales")],
+        inactivity_popup: None,
     }
 }
 

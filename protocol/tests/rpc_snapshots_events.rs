@@ -100,6 +100,7 @@ fn waiting_thread() -> Thread {
             status: ContactStatus::New,
         }),
         custom_fields: Vec::new(),
+        inactivity_popup: None,
     }
 }
 
@@ -299,6 +300,7 @@ fn event_cases() -> Vec<Event> {
                         headline_secondary_text: None,
                         image_url: None,
                         variables: Default::default(),
+                        inactivity_popup: None,
                     },
                     custom_fields: vec![custom_field("discountValue", "5%")],
                 },
@@ -383,4 +385,67 @@ fn every_event_kind() {
             &notification.to_notification().unwrap(),
         );
     }
+}
+
+/// A live chat's inactivity popup: announced as a proactive action, and shown in the thread.
+#[test]
+fn an_inactivity_popup() {
+    let popup = OpenInactivityPopup {
+        thread_id: THREAD.into(),
+        message_id: MESSAGE.into(),
+        expires_at: "2024-05-06T20:46:53+00:00".into(),
+        prompt: InactivityPopup {
+            title: "Hello!".into(),
+            body: vec![
+                "Are you still there?".into(),
+                "Do you wish to continue?".into(),
+            ],
+            countdown: Countdown {
+                started_at: "2024-05-06T20:45:53+00:00".into(),
+                seconds: 60,
+            },
+            continue_button: PopupButton {
+                text: "Yes".into(),
+                postback: "{\"type\":\"sessionExpiration\",\"isExpired\":false}".into(),
+            },
+            end_button: PopupButton {
+                text: "No".into(),
+                postback: "{\"type\":\"sessionExpiration\",\"isExpired\":true}".into(),
+            },
+        },
+    };
+    let fired = event(
+        44,
+        Some("default"),
+        ProactiveActionFired {
+            action: ProactiveAction {
+                action_id: MESSAGE.into(),
+                action_name: "Hello!".into(),
+                action_type: ProactiveActionType::InactivityPopup,
+                content: ProactiveContent {
+                    body_text: Some("Are you still there? Do you wish to continue?".into()),
+                    headline_text: Some("Hello!".into()),
+                    headline_secondary_text: None,
+                    image_url: None,
+                    variables: Default::default(),
+                    inactivity_popup: Some(popup.clone()),
+                },
+                custom_fields: Vec::new(),
+            },
+        },
+    );
+    let notification = EventNotification {
+        subscription: SubscriptionId(1),
+        event: fired,
+    };
+    round_trip(&notification);
+    snapshot(
+        "inactivity-popup-action",
+        &notification.to_notification().unwrap(),
+    );
+    let thread = Thread {
+        inactivity_popup: Some(popup),
+        ..waiting_thread()
+    };
+    snapshot("inactivity-popup-thread", &round_trip(&thread));
 }

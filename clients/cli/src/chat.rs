@@ -48,7 +48,76 @@ pub(crate) struct ChatArgs {
 }
 
 const HELP: &str = "Type a message and press Enter to send it. Commands: /end ends the conversation, \
-/new starts a new thread, /quit leaves (the conversation goes on).";
+/new starts a new thread, /quit leaves (the conversation goes on); /yes and /no answer an \
+inactivity prompt.";
+
+/// An inactivity popup waiting for the customer's answer.
+#[derive(Debug, Clone)]
+struct Popup {
+    thread: String,
+    /// When it runs out, in Unix milliseconds.
+    expires_ms: i64,
+    /// The buttons' text and postback: keep chatting, end.
+    yes: (String, String),
+    no: (String, String),
+}
+
+impl Popup {
+    /// Reads `OpenInactivityPopup` (from the proactive action or the thread).
+    fn read(p: &Value) -> Option<Self> {
+        let button = |b: &Value| {
+            Some((
+                b["text"].as_str()?.to_owned(),
+                b["postback"].as_str()?.to_owned(),
+            ))
+        };
+        Some(Self {
+            thread: p["threadId"].as_str()?.to_owned(),
+            expires_ms: cxone_chat_protocol::cxone::time::Timestamp::parse(
+                p["expiresAt"].as_str()?,
+            )
+            .ok()?
+            .unix_ms(),
+            yes: button(&p["prompt"]["continueButton"])?,
+            no: button(&p["prompt"]["endButton"])?,
+        })
+    }
+}
+
+type SharedPopup = Arc<Mutex<Option<Popup>>>;
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Prints the countdown of the open popup, a line now and then, until it is answered, closed
+/// or out of time.
+fn count_down(popup: &SharedPopup) {
+    let mut last_printed = None;
+    loop {
+        std::thread::sleep(Duration::from_millis(200));
+        let Some(p) = popup.lock().ok().and_then(|p| p.clone()) else {
+            last_printed = None;
+            continue;
+        };
+        let left_ms = p.expires_ms - now_ms();
+        let left = u64::try_from(left_ms.max(0)).unwrap_or(0).div_ceil(1000);
+        if last_printed == Some((p.expires_ms, left)) {
+            continue;
+        }
+        if let Some(line) = render::countdown_line(left) {
+            println!("{line}");
+            last_printed = Some((p.expires_ms, left));
+        }
+        if left == 0
+            && let Ok(mut open) = popup.lock()
+        {
+            *open = None;
+        }
+    }
+}
 
 pub(crate) fn run(ctx: &Ctx, args: ChatArgs) -> Result<(), CliError> {
     let session = args.session.clone();
@@ -84,8 +153,22 @@ pub(crate) fn run(ctx: &Ctx, args: ChatArgs) -> Result<(), CliError> {
         shown_ids.extend(m["id"].as_str().map(str::to_owned));
     }
 
+    let popup: SharedPopup = Arc::new(Mutex::new(None));
+    if let Some(p) = Popup::read(&snapshot["thread"]["inactivityPopup"]) {
+        println!(
+            "{}",
+            render::popup_prompt(&snapshot["thread"]["inactivityPopup"])
+        );
+        if let Ok(mut open) = popup.lock() {
+            *open = Some(p);
+        }
+    }
+    let ticker_popup = Arc::clone(&popup);
+    std::thread::spawn(move || count_down(&ticker_popup));
+
     let current = Arc::new(Mutex::new(thread));
     let printer_thread = Arc::clone(&current);
+    let printer_popup = Arc::clone(&popup);
     let printer_ctx = ctx.clone();
     let printer_session = session.clone();
     std::thread::spawn(move || {
@@ -95,6 +178,7 @@ pub(crate) fn run(ctx: &Ctx, args: ChatArgs) -> Result<(), CliError> {
             events,
             cursor,
             &printer_thread,
+            &printer_popup,
             shown_ids,
         )
     });
@@ -117,6 +201,25 @@ pub(crate) fn run(ctx: &Ctx, args: ChatArgs) -> Result<(), CliError> {
                     ctx.timeout,
                 )
                 .map(|_| println!("… ending the conversation")),
+            "/yes" | "/no" => {
+                let open = popup.lock().ok().and_then(|mut p| p.take());
+                match open.filter(|p| p.thread.eq_ignore_ascii_case(&thread)) {
+                    None => {
+                        println!("! there is no inactivity prompt to answer");
+                        Ok(())
+                    }
+                    Some(p) => {
+                        let (text, postback) = if line == "/yes" { p.yes } else { p.no };
+                        calls
+                            .call(
+                                "thread.send",
+                                json!({"session": session, "threadId": thread, "text": text, "postback": postback}),
+                                ctx.timeout,
+                            )
+                            .map(|_| println!("… answered {text:?}"))
+                    }
+                }
+            }
             "/new" => calls
                 .call("threads.create", json!({"session": session}), ctx.timeout)
                 .map(|t| {
@@ -247,6 +350,7 @@ fn print_events(
     mut conn: Connection,
     mut cursor: (String, u64),
     thread: &Mutex<String>,
+    popup: &Mutex<Option<Popup>>,
     mut shown_ids: HashSet<String>,
 ) {
     loop {
@@ -264,6 +368,7 @@ fn print_events(
                 {
                     continue;
                 }
+                track_popup(&e, &current, popup);
                 if let Some(line) = render::event_line(&e, Some(&current)) {
                     println!("{line}");
                 }
@@ -291,5 +396,28 @@ fn print_events(
                 }
             }
         }
+    }
+}
+
+/// Keeps the open popup of the current thread up to date: opened by its proactive action,
+/// closed when the thread shows none (answered, someone wrote, the contact ended).
+fn track_popup(e: &Value, current: &str, popup: &Mutex<Option<Popup>>) {
+    let data = &e["data"];
+    let opened = (e["kind"] == "proactive.action"
+        && data["action"]["actionType"] == "inactivityPopup")
+        .then(|| Popup::read(&data["action"]["content"]["inactivityPopup"]))
+        .flatten();
+    let Ok(mut open) = popup.lock() else {
+        return;
+    };
+    if let Some(p) = opened.filter(|p| p.thread.eq_ignore_ascii_case(current)) {
+        *open = Some(p);
+    } else if e["kind"] == "thread.updated"
+        && data["thread"]["id"]
+            .as_str()
+            .is_some_and(|id| id.eq_ignore_ascii_case(current))
+        && data["thread"]["inactivityPopup"].is_null()
+    {
+        *open = None;
     }
 }

@@ -45,7 +45,8 @@ pub(crate) fn event_line(e: &Value, thread: Option<&str>) -> Option<String> {
     let thread_of = data["threadId"]
         .as_str()
         .or_else(|| data["message"]["threadId"].as_str())
-        .or_else(|| data["thread"]["id"].as_str());
+        .or_else(|| data["thread"]["id"].as_str())
+        .or_else(|| data["action"]["content"]["inactivityPopup"]["threadId"].as_str());
     if let (Some(want), Some(got)) = (thread, thread_of)
         && !want.eq_ignore_ascii_case(got)
     {
@@ -82,6 +83,9 @@ pub(crate) fn event_line(e: &Value, thread: Option<&str>) -> Option<String> {
         // The daemon puts a welcome message into the thread as a message (templates filled
         // in); the action itself still has the raw template.
         "proactive.action" if data["action"]["actionType"] == "welcomeMessage" => return None,
+        "proactive.action" if data["action"]["actionType"] == "inactivityPopup" => {
+            popup_prompt(&data["action"]["content"]["inactivityPopup"])
+        }
         "proactive.action" => format!(
             "… {}",
             data["action"]["content"]["bodyText"]
@@ -100,6 +104,37 @@ pub(crate) fn event_line(e: &Value, thread: Option<&str>) -> Option<String> {
         "events.resyncRequired" => "… the daemon restarted; some events may be missing".to_owned(),
         _ => return None,
     })
+}
+
+/// The chat-mode prompt for an inactivity popup (`OpenInactivityPopup`): its question and how
+/// to answer.
+pub(crate) fn popup_prompt(p: &Value) -> String {
+    let prompt = &p["prompt"];
+    let body = prompt["body"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!(
+        "? {}: {} Type /yes ({}) or /no ({}) within {} s.",
+        prompt["title"].as_str().unwrap_or("Are you still there?"),
+        body,
+        prompt["continueButton"]["text"].as_str().unwrap_or("yes"),
+        prompt["endButton"]["text"].as_str().unwrap_or("no"),
+        prompt["countdown"]["seconds"].as_u64().unwrap_or_default()
+    )
+}
+
+/// The countdown line to print when `left` whole seconds remain to answer a popup, if this
+/// second is one that deserves a line (every ten seconds from 30, then each of the last five).
+pub(crate) fn countdown_line(left: u64) -> Option<String> {
+    match left {
+        0 => Some("… time is up; the contact centre may end the conversation".to_owned()),
+        1..=5 | 10 | 20 | 30 => Some(format!("… {left} s left to answer: /yes or /no")),
+        _ => None,
+    }
 }
 
 /// `daemon.status` as a few lines.
@@ -212,6 +247,29 @@ mod tests {
             event_line(&q, None).as_deref(),
             Some("… you are number 2 in the queue")
         );
+    }
+
+    #[test]
+    fn an_inactivity_popup_asks_and_counts_down() {
+        let popup = serde_json::json!({"threadId": "t1", "expiresAt": "2024-05-06T20:46:53+00:00",
+            "prompt": {"title": "Still there?", "body": ["No news.", "Continue?"],
+                "countdown": {"startedAt": "2024-05-06T20:45:53+00:00", "seconds": 60},
+                "continueButton": {"text": "Yes", "postback": "y"},
+                "endButton": {"text": "No", "postback": "n"}}});
+        assert_eq!(
+            popup_prompt(&popup),
+            "? Still there?: No news. Continue? Type /yes (Yes) or /no (No) within 60 s."
+        );
+        let event = serde_json::json!({"kind": "proactive.action", "data": {"action": {
+            "actionType": "inactivityPopup", "content": {"inactivityPopup": popup}}}});
+        assert!(event_line(&event, Some("t2")).is_none(), "another thread's");
+        assert!(
+            event_line(&event, Some("t1"))
+                .unwrap()
+                .starts_with("? Still there?")
+        );
+        let printed: Vec<u64> = (0..=60).filter(|s| countdown_line(*s).is_some()).collect();
+        assert_eq!(printed, [0, 1, 2, 3, 4, 5, 10, 20, 30]);
     }
 
     #[test]

@@ -142,3 +142,84 @@ fn chat_shows_queue_typing_and_the_agents_reply_in_a_real_terminal() {
     tmux.type_line("/quit");
     tmux.wait_for("CHAT-EXITED-0");
 }
+
+/// An inactivity popup counting down `seconds` from now, as the back end sends it.
+fn popup(seconds: u64) -> serde_json::Value {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let started =
+        cxone_chat_protocol::cxone::time::Timestamp::from_unix_ms_seconds(now).to_string();
+    let button = |id: &str, text: &str, expired: bool| {
+        serde_json::json!({"id": id, "type": "BUTTON", "text": text,
+            "postback": format!("{{\"type\":\"sessionExpiration\",\"isExpired\":{expired}}}")})
+    };
+    serde_json::json!({"type": "PLUGIN", "payload": {"postback": "", "elements": [
+        {"id": "p", "type": "INACTIVITY_POPUP", "elements": [
+            {"id": "t", "type": "TITLE", "text": "Still there?"},
+            {"id": "b", "type": "TEXT", "text": "We have not heard from you."},
+            {"id": "c", "type": "COUNTDOWN", "variables": {"startedAt": started, "numberOfSeconds": seconds}},
+            {"id": "q", "type": "TEXT", "text": "Shall we go on?"},
+            button("0b9f6a2e-5c1d-4e8f-9a7b-3c2d1e0f9a8b", "Keep chatting", false),
+            button("1c0a7b3f-6d2e-4f9a-8b8c-4d3e2f1a0b9c", "End chat", true)]}]}})
+}
+
+#[test]
+fn chat_asks_the_inactivity_question_counts_down_and_answers_it() {
+    let e = Emulator::start();
+    let d = Daemon::start();
+    let tmux = Tmux {
+        name: format!("cxone-chat-popup-{}", std::process::id()),
+    };
+    let command = format!(
+        "{} --socket {} chat --brand 1000 --channel chat_live --environment '{}'; echo CHAT-EXITED-$?; sleep 30",
+        quote(Path::new(common::CLI)),
+        quote(&d.socket),
+        e.environment()
+    );
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "chat",
+        "-x",
+        "160",
+        "-y",
+        "50",
+        &command,
+    ]);
+    tmux.wait_for("Type a message and press Enter");
+    tmux.type_line("hello");
+    tmux.wait_for("You said: hello");
+    let threads = common::call(&d.socket, "threads.list", serde_json::json!({}));
+    let thread = threads["threads"][0]["id"].as_str().unwrap().to_owned();
+
+    e.admin_post(
+        "agent/say",
+        serde_json::json!({"threadId": thread, "content": popup(8)}),
+    );
+    tmux.wait_for("? Still there?: We have not heard from you. Shall we go on? Type /yes (Keep chatting) or /no (End chat) within 8 s.");
+    tmux.wait_for("s left to answer: /yes or /no");
+    tmux.type_line("/yes");
+    tmux.wait_for("… answered \"Keep chatting\"");
+    let snap = common::call(
+        &d.socket,
+        "threads.get",
+        serde_json::json!({"threadId": thread}),
+    );
+    assert!(snap["thread"].get("inactivityPopup").is_none(), "{snap}");
+
+    e.admin_post(
+        "agent/say",
+        serde_json::json!({"threadId": thread, "content": popup(60)}),
+    );
+    tmux.wait_for("within 60 s.");
+    tmux.type_line("/no");
+    tmux.wait_for("… answered \"End chat\"");
+    tmux.wait_for("… the conversation is closed");
+    tmux.type_line("/yes");
+    tmux.wait_for("! there is no inactivity prompt to answer");
+    tmux.type_line("/quit");
+    tmux.wait_for("CHAT-EXITED-0");
+}

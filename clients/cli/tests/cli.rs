@@ -70,7 +70,7 @@ fn the_common_scenario_prepare_connect_send_reply_end_contact() {
     let status = cli_ok(s, &["status"]);
     assert!(
         status
-            .contains("session default: ready, connected, livechat, brand 1000 channel chat_live"),
+            .contains("session default: closed, connected, livechat, brand 1000 channel chat_live"),
         "{status}"
     );
 }

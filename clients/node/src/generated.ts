@@ -1128,6 +1128,30 @@ export type MessageUpdated = {
 };
 
 /**
+ * A live chat's open inactivity popup: the contact centre ends the conversation at `expiresAt`
+ * unless the customer keeps it going. Answer with `thread.send`, the chosen button's `text` and
+ * `postback`: the daemon sends it as the SDKs do, out of the transcript, and the popup closes.
+ */
+export type OpenInactivityPopup = {
+  /**
+   * When the countdown runs out.
+   */
+  expiresAt: string;
+  /**
+   * The id of the (hidden) message that carried it.
+   */
+  messageId: string;
+  /**
+   * What it says: title, text, countdown and the two buttons.
+   */
+  prompt: InactivityPopup;
+  /**
+   * The live-chat thread.
+   */
+  threadId: string;
+};
+
+/**
  * A button of the inactivity popup.
  */
 export type PopupButton = {
@@ -1199,7 +1223,7 @@ export type ProactiveActionOutcome = ("displayed" | "clicked" | "success" | "fai
 /**
  * The kinds of proactive action.
  */
-export type ProactiveActionType = ("welcomeMessage" | "customPopupBox");
+export type ProactiveActionType = ("welcomeMessage" | "customPopupBox" | "inactivityPopup");
 
 /**
  * What a proactive action shows. Welcome messages have only `bodyText`, with its placeholders
@@ -1222,6 +1246,10 @@ export type ProactiveContent = {
    * Pop-up picture URL.
    */
   imageUrl?: (string | null);
+  /**
+   * The inactivity popup, for actions of that type.
+   */
+  inactivityPopup?: (OpenInactivityPopup | null);
   /**
    * Pop-up template variables, as configured.
    */
@@ -1528,6 +1556,11 @@ export type Thread = {
    * The thread id (a UUID).
    */
   id: string;
+  /**
+   * Live chat: the contact centre asks whether the customer is still there (also announced as a
+   * `proactive.action` of type `inactivityPopup`); answer before `expiresAt`.
+   */
+  inactivityPopup?: (OpenInactivityPopup | null);
   /**
    * The newest message, when one is known.
    */

@@ -9,7 +9,7 @@
 //! received and orders by the instant).
 
 use cxone_chat_protocol::cxone::common::{Agent, ContactStatus};
-use cxone_chat_protocol::cxone::content::MessageContent as Content;
+use cxone_chat_protocol::cxone::content::{InactivityPopup, MessageContent as Content};
 use cxone_chat_protocol::cxone::message::{Direction as CxDirection, Message as CxMessage};
 use cxone_chat_protocol::cxone::time::Timestamp;
 
@@ -206,6 +206,33 @@ pub(crate) enum ThreadState {
     Ready,
     /// Closed for good.
     Closed,
+}
+
+/// A live chat's open inactivity popup (PROTOCOL.md §3.9.7).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct OpenPopup {
+    /// The hidden message that carried it.
+    pub(crate) message_id: String,
+    /// What it says.
+    pub(crate) popup: InactivityPopup,
+}
+
+impl OpenPopup {
+    /// The popup a message carries, if it is one.
+    pub(crate) fn of(m: &ChatMessage) -> Option<Self> {
+        match &m.content {
+            Content::InactivityPopup(p) => Some(Self {
+                message_id: m.id.clone(),
+                popup: p.popup().clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Whether a postback is one of its buttons' (the customer answering it).
+    pub(crate) fn is_answered_by(&self, postback: &str) -> bool {
+        postback == self.popup.refresh.postback || postback == self.popup.expire.postback
+    }
 }
 
 /// A thread's contact (the back end's case).

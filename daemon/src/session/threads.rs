@@ -13,7 +13,7 @@ use cxone_chat_protocol::cxone::events::{FireProactiveAction, ThreadRecovered};
 use cxone_chat_protocol::cxone::received::EventBody;
 use cxone_chat_protocol::cxone::time::Timestamp;
 
-use crate::session::model::{ChatMessage, Contact, Delivery, Direction, ThreadState};
+use crate::session::model::{ChatMessage, Contact, Delivery, Direction, OpenPopup, ThreadState};
 
 /// One thread.
 #[derive(Debug, Clone)]
@@ -47,6 +47,8 @@ pub(crate) struct Entry {
     /// `unseenByEndUserMessagesCount` less the unseen ones loaded since. A multi-thread list
     /// loads only each thread's last message, yet its badge must count them all.
     pub(crate) unseen_not_loaded: u32,
+    /// Live chat: the inactivity popup waiting for the customer's answer.
+    pub(crate) inactivity_popup: Option<OpenPopup>,
 }
 
 impl Entry {
@@ -65,6 +67,7 @@ impl Entry {
             custom_fields: Vec::new(),
             awaiting_welcome: false,
             unseen_not_loaded: 0,
+            inactivity_popup: None,
         }
     }
 
@@ -144,6 +147,8 @@ pub(crate) enum Change {
     MessageCreated(ChatMessage),
     /// A known message changed.
     MessageUpdated(ChatMessage),
+    /// A thread's inactivity popup opened (by key); announced as a proactive action.
+    InactivityPopup(String),
     /// A thread's agent changed.
     AgentAssigned {
         /// The thread (key).
@@ -305,6 +310,8 @@ impl ThreadRegistry {
                 e.state = ThreadState::Closed;
             }
             e.queue_position = None;
+            // Nothing left to keep alive.
+            e.inactivity_popup = None;
         }
     }
 
@@ -330,6 +337,13 @@ impl ThreadRegistry {
         e.agent = r.inbox_assignee.clone();
         e.scroll_token = r.messages_scroll_token.clone().filter(|t| !t.is_empty());
         let mut out = vec![Change::Thread(e.key())];
+        // A popup that is the newest message still waits for its answer (iOS shows it again).
+        let newest = r.messages.iter().max_by_key(|m| m.sort_key());
+        let popup = newest.and_then(|m| OpenPopup::of(&ChatMessage::from_backend(m)));
+        if popup.is_some() && e.is_open() {
+            e.inactivity_popup = popup;
+            out.push(Change::InactivityPopup(e.key()));
+        }
         // Messages the SDKs hide (Begin Conversation, automatic answers) are not shown either.
         for m in r.messages.iter().filter(|m| !m.message_content.is_hidden()) {
             let msg = ChatMessage::from_backend(m);
@@ -443,11 +457,20 @@ impl ThreadRegistry {
                     e.name = Some(name);
                 }
                 Self::apply_contact(e, &mc.case, live);
+                let msg = ChatMessage::from_backend(&mc.message);
+                if let Some(popup) = OpenPopup::of(&msg) {
+                    if !e.is_open() {
+                        return vec![Change::Thread(e.key())];
+                    }
+                    e.inactivity_popup = Some(popup);
+                    return vec![Change::Thread(e.key()), Change::InactivityPopup(e.key())];
+                }
                 if mc.message.message_content.is_hidden() {
                     return vec![Change::Thread(e.key())];
                 }
+                // Someone wrote: the conversation is alive, the popup's question answered.
+                e.inactivity_popup = None;
                 // Our own message comes back as its echo: that is the back end's confirmation.
-                let msg = ChatMessage::from_backend(&mc.message);
                 // An agent spoke: a welcome arriving later would read out of place.
                 if msg.direction == Direction::ToCustomer {
                     e.awaiting_welcome = false;

@@ -16,6 +16,7 @@ mod flows;
 mod flows_attachments;
 mod flows_background_errors;
 mod flows_content;
+mod flows_inactivity;
 mod flows_large_events;
 mod flows_live_chat;
 mod flows_ordering;

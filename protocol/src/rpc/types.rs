@@ -44,7 +44,9 @@ pub use survey::{
     PreChatSurvey, SurveyChoiceField, SurveyField, SurveyNode, SurveyOption, SurveyTextField,
     SurveyTreeField,
 };
-pub use thread::{Contact, ContactStatus, Thread, ThreadSnapshot, ThreadState};
+pub use thread::{
+    Contact, ContactStatus, OpenInactivityPopup, Thread, ThreadSnapshot, ThreadState,
+};
 
 /// A point in time as an RFC 3339 string with an offset, e.g. `2024-05-06T20:45:53.654Z`.
 ///

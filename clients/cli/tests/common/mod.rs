@@ -72,6 +72,25 @@ impl Emulator {
         }
     }
 
+    /// `POST /admin/<path>` with a JSON body; the response's JSON.
+    pub fn admin_post(&self, path: &str, body: Value) -> Value {
+        use std::io::{Read, Write};
+        let addr = self.base.trim_start_matches("http://");
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        let body = body.to_string();
+        write!(
+            s,
+            "POST /admin/{path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        s.read_to_string(&mut response).unwrap();
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+        let json = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+        serde_json::from_str(json).unwrap_or(Value::Null)
+    }
+
     /// The `environment` param of `session.prepare` for this emulator.
     pub fn environment(&self) -> Value {
         json!({"chatUrl": format!("{}/chat", self.base), "socketUrl": self.base.replace("http://", "ws://") + "/"})

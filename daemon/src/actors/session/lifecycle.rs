@@ -102,13 +102,23 @@ impl Session {
                 action_type,
                 outcome,
             } => {
+                let action_type = match action_type {
+                    ProactiveActionType::WelcomeMessage => "WelcomeMessage",
+                    ProactiveActionType::CustomPopupBox => "CustomPopupBox",
+                    // The back end has no analytics for it (neither SDK reports one).
+                    ProactiveActionType::InactivityPopup => {
+                        return Err(SessionError::InvalidParameter {
+                            field: "actionType",
+                            detail:
+                                "inactivity popups are not reported; answer them with thread.send"
+                                    .into(),
+                        });
+                    }
+                };
                 let action = ProactiveAction {
                     action_id: id,
                     action_name: name,
-                    action_type: match action_type {
-                        ProactiveActionType::WelcomeMessage => "WelcomeMessage".into(),
-                        ProactiveActionType::CustomPopupBox => "CustomPopupBox".into(),
-                    },
+                    action_type: action_type.into(),
                 };
                 let data = match outcome {
                     ProactiveActionOutcome::Displayed => {

@@ -145,6 +145,11 @@ impl Threads {
         e: SessionError,
     ) -> Result<ChatMessage, SessionError> {
         m.status = Delivery::Failed;
+        // A hidden message (an inactivity popup's answer) is never in the transcript: only
+        // the call that sent it hears how it went.
+        if m.content.is_hidden() {
+            return Err(e);
+        }
         if let Some(entry) = self.registry.get_mut(thread_id) {
             entry.upsert(m.clone());
         }
@@ -178,6 +183,9 @@ impl Threads {
                 })
             }
         };
+        if m.content.is_hidden() {
+            return outcome.map(|()| m);
+        }
         // The echo may already have arrived and made it delivered; never go backwards.
         if let Some(e) = self.registry.get_mut(thread_id) {
             match e.message(&m.id) {

@@ -4,7 +4,7 @@
 use actix::prelude::*;
 use cxone_chat_protocol::cxone::common::UuidString;
 use cxone_chat_protocol::cxone::content::MessageContent as CxContent;
-use cxone_chat_protocol::cxone::content::TextContent;
+use cxone_chat_protocol::cxone::content::{MessageParameters, TextContent};
 use cxone_chat_protocol::cxone::sent::{MessageData, OutgoingFrame, SentAttachment, SentEvent};
 use cxone_chat_protocol::rpc::types::{
     AttachmentInput, ChatMode, CustomFieldValues, Message, Thread,
@@ -328,6 +328,19 @@ impl Threads {
             if let Some(p) = &msg.postback {
                 content = content.with_postback(p.clone());
             }
+            // A button of the open inactivity popup: the answer goes as iOS sends it, flagged
+            // and out of the transcript (PROTOCOL.md §3.9.7).
+            let popup_answer = entry
+                .inactivity_popup
+                .as_ref()
+                .zip(msg.postback.as_deref())
+                .is_some_and(|(popup, postback)| popup.is_answered_by(postback));
+            if popup_answer {
+                content = content.with_parameters(
+                    MessageParameters::new()
+                        .with(MessageParameters::IS_INACTIVITY_POPUP_ANSWER, true),
+                );
+            }
             let frame = self.message_frame(
                 &msg.thread_id,
                 CxContent::Text(content.clone()),
@@ -357,17 +370,26 @@ impl Threads {
                 CxContent::Text(content),
                 attachments.iter().map(|(_, a)| a.clone()).collect(),
             );
-            Ok((socket, frame, local, welcome))
+            Ok((socket, frame, local, welcome, popup_answer))
         })();
-        let (socket, frame, local, welcome) = match prepared {
+        let (socket, frame, local, welcome, popup_answer) = match prepared {
             Ok(p) => p,
             Err(e) => return Box::pin(fut::err(e)),
         };
-        // Shown at once as queued; the ack makes it sent, the echo delivered.
-        if let Some(e) = self.registry.get_mut(&msg.thread_id) {
-            e.upsert(local.clone());
+        if popup_answer {
+            // Answered: accepted answers are delivered (now or from the outbox), so the popup
+            // closes at once.
+            if let Some(e) = self.registry.get_mut(&msg.thread_id) {
+                e.inactivity_popup = None;
+            }
+            self.announce(Change::Thread(msg.thread_id.to_ascii_lowercase()));
+        } else {
+            // Shown at once as queued; the ack makes it sent, the echo delivered.
+            if let Some(e) = self.registry.get_mut(&msg.thread_id) {
+                e.upsert(local.clone());
+            }
+            self.announce(Change::MessageCreated(local.clone()));
         }
-        self.announce(Change::MessageCreated(local.clone()));
         let seq = turn.seq;
         let Some(socket) = socket else {
             return self.queue(local, frame, seq, Some(turn));

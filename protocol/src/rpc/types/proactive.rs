@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::CustomField;
+use super::{CustomField, OpenInactivityPopup};
 
 /// A proactive action pushed by the contact centre (`proactive.action`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -30,6 +30,9 @@ pub enum ProactiveActionType {
     WelcomeMessage,
     /// A pop-up for the host application to show.
     CustomPopupBox,
+    /// Live chat: the contact centre asks whether the customer is still there
+    /// (`content.inactivityPopup`); it is not reported with `analytics.proactiveAction`.
+    InactivityPopup,
 }
 
 /// What a proactive action shows. Welcome messages have only `bodyText`, with its placeholders
@@ -52,6 +55,9 @@ pub struct ProactiveContent {
     /// Pop-up template variables, as configured.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub variables: Map<String, Value>,
+    /// The inactivity popup, for actions of that type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inactivity_popup: Option<OpenInactivityPopup>,
 }
 
 /// What happened to a proactive action on the host's side, for `analytics.proactiveAction`.

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Agent, CustomField, Message, Timestamp};
+use super::{Agent, CustomField, InactivityPopup, Message, Timestamp};
 
 /// The state of a thread, as the CXone SDKs define it.
 ///
@@ -56,6 +56,26 @@ pub struct Thread {
     pub contact: Option<Contact>,
     /// The contact's custom fields (pre-chat survey answers and `thread.setCustomFields`).
     pub custom_fields: Vec<CustomField>,
+    /// Live chat: the contact centre asks whether the customer is still there (also announced
+    /// as a `proactive.action` of type `inactivityPopup`); answer before `expiresAt`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inactivity_popup: Option<OpenInactivityPopup>,
+}
+
+/// A live chat's open inactivity popup: the contact centre ends the conversation at `expiresAt`
+/// unless the customer keeps it going. Answer with `thread.send`, the chosen button's `text` and
+/// `postback`: the daemon sends it as the SDKs do, out of the transcript, and the popup closes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenInactivityPopup {
+    /// The live-chat thread.
+    pub thread_id: String,
+    /// The id of the (hidden) message that carried it.
+    pub message_id: String,
+    /// When the countdown runs out.
+    pub expires_at: Timestamp,
+    /// What it says: title, text, countdown and the two buttons.
+    pub prompt: InactivityPopup,
 }
 
 /// A thread with the messages loaded so far, oldest first.
