@@ -23,7 +23,7 @@ use cxone_chat_protocol::rpc::types::{
 use crate::actors::event_hub::{EventHub, Publish};
 use crate::actors::live_chat::{self, Configure as LiveChatChannel, LiveChat};
 use crate::actors::oauth::{Configure, OAuth, SetLink, TokenTarget};
-use crate::actors::threads::{Chat, SetChat, Threads};
+use crate::actors::threads::{Chat, RestoreThreads, SetChat, Threads};
 use crate::session::attachments::UploadTarget;
 use crate::session::credentials::Credentials;
 use crate::session::envelope::{self, Envelope};
@@ -93,6 +93,9 @@ pub(crate) struct Session {
     resume_on_foreground: bool,
     /// The latest write of the identity (each waits for the one before).
     saving: Option<tokio::task::JoinHandle<()>>,
+    /// What an earlier run was prepared for, as which customer, and the threads it knew: given
+    /// back to the thread registry by the first matching prepare.
+    known_threads: Option<(crate::store::PreparedFor, Option<String>, Vec<uuid::Uuid>)>,
     /// Where the session's identity and outbox live on disk (the outbox holds messages
     /// accepted while reconnecting until the back end acknowledges them).
     store: crate::store::SessionStore,
@@ -150,6 +153,13 @@ impl Session {
             destination_id: uuid::Uuid::new_v4().to_string(),
             resume_on_foreground: false,
             saving: None,
+            known_threads: record.map(|r| {
+                (
+                    r.prepared_for.clone(),
+                    r.customer.as_ref().map(|c| c.id.clone()),
+                    r.thread_ids.clone(),
+                )
+            }),
             store,
         }
     }
@@ -192,6 +202,13 @@ impl Session {
                         if r.prepared_for != fresh.prepared_for {
                             *r = fresh;
                         } else {
+                            // Another customer: the threads known were the last one's.
+                            let id = |c: &Option<crate::store::StoredCustomer>| {
+                                c.as_ref().map(|c| c.id.clone())
+                            };
+                            if id(&r.customer) != id(&fresh.customer) {
+                                r.thread_ids.clear();
+                            }
                             r.visitor_id = fresh.visitor_id;
                             r.customer = fresh.customer;
                         }
@@ -202,6 +219,30 @@ impl Session {
                 tracing::warn!(session = %name, error = %e, "cannot save the session's state");
             }
         }));
+    }
+
+    /// The first prepare for the back end, channel and customer an earlier run was prepared
+    /// for gets that run's threads back (see `actors/threads/known.rs`).
+    fn restore_threads(&mut self, target: &Target) {
+        let Some((prepared_for, customer, ids)) = self.known_threads.take() else {
+            return;
+        };
+        let now = crate::session::persist::record(
+            &self.visitor_id,
+            &self.customer,
+            &target.environment,
+            target.brand_id,
+            &target.channel_id,
+        );
+        let same = now.is_some_and(|r| {
+            r.prepared_for == prepared_for
+                && customer.as_deref() == Some(self.customer.id_on_external_platform.as_str())
+        });
+        // Otherwise they are someone else's; `persist` forgets them on disk with the new
+        // identity, in the same write.
+        if same && !ids.is_empty() {
+            self.threads.do_send(RestoreThreads(ids));
+        }
     }
 
     /// Resolves once the identity and the credentials known now are on disk, so that a host
@@ -462,6 +503,7 @@ impl Handler<Prepare> for Session {
                             channel_id: target.channel_id.clone(),
                         }));
                         act.config = Some(config);
+                        act.restore_threads(&target);
                         act.persist(&target);
                         act.target = Some(target);
                         let change = act.machine.end_prepare(Ok(mode));

@@ -12,6 +12,7 @@
 //! that changed it. So a call a client makes after an answer always finds the registry's view
 //! at least as new as that answer (the mailbox is FIFO).
 
+mod known;
 mod ops;
 mod outbox;
 mod send;
@@ -36,6 +37,7 @@ use crate::session::threads::{Change, ThreadRegistry};
 use crate::to_api;
 use crate::upstream::SocketHandle;
 
+pub(crate) use known::RestoreThreads;
 pub(crate) use ops::{ChangeThread, LoadMore, LoadThread, Op, SetThreadCustomFields, ThreadOp};
 pub(crate) use outbox::FlushOutbox;
 pub(crate) use send::{CreateThread, Send};
@@ -110,6 +112,8 @@ pub(crate) struct Threads {
     last_turn: Option<tokio::sync::oneshot::Receiver<()>>,
     /// The latest send's place in the order.
     last_seq: u64,
+    /// The thread ids written to the store (`known.rs`).
+    remembered: std::collections::HashSet<String>,
 }
 
 impl Threads {
@@ -131,6 +135,7 @@ impl Threads {
             outbox: outbox::OutboxState::default(),
             last_turn: None,
             last_seq: 0,
+            remembered: Default::default(),
         }
     }
 
@@ -231,6 +236,7 @@ impl Handler<Apply> for Threads {
 
     fn handle(&mut self, msg: Apply, _: &mut Self::Context) {
         self.apply(&msg.0);
+        self.remember_threads();
     }
 }
 
@@ -250,13 +256,14 @@ impl Handler<Recovered> for Threads {
     type Result = bool;
 
     fn handle(&mut self, msg: Recovered, _: &mut Self::Context) -> bool {
-        if msg.new_customer && self.registry.len() > 0 {
-            self.registry.clear();
-            self.announce(Change::Threads);
+        if msg.new_customer {
+            self.forget_all();
         }
         for body in &msg.bodies {
             self.apply(body);
         }
+        self.forget_unconfirmed();
+        self.remember_threads();
         self.chat.mode == Some(ChatMode::Livechat)
             && self.registry.current().is_none()
             && self

@@ -49,6 +49,8 @@ pub(crate) struct Entry {
     pub(crate) unseen_not_loaded: u32,
     /// Live chat: the inactivity popup waiting for the customer's answer.
     pub(crate) inactivity_popup: Option<OpenPopup>,
+    /// Known only from the store (a thread of an earlier run) until the back end mentions it.
+    pub(crate) restored: bool,
 }
 
 impl Entry {
@@ -68,6 +70,7 @@ impl Entry {
             awaiting_welcome: false,
             unseen_not_loaded: 0,
             inactivity_popup: None,
+            restored: false,
         }
     }
 
@@ -272,15 +275,54 @@ impl ThreadRegistry {
         self.threads.entry(key).or_insert(e)
     }
 
+    /// The entry of a thread the back end mentions, and whether it is new to this run (a
+    /// thread restored from the store is: its history is not news either).
     fn entry(&mut self, id: &UuidString, state: ThreadState) -> (&mut Entry, bool) {
         let key = id.to_lowercase();
-        let known = self.threads.contains_key(&key);
-        (
-            self.threads
-                .entry(key)
-                .or_insert_with(|| Entry::new(id.clone(), state)),
-            !known,
-        )
+        let e = self.threads.entry(key).or_insert_with(|| {
+            let mut e = Entry::new(id.clone(), state);
+            e.restored = true;
+            e
+        });
+        let new = std::mem::replace(&mut e.restored, false);
+        (e, new)
+    }
+
+    /// Threads of an earlier run, known only by id until the back end lists or recovers them:
+    /// a send to one while the connection is down is not refused as unknown.
+    pub(crate) fn restore(&mut self, ids: &[UuidString]) -> bool {
+        let mut added = false;
+        for id in ids {
+            if let std::collections::btree_map::Entry::Vacant(v) =
+                self.threads.entry(id.to_lowercase())
+            {
+                let mut e = Entry::new(id.clone(), ThreadState::Received);
+                e.restored = true;
+                v.insert(e);
+                added = true;
+            }
+        }
+        added
+    }
+
+    /// Drops the restored threads a connection's recovery did not confirm (archived or gone
+    /// on the back end); returns their ids.
+    pub(crate) fn forget_unconfirmed(&mut self) -> Vec<String> {
+        let gone: Vec<String> = self
+            .threads
+            .iter()
+            .filter(|(_, e)| e.restored)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in &gone {
+            self.threads.remove(k);
+        }
+        gone
+    }
+
+    /// Every thread id, as the registry keys them.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &String> {
+        self.threads.keys()
     }
 
     /// The open threads still waiting for the welcome message, by id.

@@ -32,6 +32,7 @@ mod service_journal;
 mod soak;
 mod store_outbox;
 mod store_session;
+mod store_threads;
 mod tidy;
 mod trust_roots;
 mod upstream_download;

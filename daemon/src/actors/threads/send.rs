@@ -125,6 +125,7 @@ impl Threads {
             .create_pending(UuidString::new_v4(), msg.name, fields, to_api::now())
             .key();
         self.announce(Change::Threads);
+        self.remember_threads();
         self.insert_welcome(&id);
         let thread = to_api::thread(self.registry.get(&id).expect("just created"));
         if self.chat.mode != Some(ChatMode::Livechat) {

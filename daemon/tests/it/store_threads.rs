@@ -1,0 +1,110 @@
+//! Threads survive a restart (issue #13): the session's record keeps the ids of the threads it
+//! knows, so a restarted daemon lists them and a send to one while the back end refuses the
+//! session is `notConnected` (retryable), never `unknownThread`; once connected the message goes
+//! through. Threads the recovery does not confirm are dropped again, and another customer never
+//! sees the last one's threads.
+
+use crate::common::{Backend, Client, Daemon};
+use cxone_emulator::EmulatorConfig;
+use serde_json::{Value, json};
+
+fn prepare(c: &mut Client, b: &Backend, customer: &str) {
+    c.ok(
+        "session.prepare",
+        json!({"environment": b.environment(), "brandId": 1000, "channelId": "chat_multi",
+            "customer": {"id": customer}}),
+    );
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list["threads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_restarted_daemon_knows_its_threads_before_the_back_end_answers() {
+    let b = Backend::start(EmulatorConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let (tid, local_only) = {
+        let d = Daemon::start_in(dir.path(), &[]);
+        let mut c = d.client();
+        c.subscribe();
+        prepare(&mut c, &b, "ada");
+        c.ok("session.connect", json!({}));
+        let tid = c.ok("threads.create", json!({"name": "Parcel"}))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        c.ok(
+            "thread.send",
+            json!({"threadId": tid, "text": "where is it?"}),
+        );
+        c.wait_event("the answer", |e| {
+            e["kind"] == "message.created"
+                && e["data"]["message"]["text"] == "You said: where is it?"
+        });
+        // Created here and never sent: the back end never hears of it.
+        let local_only = c.ok("threads.create", json!({}))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        (tid, local_only)
+    };
+
+    // The back end refuses the session after the restart.
+    b.admin_post("faults", json!({"refuseAuthorizations": 1000}));
+    let d = Daemon::start_in(dir.path(), &[]);
+    let mut c = d.client();
+    c.subscribe();
+    prepare(&mut c, &b, "ada");
+    let known = ids(&c.ok("threads.list", json!({})));
+    assert!(known.contains(&tid), "{known:?}");
+    assert!(c.call("session.connect", json!({})).get("error").is_some());
+    let err = c.err(
+        "thread.send",
+        json!({"threadId": tid, "text": "still there?"}),
+    );
+    assert_eq!(err["code"], 3002, "not connected, not unknown: {err}");
+    assert_eq!(err["data"]["retryable"], true, "{err}");
+
+    // The back end is back: the host's retry goes through; the thread the back end never had
+    // is dropped.
+    b.admin_post("faults", json!({"refuseAuthorizations": 0}));
+    assert_eq!(c.ok("session.connect", json!({}))["state"], "ready");
+    c.ok(
+        "thread.send",
+        json!({"threadId": tid, "text": "still there?"}),
+    );
+    c.wait_event("the answer after the restart", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: still there?"
+    });
+    let known = ids(&c.ok("threads.list", json!({})));
+    assert!(
+        known.contains(&tid) && !known.contains(&local_only),
+        "{known:?}"
+    );
+    drop(c);
+    drop(d);
+
+    // Another customer on the same kiosk: none of Ada's threads, not even before connecting.
+    let d = Daemon::start_in(dir.path(), &[]);
+    let mut c = d.client();
+    prepare(&mut c, &b, "bob");
+    assert_eq!(ids(&c.ok("threads.list", json!({}))), Vec::<String>::new());
+    // Connected, Bob's identity is on disk (a connect waits for it)...
+    c.ok("session.connect", json!({}));
+    drop(c);
+    drop(d);
+    let d = Daemon::start_in(dir.path(), &[]);
+    let mut c = d.client();
+    prepare(&mut c, &b, "ada");
+    assert_eq!(
+        ids(&c.ok("threads.list", json!({}))),
+        Vec::<String>::new(),
+        "...and with it Ada's threads were forgotten on disk"
+    );
+}
