@@ -391,11 +391,13 @@ async fn restore_sessions(state: &Arc<DaemonState>) {
         };
         let (root, n) = (state.store.clone(), name.as_str().to_owned());
         // The handle is dropped (and its lock released) before the session's actor opens its own.
-        let read =
-            tokio::task::spawn_blocking(move || root.session(&n).map(|s| (s.load(), s.pending())))
-                .await;
-        let (record, pending) = match read {
-            Ok(Ok((Ok(Some(r)), Ok(p)))) => (r, p),
+        let read = tokio::task::spawn_blocking(move || {
+            root.session(&n)
+                .map(|s| (s.load(), s.pending(), s.take_salvaged()))
+        })
+        .await;
+        let (record, pending, salvaged) = match read {
+            Ok(Ok((Ok(Some(r)), Ok(p), salvaged))) => (r, p, salvaged),
             _ => continue,
         };
         if pending.is_empty() {
@@ -407,7 +409,15 @@ async fn restore_sessions(state: &Arc<DaemonState>) {
             continue;
         };
         let addr = match crate::rpc::sessions::session_for(state, &name).await {
-            Ok(handle) => handle.session,
+            Ok(handle) => {
+                // Read (and salvaged) here, before the session's actors existed: they tell.
+                for s in salvaged {
+                    handle
+                        .threads
+                        .do_send(crate::actors::threads::ReportSalvage(s));
+                }
+                handle.session
+            }
             Err(e) => {
                 tracing::warn!(session = %name, error = %e.message, "cannot restore the session");
                 continue;

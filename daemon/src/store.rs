@@ -48,8 +48,8 @@ use std::fs::{self, DirBuilder};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
-pub use error::StoreError;
-pub use outbox::{Enqueued, OUTBOX_SCHEMA_VERSION, Outgoing, QueuedMessage};
+pub use error::{StoreError, Trouble};
+pub use outbox::{Enqueued, OUTBOX_SCHEMA_VERSION, Outgoing, QueuedMessage, Salvage};
 pub use record::{
     CustomEndpoints, ExpiringToken, PreparedFor, SESSION_SCHEMA_VERSION, SessionRecord,
     StoredCustomer, StoredEnvironment, ThirdPartyTokens, TransactionToken,

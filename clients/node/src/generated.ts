@@ -600,7 +600,7 @@ export type EnvironmentName = ("NA1" | "EU1" | "AU1" | "CA1" | "UK1" | "JP1");
  *
  * Serialized as its stable camelCase name, which is also `error.data.kind`.
  */
-export type ErrorCode = ("parseError" | "invalidRequest" | "methodNotFound" | "invalidParams" | "internalError" | "daemonNotReady" | "peerNotAuthorized" | "overloaded" | "requestCancelled" | "authorizationRequired" | "authorizationFailed" | "tokenExpired" | "tokenRefreshFailed" | "backendUnavailable" | "backendRejected" | "timeout" | "channelUnavailable" | "versionNotSupported" | "unknownSession" | "notPrepared" | "notConnected" | "illegalChatState" | "sessionConflict" | "unsupportedInMode" | "featureDisabled" | "chatOffline" | "invalidParameter" | "unknownThread" | "threadClosed" | "illegalThreadState" | "noMoreMessages" | "preChatSurveyIncomplete" | "attachmentRejected");
+export type ErrorCode = ("parseError" | "invalidRequest" | "methodNotFound" | "invalidParams" | "internalError" | "daemonNotReady" | "peerNotAuthorized" | "overloaded" | "requestCancelled" | "storageFull" | "storageUnavailable" | "storageDamaged" | "authorizationRequired" | "authorizationFailed" | "tokenExpired" | "tokenRefreshFailed" | "backendUnavailable" | "backendRejected" | "timeout" | "channelUnavailable" | "versionNotSupported" | "unknownSession" | "notPrepared" | "notConnected" | "illegalChatState" | "sessionConflict" | "unsupportedInMode" | "featureDisabled" | "chatOffline" | "invalidParameter" | "unknownThread" | "threadClosed" | "illegalThreadState" | "noMoreMessages" | "preChatSurveyIncomplete" | "attachmentRejected");
 
 /**
  * The `data` member of every error from cxone-chatd. Always an object.
@@ -3031,6 +3031,30 @@ export class MethodNotFoundError extends RpcError {}
 export class InvalidRequestError extends RpcError {}
 
 /**
+ * -32012 storageDamaged.
+ *
+ * A state file of the daemon was damaged. What could be read was kept; error.data.detail says what
+ * was lost and where the damaged file was moved for inspection.
+ */
+export class StorageDamagedError extends RpcError {}
+
+/**
+ * -32011 storageUnavailable.
+ *
+ * The daemon's state directory cannot be written (read-only, wrong permissions or a failing disk).
+ * Make it writable for the daemon's user and retry.
+ */
+export class StorageUnavailableError extends RpcError {}
+
+/**
+ * -32010 storageFull.
+ *
+ * The daemon's state directory is full, so the message could not be kept safe. Free space on the
+ * file system of the state directory (daemon.status shows it) and retry.
+ */
+export class StorageFullError extends RpcError {}
+
+/**
  * -32004 requestCancelled.
  *
  * The request was cancelled before it completed (session closed or daemon stopping). Retry it if
@@ -3256,6 +3280,9 @@ export const ERRORS_BY_CODE: Record<number, typeof RpcError> = {
   "-32602": InvalidParamsError,
   "-32601": MethodNotFoundError,
   "-32600": InvalidRequestError,
+  "-32012": StorageDamagedError,
+  "-32011": StorageUnavailableError,
+  "-32010": StorageFullError,
   "-32004": RequestCancelledError,
   "-32003": OverloadedError,
   "-32002": PeerNotAuthorizedError,

@@ -39,7 +39,7 @@ use crate::upstream::SocketHandle;
 
 pub(crate) use known::RestoreThreads;
 pub(crate) use ops::{ChangeThread, LoadMore, LoadThread, Op, SetThreadCustomFields, ThreadOp};
-pub(crate) use outbox::FlushOutbox;
+pub(crate) use outbox::{FlushOutbox, ReportSalvage};
 pub(crate) use send::{CreateThread, Send};
 
 /// What thread calls need to know of the session, pushed by it on every change.

@@ -6,6 +6,7 @@ use cxone_chat_protocol::rpc::errors::{ErrorCode, ErrorObject};
 
 use crate::session::attachments::AttachmentError;
 use crate::session::error::SessionError;
+use crate::store::Trouble;
 use crate::upstream::{ConnectError, RequestError, RestError};
 
 fn rest_code(e: &RestError) -> ErrorCode {
@@ -71,7 +72,12 @@ impl From<&SessionError> for ErrorObject {
                 }
                 o
             }
-            SessionError::Store(_) => ErrorObject::new(ErrorCode::InternalError),
+            SessionError::Store(e) => ErrorObject::new(match e.trouble() {
+                Trouble::Full => ErrorCode::StorageFull,
+                Trouble::Unavailable => ErrorCode::StorageUnavailable,
+                Trouble::Damaged => ErrorCode::StorageDamaged,
+                Trouble::Other => ErrorCode::InternalError,
+            }),
             SessionError::AuthorizationRequired => {
                 ErrorObject::new(ErrorCode::AuthorizationRequired)
             }
@@ -127,6 +133,7 @@ impl From<&SessionError> for ErrorObject {
                 ErrorObject::new(ErrorCode::BackendRejected)
             }
             SessionError::GatewayReported(_) => ErrorObject::new(ErrorCode::BackendUnavailable),
+            SessionError::OutboxDamaged { .. } => ErrorObject::new(ErrorCode::StorageDamaged),
             SessionError::PreChatSurveyIncomplete(f) => {
                 ErrorObject::new(ErrorCode::PreChatSurveyIncomplete)
                     .with_field(format!("customFields.{f}"))

@@ -119,6 +119,21 @@ pub(crate) enum SessionError {
     /// The session's actor is gone (the daemon is stopping).
     #[error("the session is shutting down")]
     Stopped,
+    /// The outbox file was damaged: moved aside, what could be read queued again.
+    #[error(
+        "the outbox was damaged ({reason}): {kept} queued message(s) were read back and will be sent, {unreadable} could not be read and are lost; the damaged file is kept at {} for inspection",
+        damaged.display()
+    )]
+    OutboxDamaged {
+        /// Where the damaged file is now.
+        damaged: std::path::PathBuf,
+        /// What was wrong with it.
+        reason: String,
+        /// Messages queued again.
+        kept: usize,
+        /// Messages that could not be read.
+        unreadable: usize,
+    },
     /// The back end refused a request no call waits for: a late reply to one that timed out,
     /// or a fire-and-forget event (`SendOutbound`, `SetContactCustomFields`, `EndContact`, …).
     #[error(

@@ -166,3 +166,36 @@ pub enum StoreError {
         source: io::Error,
     },
 }
+
+/// What kind of trouble a store error is, for the host: the disk is full, the state directory
+/// cannot be used, a file was damaged, or something else (a bug, a second daemon).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trouble {
+    /// No space left (ENOSPC, EDQUOT).
+    Full,
+    /// Read-only, permissions, a failing disk.
+    Unavailable,
+    /// A state file was damaged and moved aside.
+    Damaged,
+    /// Anything else.
+    Other,
+}
+
+impl StoreError {
+    /// The kind of trouble, from the I/O error underneath.
+    pub fn trouble(&self) -> Trouble {
+        let io = match self {
+            StoreError::Corrupt { .. } | StoreError::MoveAside { .. } => return Trouble::Damaged,
+            StoreError::CreateDir { source, .. }
+            | StoreError::SecureDir { source, .. }
+            | StoreError::Lock { source, .. }
+            | StoreError::Read { source, .. }
+            | StoreError::Write { source, .. } => source,
+            _ => return Trouble::Other,
+        };
+        match io.kind() {
+            io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => Trouble::Full,
+            _ => Trouble::Unavailable,
+        }
+    }
+}

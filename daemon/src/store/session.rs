@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use uuid::Uuid;
 
-use super::outbox::{self, Enqueued, Outgoing, QueuedMessage};
+use super::outbox::{self, Enqueued, Outgoing, QueuedMessage, Salvage};
 use super::record::{SESSION_SCHEMA_VERSION, SessionRecord};
 use super::{StoreError, document, files};
 
@@ -44,6 +44,8 @@ struct Inner {
 struct Held {
     _lock: File,
     destroyed: bool,
+    /// Damaged outboxes salvaged since the owner last asked ([`SessionStore::take_salvaged`]).
+    salvaged: Vec<Salvage>,
 }
 
 impl SessionStore {
@@ -75,6 +77,7 @@ impl SessionStore {
                 state: Mutex::new(Held {
                     _lock: lock,
                     destroyed: false,
+                    salvaged: Vec::new(),
                 }),
             }),
         })
@@ -141,22 +144,38 @@ impl SessionStore {
     /// [`Enqueued::Added`]; a message id already queued is kept once ([`Enqueued::AlreadyQueued`]).
     pub fn enqueue(&self, message: Outgoing) -> Result<Enqueued, StoreError> {
         let name = self.name();
-        self.with_file(OUTBOX_FILE, |path| outbox::enqueue(path, name, message))
+        self.with_outbox(|path| outbox::enqueue(path, name, message))
     }
 
     /// The queued messages, oldest first, each with the frame text exactly as queued.
     pub fn pending(&self) -> Result<Vec<QueuedMessage>, StoreError> {
         let name = self.name();
-        self.with_file(OUTBOX_FILE, |path| outbox::pending(path, name))
+        self.with_outbox(|path| outbox::pending(path, name))
     }
 
     /// Removes a message the back end acknowledged (durable on return); `false` if it was not
     /// queued. Call it only after the acknowledgement: until then a restart must re-send it.
     pub fn mark_sent(&self, message_id: Uuid) -> Result<bool, StoreError> {
         let name = self.name();
-        self.with_file(OUTBOX_FILE, |path| {
-            outbox::mark_sent(path, name, message_id)
-        })
+        self.with_outbox(|path| outbox::mark_sent(path, name, message_id))
+    }
+
+    /// The damaged outboxes salvaged since the last call: the owner tells the host.
+    pub fn take_salvaged(&self) -> Vec<Salvage> {
+        self.lock_state()
+            .map(|mut held| std::mem::take(&mut held.salvaged))
+            .unwrap_or_default()
+    }
+
+    /// Runs an outbox operation, keeping what it salvaged for [`Self::take_salvaged`].
+    fn with_outbox<T>(
+        &self,
+        f: impl FnOnce(&Path) -> Result<(T, Option<Salvage>), StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut held = self.lock_state()?;
+        let (value, salvage) = f(&self.inner.dir.join(OUTBOX_FILE))?;
+        held.salvaged.extend(salvage);
+        Ok(value)
     }
 
     /// Forgets the session: removes its directory with its identity, tokens and queued

@@ -30,6 +30,7 @@ mod rpc_socket;
 mod service;
 mod service_journal;
 mod soak;
+mod store_damage;
 mod store_outbox;
 mod store_session;
 mod store_threads;

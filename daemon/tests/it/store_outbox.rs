@@ -106,11 +106,13 @@ fn a_damaged_outbox_is_moved_aside_not_dropped() {
     let session = Store::open(dir.path()).unwrap().session("s").unwrap();
     let path = session.dir().join("outbox.json");
     fs::write(&path, b"{\"version\": 1, \"messages\": [{\"sess").unwrap();
-    let err = session.pending().unwrap_err();
-    let StoreError::Corrupt { moved_to, .. } = err else {
-        panic!("expected Corrupt, got {err:?}");
-    };
-    assert!(moved_to.exists());
+    // Nothing readable in it: nothing pending, and the owner is told where the file went.
+    assert!(session.pending().unwrap().is_empty());
+    let salvaged = session.take_salvaged();
+    assert_eq!(salvaged.len(), 1, "{salvaged:?}");
+    assert_eq!((salvaged[0].kept, salvaged[0].unreadable), (0, 0));
+    assert!(salvaged[0].damaged.exists(), "moved aside, not deleted");
+    assert!(session.take_salvaged().is_empty(), "told once");
     assert!(session.pending().unwrap().is_empty());
     // And a file from a newer daemon is refused, not overwritten by the next enqueue.
     fs::write(&path, br#"{"version": 7, "entries": []}"#).unwrap();

@@ -101,6 +101,15 @@ error_codes! {
     /// The request was abandoned: its session closed, the client went away, or the daemon is stopping.
     RequestCancelled = -32004, "requestCancelled", retryable: true,
         "The request was cancelled before it completed (session closed or daemon stopping). Retry it if it is still needed.";
+    /// The daemon's state directory is full: nothing more can be queued or saved.
+    StorageFull = -32010, "storageFull", retryable: true,
+        "The daemon's state directory is full, so the message could not be kept safe. Free space on the file system of the state directory (daemon.status shows it) and retry.";
+    /// The daemon's state directory cannot be written (read-only, permissions, failing disk).
+    StorageUnavailable = -32011, "storageUnavailable", retryable: true,
+        "The daemon's state directory cannot be written (read-only, wrong permissions or a failing disk). Make it writable for the daemon's user and retry.";
+    /// A state file was damaged; what could be read was kept and the file moved aside.
+    StorageDamaged = -32012, "storageDamaged", retryable: false,
+        "A state file of the daemon was damaged. What could be read was kept; error.data.detail says what was lost and where the damaged file was moved for inspection.";
 
     /// The channel needs the customer to log in (OAuth) before the chat can connect.
     AuthorizationRequired = 1000, "authorizationRequired", retryable: false,

@@ -56,6 +56,30 @@ class InvalidRequestError(RpcError):
     """
 
 
+class StorageDamagedError(RpcError):
+    """-32012 storageDamaged.
+
+    A state file of the daemon was damaged. What could be read was kept; error.data.detail says
+    what was lost and where the damaged file was moved for inspection.
+    """
+
+
+class StorageUnavailableError(RpcError):
+    """-32011 storageUnavailable.
+
+    The daemon's state directory cannot be written (read-only, wrong permissions or a failing
+    disk). Make it writable for the daemon's user and retry.
+    """
+
+
+class StorageFullError(RpcError):
+    """-32010 storageFull.
+
+    The daemon's state directory is full, so the message could not be kept safe. Free space on
+    the file system of the state directory (daemon.status shows it) and retry.
+    """
+
+
 class RequestCancelledError(RpcError):
     """-32004 requestCancelled.
 
@@ -302,6 +326,9 @@ __all__ = [
     "PreChatSurveyIncompleteError",
     "RequestCancelledError",
     "SessionConflictError",
+    "StorageDamagedError",
+    "StorageFullError",
+    "StorageUnavailableError",
     "ThreadClosedError",
     "OperationTimeoutError",
     "TokenExpiredError",
@@ -319,6 +346,9 @@ ERRORS_BY_CODE: dict[int, type[RpcError]] = {
     -32602: InvalidParamsError,
     -32601: MethodNotFoundError,
     -32600: InvalidRequestError,
+    -32012: StorageDamagedError,
+    -32011: StorageUnavailableError,
+    -32010: StorageFullError,
     -32004: RequestCancelledError,
     -32003: OverloadedError,
     -32002: PeerNotAuthorizedError,

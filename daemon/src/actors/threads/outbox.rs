@@ -22,6 +22,22 @@ pub(super) struct OutboxState {
     pub(super) again: bool,
     /// Queued sends still being written to disk.
     pub(super) enqueuing: usize,
+    /// Messages the back end acknowledged whose removal from the outbox could not be written
+    /// (a full or read-only disk): never sent again, and removed by a later flush.
+    pub(super) acked: std::collections::HashSet<uuid::Uuid>,
+}
+
+/// A damaged outbox was salvaged by someone else (the daemon's start): tell the host.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub(crate) struct ReportSalvage(pub(crate) crate::store::Salvage);
+
+impl Handler<ReportSalvage> for Threads {
+    type Result = ();
+
+    fn handle(&mut self, msg: ReportSalvage, _: &mut Self::Context) {
+        self.report_salvage(msg.0);
+    }
 }
 
 /// The connection is (back) up: send what was queued.
@@ -56,18 +72,29 @@ impl Threads {
         self.outbox.flushing = true;
         let (store, name) = (self.store.clone(), self.name.clone());
         let oauth = self.oauth.clone();
+        let mut acked = self.outbox.acked.clone();
         // One future sends them all, one after the other, each after the previous one's answer.
         let flush = async move {
             let s = store.clone();
-            let pending = match tokio::task::spawn_blocking(move || s.pending()).await {
-                Ok(Ok(p)) => p,
-                Ok(Err(e)) => {
+            let read = tokio::task::spawn_blocking(move || {
+                // Acknowledged earlier but still on disk: try the removal again first.
+                acked.retain(|id| s.mark_sent(*id).is_err());
+                (s.pending(), s.take_salvaged(), acked)
+            })
+            .await;
+            let (pending, salvaged, mut acked) = match read {
+                Ok((Ok(p), salvaged, acked)) => (p, salvaged, acked),
+                Ok((Err(e), salvaged, acked)) => {
                     tracing::warn!(session = %name, error = %e, "cannot read the outbox");
-                    return Vec::new();
+                    return (Vec::new(), salvaged, acked);
                 }
-                Err(_) => return Vec::new(),
+                Err(_) => return (Vec::new(), Vec::new(), Default::default()),
             };
             let mut outcomes = Vec::new();
+            let pending: Vec<_> = pending
+                .into_iter()
+                .filter(|q| !acked.contains(&q.message_id))
+                .collect();
             for q in pending {
                 let mut frame = match cxone_chat_protocol::cxone::sent::OutgoingFrame::from_text(
                     &q.frame,
@@ -100,20 +127,58 @@ impl Threads {
                     break;
                 }
                 let (s, id) = (store.clone(), q.message_id);
-                let _ = tokio::task::spawn_blocking(move || s.mark_sent(id)).await;
+                let removed = tokio::task::spawn_blocking(move || s.mark_sent(id)).await;
+                if !matches!(removed, Ok(Ok(_))) {
+                    // Answered, so never sent again: held here until the disk takes the removal.
+                    tracing::warn!(session = %name, message = %id, "cannot remove an acknowledged message from the outbox; it will not be sent again");
+                    acked.insert(id);
+                }
                 if let Some(m) = shown {
                     outcomes.push((q.thread_id.to_string(), m, result.map(drop)));
                 }
             }
-            outcomes
+            (outcomes, salvaged, acked)
         };
-        ctx.spawn(flush.into_actor(self).map(|outcomes, act, ctx| {
-            for (thread_id, message, result) in outcomes {
-                let _ = act.settle(&thread_id, message, result);
+        ctx.spawn(
+            flush
+                .into_actor(self)
+                .map(|(outcomes, salvaged, acked), act, ctx| {
+                    act.outbox.acked = acked;
+                    for s in salvaged {
+                        act.report_salvage(s);
+                    }
+                    for (thread_id, message, result) in outcomes {
+                        let _ = act.settle(&thread_id, message, result);
+                    }
+                    act.outbox.flushing = false;
+                    act.flush_again(ctx);
+                }),
+        );
+    }
+
+    /// Tells the host, and the journal at error level, that a damaged outbox was salvaged.
+    pub(super) fn report_salvage(&self, s: crate::store::Salvage) {
+        tracing::error!(
+            session = %self.name,
+            damaged = %s.damaged.display(),
+            reason = %s.reason,
+            kept = s.kept,
+            unreadable = s.unreadable,
+            "the outbox was damaged: what could be read is queued again"
+        );
+        let error = SessionError::OutboxDamaged {
+            damaged: s.damaged,
+            reason: s.reason,
+            kept: s.kept,
+            unreadable: s.unreadable,
+        };
+        self.publish(
+            cxone_chat_protocol::rpc::notifications::ErrorEvent {
+                error: cxone_chat_protocol::rpc::errors::ErrorObject::from(&error),
+                thread_id: None,
             }
-            act.outbox.flushing = false;
-            act.flush_again(ctx);
-        }));
+            .into(),
+        );
     }
 
     /// Flushes again if sends were queued during the last flush, once they are all on disk.

@@ -453,7 +453,11 @@ impl Threads {
         };
         let store = self.store.clone();
         let save = async move {
-            let saved = tokio::task::spawn_blocking(move || store.enqueue(outgoing)).await;
+            let saved = tokio::task::spawn_blocking(move || {
+                let queued = store.enqueue(outgoing);
+                (queued, store.take_salvaged())
+            })
+            .await;
             drop(turn);
             saved
         };
@@ -463,9 +467,19 @@ impl Threads {
         Box::pin(save.into_actor(self).map(move |r, act, ctx| {
             act.outbox.enqueuing -= 1;
             act.flush_again(ctx);
+            let thread_id = local.thread_id.clone();
             match r {
-                Ok(Ok(_)) => Ok(local),
-                Ok(Err(e)) => Err(SessionError::Store(e)),
+                Ok((queued, salvaged)) => {
+                    for s in salvaged {
+                        act.report_salvage(s);
+                    }
+                    match queued {
+                        Ok(_) => Ok(local),
+                        // Not kept safe (a full or read-only disk): the host hears it failed,
+                        // with the error that says what to free, and may send it again.
+                        Err(e) => act.fail(&thread_id, local, SessionError::Store(e)),
+                    }
+                }
                 Err(_) => Err(SessionError::Internal(
                     "the task writing the outbox ended before it answered",
                 )),

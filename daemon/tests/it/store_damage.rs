@@ -1,0 +1,252 @@
+//! Damaged and full disks through the real daemon (issue #13): a damaged outbox is moved aside,
+//! every message still readable in it is delivered once, and the host is told what was lost; on
+//! a real full file system (a 1 MiB tmpfs) a send that cannot be kept safe fails with
+//! `storageFull`, and a message the back end acknowledged is never sent again because its
+//! removal from the outbox could not be written.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::common::{Backend, Client, Daemon, kind_with};
+use cxone_emulator::EmulatorConfig;
+use serde_json::{Value, json};
+
+fn prepare(c: &mut Client, b: &Backend) {
+    c.ok(
+        "session.prepare",
+        json!({"environment": b.environment(), "brandId": 1000, "channelId": "chat_single",
+            "customer": {"id": "grace"}}),
+    );
+}
+
+/// Texts of the `SendMessage` frames the emulator received, in order.
+fn sent_texts(b: &Backend) -> Vec<String> {
+    b.admin_get("received?kind=SendMessage")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| {
+            r["body"]["payload"]["data"]["messageContent"]["payload"]["text"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+/// Connects, opens a thread the back end knows, then loses the connection for good (the back
+/// end refuses reconnects) so that sends are queued.
+fn connected_then_cut_off(c: &mut Client, b: &Backend) -> String {
+    c.subscribe();
+    prepare(c, b);
+    c.ok("session.connect", json!({}));
+    let tid = c.ok("threads.create", json!({}))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    c.ok("thread.send", json!({"threadId": tid, "text": "first"}));
+    c.wait_event(
+        "the answer",
+        kind_with("message.created", "/message/text", json!("You said: first")),
+    );
+    b.admin_post("faults", json!({"refuseAuthorizations": 100_000}));
+    b.admin_post("faults/drop-sockets", json!({}));
+    c.wait_event("connection.lost", |e| e["kind"] == "connection.lost");
+    tid
+}
+
+fn outbox(dir: &Path) -> PathBuf {
+    dir.join("state/sessions/default/outbox.json")
+}
+
+#[test]
+fn a_damaged_outbox_delivers_what_it_still_holds_and_says_what_was_lost() {
+    let b = Backend::start(EmulatorConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let d = Daemon::start_in(dir.path(), &[]);
+        let mut c = d.client();
+        let tid = connected_then_cut_off(&mut c, &b);
+        for text in ["q1", "q2", "q3"] {
+            let m = c.ok("thread.send", json!({"threadId": tid, "text": text}));
+            assert_eq!(m["status"], "queued");
+        }
+    }
+    // A crash cut the file in the middle of its third message.
+    let path = outbox(dir.path());
+    let whole = std::fs::read(&path).unwrap();
+    let third = whole
+        .windows(9)
+        .enumerate()
+        .filter(|(_, w)| *w == b"\"session\"")
+        .nth(2)
+        .map(|(i, _)| i)
+        .expect("three queued messages");
+    std::fs::write(&path, &whole[..third + 30]).unwrap();
+
+    b.admin_post("faults", json!({"refuseAuthorizations": 0}));
+    // The restarted daemon resumes the session by itself (it has queued messages); the host
+    // reads the run's events from its start.
+    let d = Daemon::start_in(dir.path(), &[]);
+    let mut c = d.client();
+    let epoch = c.subscribe()["epoch"].clone();
+    c.ok(
+        "events.subscribe",
+        json!({"since": {"epoch": epoch, "seq": 0}}),
+    );
+    let e = c.wait_event("the damage reported", |e| e["kind"] == "error");
+    let error = &e["data"]["error"];
+    assert_eq!(error["code"], -32012, "{e}");
+    let detail = error["data"]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("2 queued message(s) were read back")
+            && detail.contains("1 could not be read")
+            && detail.contains("outbox.json.corrupt-"),
+        "what was kept, what was lost, where the file is: {detail}"
+    );
+    for text in ["q1", "q2"] {
+        c.wait_event("a salvaged message answered", move |e| {
+            e["kind"] == "message.created"
+                && e["data"]["message"]["text"] == format!("You said: {text}")
+        });
+    }
+    assert_eq!(sent_texts(&b), ["first", "q1", "q2"], "each once, in order");
+    let aside: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("outbox.json.corrupt-")
+        })
+        .collect();
+    assert_eq!(
+        aside.len(),
+        1,
+        "the damaged file is kept for a person to look at"
+    );
+}
+
+/// A small tmpfs mounted for the test, unmounted when dropped.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    fn mount(at: &Path, size: &str) -> Self {
+        std::fs::create_dir_all(at).unwrap();
+        let out = Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
+            .arg(at)
+            .output()
+            .expect("mount(8)");
+        assert!(
+            out.status.success(),
+            "mounting a tmpfs needs root (CI runs as root): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Tmpfs(at.to_owned())
+    }
+
+    /// Fills it up; returns the filler to remove to free the space again.
+    fn fill(&self) -> PathBuf {
+        use std::io::Write;
+        let filler = self.0.join("filler");
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let block = vec![0u8; 4096];
+        while f.write_all(&block).is_ok() {}
+        let _ = f.sync_all();
+        filler
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).output();
+    }
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_full_disk_refuses_what_it_cannot_keep_and_never_resends_what_was_delivered() {
+    let b = Backend::start(EmulatorConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let disk = Tmpfs::mount(&dir.path().join("state"), "1m");
+    let d = Daemon::start_in(dir.path(), &[]);
+    let mut c = d.client();
+    let tid = connected_then_cut_off(&mut c, &b);
+    for text in ["kept-1", "kept-2"] {
+        assert_eq!(
+            c.ok("thread.send", json!({"threadId": tid, "text": text}))["status"],
+            "queued"
+        );
+    }
+
+    // The disk fills up: a message that cannot be kept safe is refused, with what to do.
+    let filler = disk.fill();
+    let err = c.err("thread.send", json!({"threadId": tid, "text": "no room"}));
+    assert_eq!(err["code"], -32010, "{err}");
+    assert_eq!(err["data"]["retryable"], true, "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("Free space"),
+        "{err}"
+    );
+    c.wait_event("the refused message marked failed", |e| {
+        e["kind"] == "message.updated"
+            && e["data"]["message"]["text"] == "no room"
+            && e["data"]["message"]["status"] == "failed"
+    });
+
+    // The back end comes back while the disk is still full: the queued messages go out and are
+    // acknowledged, but their removal cannot be written.
+    b.admin_post("faults", json!({"refuseAuthorizations": 0}));
+    c.wait_event("connection.restored", |e| {
+        e["kind"] == "connection.restored"
+    });
+    wait_until("both delivered", || {
+        sent_texts(&b)
+            .iter()
+            .filter(|t| t.starts_with("kept-"))
+            .count()
+            == 2
+    });
+    // Another drop and reconnect: nothing is sent twice.
+    b.admin_post("faults/drop-sockets", json!({}));
+    c.wait_event("connection.restored again", |e| {
+        e["kind"] == "connection.restored"
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let sent = sent_texts(&b);
+    assert_eq!(
+        sent.iter().filter(|t| t.starts_with("kept-")).count(),
+        2,
+        "delivered once: {sent:?}"
+    );
+    assert!(!sent.iter().any(|t| t == "no room"), "{sent:?}");
+
+    // Space again: the next flush writes the removal, and the outbox is empty on disk.
+    std::fs::remove_file(filler).unwrap();
+    b.admin_post("faults/drop-sockets", json!({}));
+    c.wait_event("connection.restored a third time", |e| {
+        e["kind"] == "connection.restored"
+    });
+    let path = outbox(dir.path());
+    wait_until("the outbox emptied on disk", || {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let v: Value = serde_json::from_str(&text).unwrap_or(json!({"messages": [1]}));
+        v["messages"].as_array().is_some_and(|m| m.is_empty())
+    });
+    drop(c);
+    drop(d);
+}
