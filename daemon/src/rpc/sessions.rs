@@ -71,7 +71,8 @@ pub(crate) async fn session_for(
                 attempts += 1;
                 tokio::time::sleep(SESSION_LOCK_RETRY).await;
             }
-            Ok(Err(e)) => return Err(internal(e.to_string())),
+            // A full, read-only or failing state directory gets its own code and what to do.
+            Ok(Err(e)) => return Err(ErrorObject::from(&SessionError::Store(e))),
             Err(e) => return Err(internal(e.to_string())),
         }
     };

@@ -250,3 +250,44 @@ fn a_full_disk_refuses_what_it_cannot_keep_and_never_resends_what_was_delivered(
     drop(c);
     drop(d);
 }
+
+#[test]
+fn a_read_only_state_directory_is_named_as_such_and_the_daemon_carries_on() {
+    let b = Backend::start(EmulatorConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let disk = Tmpfs::mount(&dir.path().join("state"), "4m");
+    {
+        let d = Daemon::start_in(dir.path(), &[]);
+        let mut c = d.client();
+        connected_then_cut_off(&mut c, &b);
+    }
+    // Root ignores permission bits: only a read-only file system stops it.
+    let out = Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(&disk.0)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    b.admin_post("faults", json!({"refuseAuthorizations": 0}));
+    let d = Daemon::start_in(dir.path(), &[]);
+    let mut c = d.client();
+    let err = c.err(
+        "session.prepare",
+        json!({"environment": b.environment(), "brandId": 1000, "channelId": "chat_single"}),
+    );
+    assert_eq!(err["code"], -32011, "{err}");
+    assert_eq!(err["data"]["retryable"], true, "{err}");
+    assert!(
+        err["data"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Read-only"),
+        "{err}"
+    );
+    // The daemon carries on: its other calls and a session elsewhere still work.
+    c.ok("daemon.status", json!({}));
+}
