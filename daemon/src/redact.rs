@@ -33,6 +33,9 @@ const SECRET_KEYS: &[&str] = &[
     "client_secret",
     "secret",
     "password",
+    // A push token lets anyone who has it notify the device.
+    "deviceToken",
+    "device_token",
     // Pre-signed bucket URLs (large events, attachments).
     "X-Amz-Signature",
     "X-Amz-Credential",

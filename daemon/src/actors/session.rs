@@ -96,6 +96,8 @@ pub(crate) struct Session {
     /// What an earlier run was prepared for, as which customer, and the threads it knew: given
     /// back to the thread registry by the first matching prepare.
     known_threads: Option<(crate::store::PreparedFor, Option<String>, Vec<uuid::Uuid>)>,
+    /// The device's push token (`customer.setDeviceToken`), kept in the record.
+    device_token: Option<String>,
     /// Where the session's identity and outbox live on disk (the outbox holds messages
     /// accepted while reconnecting until the back end acknowledges them).
     store: crate::store::SessionStore,
@@ -153,6 +155,9 @@ impl Session {
             destination_id: uuid::Uuid::new_v4().to_string(),
             resume_on_foreground: false,
             saving: None,
+            device_token: record
+                .and_then(|r| r.device_token.as_ref())
+                .map(|t| t.expose().to_owned()),
             known_threads: record.map(|r| {
                 (
                     r.prepared_for.clone(),
@@ -358,7 +363,7 @@ impl Session {
                 .map(|t| Envelope::new(t.brand_id, t.channel_id.clone(), self.visitor_id.clone())),
             customer: Some(self.customer.clone()),
             customer_fields: self.customer_fields.clone(),
-            fingerprint: Some(fingerprint(&self.sdk)),
+            fingerprint: Some(fingerprint(&self.sdk, self.device_token.as_deref())),
             required_fields: match (target, config) {
                 (Some(t), Some(c)) => c
                     .pre_chat_form(&t.channel_id)
@@ -462,7 +467,7 @@ impl Handler<Prepare> for Session {
         let visitor = self.visitor_id.clone();
         let registration = VisitorRegistration::new(
             self.customer.id_on_external_platform.clone(),
-            fingerprint(&self.sdk),
+            fingerprint(&self.sdk, self.device_token.as_deref()),
         );
         let t = target.clone();
         let work = async move {
@@ -520,13 +525,16 @@ impl Handler<Prepare> for Session {
     }
 }
 
-fn fingerprint(sdk: &SdkIdentity) -> BrowserFingerprint {
+/// The device as the back end sees it, with its push token when the host gave one (iOS sends
+/// it in every visitor registration and every message's `deviceFingerprint`).
+fn fingerprint(sdk: &SdkIdentity, device_token: Option<&str>) -> BrowserFingerprint {
     BrowserFingerprint {
         application_type: Some("native".into()),
         os: Some(std::env::consts::OS.into()),
         device_type: Some("desktop".into()),
         browser: Some("cxone-chatd".into()),
         browser_version: Some(sdk.version.clone()),
+        device_token: device_token.map(str::to_owned),
         ..BrowserFingerprint::default()
     }
 }

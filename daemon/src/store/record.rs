@@ -45,6 +45,10 @@ pub struct SessionRecord {
     /// lowercase UUIDs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub thread_ids: Vec<Uuid>,
+    /// The device's push-notification token (`customer.setDeviceToken`), sent with every
+    /// visitor registration and message as the SDKs do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_token: Option<Secret>,
 }
 
 impl SessionRecord {
@@ -59,6 +63,7 @@ impl SessionRecord {
             third_party_tokens: None,
             secured_cookies: BTreeMap::new(),
             thread_ids: Vec::new(),
+            device_token: None,
         }
     }
 

@@ -368,3 +368,78 @@ fn a_login_while_connected_counts_at_once_and_the_next_customer_sees_nothing_of_
         });
     }
 }
+
+#[test]
+fn the_device_token_is_kept_and_sent_wherever_the_sdks_send_it() {
+    let b = Backend::start(EmulatorConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let prepare = |c: &mut crate::common::Client| {
+        c.ok(
+            "session.prepare",
+            json!({"environment": b.environment(), "brandId": 1000, "channelId": "chat_single",
+                "customer": {"id": "kiosk-7"}}),
+        );
+    };
+    let tokens_of = |kind: &str| -> Vec<Value> {
+        b.admin_get(&format!("received?kind={kind}"))
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let body = &r["body"];
+                body["payload"]["data"]["deviceFingerprint"]["deviceToken"].clone()
+            })
+            .collect()
+    };
+    let registrations = || -> Vec<Value> {
+        b.admin_get("received?transport=rest")
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["kind"].as_str().is_some_and(|k| k.starts_with("PUT ")))
+            .map(|r| r["body"]["browserFingerprint"]["deviceToken"].clone())
+            .collect()
+    };
+    {
+        let d = Daemon::start_in(dir.path(), &[]);
+        let mut c = d.client();
+        c.subscribe();
+        prepare(&mut c);
+        c.ok("customer.setDeviceToken", json!({"deviceToken": "push-1"}));
+        c.ok("session.connect", json!({}));
+        let t = c.ok("threads.create", json!({}));
+        c.ok("thread.send", json!({"threadId": t["id"], "text": "hi"}));
+        c.wait_event("the answer", |e| {
+            e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: hi"
+        });
+        assert_eq!(
+            tokens_of("SendMessage"),
+            [json!("push-1")],
+            "every message carries it"
+        );
+    }
+    assert_eq!(registrations().last(), Some(&json!("push-1")));
+
+    // A restart and a new prepare: the token is still sent, in the registration and messages.
+    let d = Daemon::start_in(dir.path(), &[]);
+    let mut c = d.client();
+    c.subscribe();
+    let before = registrations().len();
+    prepare(&mut c);
+    let after = registrations();
+    assert!(
+        after.len() > before,
+        "the prepare registered the visitor again"
+    );
+    assert_eq!(after.last(), Some(&json!("push-1")), "{after:?}");
+    c.ok("session.connect", json!({}));
+    let tid = c.ok("threads.list", json!({}))["threads"][0]["id"].clone();
+    c.ok("thread.send", json!({"threadId": tid, "text": "again"}));
+    c.wait_event("the second answer", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: again"
+    });
+    assert_eq!(tokens_of("SendMessage"), [json!("push-1"), json!("push-1")]);
+    let stored =
+        std::fs::read_to_string(dir.path().join("state/sessions/default/session.json")).unwrap();
+    assert!(stored.contains("push-1"), "kept in the 0600 record");
+}

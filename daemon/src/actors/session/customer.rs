@@ -229,11 +229,20 @@ impl Handler<SetDeviceToken> for Session {
         let Some(t) = self.target.clone() else {
             return Box::pin(fut::err(SessionError::NotPrepared));
         };
-        let mut fp = fingerprint(&self.sdk);
-        fp.device_token = Some(msg.0);
+        // Kept (on disk too) and sent wherever the SDKs send it: this registration, the ones of
+        // later prepares, and every message's fingerprint.
+        self.device_token = Some(msg.0);
+        self.sync_threads();
+        let token = self.device_token.clone().map(crate::store::Secret::new);
+        let (store, name) = (self.store.clone(), self.name.clone());
+        let saved = tokio::task::spawn_blocking(move || store.update(|r| r.device_token = token));
+        let fp = fingerprint(&self.sdk, self.device_token.as_deref());
         let body = VisitorRegistration::new(self.customer.id_on_external_platform.clone(), fp);
         let (rest, visitor) = (self.rest.clone(), self.visitor_id.clone());
         let work = async move {
+            if !matches!(saved.await, Ok(Ok(_))) {
+                tracing::warn!(session = %name, "cannot save the device token; it is kept until the daemon stops");
+            }
             rest.register_visitor(&t.endpoints, t.brand_id, &visitor, &body)
                 .await
                 .map_err(SessionError::RegisterVisitor)
