@@ -264,6 +264,7 @@ pub(crate) fn options_from(
         drain_timeout: Duration::from_millis(file.shutdown.drain_timeout_ms),
         shutdown_grace: Duration::from_millis(file.shutdown.grace_ms),
         ping_timeout: Duration::from_millis(file.health.ping_timeout_ms),
+        disconnect_in_background: file.lifecycle.disconnect_in_background,
         oauth_client_secret,
     }
 }

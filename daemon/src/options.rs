@@ -50,6 +50,8 @@ pub struct Options {
     pub shutdown_grace: Duration,
     /// How long each critical actor has to answer the watchdog's ping.
     pub ping_timeout: Duration,
+    /// Whether `app.background` drops the connection when the call does not say.
+    pub disconnect_in_background: bool,
     /// The OAuth client secret, read from a file or a systemd credential (never argv).
     pub oauth_client_secret: Option<Secret>,
 }

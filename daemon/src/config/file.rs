@@ -54,6 +54,18 @@ pub struct FileConfig {
     pub sandbox: SandboxSection,
     /// `[oauth]`.
     pub oauth: OauthSection,
+    /// `[lifecycle]`.
+    pub lifecycle: LifecycleSection,
+}
+
+/// `[lifecycle]`: what `app.background` does when the call does not say.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LifecycleSection {
+    /// Drop the connection on `app.background` (kept state; `app.foreground` reconnects). Off
+    /// by default: a kiosk usually stays reachable; desktops that want the iOS-documented
+    /// behaviour switch it on (live).
+    pub disconnect_in_background: bool,
 }
 
 /// `[socket]`: where clients connect and who may.
@@ -228,6 +240,7 @@ pub struct OauthSection {
 /// Keys a reload applies at once; every other key needs a restart.
 pub const LIVE_KEYS: &[&str] = &[
     "log.level",
+    "lifecycle.disconnect_in_background",
     "socket.allowed_uids",
     "socket.allowed_gids",
     "socket.allowed_groups",

@@ -26,6 +26,8 @@ struct Page {
 pub(crate) struct Visits {
     visit: Option<(UuidString, Instant)>,
     page: Option<Page>,
+    /// The page the background ended, viewed again on foreground.
+    paused: Option<Page>,
 }
 
 /// Events to post, all under one visit id.
@@ -119,10 +121,18 @@ impl Visits {
         Some(Batch { visit_id, events })
     }
 
-    /// Going to the background ends the open page, whatever it is.
+    /// Going to the background ends the open page, whatever it is, and remembers it.
     pub(crate) fn background(&mut self, now: Instant) -> Option<Batch> {
         let page = self.page.clone()?;
+        self.paused = Some(page.clone());
         self.page_view_ended(&page.title, &page.url, now)
+    }
+
+    /// Coming back views the page the background ended again (the documented integration:
+    /// `viewPage` on foreground), which extends the visit, or starts a new one after 30 min.
+    pub(crate) fn foreground(&mut self, now: Instant) -> Option<Batch> {
+        let page = self.paused.take()?;
+        self.page_view(&page.title, &page.url, now)
     }
 
     /// Any other event (chat window opened, conversion, proactive action), in the current
@@ -138,6 +148,30 @@ impl Visits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_foreground_views_the_page_the_background_ended_in_the_same_or_a_new_visit() {
+        let t0 = Instant::now();
+        let mut v = Visits::default();
+        let first = v.page_view("Home", "app://home", t0).unwrap();
+        assert!(matches!(first.events[0], AnalyticsEventData::VisitorVisit));
+        let bg = v.background(t0 + Duration::from_secs(5)).unwrap();
+        assert!(
+            matches!(&bg.events[..], [AnalyticsEventData::TimeSpentOnPage(t)] if t.time_spent_on_page == 5)
+        );
+        // Back within the visit: the same visit, the page again.
+        let fg = v.foreground(t0 + Duration::from_secs(60)).unwrap();
+        assert_eq!(fg.visit_id, first.visit_id);
+        assert!(matches!(&fg.events[..], [AnalyticsEventData::PageView(p)] if p.title == "Home"));
+        assert!(v.foreground(t0 + Duration::from_secs(61)).is_none(), "once");
+        // Back after more than 30 minutes: a new visit.
+        v.background(t0 + Duration::from_secs(70)).unwrap();
+        let late = v
+            .foreground(t0 + Duration::from_secs(70) + VISIT_LENGTH + Duration::from_secs(1))
+            .unwrap();
+        assert_ne!(late.visit_id, first.visit_id);
+        assert!(matches!(late.events[0], AnalyticsEventData::VisitorVisit));
+    }
 
     fn types(b: &Batch) -> Vec<&'static str> {
         b.events

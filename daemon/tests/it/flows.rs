@@ -540,6 +540,16 @@ fn background_ends_the_page_and_drops_the_socket_foreground_comes_back() {
         (fg["state"].as_str(), fg["connection"].as_str()),
         (Some("ready"), Some("connected"))
     );
+    // The page the background ended is viewed again, in the same visit.
+    let events = analytics_types(&b);
+    let (last, visit) = events.last().unwrap();
+    assert_eq!(last, "PageView", "{events:?}");
+    assert_eq!(visit, &events[0].1, "the visit goes on: {events:?}");
+    assert_eq!(
+        events.iter().filter(|(t, _)| t == "VisitorVisit").count(),
+        1,
+        "{events:?}"
+    );
     assert_eq!(b.count("AuthorizeCustomer"), 2);
     assert_eq!(
         b.count("RecoverThread"),
@@ -549,6 +559,24 @@ fn background_ends_the_page_and_drops_the_socket_foreground_comes_back() {
     // Without a background disconnect, foreground changes nothing.
     assert_eq!(c.ok("app.foreground", json!({}))["state"], "ready");
     assert_eq!(b.count("AuthorizeCustomer"), 2);
+}
+
+#[test]
+fn the_configuration_decides_whether_the_background_drops_the_connection() {
+    let b = Backend::start(EmulatorConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[lifecycle]\ndisconnect_in_background = true\n").unwrap();
+    let d = Daemon::start_with(&["--config", config.to_str().unwrap()]);
+    let mut c = d.client();
+    prepare(&mut c, &b, "chat_single");
+    c.ok("session.connect", json!({}));
+    let bg = c.ok("app.background", json!({}));
+    assert_eq!(bg["connection"], "disconnected", "configured: {bg}");
+    assert_eq!(c.ok("app.foreground", json!({}))["connection"], "connected");
+    // The call still decides when it says.
+    let bg = c.ok("app.background", json!({"disconnect": false}));
+    assert_eq!(bg["connection"], "connected", "{bg}");
 }
 
 #[test]

@@ -206,7 +206,10 @@ impl Handler<Background> for Session {
     }
 }
 
-/// `app.foreground`: reconnects a session that `app.background` disconnected.
+/// `app.foreground`: views again the page the background ended (extending the visit, or
+/// starting a new one after 30 minutes) and reconnects a session that `app.background`
+/// disconnected. Failures are reported (`error` event, journal) and never fail the call: the
+/// host is coming back to whatever state the session is in.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<SessionState, SessionError>")]
 pub(crate) struct Foreground;
@@ -215,17 +218,49 @@ impl Handler<Foreground> for Session {
     type Result = ResponseActFuture<Self, Result<SessionState, SessionError>>;
 
     fn handle(&mut self, _: Foreground, ctx: &mut Self::Context) -> Self::Result {
-        if !std::mem::take(&mut self.resume_on_foreground) {
-            return Box::pin(fut::ok(self.state()));
-        }
+        let batch = self.visits.foreground(Instant::now());
+        let post = match (batch, self.target.is_some()) {
+            (Some(b), true) => self.post(b),
+            _ => Box::pin(fut::ok(())),
+        };
+        let resume = std::mem::take(&mut self.resume_on_foreground);
         let addr = ctx.address();
         Box::pin(
-            async move { addr.send(super::Connect).await }
-                .into_actor(self)
-                .map(|r, act, _| match r {
-                    Ok(result) => result,
-                    Err(_) => Ok(act.state()),
-                }),
+            post.then(move |posted, act, _| {
+                if let Err(e) = posted {
+                    act.report_lifecycle("app.foreground: the page view", e);
+                }
+                async move {
+                    if resume {
+                        return match addr.send(super::Connect).await {
+                            Ok(r) => r.map(drop),
+                            Err(_) => Err(SessionError::Stopped),
+                        };
+                    }
+                    Ok(())
+                }
+                .into_actor(act)
+            })
+            .map(|resumed, act, _| {
+                if let Err(e) = resumed {
+                    act.report_lifecycle("app.foreground: reconnecting", e);
+                }
+                Ok(act.state())
+            }),
         )
+    }
+}
+
+impl Session {
+    /// A lifecycle step failed: the host hears it as an `error` event, the journal as a warning.
+    fn report_lifecycle(&self, step: &str, e: SessionError) {
+        tracing::warn!(session = %self.name, error = %e, "{step} failed");
+        self.publish(
+            cxone_chat_protocol::rpc::notifications::ErrorEvent {
+                error: cxone_chat_protocol::rpc::errors::ErrorObject::from(&e),
+                thread_id: None,
+            }
+            .into(),
+        );
     }
 }

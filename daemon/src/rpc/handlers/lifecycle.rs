@@ -17,9 +17,12 @@ pub(crate) async fn background(
     ctx: &Ctx,
     p: AppBackgroundParams,
 ) -> Result<SessionState, ErrorObject> {
-    // Dropping the socket in the background is opt-in: a kiosk usually stays reachable.
+    // Dropping the socket in the background is opt-in (`lifecycle.disconnect_in_background`):
+    // a kiosk usually stays reachable.
     let background = msg::Background {
-        disconnect: p.disconnect.unwrap_or(false),
+        disconnect: p
+            .disconnect
+            .unwrap_or(ctx.state.options().disconnect_in_background),
     };
     ask(&find(&ctx.state, &p.session)?.session, background).await
 }
