@@ -203,6 +203,12 @@ pub fn load(flags: &Flags, env: &HashMap<String, String>) -> Result<Loaded, Conf
         .map_err(merge_error)?;
     let socket_mode = parse_mode(&file.socket.mode)?;
     validate(&file)?;
+    if let Some(path) = &file.network.ca_file {
+        crate::upstream::trust::read_roots(path).map_err(|e| ConfigError::Invalid {
+            key: "network.ca_file",
+            message: e.to_string(),
+        })?;
+    }
     let socket = file
         .socket
         .path
@@ -265,6 +271,7 @@ pub(crate) fn options_from(
         shutdown_grace: Duration::from_millis(file.shutdown.grace_ms),
         ping_timeout: Duration::from_millis(file.health.ping_timeout_ms),
         disconnect_in_background: file.lifecycle.disconnect_in_background,
+        ca_file: file.network.ca_file.clone(),
         oauth_client_secret,
     }
 }
@@ -298,6 +305,7 @@ pub fn known_keys() -> Vec<String> {
     full.state.dir = Some(PathBuf::new());
     full.oauth.client_secret_file = Some(PathBuf::new());
     full.oauth.client_secret_credential = Some(String::new());
+    full.network.ca_file = Some(PathBuf::new());
     let table = toml::Table::try_from(&full).expect("the configuration serializes");
     let mut keys = Vec::new();
     for (section, value) in &table {

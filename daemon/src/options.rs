@@ -52,6 +52,8 @@ pub struct Options {
     pub ping_timeout: Duration,
     /// Whether `app.background` drops the connection when the call does not say.
     pub disconnect_in_background: bool,
+    /// Extra TLS trust roots (`network.ca_file`), read at start.
+    pub ca_file: Option<PathBuf>,
     /// The OAuth client secret, read from a file or a systemd credential (never argv).
     pub oauth_client_secret: Option<Secret>,
 }

@@ -47,6 +47,9 @@ pub enum RunError {
     /// The HTTP client could not be built.
     #[error("cannot set up the HTTP client: {0}")]
     HttpClient(#[source] crate::upstream::RestError),
+    /// `network.ca_file` cannot be used.
+    #[error("{0}")]
+    TrustRoots(#[source] crate::upstream::trust::TrustError),
     /// The state directory is unusable.
     #[error("cannot use the state directory: {0}")]
     Store(#[source] crate::store::StoreError),
@@ -98,7 +101,15 @@ pub fn run(loaded: Loaded, flags: Flags, log: LogControl) -> Result<(), RunError
         let mut int = signal(SignalKind::interrupt()).map_err(RunError::Signals)?;
         let mut hup = signal(SignalKind::hangup()).map_err(RunError::Signals)?;
         let hub = EventHub::new(options.event_buffer).start();
-        let rest = RestClient::new(RestConfig::default()).map_err(RunError::HttpClient)?;
+        let extra_roots = match &options.ca_file {
+            Some(path) => crate::upstream::trust::read_roots(path).map_err(RunError::TrustRoots)?,
+            None => Vec::new(),
+        };
+        let rest = RestClient::new(RestConfig {
+            extra_roots: std::sync::Arc::new(extra_roots),
+            ..RestConfig::default()
+        })
+        .map_err(RunError::HttpClient)?;
         let (sandbox, _emulator) = start_sandbox(options.sandbox).await?;
         let store = crate::store::Store::open(&options.state_dir).map_err(RunError::Store)?;
         let listening = match &activated {

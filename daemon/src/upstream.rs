@@ -21,6 +21,7 @@ pub mod backoff;
 pub mod endpoints;
 pub mod rest;
 pub mod socket;
+pub mod trust;
 
 use std::sync::Once;
 

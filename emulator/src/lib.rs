@@ -26,6 +26,7 @@ mod outbound;
 mod record;
 mod rest;
 mod server;
+mod tls;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -53,19 +54,45 @@ impl Shared {
 pub struct Emulator {
     addr: SocketAddr,
     task: tokio::task::JoinHandle<()>,
+    /// With `--tls`: the PEM of the certificate it serves (its own root: self-signed).
+    ca_pem: Option<String>,
 }
 
 impl Emulator {
-    /// Binds `listen` (port 0 picks a free port) and serves on the current tokio runtime.
+    /// Binds `listen` (port 0 picks a free port) and serves plain HTTP and WebSocket on the
+    /// current tokio runtime.
     pub async fn start(listen: &str, config: EmulatorConfig) -> std::io::Result<Self> {
+        Self::serve(listen, config, None).await
+    }
+
+    /// Like [`Emulator::start`], serving HTTPS and WSS with a certificate generated now for
+    /// `127.0.0.1` and `localhost` ([`Emulator::ca_pem`] is the root to trust). Plain HTTP on
+    /// the same port still answers, so the admin API and `curl` work without the root.
+    pub async fn start_tls(listen: &str, config: EmulatorConfig) -> std::io::Result<Self> {
+        let (acceptor, pem) = tls::acceptor()?;
+        let mut emulator = Self::serve(listen, config, Some(acceptor)).await?;
+        emulator.ca_pem = Some(pem);
+        Ok(emulator)
+    }
+
+    async fn serve(
+        listen: &str,
+        config: EmulatorConfig,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+    ) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
-        let base_url = format!("http://{addr}");
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let base_url = format!("{scheme}://{addr}");
         let shared = Arc::new(Shared {
             backend: Mutex::new(Backend::new(Arc::new(config), base_url)),
         });
-        let task = tokio::spawn(server::accept_loop(listener, shared));
-        Ok(Self { addr, task })
+        let task = tokio::spawn(server::accept_loop(listener, shared, tls));
+        Ok(Self {
+            addr,
+            task,
+            ca_pem: None,
+        })
     }
 
     /// The bound address.
@@ -73,14 +100,30 @@ impl Emulator {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT`: the REST and admin base (the chat URL is this plus `/chat`).
+    /// `http(s)://127.0.0.1:PORT`: the REST and admin base (the chat URL is this plus `/chat`).
     pub fn base_url(&self) -> String {
+        let scheme = if self.ca_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// `http://127.0.0.1:PORT`: the same port in plain HTTP (the admin API without TLS).
+    pub fn plain_url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
-    /// `ws://127.0.0.1:PORT/`: the WebSocket gateway.
+    /// `ws(s)://127.0.0.1:PORT/`: the WebSocket gateway.
     pub fn ws_url(&self) -> String {
-        format!("ws://{}/", self.addr)
+        let scheme = if self.ca_pem.is_some() { "wss" } else { "ws" };
+        format!("{scheme}://{}/", self.addr)
+    }
+
+    /// With TLS, the PEM certificate a client must trust.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 }
 

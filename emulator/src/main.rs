@@ -1,5 +1,6 @@
 //! The `cxone-emulator` binary: `--listen 127.0.0.1:PORT` (port 0 picks one) and an optional
-//! `--config FILE`; prints `listening on http://127.0.0.1:PORT` as its first line.
+//! `--config FILE` and `--tls [--tls-ca-out PEM]`; prints `listening on http(s)://127.0.0.1:PORT`
+//! as its first line.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -17,6 +18,13 @@ struct Cli {
     /// A TOML file with more brands and channels (see emulator/README.md).
     #[arg(long)]
     config: Option<String>,
+    /// Serve HTTPS and WSS with a certificate generated now for 127.0.0.1 and localhost
+    /// (plain HTTP still answers on the same port, for the admin API).
+    #[arg(long)]
+    tls: bool,
+    /// With --tls: write the certificate (PEM) here, the root a client must trust.
+    #[arg(long, requires = "tls")]
+    tls_ca_out: Option<std::path::PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -42,13 +50,24 @@ fn main() -> ExitCode {
         }
     };
     runtime.block_on(async move {
-        let emulator = match Emulator::start(&cli.listen, config).await {
+        let started = if cli.tls {
+            Emulator::start_tls(&cli.listen, config).await
+        } else {
+            Emulator::start(&cli.listen, config).await
+        };
+        let emulator = match started {
             Ok(e) => e,
             Err(e) => {
                 eprintln!("cxone-emulator: cannot listen on {}: {e}", cli.listen);
                 return ExitCode::from(1);
             }
         };
+        if let (Some(path), Some(pem)) = (&cli.tls_ca_out, emulator.ca_pem())
+            && let Err(e) = std::fs::write(path, pem)
+        {
+            eprintln!("cxone-emulator: cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
         // Tests and scripts read this line to learn the port.
         println!("listening on {}", emulator.base_url());
         let _ = std::io::stdout().flush();

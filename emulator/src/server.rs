@@ -27,8 +27,16 @@ use crate::record::Record;
 /// The largest request body accepted (attachments are base64 inside JSON).
 const MAX_BODY: usize = 64 * 1024 * 1024;
 
-/// Accepts connections until the task is dropped.
-pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+/// The first byte of a TLS handshake record.
+const TLS_HANDSHAKE: u8 = 0x16;
+
+/// Accepts connections until the task is dropped. With `tls`, a connection that opens with a
+/// TLS handshake is served over TLS, any other in plain HTTP (the admin API, `curl`).
+pub(crate) async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
     loop {
         let (stream, _) = match listener.accept().await {
             Ok(s) => s,
@@ -39,15 +47,34 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             }
         };
         let _ = stream.set_nodelay(true);
-        let shared = shared.clone();
+        let (shared, tls) = (shared.clone(), tls.clone());
         tokio::spawn(async move {
-            let service = service_fn(move |req| route(req, shared.clone()));
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .with_upgrades()
-                .await;
+            let mut first = [0u8; 1];
+            let handshake =
+                matches!(stream.peek(&mut first).await, Ok(1) if first[0] == TLS_HANDSHAKE);
+            match tls.filter(|_| handshake) {
+                Some(acceptor) => {
+                    // A client that does not trust the certificate ends here, as with a real
+                    // tenant behind an unknown root.
+                    if let Ok(tls_stream) = acceptor.accept(stream).await {
+                        serve(tls_stream, shared).await;
+                    }
+                }
+                None => serve(stream, shared).await,
+            }
         });
     }
+}
+
+async fn serve<S>(stream: S, shared: Arc<Shared>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |req| route(req, shared.clone()));
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .with_upgrades()
+        .await;
 }
 
 async fn route(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Response<Body>, Infallible> {

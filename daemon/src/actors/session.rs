@@ -343,7 +343,10 @@ impl Session {
             auth: c.authentication_type(),
             secured: c.secured_sessions_enabled(),
             sdk: self.sdk.clone(),
-            socket: SocketConfig::default(),
+            socket: SocketConfig {
+                extra_roots: self.rest.config().extra_roots.clone(),
+                ..SocketConfig::default()
+            },
             large_events: self.large_events.clone(),
             oauth: self.oauth.clone(),
             live_chat: self.live_chat.clone(),

@@ -56,6 +56,18 @@ pub struct FileConfig {
     pub oauth: OauthSection,
     /// `[lifecycle]`.
     pub lifecycle: LifecycleSection,
+    /// `[network]`.
+    pub network: NetworkSection,
+}
+
+/// `[network]`: how the daemon reaches CXone.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetworkSection {
+    /// A PEM file of extra trust roots, added to the system's (a TLS-inspecting proxy's root,
+    /// a private back end's) (restart).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
 }
 
 /// `[lifecycle]`: what `app.background` does when the call does not say.

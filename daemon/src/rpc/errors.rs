@@ -12,6 +12,8 @@ use crate::upstream::{ConnectError, RequestError, RestError};
 fn rest_code(e: &RestError) -> ErrorCode {
     match e {
         RestError::SdkVersionNotSupported { .. } => ErrorCode::VersionNotSupported,
+        // The daemon refused the server's certificate: the same again would fail the same way.
+        e if e.is_tls() => ErrorCode::BackendRejected,
         other => match other.status() {
             Some(404) => ErrorCode::ChannelUnavailable,
             Some(s) if (400..500).contains(&s) => ErrorCode::BackendRejected,
@@ -110,6 +112,9 @@ impl From<&SessionError> for ErrorObject {
                 if matches!(status, 401 | 403) =>
             {
                 ErrorObject::new(ErrorCode::AuthorizationFailed).with_backend_status(*status)
+            }
+            SessionError::OpenSocket(ConnectError::Tls(_)) => {
+                ErrorObject::new(ErrorCode::BackendRejected)
             }
             SessionError::OpenSocket(_) => ErrorObject::new(ErrorCode::BackendUnavailable),
             SessionError::Request { step, error } => return request(step, error),

@@ -63,6 +63,8 @@ pub struct RestConfig {
     pub large_event_timeout: Duration,
     /// Requests made for one large event before giving up on transient failures.
     pub large_event_attempts: u32,
+    /// Trust roots added to the system's (`network.ca_file`), for REST and the WebSocket.
+    pub extra_roots: super::trust::ExtraRoots,
 }
 
 impl Default for RestConfig {
@@ -79,6 +81,7 @@ impl Default for RestConfig {
             large_event_max_bytes: 16 << 20,
             large_event_timeout: Duration::from_secs(30),
             large_event_attempts: 3,
+            extra_roots: Default::default(),
         }
     }
 }
@@ -210,7 +213,12 @@ impl RestClient {
         }
         self.tls
             .get_or_init(|| {
-                builder(&self.config).build().map_err(|e| {
+                let extra = self
+                    .config
+                    .extra_roots
+                    .iter()
+                    .filter_map(|der| reqwest::Certificate::from_der(der).ok());
+                builder(&self.config).tls_certs_merge(extra).build().map_err(|e| {
                     let why = error::causes(&e);
                     tracing::error!(error = %why, "cannot load the trust roots for https; install the ca-certificates package or set SSL_CERT_FILE");
                     why
@@ -498,6 +506,8 @@ async fn read_limited(
     let classify = |e: reqwest::Error| {
         if e.is_timeout() {
             HttpFailure::Timeout(timeout)
+        } else if let Some(problem) = super::trust::tls_problem(&e) {
+            HttpFailure::Tls(problem)
         } else if e.is_connect() {
             // `without_url`: the URL may carry a signature or a token in its query.
             HttpFailure::Connect(e.without_url())

@@ -73,6 +73,8 @@ pub struct SocketConfig {
     pub max_held_frames: usize,
     /// How long a close waits for the server's close reply.
     pub close_timeout: Duration,
+    /// Trust roots added to the system's (`network.ca_file`).
+    pub extra_roots: super::trust::ExtraRoots,
 }
 
 impl Default for SocketConfig {
@@ -87,6 +89,7 @@ impl Default for SocketConfig {
             outbound_capacity: 64,
             max_held_frames: 1024,
             close_timeout: Duration::from_secs(2),
+            extra_roots: Default::default(),
         }
     }
 }
@@ -200,7 +203,9 @@ pub enum ConnectError {
     #[error("could not reach the chat gateway: {0}; check the network and the socket URL")]
     Network(#[source] std::io::Error),
     /// The TLS handshake failed (certificate not trusted, TLS-inspecting proxy, clock skew).
-    #[error("TLS with the chat gateway failed: {0}; check the system trust store and clock")]
+    #[error(
+        "TLS with the chat gateway failed: {0}; if a proxy inspects TLS, add its root certificate to network.ca_file, otherwise check the system trust store and clock"
+    )]
     Tls(#[source] tungstenite::error::TlsError),
     /// The gateway did not complete the handshake in time.
     #[error("the chat gateway did not answer within {} s", .after.as_secs_f32())]
@@ -348,8 +353,13 @@ pub async fn connect(
     let ws_config = WebSocketConfig::default()
         .max_message_size(Some(config.max_message_size))
         .max_frame_size(Some(config.max_message_size));
+    let connector = if url.scheme() == "wss" {
+        super::trust::websocket_connector(&config.extra_roots)
+    } else {
+        None
+    };
     let connecting =
-        tokio_tungstenite::connect_async_tls_with_config(request, Some(ws_config), true, None);
+        tokio_tungstenite::connect_async_tls_with_config(request, Some(ws_config), true, connector);
     let (ws, _response) = match tokio::time::timeout(config.connect_timeout, connecting).await {
         Err(_) => {
             return Err(ConnectError::Timeout {

@@ -23,13 +23,28 @@ pub struct Backend {
 
 impl Backend {
     pub fn start(config: EmulatorConfig) -> Self {
+        Self::start_with(config, false)
+    }
+
+    /// The emulator serving HTTPS and WSS with a certificate of its own ([`Backend::ca_pem`]).
+    pub fn start_tls(config: EmulatorConfig) -> Self {
+        Self::start_with(config, true)
+    }
+
+    fn start_with(config: EmulatorConfig, tls: bool) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .unwrap();
         let emulator = runtime
-            .block_on(Emulator::start("127.0.0.1:0", config))
+            .block_on(async {
+                if tls {
+                    Emulator::start_tls("127.0.0.1:0", config).await
+                } else {
+                    Emulator::start("127.0.0.1:0", config).await
+                }
+            })
             .unwrap();
         Backend {
             base: emulator.base_url(),
@@ -38,13 +53,26 @@ impl Backend {
         }
     }
 
+    /// With TLS, the root to trust.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self._emulator.ca_pem()
+    }
+
     /// The `environment` param of `session.prepare` for this emulator.
     pub fn environment(&self) -> Value {
-        json!({"chatUrl": format!("{}/chat", self.base), "socketUrl": self.base.replace("http://", "ws://") + "/"})
+        let socket = self
+            .base
+            .replace("https://", "wss://")
+            .replace("http://", "ws://");
+        json!({"chatUrl": format!("{}/chat", self.base), "socketUrl": socket + "/"})
     }
 
     fn http(&self, method: &str, path: &str, body: Option<&Value>) -> Value {
-        let addr = self.base.trim_start_matches("http://");
+        // The admin API answers plain HTTP on the same port, TLS or not.
+        let addr = self
+            .base
+            .trim_start_matches("https://")
+            .trim_start_matches("http://");
         let mut s = TcpStream::connect(addr).unwrap();
         let body = body.map(|b| b.to_string()).unwrap_or_default();
         write!(s, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();

@@ -128,6 +128,20 @@ impl RestError {
             | Self::LargeEventUrl { .. } => None,
         }
     }
+
+    /// Whether TLS with the server failed (an untrusted certificate): retrying cannot help.
+    pub fn is_tls(&self) -> bool {
+        match self {
+            Self::FetchChannelConfig { failure, .. }
+            | Self::FetchAvailability(failure)
+            | Self::RegisterVisitor(failure)
+            | Self::SendAnalyticsEvent(failure)
+            | Self::UploadAttachment(failure)
+            | Self::RequestToken { failure, .. }
+            | Self::DownloadLargeEvent { failure, .. } => matches!(failure, HttpFailure::Tls(_)),
+            _ => false,
+        }
+    }
 }
 
 /// How one HTTP exchange failed.
@@ -160,6 +174,12 @@ pub enum HttpFailure {
     /// A 2xx response whose body is not what the protocol says.
     #[error("unexpected response body: {0}")]
     Decode(#[source] DecodeError),
+    /// TLS with the server failed: its certificate is not trusted (unknown issuer — a
+    /// TLS-inspecting proxy —, expired, issued for another name). Retrying cannot help.
+    #[error(
+        "TLS with the server failed ({0}); if a proxy inspects TLS, add its root certificate to network.ca_file, otherwise check the environment's URL and the system clock"
+    )]
+    Tls(String),
     /// No trust roots for https: the system has no CA bundle (or it cannot be read).
     #[error(
         "no trusted CA certificates for https ({0}); install the ca-certificates package, or set SSL_CERT_FILE to a PEM bundle"
@@ -186,7 +206,7 @@ impl HttpFailure {
         match self {
             Self::Connect(_) | Self::Timeout(_) | Self::Transport(_) => true,
             Self::Status { status, .. } => *status >= 500 || *status == 408 || *status == 429,
-            Self::TooLarge { .. } | Self::Decode(_) | Self::NoTrustRoots(_) => false,
+            Self::TooLarge { .. } | Self::Decode(_) | Self::NoTrustRoots(_) | Self::Tls(_) => false,
         }
     }
 

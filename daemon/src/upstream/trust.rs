@@ -1,0 +1,89 @@
+//! Trust roots for TLS: the system's, loaded only when a TLS connection first needs them (see
+//! `rest.rs`), plus the extra roots of `network.ca_file` — the root of a TLS-inspecting proxy or
+//! of a private back end — for REST and the WebSocket alike.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+use tokio_tungstenite::Connector;
+
+/// Why `network.ca_file` cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum TrustError {
+    /// The file cannot be read or holds something that is not a PEM certificate.
+    #[error("cannot read the trust roots in {path}: {reason}; give a PEM file of CA certificates")]
+    ReadCaFile {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The file holds no certificate.
+    #[error("{0} holds no certificate; give a PEM file with at least one CERTIFICATE block")]
+    EmptyCaFile(PathBuf),
+}
+
+/// The extra roots, shared by every connection.
+pub type ExtraRoots = Arc<Vec<CertificateDer<'static>>>;
+
+/// Reads a PEM file of CA certificates.
+pub fn read_roots(path: &Path) -> Result<Vec<CertificateDer<'static>>, TrustError> {
+    let fail = |reason: String| TrustError::ReadCaFile {
+        path: path.to_owned(),
+        reason,
+    };
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(|e| fail(e.to_string()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| fail(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(TrustError::EmptyCaFile(path.to_owned()));
+    }
+    Ok(certs)
+}
+
+/// The WebSocket's TLS set-up when there are extra roots: the system's roots and the extra
+/// ones. `None` without extra roots: tokio-tungstenite's own (the system's roots).
+pub(crate) fn websocket_connector(extra: &[CertificateDer<'static>]) -> Option<Connector> {
+    if extra.is_empty() {
+        return None;
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    // The system's roots may be missing or partly unreadable; the extra ones still count.
+    let native = rustls_native_certs::load_native_certs();
+    roots.add_parsable_certificates(native.certs);
+    roots.add_parsable_certificates(extra.iter().cloned());
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .ok()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Some(Connector::Rustls(Arc::new(config)))
+}
+
+/// The TLS problem somewhere in an error's causes (rustls reports a certificate it does not
+/// trust — unknown issuer, expired, another name — inside an I/O error), in words.
+pub(crate) fn tls_problem(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        // I/O errors may nest (hyper wraps the TLS stream's own): look through each wrapper.
+        let mut inner: &(dyn std::error::Error + 'static) = e;
+        loop {
+            if let Some(tls) = inner.downcast_ref::<rustls::Error>() {
+                return Some(tls.to_string());
+            }
+            match inner
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+            {
+                Some(wrapped) => inner = wrapped,
+                None => break,
+            }
+        }
+        cause = e.source();
+    }
+    None
+}

@@ -1,0 +1,129 @@
+//! TLS end to end (issue #16): the daemon against the emulator serving HTTPS and WSS with a
+//! certificate of its own, trusted through `network.ca_file` — REST, the WebSocket, an
+//! attachment upload and a large event's download all over TLS — and refused, naming the
+//! certificate problem, without that root.
+
+use crate::common::{Backend, Client, Daemon};
+use cxone_emulator::EmulatorConfig;
+use serde_json::json;
+
+fn daemon_trusting(b: &Backend, dir: &std::path::Path) -> Daemon {
+    let ca = dir.join("emulator-ca.pem");
+    std::fs::write(&ca, b.ca_pem().expect("a TLS emulator")).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!("[network]\nca_file = {:?}\n", ca.to_str().unwrap()),
+    )
+    .unwrap();
+    Daemon::start_with(&["--config", config.to_str().unwrap()])
+}
+
+fn prepare(c: &mut Client, b: &Backend) {
+    c.ok(
+        "session.prepare",
+        json!({"environment": b.environment(), "brandId": 1000, "channelId": "chat_single"}),
+    );
+}
+
+#[test]
+fn a_whole_chat_runs_over_tls_with_the_configured_root() {
+    let b = Backend::start_tls(EmulatorConfig {
+        large_event_threshold: 4 * 1024,
+        ..EmulatorConfig::default()
+    });
+    assert!(
+        b.environment()["chatUrl"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    assert!(
+        b.environment()["socketUrl"]
+            .as_str()
+            .unwrap()
+            .starts_with("wss://")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let d = daemon_trusting(&b, dir.path());
+    let mut c = d.client();
+    c.subscribe();
+    prepare(&mut c, &b);
+    assert_eq!(c.ok("session.connect", json!({}))["state"], "ready");
+    let t = c.ok("threads.create", json!({}));
+    let tid = t["id"].as_str().unwrap().to_owned();
+    c.ok(
+        "thread.send",
+        json!({"threadId": tid, "text": "over tls",
+            "attachments": [{"data": "aGVsbG8=", "fileName": "hello.txt", "mimeType": "text/plain"}]}),
+    );
+    c.wait_event("the answer", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: over tls"
+    });
+    let uploads = b.admin_get("received?transport=rest");
+    assert!(
+        uploads
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["kind"].as_str().unwrap().contains("attachment")),
+        "the attachment went up over https: {uploads}"
+    );
+    // An answer larger than the threshold comes through the bucket, downloaded over https.
+    let long = "x".repeat(6 * 1024);
+    b.admin_post("agent/say", json!({"threadId": tid, "text": long}));
+    let e = c.wait_event("the large message", |e| {
+        e["kind"] == "message.created"
+            && e["data"]["message"]["text"]
+                .as_str()
+                .is_some_and(|t| t.len() == 6 * 1024)
+    });
+    assert_eq!(e["data"]["message"]["direction"], "outbound");
+    assert!(
+        b.received_kinds().iter().any(|k| k.starts_with("GET /s3/")),
+        "fetched from the bucket: {:?}",
+        b.received_kinds()
+    );
+}
+
+#[test]
+fn without_the_root_the_connection_is_refused_naming_the_certificate() {
+    let b = Backend::start_tls(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    let err = c.err(
+        "session.prepare",
+        json!({"environment": b.environment(), "brandId": 1000, "channelId": "chat_single"}),
+    );
+    let detail = err["data"]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("invalid peer certificate: UnknownIssuer")
+            && detail.contains("network.ca_file"),
+        "the error names the certificate problem and what to do: {err}"
+    );
+    assert!(detail.contains("after 1 attempt"), "not retried: {err}");
+    assert_eq!(err["data"]["retryable"], false, "{err}");
+}
+
+#[test]
+fn an_unusable_ca_file_is_a_configuration_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("not-a-cert.pem");
+    std::fs::write(&ca, "hello\n").unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("[network]\nca_file = {:?}\n", ca.to_str().unwrap()),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cxone-chatd"))
+        .args(["check-config", "--config", config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("network.ca_file") && stderr.contains("no certificate"),
+        "{stderr}"
+    );
+}
