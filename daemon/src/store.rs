@@ -52,7 +52,7 @@ pub use error::{StoreError, Trouble};
 pub use outbox::{Enqueued, OUTBOX_SCHEMA_VERSION, Outgoing, QueuedMessage, Salvage};
 pub use record::{
     CustomEndpoints, ExpiringToken, PreparedFor, SESSION_SCHEMA_VERSION, SessionRecord,
-    StoredCustomer, StoredEnvironment, ThirdPartyTokens, TransactionToken,
+    StoredCustomer, StoredEnvironment, StoredVisit, ThirdPartyTokens, TransactionToken,
 };
 pub use secret::{REDACTED, Secret};
 pub use session::SessionStore;

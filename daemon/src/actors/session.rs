@@ -151,7 +151,23 @@ impl Session {
             live_chat: LiveChat::new(rest.clone()).start(),
             threads: Threads::new(name.clone(), hub.clone(), oauth, store.clone()).start(),
             customer_fields: Vec::new(),
-            visits: Default::default(),
+            visits: {
+                let mut visits = crate::session::analytics::Visits::default();
+                if let Some(v) = record.and_then(|r| r.visit.as_ref()) {
+                    let left = v.expires_at_ms - crate::to_api::now_ms();
+                    if let (Ok(id), Ok(left)) = (
+                        cxone_chat_protocol::cxone::common::UuidString::parse(&v.id.to_string()),
+                        u64::try_from(left),
+                    ) {
+                        visits.resume(
+                            id,
+                            std::time::Duration::from_millis(left),
+                            std::time::Instant::now(),
+                        );
+                    }
+                }
+                visits
+            },
             destination_id: uuid::Uuid::new_v4().to_string(),
             resume_on_foreground: false,
             saving: None,

@@ -121,6 +121,22 @@ impl Visits {
         Some(Batch { visit_id, events })
     }
 
+    /// The visit in progress and how long it has left, to keep across a restart.
+    pub(crate) fn current(&self, now: Instant) -> Option<(UuidString, Duration)> {
+        let (id, expires) = self.visit.as_ref()?;
+        let left = expires
+            .checked_duration_since(now)
+            .filter(|l| !l.is_zero())?;
+        Some((id.clone(), left))
+    }
+
+    /// Takes up a visit an earlier run left with `left` to go.
+    pub(crate) fn resume(&mut self, id: UuidString, left: Duration, now: Instant) {
+        if !left.is_zero() {
+            self.visit = Some((id, now + left));
+        }
+    }
+
     /// Going to the background ends the open page, whatever it is, and remembers it.
     pub(crate) fn background(&mut self, now: Instant) -> Option<Batch> {
         let page = self.page.clone()?;
@@ -148,6 +164,30 @@ impl Visits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_resumed_visit_goes_on_until_its_time_is_up() {
+        let t0 = Instant::now();
+        let id = UuidString::new_v4();
+        let mut v = Visits::default();
+        v.resume(id.clone(), Duration::from_secs(60), t0);
+        assert_eq!(v.current(t0).map(|(i, _)| i), Some(id.clone()));
+        let same = v
+            .page_view("Home", "app://home", t0 + Duration::from_secs(30))
+            .unwrap();
+        assert_eq!(same.visit_id, id);
+        assert!(!matches!(same.events[0], AnalyticsEventData::VisitorVisit));
+        let mut late = Visits::default();
+        late.resume(id.clone(), Duration::from_secs(60), t0);
+        let new = late
+            .page_view("Home", "app://home", t0 + Duration::from_secs(61))
+            .unwrap();
+        assert_ne!(new.visit_id, id);
+        assert!(
+            late.current(t0 + Duration::from_secs(61) + VISIT_LENGTH)
+                .is_none()
+        );
+    }
 
     #[test]
     fn the_foreground_views_the_page_the_background_ended_in_the_same_or_a_new_visit() {

@@ -49,6 +49,19 @@ pub struct SessionRecord {
     /// visitor registration and message as the SDKs do.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_token: Option<Secret>,
+    /// The visit in progress, so that a restart within its 30 minutes does not start another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit: Option<StoredVisit>,
+}
+
+/// A visit and when it ends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredVisit {
+    /// The visit id.
+    pub id: Uuid,
+    /// When it ends unless extended, in Unix milliseconds.
+    pub expires_at_ms: i64,
 }
 
 impl SessionRecord {
@@ -64,6 +77,7 @@ impl SessionRecord {
             secured_cookies: BTreeMap::new(),
             thread_ids: Vec::new(),
             device_token: None,
+            visit: None,
         }
     }
 

@@ -1333,3 +1333,38 @@ fn a_session_can_be_prepared_again_right_after_close_and_by_two_callers_at_once(
         "prepared"
     );
 }
+
+#[test]
+fn a_restart_within_the_visit_goes_on_with_it() {
+    let b = Backend::start(EmulatorConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let d = Daemon::start_in(dir.path(), &[]);
+        let mut c = d.client();
+        prepare(&mut c, &b, "chat_single");
+        c.ok(
+            "analytics.pageView",
+            json!({"title": "Home", "url": "app://home"}),
+        );
+        // The visit reaches the disk off the call's path; a moment for it.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    let d = Daemon::start_in(dir.path(), &[]);
+    let mut c = d.client();
+    prepare(&mut c, &b, "chat_single");
+    c.ok(
+        "analytics.pageView",
+        json!({"title": "Menu", "url": "app://menu"}),
+    );
+    let events = analytics_types(&b);
+    let types: Vec<&str> = events.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        types,
+        ["VisitorVisit", "PageView", "PageView"],
+        "{events:?}"
+    );
+    assert!(
+        events.iter().all(|(_, v)| *v == events[0].1),
+        "one visit: {events:?}"
+    );
+}

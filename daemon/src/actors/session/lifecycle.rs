@@ -144,6 +144,7 @@ impl Session {
         let Some(target) = self.target.clone() else {
             return Box::pin(fut::err(SessionError::NotPrepared));
         };
+        self.save_visit();
         let rest = self.rest.clone();
         let visitor = self.visitor_id.clone();
         let destination = self.destination_id.clone();
@@ -162,6 +163,29 @@ impl Session {
             Ok(())
         };
         Box::pin(work.into_actor(self))
+    }
+}
+
+impl Session {
+    /// Keeps the visit in the record, so that a restart within its 30 minutes goes on with it
+    /// rather than announcing a new `VisitorVisit`. Not awaited: a lost write only means a new
+    /// visit after a restart.
+    fn save_visit(&self) {
+        let Some((id, left)) = self.visits.current(Instant::now()) else {
+            return;
+        };
+        let Ok(id) = uuid::Uuid::parse_str(id.as_str()) else {
+            return;
+        };
+        let expires_at_ms =
+            crate::to_api::now_ms() + i64::try_from(left.as_millis()).unwrap_or(i64::MAX / 2);
+        let visit = crate::store::StoredVisit { id, expires_at_ms };
+        let (store, name) = (self.store.clone(), self.name.clone());
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = store.update(|r| r.visit = Some(visit)) {
+                tracing::warn!(session = %name, error = %e, "cannot save the visit");
+            }
+        });
     }
 }
 
