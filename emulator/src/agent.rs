@@ -23,40 +23,58 @@ use crate::effect::{AgentAction, Effect};
 use crate::frames::{self, push};
 use crate::outbound;
 
+/// Where a message finds its contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ContactStage {
+    /// The message opened it: it is routed (queue, then assignment) from now.
+    Opened,
+    /// It is still routed after an earlier message opened it: no agent can answer yet.
+    Waiting,
+    /// An agent has it (or no routing applies).
+    Handled,
+}
+
 /// The agent's plan after a customer message: in live chat a new contact first waits in the
-/// queue, then gets assigned; any visible message is read, answered after a typing pause.
+/// queue, then gets assigned; any visible message is read, answered after a typing pause — and
+/// not before the contact has its agent.
 pub(crate) fn react_to_customer_message(
     agent: &AgentConfig,
     live: bool,
     thread: &UuidString,
-    contact_is_new: bool,
+    contact: ContactStage,
     hidden: bool,
     text: Option<&str>,
 ) -> Vec<Effect> {
     let mut out = Vec::new();
     let mut t = Duration::ZERO;
     let at = |after: Duration, action| Effect::Agent { after, action };
-    if contact_is_new {
+    if contact != ContactStage::Handled {
+        // Only the message that opened the contact routes it: one countdown per contact.
+        let opened = contact == ContactStage::Opened;
         if live && !agent.queue_positions.is_empty() {
             let step = Duration::from_millis(agent.queue_step_ms);
-            out.push(at(
-                step,
-                AgentAction::Queue {
-                    thread: thread.clone(),
-                    positions: agent.queue_positions.clone(),
+            if opened {
+                out.push(at(
                     step,
-                },
-            ));
+                    AgentAction::Queue {
+                        thread: thread.clone(),
+                        positions: agent.queue_positions.clone(),
+                        step,
+                    },
+                ));
+            }
             t += step * agent.queue_positions.len() as u32;
         }
         if let Some(ms) = agent.assign_after_ms.filter(|_| agent.auto_assign) {
             t += Duration::from_millis(ms);
-            out.push(at(
-                t,
-                AgentAction::Assign {
-                    thread: thread.clone(),
-                },
-            ));
+            if opened {
+                out.push(at(
+                    t,
+                    AgentAction::Assign {
+                        thread: thread.clone(),
+                    },
+                ));
+            }
         }
     }
     // `reply = "none"` in a file is a silent agent, exactly like no reply at all.

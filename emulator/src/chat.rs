@@ -24,6 +24,7 @@ use cxone_chat_protocol::cxone::sent::{MessageData, OutgoingFrame, Payload, Sent
 use cxone_chat_protocol::cxone::time::Timestamp;
 use serde_json::{Value, json};
 
+use crate::agent::ContactStage;
 use crate::backend::{
     Backend, ContactRec, CustomerKey, ThreadRec, TokenKind, merge_fields, now_ms,
 };
@@ -841,15 +842,19 @@ impl Backend {
                 .flatten(),
         };
         let hidden = d.message_content.is_hidden();
-        let (frame, contact_opened, case_created) = {
+        let (frame, contact_stage, case_created) = {
             let t = self.thread_mut(&tid).expect("thread exists");
             t.messages.push(message.clone());
             t.updated_ms = now;
             (
                 frames::message_created(t, &message),
-                // Only the message that opened the contact routes it: a second message while
-                // the contact waits must not start a second queue countdown.
-                is_new || reopened,
+                if is_new || reopened {
+                    ContactStage::Opened
+                } else if t.contact.status == ContactStatus::New && t.contact.assignee.is_none() {
+                    ContactStage::Waiting
+                } else {
+                    ContactStage::Handled
+                },
                 (is_new || reopened).then(|| frames::case_created(t)),
             )
         };
@@ -894,7 +899,7 @@ impl Backend {
                 &ch.agent,
                 ch.mode == Mode::Live,
                 &tid,
-                contact_opened,
+                contact_stage,
                 hidden,
                 text.as_deref(),
             ));
