@@ -227,7 +227,16 @@ pub fn load(flags: &Flags, env: &HashMap<String, String>) -> Result<Loaded, Conf
     };
     let mut allowed_gids = file.socket.allowed_gids.clone();
     allowed_gids.extend(resolve_groups(&file.socket.allowed_groups)?);
-    let options = options_from(&file, socket, state_dir, socket_mode, allowed_gids, secret);
+    let proxy = load_proxy(&file.network, env)?;
+    let options = options_from(
+        &file,
+        socket,
+        state_dir,
+        socket_mode,
+        allowed_gids,
+        secret,
+        proxy,
+    );
     Ok(Loaded {
         file,
         files,
@@ -244,6 +253,7 @@ pub(crate) fn options_from(
     socket_mode: u32,
     allowed_gids: Vec<u32>,
     oauth_client_secret: Option<Secret>,
+    proxy: crate::upstream::proxy::ProxyRules,
 ) -> Options {
     let l = &file.limits;
     Options {
@@ -272,8 +282,52 @@ pub(crate) fn options_from(
         ping_timeout: Duration::from_millis(file.health.ping_timeout_ms),
         disconnect_in_background: file.lifecycle.disconnect_in_background,
         ca_file: file.network.ca_file.clone(),
+        proxy,
         oauth_client_secret,
     }
+}
+
+/// The proxy rules: `network.proxy` with the credentials of `network.proxy_credentials_file`,
+/// or the environment's.
+fn load_proxy(
+    n: &file::NetworkSection,
+    env: &HashMap<String, String>,
+) -> Result<crate::upstream::proxy::ProxyRules, ConfigError> {
+    use crate::upstream::proxy::{Proxy, ProxyRules};
+    let invalid = |key: &'static str, message: String| ConfigError::Invalid { key, message };
+    let configured = match &n.proxy {
+        Some(p) => {
+            let mut proxy = Proxy::parse(p).map_err(|e| invalid("network.proxy", e.to_string()))?;
+            if proxy.credentials.is_some() {
+                return Err(invalid(
+                    "network.proxy",
+                    "holds credentials; put user:password in network.proxy_credentials_file".into(),
+                ));
+            }
+            if let Some(path) = &n.proxy_credentials_file {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    invalid(
+                        "network.proxy_credentials_file",
+                        format!("cannot read {}: {e}", path.display()),
+                    )
+                })?;
+                let line = text.lines().next().unwrap_or_default();
+                let (user, password) = line.split_once(':').ok_or_else(|| {
+                    invalid(
+                        "network.proxy_credentials_file",
+                        format!(
+                            "{} must hold user:password on its first line",
+                            path.display()
+                        ),
+                    )
+                })?;
+                proxy.credentials = Some((user.to_owned(), password.to_owned()));
+            }
+            Some(proxy)
+        }
+        None => None,
+    };
+    ProxyRules::resolve(configured, env).map_err(|e| invalid("network.proxy", e.to_string()))
 }
 
 /// The process environment as a map (names and values that are not UTF-8 are left out).
@@ -306,6 +360,8 @@ pub fn known_keys() -> Vec<String> {
     full.oauth.client_secret_file = Some(PathBuf::new());
     full.oauth.client_secret_credential = Some(String::new());
     full.network.ca_file = Some(PathBuf::new());
+    full.network.proxy = Some(String::new());
+    full.network.proxy_credentials_file = Some(PathBuf::new());
     let table = toml::Table::try_from(&full).expect("the configuration serializes");
     let mut keys = Vec::new();
     for (section, value) in &table {

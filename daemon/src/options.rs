@@ -54,6 +54,8 @@ pub struct Options {
     pub disconnect_in_background: bool,
     /// Extra TLS trust roots (`network.ca_file`), read at start.
     pub ca_file: Option<PathBuf>,
+    /// The proxy for every connection to CXone, resolved at start.
+    pub proxy: crate::upstream::proxy::ProxyRules,
     /// The OAuth client secret, read from a file or a systemd credential (never argv).
     pub oauth_client_secret: Option<Secret>,
 }

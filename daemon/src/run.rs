@@ -107,6 +107,7 @@ pub fn run(loaded: Loaded, flags: Flags, log: LogControl) -> Result<(), RunError
         };
         let rest = RestClient::new(RestConfig {
             extra_roots: std::sync::Arc::new(extra_roots),
+            proxy: std::sync::Arc::new(options.proxy.clone()),
             ..RestConfig::default()
         })
         .map_err(RunError::HttpClient)?;

@@ -19,6 +19,7 @@
 
 pub mod backoff;
 pub mod endpoints;
+pub mod proxy;
 pub mod rest;
 pub mod socket;
 pub mod trust;

@@ -361,6 +361,7 @@ impl Session {
             sdk: self.sdk.clone(),
             socket: SocketConfig {
                 extra_roots: self.rest.config().extra_roots.clone(),
+                proxy: self.rest.config().proxy.clone(),
                 ..SocketConfig::default()
             },
             large_events: self.large_events.clone(),

@@ -68,6 +68,14 @@ pub struct NetworkSection {
     /// a private back end's) (restart).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
+    /// The HTTP proxy for REST and the WebSocket, `http://HOST:PORT` (no credentials here);
+    /// when not set, `HTTPS_PROXY`, `http_proxy`, `ALL_PROXY` and `NO_PROXY` are read as curl
+    /// reads them (restart).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
+    /// A file (0600) holding the proxy's `user:password` on one line (restart).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_credentials_file: Option<PathBuf>,
 }
 
 /// `[lifecycle]`: what `app.background` does when the call does not say.

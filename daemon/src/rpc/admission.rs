@@ -128,6 +128,7 @@ mod tests {
             0o600,
             Vec::new(),
             None,
+            Default::default(),
         );
         o.max_clients = max_clients;
         o.max_clients_per_user = per_user;

@@ -65,6 +65,8 @@ pub struct RestConfig {
     pub large_event_attempts: u32,
     /// Trust roots added to the system's (`network.ca_file`), for REST and the WebSocket.
     pub extra_roots: super::trust::ExtraRoots,
+    /// The proxies, for REST and the WebSocket.
+    pub proxy: std::sync::Arc<super::proxy::ProxyRules>,
 }
 
 impl Default for RestConfig {
@@ -82,6 +84,7 @@ impl Default for RestConfig {
             large_event_timeout: Duration::from_secs(30),
             large_event_attempts: 3,
             extra_roots: Default::default(),
+            proxy: Default::default(),
         }
     }
 }
@@ -155,7 +158,22 @@ fn builder(config: &RestConfig) -> reqwest::ClientBuilder {
             headers.insert(HeaderName::from_static(name), value);
         }
     }
+    // The proxy rules are the daemon's own (the same for the WebSocket), not reqwest's reading
+    // of the environment.
+    let rules = config.proxy.clone();
+    let proxy = reqwest::Proxy::custom(move |url| {
+        rules.for_url(url).map(|p| {
+            let mut with_auth = p.url.clone();
+            if let Some((user, password)) = &p.credentials {
+                let _ = with_auth.set_username(user);
+                let _ = with_auth.set_password(Some(password));
+            }
+            with_auth
+        })
+    });
     reqwest::Client::builder()
+        .no_proxy()
+        .proxy(proxy)
         .connect_timeout(config.connect_timeout)
         .timeout(config.request_timeout)
         .default_headers(headers)
@@ -508,6 +526,9 @@ async fn read_limited(
             HttpFailure::Timeout(timeout)
         } else if let Some(problem) = super::trust::tls_problem(&e) {
             HttpFailure::Tls(problem)
+        } else if error::causes(&e).contains("proxy authorization required") {
+            // hyper-util's tunnel error type is private: its message is all there is to read.
+            HttpFailure::ProxyAuthenticationRequired
         } else if e.is_connect() {
             // `without_url`: the URL may carry a signature or a token in its query.
             HttpFailure::Connect(e.without_url())

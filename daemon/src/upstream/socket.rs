@@ -75,6 +75,8 @@ pub struct SocketConfig {
     pub close_timeout: Duration,
     /// Trust roots added to the system's (`network.ca_file`).
     pub extra_roots: super::trust::ExtraRoots,
+    /// The proxies; the WebSocket goes through a `CONNECT` tunnel when one applies.
+    pub proxy: std::sync::Arc<super::proxy::ProxyRules>,
 }
 
 impl Default for SocketConfig {
@@ -90,6 +92,7 @@ impl Default for SocketConfig {
             max_held_frames: 1024,
             close_timeout: Duration::from_secs(2),
             extra_roots: Default::default(),
+            proxy: Default::default(),
         }
     }
 }
@@ -207,6 +210,9 @@ pub enum ConnectError {
         "TLS with the chat gateway failed: {0}; if a proxy inspects TLS, add its root certificate to network.ca_file, otherwise check the system trust store and clock"
     )]
     Tls(#[source] tungstenite::error::TlsError),
+    /// The HTTP proxy could not open a tunnel.
+    #[error("{0}")]
+    Proxy(#[source] super::proxy::ProxyError),
     /// The gateway did not complete the handshake in time.
     #[error("the chat gateway did not answer within {} s", .after.as_secs_f32())]
     Timeout {
@@ -358,15 +364,40 @@ pub async fn connect(
     } else {
         None
     };
-    let connecting =
-        tokio_tungstenite::connect_async_tls_with_config(request, Some(ws_config), true, connector);
+    let connecting = async {
+        match config.proxy.for_url(url) {
+            Some(proxy) => {
+                let host = url.host_str().unwrap_or_default();
+                let port = url.port_or_known_default().unwrap_or(443);
+                let stream = super::proxy::tunnel(proxy, host, port, config.connect_timeout)
+                    .await
+                    .map_err(ConnectError::Proxy)?;
+                tokio_tungstenite::client_async_tls_with_config(
+                    request,
+                    stream,
+                    Some(ws_config),
+                    connector,
+                )
+                .await
+                .map_err(classify_connect_error)
+            }
+            None => tokio_tungstenite::connect_async_tls_with_config(
+                request,
+                Some(ws_config),
+                true,
+                connector,
+            )
+            .await
+            .map_err(classify_connect_error),
+        }
+    };
     let (ws, _response) = match tokio::time::timeout(config.connect_timeout, connecting).await {
         Err(_) => {
             return Err(ConnectError::Timeout {
                 after: config.connect_timeout,
             });
         }
-        Ok(result) => result.map_err(classify_connect_error)?,
+        Ok(result) => result?,
     };
     let id = driver::next_connection_id();
     let span = info_span!("upstream_socket", conn = id);

@@ -25,6 +25,7 @@ mod flows_read_state;
 mod flows_tokens;
 mod hostile_clients;
 mod logs_redacted;
+mod network_proxy;
 mod network_tls;
 mod peer_groups;
 mod rpc_socket;

@@ -138,7 +138,10 @@ impl RestError {
             | Self::SendAnalyticsEvent(failure)
             | Self::UploadAttachment(failure)
             | Self::RequestToken { failure, .. }
-            | Self::DownloadLargeEvent { failure, .. } => matches!(failure, HttpFailure::Tls(_)),
+            | Self::DownloadLargeEvent { failure, .. } => matches!(
+                failure,
+                HttpFailure::Tls(_) | HttpFailure::ProxyAuthenticationRequired
+            ),
             _ => false,
         }
     }
@@ -180,6 +183,11 @@ pub enum HttpFailure {
         "TLS with the server failed ({0}); if a proxy inspects TLS, add its root certificate to network.ca_file, otherwise check the environment's URL and the system clock"
     )]
     Tls(String),
+    /// The HTTP proxy wants credentials it did not get (HTTP 407). Retrying cannot help.
+    #[error(
+        "the proxy requires credentials (HTTP 407); set network.proxy_credentials_file to a file holding user:password (or user:password@ in HTTPS_PROXY)"
+    )]
+    ProxyAuthenticationRequired,
     /// No trust roots for https: the system has no CA bundle (or it cannot be read).
     #[error(
         "no trusted CA certificates for https ({0}); install the ca-certificates package, or set SSL_CERT_FILE to a PEM bundle"
@@ -206,7 +214,11 @@ impl HttpFailure {
         match self {
             Self::Connect(_) | Self::Timeout(_) | Self::Transport(_) => true,
             Self::Status { status, .. } => *status >= 500 || *status == 408 || *status == 429,
-            Self::TooLarge { .. } | Self::Decode(_) | Self::NoTrustRoots(_) | Self::Tls(_) => false,
+            Self::TooLarge { .. }
+            | Self::Decode(_)
+            | Self::NoTrustRoots(_)
+            | Self::Tls(_)
+            | Self::ProxyAuthenticationRequired => false,
         }
     }
 

@@ -1,0 +1,386 @@
+//! HTTP proxies, for REST and the WebSocket alike: the proxy comes from `network.proxy` or, when
+//! that is not set, from the environment as curl reads it (`HTTPS_PROXY`/`https_proxy` for
+//! https and wss, `HTTP_PROXY`/`http_proxy` for http and ws, `ALL_PROXY`/`all_proxy` for
+//! both), and `NO_PROXY`/`no_proxy` names the hosts reached directly (`*`, a host, or a domain
+//! with or without its leading dot; like curl, loopback is not bypassed implicitly). The
+//! WebSocket goes through an HTTP `CONNECT` tunnel (tokio-tungstenite has no proxy support);
+//! REST uses reqwest's proxy with the same rules.
+//!
+//! Credentials come from the proxy URL's `user:password@` (the environment) or from
+//! `network.proxy_credentials_file`; they travel only in `Proxy-Authorization` and are never
+//! logged.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::time::Duration;
+
+use base64::Engine;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use url::Url;
+
+/// Why the proxy could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    /// The proxy's URL cannot be used.
+    #[error("the proxy URL {0:?} cannot be used: give http://HOST:PORT")]
+    BadUrl(String),
+    /// The proxy did not answer.
+    #[error("cannot reach the proxy {proxy}: {source}; check network.proxy or HTTPS_PROXY")]
+    Reach {
+        /// Where it was looked for.
+        proxy: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The proxy wants credentials it did not get, or refused them.
+    #[error(
+        "the proxy {proxy} requires credentials (HTTP 407){}; set network.proxy_credentials_file to a file holding user:password",
+        if *.sent { ", and refused the ones given" } else { "" }
+    )]
+    AuthenticationRequired {
+        /// The proxy.
+        proxy: String,
+        /// Whether credentials were sent.
+        sent: bool,
+    },
+    /// The proxy refused the tunnel.
+    #[error("the proxy {proxy} refused to open a tunnel to {target}: HTTP {status}")]
+    Refused {
+        /// The proxy.
+        proxy: String,
+        /// Where to.
+        target: String,
+        /// Its answer.
+        status: u16,
+    },
+    /// The proxy's answer is not HTTP.
+    #[error("the proxy {0} did not answer CONNECT with HTTP")]
+    NotHttp(String),
+}
+
+/// One proxy and its credentials.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Proxy {
+    /// `http://host:port`, without credentials.
+    pub url: Url,
+    /// `user`, `password`.
+    pub credentials: Option<(String, String)>,
+}
+
+impl fmt::Debug for Proxy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Proxy")
+            .field("url", &self.url.as_str())
+            .field(
+                "credentials",
+                &self.credentials.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+impl Proxy {
+    /// Reads `http://[user:password@]host:port`; the credentials move out of the URL.
+    pub fn parse(text: &str) -> Result<Self, ProxyError> {
+        let with_scheme = if text.contains("://") {
+            text.to_owned()
+        } else {
+            format!("http://{text}")
+        };
+        let mut url = Url::parse(&with_scheme).map_err(|_| ProxyError::BadUrl(redact(text)))?;
+        if url.scheme() != "http" || url.host_str().is_none() {
+            return Err(ProxyError::BadUrl(redact(text)));
+        }
+        let credentials = (!url.username().is_empty()).then(|| {
+            (
+                percent_decode(url.username()),
+                percent_decode(url.password().unwrap_or_default()),
+            )
+        });
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        Ok(Self { url, credentials })
+    }
+
+    fn authority(&self) -> String {
+        format!(
+            "{}:{}",
+            self.url.host_str().unwrap_or_default(),
+            self.url.port_or_known_default().unwrap_or(80)
+        )
+    }
+
+    /// `Basic …` for `Proxy-Authorization`.
+    fn basic(&self) -> Option<String> {
+        let (user, password) = self.credentials.as_ref()?;
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        Some(format!("Basic {token}"))
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(s.get(i + 1..i + 3).unwrap_or("zz"), 16)
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A proxy URL as it may be shown: its credentials masked.
+fn redact(text: &str) -> String {
+    match text.rsplit_once('@') {
+        Some((before, after)) => match before.split_once("://") {
+            Some((scheme, _)) => format!("{scheme}://<redacted>@{after}"),
+            None => format!("<redacted>@{after}"),
+        },
+        None => text.to_owned(),
+    }
+}
+
+/// Which proxy, if any, each connection uses.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProxyRules {
+    /// For https and wss.
+    pub secure: Option<Proxy>,
+    /// For http and ws.
+    pub plain: Option<Proxy>,
+    /// Hosts reached directly.
+    pub no_proxy: Vec<String>,
+}
+
+impl ProxyRules {
+    /// The rules: `configured` (with its credentials) when given, else the environment's.
+    pub fn resolve(
+        configured: Option<Proxy>,
+        env: &HashMap<String, String>,
+    ) -> Result<Self, ProxyError> {
+        let var = |names: &[&str]| {
+            names
+                .iter()
+                .find_map(|n| env.get(*n).filter(|v| !v.trim().is_empty()))
+                .cloned()
+        };
+        let no_proxy = var(&["NO_PROXY", "no_proxy"])
+            .map(|v| {
+                v.split(',')
+                    .map(|e| e.trim().to_ascii_lowercase())
+                    .filter(|e| !e.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(p) = configured {
+            return Ok(Self {
+                secure: Some(p.clone()),
+                plain: Some(p),
+                no_proxy,
+            });
+        }
+        let all = var(&["ALL_PROXY", "all_proxy"]);
+        let parse = |v: Option<String>| v.map(|v| Proxy::parse(&v)).transpose();
+        Ok(Self {
+            secure: parse(var(&["HTTPS_PROXY", "https_proxy"]).or_else(|| all.clone()))?,
+            // Lower case only, as curl: `HTTP_PROXY` may be set by a CGI request's header.
+            plain: parse(var(&["http_proxy"]).or(all))?,
+            no_proxy,
+        })
+    }
+
+    /// The proxy for `url`, or `None` to connect directly.
+    pub fn for_url(&self, url: &Url) -> Option<&Proxy> {
+        let host = url
+            .host_str()?
+            .trim_matches(['[', ']'])
+            .to_ascii_lowercase();
+        if self.no_proxy.iter().any(|e| bypasses(e, &host)) {
+            return None;
+        }
+        match url.scheme() {
+            "https" | "wss" => self.secure.as_ref(),
+            _ => self.plain.as_ref(),
+        }
+    }
+}
+
+/// Whether a `NO_PROXY` entry names `host` (curl's rules, without CIDR ranges).
+fn bypasses(entry: &str, host: &str) -> bool {
+    if entry == "*" {
+        return true;
+    }
+    // A port in the entry is ignored, as curl does.
+    let entry = entry.rsplit_once(':').map_or(entry, |(h, p)| {
+        if p.chars().all(|c| c.is_ascii_digit()) && !h.contains(':') {
+            h
+        } else {
+            entry
+        }
+    });
+    let domain = entry.trim_start_matches('.');
+    host == domain || host.ends_with(&format!(".{domain}"))
+}
+
+/// Opens a TCP stream to `target_host:target_port` through `proxy` with `CONNECT`.
+pub(crate) async fn tunnel(
+    proxy: &Proxy,
+    target_host: &str,
+    target_port: u16,
+    timeout: Duration,
+) -> Result<TcpStream, ProxyError> {
+    let shown = proxy.url.as_str().trim_end_matches('/').to_owned();
+    let reach = |source| ProxyError::Reach {
+        proxy: shown.clone(),
+        source,
+    };
+    let work = async {
+        let mut stream = TcpStream::connect(proxy.authority()).await.map_err(reach)?;
+        let _ = stream.set_nodelay(true);
+        let target = if target_host.contains(':') {
+            format!("[{target_host}]:{target_port}")
+        } else {
+            format!("{target_host}:{target_port}")
+        };
+        let mut request = format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n");
+        if let Some(auth) = proxy.basic() {
+            request.push_str(&format!("Proxy-Authorization: {auth}\r\n"));
+        }
+        request.push_str("\r\n");
+        stream.write_all(request.as_bytes()).await.map_err(reach)?;
+        // The answer's head, byte by byte: nothing of the tunnel may be read past it.
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            if head.len() > 16 * 1024 {
+                return Err(ProxyError::NotHttp(shown.clone()));
+            }
+            let mut b = [0u8; 1];
+            if stream.read(&mut b).await.map_err(reach)? == 0 {
+                return Err(ProxyError::NotHttp(shown.clone()));
+            }
+            head.push(b[0]);
+        }
+        let text = String::from_utf8_lossy(&head);
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse::<u16>().ok())
+            .filter(|_| text.starts_with("HTTP/"))
+            .ok_or_else(|| ProxyError::NotHttp(shown.clone()))?;
+        match status {
+            200..=299 => Ok(stream),
+            407 => Err(ProxyError::AuthenticationRequired {
+                proxy: shown.clone(),
+                sent: proxy.credentials.is_some(),
+            }),
+            status => Err(ProxyError::Refused {
+                proxy: shown.clone(),
+                target,
+                status,
+            }),
+        }
+    };
+    match tokio::time::timeout(timeout, work).await {
+        Ok(r) => r,
+        Err(_) => Err(reach(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "no answer to CONNECT",
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_environment_is_read_as_curl_reads_it() {
+        let rules = ProxyRules::resolve(
+            None,
+            &env(&[
+                ("https_proxy", "http://ann:s%40cret@proxy.corp:3128"),
+                ("HTTP_PROXY", "http://ignored:1"),
+                ("NO_PROXY", "internal.corp, .example.com,10.0.0.5:8080"),
+            ]),
+        )
+        .unwrap();
+        let p = |u: &str| {
+            rules
+                .for_url(&Url::parse(u).unwrap())
+                .map(|p| p.url.as_str().to_owned())
+        };
+        assert_eq!(
+            p("wss://chat.niceincontact.com/"),
+            Some("http://proxy.corp:3128/".into())
+        );
+        assert_eq!(
+            p("http://127.0.0.1:9/"),
+            None,
+            "HTTP_PROXY is not read, as curl"
+        );
+        assert_eq!(p("https://internal.corp/x"), None);
+        assert_eq!(p("https://a.internal.corp/x"), None);
+        assert_eq!(p("https://example.com/"), None);
+        assert_eq!(p("https://www.example.com/"), None);
+        assert_eq!(p("https://10.0.0.5/"), None);
+        assert_eq!(
+            p("https://notexample.com/"),
+            Some("http://proxy.corp:3128/".into())
+        );
+        assert_eq!(
+            rules.secure.as_ref().unwrap().credentials,
+            Some(("ann".into(), "s@cret".into()))
+        );
+        assert!(
+            !format!("{rules:?}").contains("s@cret"),
+            "credentials never shown"
+        );
+    }
+
+    #[test]
+    fn a_configured_proxy_wins_and_all_proxy_covers_both() {
+        let configured = Proxy::parse("http://cfg:8080").unwrap();
+        let rules = ProxyRules::resolve(
+            Some(configured.clone()),
+            &env(&[("https_proxy", "http://e:1")]),
+        )
+        .unwrap();
+        assert_eq!(rules.secure, Some(configured.clone()));
+        assert_eq!(rules.plain, Some(configured));
+        let all = ProxyRules::resolve(
+            None,
+            &env(&[("ALL_PROXY", "proxy:3128"), ("no_proxy", "*")]),
+        )
+        .unwrap();
+        assert_eq!(
+            all.secure.as_ref().unwrap().url.as_str(),
+            "http://proxy:3128/"
+        );
+        assert!(
+            all.for_url(&Url::parse("https://x/").unwrap()).is_none(),
+            "* bypasses all"
+        );
+        assert!(matches!(
+            Proxy::parse("socks5://p:1"),
+            Err(ProxyError::BadUrl(_))
+        ));
+        let bad = Proxy::parse("ftp://u:secret@p:1").unwrap_err().to_string();
+        assert!(!bad.contains("secret"), "{bad}");
+    }
+}
