@@ -290,6 +290,7 @@ fn method_cases() -> Vec<(&'static str, Value)> {
                     threads: 3,
                     pending_requests: 0,
                     queued_events: 0,
+                    last_error: None,
                 }],
                 clients: vec![ClientStatus {
                     id: 7,

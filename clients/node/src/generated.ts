@@ -1390,6 +1390,11 @@ export type SessionStatus = {
    */
   connection: ConnectionState;
   /**
+   * While not connected: why the last attempt to connect failed (an untrusted certificate, a proxy's
+   * refusal, an unreachable gateway), with what to do.
+   */
+  lastError?: (string | null);
+  /**
    * The chat mode, once known.
    */
   mode?: (ChatMode | null);

@@ -98,6 +98,8 @@ pub(crate) struct Session {
     known_threads: Option<(crate::store::PreparedFor, Option<String>, Vec<uuid::Uuid>)>,
     /// The device's push token (`customer.setDeviceToken`), kept in the record.
     device_token: Option<String>,
+    /// Why the last attempt to connect failed (`daemon.status`), until a connection succeeds.
+    last_error: Option<String>,
     /// Where the session's identity and outbox live on disk (the outbox holds messages
     /// accepted while reconnecting until the back end acknowledges them).
     store: crate::store::SessionStore,
@@ -171,6 +173,7 @@ impl Session {
             destination_id: uuid::Uuid::new_v4().to_string(),
             resume_on_foreground: false,
             saving: None,
+            last_error: None,
             device_token: record
                 .and_then(|r| r.device_token.as_ref())
                 .map(|t| t.expose().to_owned()),
@@ -601,6 +604,7 @@ impl Handler<Connect> for Session {
                         }
                         Err(e) => {
                             act.connection = ConnectionState::Disconnected;
+                            act.last_error = Some(e.to_string());
                             let change = act.machine.disconnected();
                             act.announce(change);
                             Box::pin(fut::err(e))
@@ -753,6 +757,9 @@ impl Handler<Status> for Session {
                     Ok(Ok(n)) => n as u32,
                     _ => 0,
                 },
+                last_error: (act.connection != ConnectionState::Connected)
+                    .then(|| act.last_error.clone())
+                    .flatten(),
             }
         }))
     }

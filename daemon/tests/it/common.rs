@@ -125,10 +125,23 @@ impl Daemon {
         d
     }
 
+    /// A daemon with `vars` added to its environment (proxies, for instance).
+    pub fn start_with_env(extra: &[&str], vars: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = Self::spawn(dir.path(), extra, vars);
+        d.dir = Some(dir);
+        d
+    }
+
     /// A daemon whose socket and state live in `dir`, which outlives it (restart tests).
     pub fn start_in(dir: &std::path::Path, extra: &[&str]) -> Self {
+        Self::spawn(dir, extra, &[])
+    }
+
+    fn spawn(dir: &std::path::Path, extra: &[&str], vars: &[(&str, &str)]) -> Self {
         let socket = dir.join("rpc.sock");
         let child = Command::new(env!("CARGO_BIN_EXE_cxone-chatd"))
+            .envs(vars.iter().copied())
             .arg("--socket")
             .arg(&socket)
             .arg("--state-dir")

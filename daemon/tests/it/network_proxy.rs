@@ -181,3 +181,49 @@ fn an_authenticating_proxy_names_the_missing_login_and_takes_the_configured_one(
     let mut c = with.client();
     chat(&mut c, &b, "logged in to the proxy");
 }
+
+/// A daemon trusting the TLS emulator, its proxies from `vars` as curl reads them.
+fn daemon_with_env(b: &Backend, dir: &Path, vars: &[(&str, &str)]) -> Daemon {
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, b.ca_pem().unwrap()).unwrap();
+    let path = dir.join("config.toml");
+    std::fs::write(
+        &path,
+        format!("[network]\nca_file = {:?}\n", ca.to_str().unwrap()),
+    )
+    .unwrap();
+    Daemon::start_with_env(&["--config", path.to_str().unwrap()], vars)
+}
+
+#[test]
+fn the_environment_names_the_proxy_and_no_proxy_bypasses_it() {
+    let b = Backend::start_tls(EmulatorConfig::default());
+    let port: u16 = b.base.rsplit(':').next().unwrap().parse().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let proxy = Tinyproxy::start(dir.path(), None);
+    let url = format!("http://127.0.0.1:{}", proxy.port);
+
+    let d = daemon_with_env(&b, dir.path(), &[("HTTPS_PROXY", &url)]);
+    let mut c = d.client();
+    chat(&mut c, &b, "via HTTPS_PROXY");
+    let via_env = proxy.connects_to(port);
+    assert!(
+        via_env >= 2,
+        "HTTPS_PROXY is used for REST and the WebSocket: {via_env}"
+    );
+    drop(c);
+    drop(d);
+
+    let d = daemon_with_env(
+        &b,
+        dir.path(),
+        &[("https_proxy", &url), ("NO_PROXY", "example.com,127.0.0.1")],
+    );
+    let mut c = d.client();
+    chat(&mut c, &b, "around the proxy");
+    assert_eq!(
+        proxy.connects_to(port),
+        via_env,
+        "NO_PROXY names the back end: no tunnel"
+    );
+}

@@ -127,3 +127,36 @@ fn an_unusable_ca_file_is_a_configuration_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_untrusted_gateway_certificate_is_named_in_the_answer_and_in_daemon_status() {
+    // REST on a plain loopback back end, the WebSocket on one whose root nobody configured.
+    let rest = Backend::start(EmulatorConfig::default());
+    let gateway = Backend::start_tls(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    let environment = json!({
+        "chatUrl": rest.environment()["chatUrl"],
+        "socketUrl": gateway.environment()["socketUrl"],
+    });
+    c.ok(
+        "session.prepare",
+        json!({"environment": environment, "brandId": 1000, "channelId": "chat_single"}),
+    );
+    let err = c.err("session.connect", json!({}));
+    let detail = err["data"]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("invalid peer certificate: UnknownIssuer")
+            && detail.contains("network.ca_file"),
+        "{err}"
+    );
+    assert_eq!(err["data"]["retryable"], false, "{err}");
+    let status = c.ok("daemon.status", json!({}));
+    let last = status["sessions"][0]["lastError"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        last.contains("UnknownIssuer"),
+        "daemon.status says why: {status}"
+    );
+}

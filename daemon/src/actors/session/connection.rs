@@ -95,6 +95,7 @@ impl Session {
                 }
                 Err(e) => {
                     tracing::info!(session = %act.name, error = %e, "reconnecting failed; will retry");
+                    act.last_error = Some(e.to_string());
                     act.schedule_reconnect(e.to_string(), ctx);
                 }
             }
@@ -121,6 +122,7 @@ impl Session {
         }
         self.socket = Some(c.socket);
         self.connection = ConnectionState::Connected;
+        self.last_error = None;
         self.backoff.connected(std::time::Instant::now());
         if let Some(old) = self.inbound.take() {
             ctx.cancel_future(old);

@@ -231,6 +231,10 @@ pub struct SessionStatus {
     pub pending_requests: u32,
     /// Outbound events queued for the back end while disconnected.
     pub queued_events: u32,
+    /// While not connected: why the last attempt to connect failed (an untrusted certificate,
+    /// a proxy's refusal, an unreachable gateway), with what to do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
 }
 
 #[cfg(test)]
