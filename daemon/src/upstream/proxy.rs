@@ -1,7 +1,7 @@
 //! HTTP proxies, for REST and the WebSocket alike: the proxy comes from `network.proxy` or, when
 //! that is not set, from the environment as curl reads it (`HTTPS_PROXY`/`https_proxy` for
-//! https and wss, `HTTP_PROXY`/`http_proxy` for http and ws, `ALL_PROXY`/`all_proxy` for
-//! both), and `NO_PROXY`/`no_proxy` names the hosts reached directly (`*`, a host, or a domain
+//! https and wss, `http_proxy` — lower case only — for http and ws, `ALL_PROXY`/`all_proxy`
+//! for both), and `NO_PROXY`/`no_proxy` names the hosts reached directly (`*`, a host, or a domain
 //! with or without its leading dot; like curl, loopback is not bypassed implicitly). The
 //! WebSocket goes through an HTTP `CONNECT` tunnel (tokio-tungstenite has no proxy support);
 //! REST uses reqwest's proxy with the same rules.
