@@ -253,6 +253,10 @@ pub(crate) fn message(m: &ChatMessage) -> Message {
             })
             .collect(),
         content: rich,
+        // Plain text says all it has in `text`; anything else also goes out whole.
+        raw_content: (!matches!(m.content, CxContent::Text(_)))
+            .then(|| serde_json::to_value(&m.content).ok())
+            .flatten(),
     }
 }
 

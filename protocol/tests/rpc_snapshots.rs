@@ -88,6 +88,7 @@ fn message(content: MessageContent, text: &str) -> Message {
         postback: None,
         attachments: Vec::new(),
         content,
+        raw_content: None,
     }
 }
 

@@ -59,6 +59,7 @@ fn message(content: MessageContent, text: &str) -> Message {
         postback: None,
         attachments: Vec::new(),
         content,
+        raw_content: None,
     }
 }
 

@@ -1060,6 +1060,13 @@ export type Message = {
    */
   postback?: (string | null);
   /**
+   * For anything but plain text: the back end's `messageContent` as received, so that a host can
+   * render what this API does not model (plugins such as galleries, menus, satisfaction surveys,
+   * adaptive cards and forms arrive as `unsupported` content with their fallback text, and whole
+   * here).
+   */
+  rawContent?: unknown;
+  /**
    * Where it is on its way.
    */
   status: MessageStatus;

@@ -26,9 +26,13 @@ fn content_the_client_cannot_show_is_reported_to_the_agent_once_and_hidden_from_
     c.subscribe();
     let tid = c.open_thread(&b, "chat_single");
     c.ok("thread.send", json!({"threadId": tid, "text": "hi"}));
-    c.wait_event(
+    let answer = c.wait_event(
         "the answer",
         kind_with("message.created", "/message/text", json!("You said: hi")),
+    );
+    assert!(
+        answer["data"]["message"].get("rawContent").is_none(),
+        "plain text says all it has in text: {answer}"
     );
 
     b.admin_post(
@@ -42,6 +46,10 @@ fn content_the_client_cannot_show_is_reported_to_the_agent_once_and_hidden_from_
             && e["data"]["message"]["text"] != "You said: hi"
     });
     assert_eq!(shown["data"]["message"]["text"], "See our app", "{shown}");
+    // The whole content travels too, for a host that can render a carousel (issue #11, item 12).
+    let raw = &shown["data"]["message"]["rawContent"];
+    assert_eq!(raw["type"], "CAROUSEL", "{shown}");
+    assert_eq!(raw["payload"]["elements"][0]["title"], "Offer", "{shown}");
 
     let deadline = Instant::now() + Duration::from_secs(10);
     let answer = loop {

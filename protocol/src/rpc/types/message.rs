@@ -33,6 +33,12 @@ pub struct Message {
     pub attachments: Vec<Attachment>,
     /// The message's structured content; `{"type": "text"}` for plain text.
     pub content: MessageContent,
+    /// For anything but plain text: the back end's `messageContent` as received, so that a host
+    /// can render what this API does not model (plugins such as galleries, menus, satisfaction
+    /// surveys, adaptive cards and forms arrive as `unsupported` content with their fallback
+    /// text, and whole here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_content: Option<serde_json::Value>,
 }
 
 /// The direction of a message, in the contact centre's terms.
