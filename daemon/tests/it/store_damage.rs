@@ -291,3 +291,80 @@ fn a_read_only_state_directory_is_named_as_such_and_the_daemon_carries_on() {
     // The daemon carries on: its other calls and a session elsewhere still work.
     c.ok("daemon.status", json!({}));
 }
+
+/// Nanoseconds of the clock: enough spread for kill points that differ from run to run (the
+/// round and the point are printed, so a failure can be told apart).
+fn jitter(max_ms: u64) -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    u64::from(nanos) % max_ms.max(1)
+}
+
+#[test]
+fn sigkill_in_the_middle_of_a_queued_batch_loses_and_doubles_nothing() {
+    let b = Backend::start(EmulatorConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let mut accepted_all: Vec<String> = Vec::new();
+    for round in 0..3 {
+        let d = Daemon::start_in(dir.path(), &[]);
+        let mut c = d.client();
+        if round == 0 {
+            connected_then_cut_off(&mut c, &b);
+        } else {
+            // The restarted daemon resumed the session by itself (it had queued messages):
+            // the back end refuses it again, so new sends queue too.
+            b.admin_post("faults", json!({"refuseAuthorizations": 100_000}));
+            b.admin_post("faults/drop-sockets", json!({}));
+        }
+        let tid = c.ok("threads.list", json!({}))["threads"][0]["id"].clone();
+        let accepted = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sender = {
+            let accepted = accepted.clone();
+            let mut c = d.client();
+            let tid = tid.clone();
+            std::thread::spawn(move || {
+                for i in 0..200 {
+                    let text = format!("r{round}-m{i:03}");
+                    // The daemon dies under this loop: the read that fails ends the thread.
+                    let r = c.call("thread.send", json!({"threadId": tid, "text": text}));
+                    if r["result"]["status"] == "queued" {
+                        accepted.lock().unwrap().push(text);
+                    }
+                }
+            })
+        };
+        let kill_at = 20 + jitter(200);
+        std::thread::sleep(Duration::from_millis(kill_at));
+        drop(c);
+        drop(d); // SIGKILL
+        let _ = sender.join();
+        let accepted = accepted.lock().unwrap().clone();
+        eprintln!(
+            "round {round}: killed after {kill_at} ms, {} accepted",
+            accepted.len()
+        );
+        accepted_all.extend(accepted);
+    }
+    // The back end is back; a restarted daemon delivers what was accepted.
+    b.admin_post("faults", json!({"refuseAuthorizations": 0}));
+    let d = Daemon::start_in(dir.path(), &[]);
+    let _c = d.client();
+    wait_until("every accepted message delivered", || {
+        let sent = sent_texts(&b);
+        accepted_all.iter().all(|a| sent.contains(a))
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let sent: Vec<String> = sent_texts(&b)
+        .into_iter()
+        .filter(|t| t.starts_with('r'))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let doubled: Vec<&String> = sent.iter().filter(|t| !seen.insert(*t)).collect();
+    assert!(doubled.is_empty(), "sent twice: {doubled:?}");
+    let order: Vec<&String> = sent.iter().filter(|t| accepted_all.contains(t)).collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted, "in the order they were accepted");
+}
