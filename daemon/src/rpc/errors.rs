@@ -12,8 +12,9 @@ use crate::upstream::{ConnectError, RequestError, RestError};
 fn rest_code(e: &RestError) -> ErrorCode {
     match e {
         RestError::SdkVersionNotSupported { .. } => ErrorCode::VersionNotSupported,
-        // The daemon refused the server's certificate: the same again would fail the same way.
-        e if e.is_tls() => ErrorCode::BackendRejected,
+        // An untrusted certificate or a proxy that wants credentials: the same again would
+        // fail the same way.
+        e if e.is_refused_connection() => ErrorCode::BackendRejected,
         other => match other.status() {
             Some(404) => ErrorCode::ChannelUnavailable,
             Some(s) if (400..500).contains(&s) => ErrorCode::BackendRejected,

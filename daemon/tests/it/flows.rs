@@ -1346,8 +1346,16 @@ fn a_restart_within_the_visit_goes_on_with_it() {
             "analytics.pageView",
             json!({"title": "Home", "url": "app://home"}),
         );
-        // The visit reaches the disk off the call's path; a moment for it.
-        std::thread::sleep(std::time::Duration::from_millis(300));
+        // The visit reaches the disk off the call's path: wait until the record has it.
+        let record = dir.path().join("state/sessions/default/session.json");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !std::fs::read_to_string(&record).is_ok_and(|r| r.contains("\"visit\"")) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the visit never reached the disk"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
     let d = Daemon::start_in(dir.path(), &[]);
     let mut c = d.client();

@@ -38,8 +38,13 @@ impl Handler<RestoreThreads> for Threads {
 }
 
 impl Threads {
-    /// Writes the ids of threads the store does not have yet.
+    /// Writes the ids of threads the store does not have yet. Called after every inbound
+    /// event: `remembered` holds exactly the registry's keys, so only a longer registry can
+    /// hold a new one, and the common case costs a comparison.
     pub(super) fn remember_threads(&mut self) {
+        if self.registry.len() <= self.remembered.len() {
+            return;
+        }
         let new: Vec<Uuid> = self
             .registry
             .keys()

@@ -110,8 +110,8 @@ pub enum RestError {
 }
 
 impl RestError {
-    /// The HTTP status of the failing response, if the failure was a response.
-    pub fn status(&self) -> Option<u16> {
+    /// The HTTP exchange that failed, for the errors that are one.
+    fn failure(&self) -> Option<&HttpFailure> {
         match self {
             Self::FetchChannelConfig { failure, .. }
             | Self::FetchAvailability(failure)
@@ -119,9 +119,9 @@ impl RestError {
             | Self::SendAnalyticsEvent(failure)
             | Self::UploadAttachment(failure)
             | Self::RequestToken { failure, .. }
-            | Self::DownloadLargeEvent { failure, .. } => failure.status(),
-            Self::LargeEventExpired { status } => Some(*status),
-            Self::BuildClient(_)
+            | Self::DownloadLargeEvent { failure, .. } => Some(failure),
+            Self::LargeEventExpired { .. }
+            | Self::BuildClient(_)
             | Self::SdkVersionNotSupported { .. }
             | Self::LargeEventTooLarge { .. }
             | Self::LargeEventTooSlow { .. }
@@ -129,21 +129,21 @@ impl RestError {
         }
     }
 
-    /// Whether TLS with the server failed (an untrusted certificate): retrying cannot help.
-    pub fn is_tls(&self) -> bool {
+    /// The HTTP status of the failing response, if the failure was a response.
+    pub fn status(&self) -> Option<u16> {
         match self {
-            Self::FetchChannelConfig { failure, .. }
-            | Self::FetchAvailability(failure)
-            | Self::RegisterVisitor(failure)
-            | Self::SendAnalyticsEvent(failure)
-            | Self::UploadAttachment(failure)
-            | Self::RequestToken { failure, .. }
-            | Self::DownloadLargeEvent { failure, .. } => matches!(
-                failure,
-                HttpFailure::Tls(_) | HttpFailure::ProxyAuthenticationRequired
-            ),
-            _ => false,
+            Self::LargeEventExpired { status } => Some(*status),
+            other => other.failure().and_then(HttpFailure::status),
         }
+    }
+
+    /// Whether the connection was refused on this side's terms — the server's certificate is
+    /// not trusted, or the proxy wants credentials — so retrying cannot help.
+    pub fn is_refused_connection(&self) -> bool {
+        matches!(
+            self.failure(),
+            Some(HttpFailure::Tls(_) | HttpFailure::ProxyAuthenticationRequired)
+        )
     }
 }
 
