@@ -203,12 +203,6 @@ pub fn load(flags: &Flags, env: &HashMap<String, String>) -> Result<Loaded, Conf
         .map_err(merge_error)?;
     let socket_mode = parse_mode(&file.socket.mode)?;
     validate(&file)?;
-    if let Some(path) = &file.network.ca_file {
-        crate::upstream::trust::read_roots(path).map_err(|e| ConfigError::Invalid {
-            key: "network.ca_file",
-            message: e.to_string(),
-        })?;
-    }
     let socket = file
         .socket
         .path
@@ -227,7 +221,7 @@ pub fn load(flags: &Flags, env: &HashMap<String, String>) -> Result<Loaded, Conf
     };
     let mut allowed_gids = file.socket.allowed_gids.clone();
     allowed_gids.extend(resolve_groups(&file.socket.allowed_groups)?);
-    let proxy = load_proxy(&file.network, env)?;
+    let network = load_network(&file.network, env)?;
     let options = options_from(
         &file,
         socket,
@@ -235,7 +229,7 @@ pub fn load(flags: &Flags, env: &HashMap<String, String>) -> Result<Loaded, Conf
         socket_mode,
         allowed_gids,
         secret,
-        proxy,
+        network,
     );
     Ok(Loaded {
         file,
@@ -253,7 +247,7 @@ pub(crate) fn options_from(
     socket_mode: u32,
     allowed_gids: Vec<u32>,
     oauth_client_secret: Option<Secret>,
-    proxy: crate::upstream::proxy::ProxyRules,
+    network: crate::upstream::Network,
 ) -> Options {
     let l = &file.limits;
     Options {
@@ -281,10 +275,33 @@ pub(crate) fn options_from(
         shutdown_grace: Duration::from_millis(file.shutdown.grace_ms),
         ping_timeout: Duration::from_millis(file.health.ping_timeout_ms),
         disconnect_in_background: file.lifecycle.disconnect_in_background,
-        ca_file: file.network.ca_file.clone(),
-        proxy,
+        network,
         oauth_client_secret,
     }
+}
+
+/// `[network]` as the daemon runs with it: the extra roots read, the proxy resolved.
+fn load_network(
+    n: &file::NetworkSection,
+    env: &HashMap<String, String>,
+) -> Result<crate::upstream::Network, ConfigError> {
+    let extra_roots = match &n.ca_file {
+        Some(path) => {
+            crate::upstream::trust::read_roots(path).map_err(|e| ConfigError::Invalid {
+                key: "network.ca_file",
+                message: e.to_string(),
+            })?
+        }
+        None => Vec::new(),
+    };
+    Ok(crate::upstream::Network {
+        extra_roots: std::sync::Arc::new(extra_roots),
+        proxy: std::sync::Arc::new(load_proxy(n, env)?),
+        connect_timeout: Duration::from_millis(n.connect_timeout_ms),
+        request_timeout: Duration::from_millis(n.request_timeout_ms),
+        heartbeat_interval: Duration::from_millis(n.heartbeat_interval_ms),
+        tcp_keepalive: (n.tcp_keepalive_s > 0).then(|| Duration::from_secs(n.tcp_keepalive_s)),
+    })
 }
 
 /// The proxy rules: `network.proxy` with the credentials of `network.proxy_credentials_file`,
@@ -466,6 +483,14 @@ fn validate(file: &FileConfig) -> Result<(), ConfigError> {
         ("limits.max_clients_per_user", l.max_clients_per_user as u64),
         ("limits.idle_timeout_ms", l.idle_timeout_ms),
         ("health.ping_timeout_ms", file.health.ping_timeout_ms),
+        (
+            "network.connect_timeout_ms",
+            file.network.connect_timeout_ms,
+        ),
+        (
+            "network.request_timeout_ms",
+            file.network.request_timeout_ms,
+        ),
     ] {
         if value == 0 {
             return Err(ConfigError::Invalid {
@@ -473,6 +498,13 @@ fn validate(file: &FileConfig) -> Result<(), ConfigError> {
                 message: "must be at least 1".into(),
             });
         }
+    }
+    // A heartbeat every few milliseconds would be a load on the back end, not a keep-alive.
+    if file.network.heartbeat_interval_ms < 1_000 {
+        return Err(ConfigError::Invalid {
+            key: "network.heartbeat_interval_ms",
+            message: "must be at least 1000 (one second)".into(),
+        });
     }
     Ok(())
 }
@@ -553,6 +585,19 @@ pub fn render(loaded: &Loaded) -> String {
     }
     for f in &loaded.files {
         out.push_str(&format!("# file read: {}\n", f.display()));
+    }
+    // The proxies in force may come from the environment, which the table does not show.
+    let rules = &loaded.options.network.proxy;
+    for (what, proxy) in [
+        ("https and wss", &rules.secure),
+        ("http and ws", &rules.plain),
+    ] {
+        if let Some(p) = proxy {
+            out.push_str(&format!("# proxy for {what}: {}\n", p.masked()));
+        }
+    }
+    if !rules.no_proxy.is_empty() {
+        out.push_str(&format!("# no proxy for: {}\n", rules.no_proxy.join(", ")));
     }
     let mut table = toml::Table::try_from(&loaded.file).expect("the configuration serializes");
     if let (Some(secret), Some(source)) =
@@ -701,13 +746,9 @@ mod tests {
 
     #[test]
     fn every_live_key_exists() {
-        let table = toml::Table::try_from(FileConfig::default()).unwrap();
+        let known = known_keys();
         for key in LIVE_KEYS {
-            let (section, name) = key.split_once('.').unwrap();
-            assert!(
-                table[section].as_table().unwrap().contains_key(name),
-                "{key}"
-            );
+            assert!(known.iter().any(|k| k == key), "{key}");
         }
     }
 }

@@ -52,10 +52,9 @@ pub struct Options {
     pub ping_timeout: Duration,
     /// Whether `app.background` drops the connection when the call does not say.
     pub disconnect_in_background: bool,
-    /// Extra TLS trust roots (`network.ca_file`), read at start.
-    pub ca_file: Option<PathBuf>,
-    /// The proxy for every connection to CXone, resolved at start.
-    pub proxy: crate::upstream::proxy::ProxyRules,
+    /// Trust roots (`network.ca_file`, read), proxies (resolved), timeouts and keep-alive:
+    /// every connection to CXone.
+    pub network: crate::upstream::Network,
     /// The OAuth client secret, read from a file or a systemd credential (never argv).
     pub oauth_client_secret: Option<Secret>,
 }

@@ -47,9 +47,6 @@ pub enum RunError {
     /// The HTTP client could not be built.
     #[error("cannot set up the HTTP client: {0}")]
     HttpClient(#[source] crate::upstream::RestError),
-    /// `network.ca_file` cannot be used.
-    #[error("{0}")]
-    TrustRoots(#[source] crate::upstream::trust::TrustError),
     /// The state directory is unusable.
     #[error("cannot use the state directory: {0}")]
     Store(#[source] crate::store::StoreError),
@@ -101,13 +98,8 @@ pub fn run(loaded: Loaded, flags: Flags, log: LogControl) -> Result<(), RunError
         let mut int = signal(SignalKind::interrupt()).map_err(RunError::Signals)?;
         let mut hup = signal(SignalKind::hangup()).map_err(RunError::Signals)?;
         let hub = EventHub::new(options.event_buffer).start();
-        let extra_roots = match &options.ca_file {
-            Some(path) => crate::upstream::trust::read_roots(path).map_err(RunError::TrustRoots)?,
-            None => Vec::new(),
-        };
         let rest = RestClient::new(RestConfig {
-            extra_roots: std::sync::Arc::new(extra_roots),
-            proxy: std::sync::Arc::new(options.proxy.clone()),
+            network: options.network.clone(),
             ..RestConfig::default()
         })
         .map_err(RunError::HttpClient)?;
@@ -205,7 +197,22 @@ async fn reload(
     let (live, restart): (Vec<String>, Vec<String>) = changed
         .into_iter()
         .partition(|k| LIVE_KEYS.contains(&k.as_str()));
-    state.set_options(with_live_values(&state.options(), &new.options));
+    let mut applied = with_live_values(&state.options(), &new.options);
+    let running_network = state.options().network.clone();
+    // Compared as values, not as keys: the CA file or the credentials file may have changed
+    // under the same names.
+    if applied.network != running_network {
+        match state.rest.set_network(applied.network.clone()) {
+            Ok(()) => {
+                tracing::info!(network = ?applied.network, "network settings applied: connections opened from now on use them")
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot apply the network settings, the running ones stay in force: {e}");
+                applied.network = running_network;
+            }
+        }
+    }
+    state.set_options(applied);
     if live.iter().any(|k| k == "log.level")
         && let Err(e) = state.log.set_filter(&new.options.log_level)
     {
@@ -239,6 +246,7 @@ fn with_live_values(running: &Options, new: &Options) -> Options {
         drain_timeout: new.drain_timeout,
         shutdown_grace: new.shutdown_grace,
         ping_timeout: new.ping_timeout,
+        network: new.network.clone(),
         ..running.clone()
     }
 }

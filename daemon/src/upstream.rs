@@ -19,6 +19,7 @@
 
 pub mod backoff;
 pub mod endpoints;
+pub mod network;
 pub mod proxy;
 pub mod rest;
 pub mod socket;
@@ -28,6 +29,7 @@ use std::sync::Once;
 
 pub use backoff::{BackoffConfig, ReconnectBackoff};
 pub use endpoints::{EndpointError, Endpoints, SocketQuery};
+pub use network::Network;
 pub use rest::{ChannelTarget, RestClient, RestConfig, RestError, SecuredCookies};
 pub use socket::{ConnectError, Inbound, LargeEvents, RequestError, SocketConfig, SocketHandle};
 

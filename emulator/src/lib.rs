@@ -75,6 +75,20 @@ impl Emulator {
         Ok(emulator)
     }
 
+    /// Like [`Emulator::start_tls`], with the certificate and key kept in `dir` (`cert.pem`,
+    /// `key.pem`): made and written there on the first start, served again by later ones, so
+    /// that a client started before the emulator can already trust it.
+    pub async fn start_tls_in(
+        listen: &str,
+        config: EmulatorConfig,
+        dir: &std::path::Path,
+    ) -> std::io::Result<Self> {
+        let (acceptor, pem) = tls::acceptor_in(dir)?;
+        let mut emulator = Self::serve(listen, config, Some(acceptor)).await?;
+        emulator.ca_pem = Some(pem);
+        Ok(emulator)
+    }
+
     async fn serve(
         listen: &str,
         config: EmulatorConfig,

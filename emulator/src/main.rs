@@ -1,5 +1,5 @@
 //! The `cxone-emulator` binary: `--listen 127.0.0.1:PORT` (port 0 picks one) and an optional
-//! `--config FILE` and `--tls [--tls-ca-out PEM]`; prints `listening on http(s)://127.0.0.1:PORT`
+//! `--config FILE` and `--tls [--tls-ca-out PEM] [--tls-cert-dir DIR]`; prints `listening on http(s)://127.0.0.1:PORT`
 //! as its first line.
 
 use std::io::Write;
@@ -25,6 +25,10 @@ struct Cli {
     /// With --tls: write the certificate (PEM) here, the root a client must trust.
     #[arg(long, requires = "tls")]
     tls_ca_out: Option<std::path::PathBuf>,
+    /// With --tls: keep the certificate and its key in this directory (cert.pem, key.pem),
+    /// made on the first start and served again by later ones.
+    #[arg(long, requires = "tls")]
+    tls_cert_dir: Option<std::path::PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -50,7 +54,9 @@ fn main() -> ExitCode {
         }
     };
     runtime.block_on(async move {
-        let started = if cli.tls {
+        let started = if let Some(dir) = &cli.tls_cert_dir {
+            Emulator::start_tls_in(&cli.listen, config, dir).await
+        } else if cli.tls {
             Emulator::start_tls(&cli.listen, config).await
         } else {
             Emulator::start(&cli.listen, config).await

@@ -362,11 +362,7 @@ impl Session {
             auth: c.authentication_type(),
             secured: c.secured_sessions_enabled(),
             sdk: self.sdk.clone(),
-            socket: SocketConfig {
-                extra_roots: self.rest.config().extra_roots.clone(),
-                proxy: self.rest.config().proxy.clone(),
-                ..SocketConfig::default()
-            },
+            socket: SocketConfig::over(&self.rest.network()),
             large_events: self.large_events.clone(),
             oauth: self.oauth.clone(),
             live_chat: self.live_chat.clone(),

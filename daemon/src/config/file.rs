@@ -60,22 +60,46 @@ pub struct FileConfig {
     pub network: NetworkSection,
 }
 
-/// `[network]`: how the daemon reaches CXone.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// `[network]`: how the daemon reaches CXone. Every key is live: a reload (SIGHUP) applies it to
+/// the connections opened afterwards, and reads `ca_file` and the credentials file again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NetworkSection {
     /// A PEM file of extra trust roots, added to the system's (a TLS-inspecting proxy's root,
-    /// a private back end's) (restart).
+    /// a private back end's) (live).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
-    /// The HTTP proxy for REST and the WebSocket, `http://HOST:PORT` (no credentials here);
-    /// when not set, `HTTPS_PROXY`, `http_proxy`, `ALL_PROXY` and `NO_PROXY` are read as curl
-    /// reads them (restart).
+    /// The proxy for REST and the WebSocket, `http://HOST:PORT`, `socks5://HOST:PORT` or
+    /// `socks5h://HOST:PORT` (no credentials here); when not set, `HTTPS_PROXY`, `http_proxy`,
+    /// `ALL_PROXY` and `NO_PROXY` are read as curl reads them (live).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
-    /// A file (0600) holding the proxy's `user:password` on one line (restart).
+    /// A file (0600) holding the proxy's `user:password` on one line (live).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy_credentials_file: Option<PathBuf>,
+    /// TCP, proxy and TLS connection setup, REST and WebSocket (live).
+    pub connect_timeout_ms: u64,
+    /// A whole REST request (uploads have their own, longer limit) (live).
+    pub request_timeout_ms: u64,
+    /// The WebSocket's heartbeat interval: keep it below an idle proxy's or NAT's timeout, so
+    /// the tunnel is never idle long enough to be cut (live).
+    pub heartbeat_interval_ms: u64,
+    /// TCP keep-alive probes after this many idle seconds; 0 turns them off (live).
+    pub tcp_keepalive_s: u64,
+}
+
+impl Default for NetworkSection {
+    fn default() -> Self {
+        Self {
+            ca_file: None,
+            proxy: None,
+            proxy_credentials_file: None,
+            connect_timeout_ms: 10_000,
+            request_timeout_ms: 30_000,
+            heartbeat_interval_ms: 10_000,
+            tcp_keepalive_s: 30,
+        }
+    }
 }
 
 /// `[lifecycle]`: what `app.background` does when the call does not say.
@@ -275,4 +299,11 @@ pub const LIVE_KEYS: &[&str] = &[
     "shutdown.drain_timeout_ms",
     "shutdown.grace_ms",
     "health.ping_timeout_ms",
+    "network.ca_file",
+    "network.proxy",
+    "network.proxy_credentials_file",
+    "network.connect_timeout_ms",
+    "network.request_timeout_ms",
+    "network.heartbeat_interval_ms",
+    "network.tcp_keepalive_s",
 ];

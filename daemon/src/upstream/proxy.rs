@@ -1,10 +1,12 @@
-//! HTTP proxies, for REST and the WebSocket alike: the proxy comes from `network.proxy` or, when
+//! HTTP and SOCKS5 proxies, for REST and the WebSocket alike: the proxy comes from `network.proxy` or, when
 //! that is not set, from the environment as curl reads it (`HTTPS_PROXY`/`https_proxy` for
 //! https and wss, `http_proxy` — lower case only — for http and ws, `ALL_PROXY`/`all_proxy`
 //! for both), and `NO_PROXY`/`no_proxy` names the hosts reached directly (`*`, a host, or a domain
-//! with or without its leading dot; like curl, loopback is not bypassed implicitly). The
-//! WebSocket goes through an HTTP `CONNECT` tunnel (tokio-tungstenite has no proxy support);
-//! REST uses reqwest's proxy with the same rules.
+//! with or without its leading dot, or an IP range in CIDR notation; like curl, loopback is not
+//! bypassed implicitly). The WebSocket goes through an HTTP `CONNECT` tunnel or a SOCKS5
+//! `CONNECT` (tokio-tungstenite has no proxy support); REST uses reqwest's proxy with the same
+//! rules. `socks5://` resolves the back end's name locally, `socks5h://` lets the proxy resolve
+//! it (as curl).
 //!
 //! Credentials come from the proxy URL's `user:password@` (the environment) or from
 //! `network.proxy_credentials_file`; they travel only in `Proxy-Authorization` and are never
@@ -23,8 +25,20 @@ use url::Url;
 #[derive(Debug, thiserror::Error)]
 pub enum ProxyError {
     /// The proxy's URL cannot be used.
-    #[error("the proxy URL {0:?} cannot be used: give http://HOST:PORT")]
+    #[error(
+        "the proxy URL {0:?} cannot be used: give http://HOST:PORT, socks5://HOST:PORT or socks5h://HOST:PORT"
+    )]
     BadUrl(String),
+    /// The SOCKS5 proxy refused or failed the connection.
+    #[error("the SOCKS5 proxy {proxy} could not connect to {target}: {reason}")]
+    Socks {
+        /// The proxy.
+        proxy: String,
+        /// Where to.
+        target: String,
+        /// What it said.
+        reason: String,
+    },
     /// The proxy did not answer.
     #[error("cannot reach the proxy {proxy}: {source}; check network.proxy or HTTPS_PROXY")]
     Reach {
@@ -36,7 +50,7 @@ pub enum ProxyError {
     },
     /// The proxy wants credentials it did not get, or refused them.
     #[error(
-        "the proxy {proxy} requires credentials (HTTP 407){}; set network.proxy_credentials_file to a file holding user:password",
+        "the proxy {proxy} requires credentials (HTTP 407 or SOCKS5 authentication){}; set network.proxy_credentials_file to a file holding user:password",
         if *.sent { ", and refused the ones given" } else { "" }
     )]
     AuthenticationRequired {
@@ -63,7 +77,7 @@ pub enum ProxyError {
 /// One proxy and its credentials.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Proxy {
-    /// `http://host:port`, without credentials.
+    /// `http://host:port`, `socks5://host:port` or `socks5h://host:port`, without credentials.
     pub url: Url,
     /// `user`, `password`.
     pub credentials: Option<(String, String)>,
@@ -90,7 +104,7 @@ impl Proxy {
             format!("http://{text}")
         };
         let mut url = Url::parse(&with_scheme).map_err(|_| ProxyError::BadUrl(redact(text)))?;
-        if url.scheme() != "http" || url.host_str().is_none() {
+        if !matches!(url.scheme(), "http" | "socks5" | "socks5h") || url.host_str().is_none() {
             return Err(ProxyError::BadUrl(redact(text)));
         }
         let credentials = (!url.username().is_empty()).then(|| {
@@ -105,11 +119,28 @@ impl Proxy {
     }
 
     fn authority(&self) -> String {
+        let default_port = if self.is_socks() { 1080 } else { 80 };
         format!(
             "{}:{}",
             self.url.host_str().unwrap_or_default(),
-            self.url.port_or_known_default().unwrap_or(80)
+            self.url.port_or_known_default().unwrap_or(default_port)
         )
+    }
+
+    fn is_socks(&self) -> bool {
+        self.url.scheme() != "http"
+    }
+
+    /// The proxy as `check-config` and the logs show it: the password masked.
+    pub fn masked(&self) -> String {
+        let url = self.url.as_str().trim_end_matches('/');
+        match &self.credentials {
+            Some((user, _)) => match url.split_once("://") {
+                Some((scheme, rest)) => format!("{scheme}://{user}:<redacted>@{rest}"),
+                None => url.to_owned(),
+            },
+            None => url.to_owned(),
+        }
     }
 
     /// `Basic …` for `Proxy-Authorization`.
@@ -214,10 +245,14 @@ impl ProxyRules {
     }
 }
 
-/// Whether a `NO_PROXY` entry names `host` (curl's rules, without CIDR ranges).
+/// Whether a `NO_PROXY` entry names `host` (curl's rules: `*`, a name or domain, an address,
+/// or a CIDR range that matches an address given literally — names are not resolved for it).
 fn bypasses(entry: &str, host: &str) -> bool {
     if entry == "*" {
         return true;
+    }
+    if let Some((network, bits)) = entry.split_once('/') {
+        return in_range(network.trim_matches(['[', ']']), bits, host);
     }
     // A port in the entry is ignored, as curl does.
     let entry = entry.rsplit_once(':').map_or(entry, |(h, p)| {
@@ -231,8 +266,115 @@ fn bypasses(entry: &str, host: &str) -> bool {
     host == domain || host.ends_with(&format!(".{domain}"))
 }
 
-/// Opens a TCP stream to `target_host:target_port` through `proxy` with `CONNECT`.
+/// Whether the address `host` lies in `network/bits`.
+fn in_range(network: &str, bits: &str, host: &str) -> bool {
+    use std::net::IpAddr;
+    let (Ok(network), Ok(bits), Ok(host)) = (
+        network.parse::<IpAddr>(),
+        bits.parse::<u32>(),
+        host.parse::<IpAddr>(),
+    ) else {
+        return false;
+    };
+    let prefix = |width: u32, a: u128, b: u128| {
+        bits <= width && (bits == 0 || (a ^ b) >> (width - bits) == 0)
+    };
+    match (network, host) {
+        (IpAddr::V4(n), IpAddr::V4(h)) => {
+            prefix(32, u128::from(u32::from(n)), u128::from(u32::from(h)))
+        }
+        (IpAddr::V6(n), IpAddr::V6(h)) => prefix(128, u128::from(n), u128::from(h)),
+        _ => false,
+    }
+}
+
+/// Opens a TCP stream to `target_host:target_port` through `proxy`: HTTP `CONNECT`, or SOCKS5's.
 pub(crate) async fn tunnel(
+    proxy: &Proxy,
+    target_host: &str,
+    target_port: u16,
+    timeout: Duration,
+) -> Result<TcpStream, ProxyError> {
+    if proxy.is_socks() {
+        socks_tunnel(proxy, target_host, target_port, timeout).await
+    } else {
+        http_tunnel(proxy, target_host, target_port, timeout).await
+    }
+}
+
+/// SOCKS5 `CONNECT` (RFC 1928, with RFC 1929's user and password when there are credentials).
+async fn socks_tunnel(
+    proxy: &Proxy,
+    target_host: &str,
+    target_port: u16,
+    timeout: Duration,
+) -> Result<TcpStream, ProxyError> {
+    use tokio_socks::tcp::Socks5Stream;
+    let shown = proxy.url.as_str().trim_end_matches('/').to_owned();
+    let target = format!("{target_host}:{target_port}");
+    let work = async {
+        let reach = |source| ProxyError::Reach {
+            proxy: shown.clone(),
+            source,
+        };
+        // socks5: the name is resolved here; socks5h: the proxy resolves it.
+        let address = if proxy.url.scheme() == "socks5" {
+            let found =
+                tokio::net::lookup_host((target_host.trim_matches(['[', ']']), target_port))
+                    .await
+                    .map_err(reach)?
+                    .next()
+                    .ok_or_else(|| {
+                        reach(std::io::Error::new(
+                            std::io::ErrorKind::NotFound,
+                            format!("{target_host} has no address"),
+                        ))
+                    })?;
+            tokio_socks::TargetAddr::Ip(found)
+        } else {
+            tokio_socks::TargetAddr::Domain(
+                target_host.trim_matches(['[', ']']).to_owned().into(),
+                target_port,
+            )
+        };
+        let socket = TcpStream::connect(proxy.authority()).await.map_err(reach)?;
+        let _ = socket.set_nodelay(true);
+        let connected = match &proxy.credentials {
+            Some((user, password)) => {
+                Socks5Stream::connect_with_password_and_socket(socket, address, user, password)
+                    .await
+            }
+            None => Socks5Stream::connect_with_socket(socket, address).await,
+        };
+        connected
+            .map(Socks5Stream::into_inner)
+            .map_err(|e| match e {
+                tokio_socks::Error::Io(io) => reach(io),
+                tokio_socks::Error::PasswordAuthFailure(_)
+                | tokio_socks::Error::NoAcceptableAuthMethods => {
+                    ProxyError::AuthenticationRequired {
+                        proxy: shown.clone(),
+                        sent: proxy.credentials.is_some(),
+                    }
+                }
+                other => ProxyError::Socks {
+                    proxy: shown.clone(),
+                    target: target.clone(),
+                    reason: other.to_string(),
+                },
+            })
+    };
+    match tokio::time::timeout(timeout, work).await {
+        Ok(r) => r,
+        Err(_) => Err(ProxyError::Reach {
+            proxy: shown.clone(),
+            source: std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer to CONNECT"),
+        }),
+    }
+}
+
+/// HTTP `CONNECT`.
+async fn http_tunnel(
     proxy: &Proxy,
     target_host: &str,
     target_port: u16,
@@ -377,10 +519,37 @@ mod tests {
             "* bypasses all"
         );
         assert!(matches!(
-            Proxy::parse("socks5://p:1"),
+            Proxy::parse("https://p:1"),
             Err(ProxyError::BadUrl(_))
         ));
+        let socks = Proxy::parse("socks5h://ann:pw@p:1080").unwrap();
+        assert!(socks.is_socks());
+        assert_eq!(socks.masked(), "socks5h://ann:<redacted>@p:1080");
         let bad = Proxy::parse("ftp://u:secret@p:1").unwrap_err().to_string();
         assert!(!bad.contains("secret"), "{bad}");
+    }
+
+    #[test]
+    fn no_proxy_ranges_match_addresses_given_literally() {
+        let rules = ProxyRules::resolve(
+            None,
+            &env(&[
+                ("https_proxy", "http://proxy:3128"),
+                ("no_proxy", "10.0.0.0/8,192.168.1.0/24,fd00::/8,0.0.0.0/0x"),
+            ]),
+        )
+        .unwrap();
+        let direct = |u: &str| rules.for_url(&Url::parse(u).unwrap()).is_none();
+        assert!(direct("https://10.200.3.4/"));
+        assert!(direct("https://192.168.1.77:8443/"));
+        assert!(!direct("https://192.168.2.1/"));
+        assert!(direct("https://[fd12::1]/"));
+        assert!(!direct("https://[fe80::1]/"));
+        assert!(
+            !direct("https://ten.example/"),
+            "a name is not resolved for a range"
+        );
+        assert!(in_range("0.0.0.0", "0", "8.8.8.8"));
+        assert!(!in_range("10.0.0.0", "33", "10.0.0.1"), "no such prefix");
     }
 }

@@ -4,7 +4,8 @@
 //! * Every request carries `x-sdk-platform` / `x-sdk-version` from the [`SdkIdentity`]; the
 //!   back end answers an identity it no longer supports with `SdkVersionNotSupported`, which is
 //!   detected in any response body, whatever the status, and never retried.
-//! * Timeouts: connect 10 s, whole request 30 s (uploads 120 s); response bodies are read in
+//! * Timeouts: connect 10 s, whole request 30 s (uploads 120 s), the first two configurable
+//!   (`[network]`, see [`Network`]); response bodies are read in
 //!   chunks and refused beyond a limit, so a hostile server cannot exhaust memory.
 //! * The channel configuration and large-event downloads retry transient failures (network,
 //!   timeouts, 5xx, 408, 429) a bounded number of times with jittered exponential backoff
@@ -16,7 +17,7 @@ mod error;
 mod large_event;
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
@@ -35,6 +36,7 @@ pub use cookies::SecuredCookies;
 pub use error::{HttpFailure, RestError};
 
 use super::endpoints::Endpoints;
+use super::network::Network;
 use super::{SdkIdentity, install_crypto_provider, loggable_url};
 
 /// Settings of [`RestClient`]. The defaults follow PROTOCOL.md §1.2 and the brief of the
@@ -43,10 +45,9 @@ use super::{SdkIdentity, install_crypto_provider, loggable_url};
 pub struct RestConfig {
     /// Reported in `x-sdk-platform` / `x-sdk-version`.
     pub sdk: SdkIdentity,
-    /// TCP + TLS connection setup.
-    pub connect_timeout: Duration,
-    /// A whole request, from connecting to the end of the body.
-    pub request_timeout: Duration,
+    /// Trust roots, proxies, timeouts and keep-alive: replaced as a whole on a reload
+    /// ([`RestClient::set_network`]).
+    pub network: Network,
     /// A whole attachment upload (the file travels base64-encoded in one body).
     pub upload_timeout: Duration,
     /// The largest REST response body accepted.
@@ -63,18 +64,13 @@ pub struct RestConfig {
     pub large_event_timeout: Duration,
     /// Requests made for one large event before giving up on transient failures.
     pub large_event_attempts: u32,
-    /// Trust roots added to the system's (`network.ca_file`), for REST and the WebSocket.
-    pub extra_roots: super::trust::ExtraRoots,
-    /// The proxies, for REST and the WebSocket.
-    pub proxy: std::sync::Arc<super::proxy::ProxyRules>,
 }
 
 impl Default for RestConfig {
     fn default() -> Self {
         Self {
             sdk: SdkIdentity::default(),
-            connect_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(30),
+            network: Network::default(),
             upload_timeout: Duration::from_secs(120),
             max_response_bytes: 4 << 20,
             channel_config_attempts: 3,
@@ -83,8 +79,6 @@ impl Default for RestConfig {
             large_event_max_bytes: 16 << 20,
             large_event_timeout: Duration::from_secs(30),
             large_event_attempts: 3,
-            extra_roots: Default::default(),
-            proxy: Default::default(),
         }
     }
 }
@@ -100,16 +94,38 @@ pub struct ChannelTarget<'a> {
     pub channel_id: &'a str,
 }
 
-/// The CXone REST client. Cheap to clone (the reqwest client is reference-counted).
+/// The CXone REST client. Cheap to clone (the reqwest clients are reference-counted); every
+/// clone sees a [`RestClient::set_network`] made through any other.
 #[derive(Debug, Clone)]
 pub struct RestClient {
+    clients: Arc<RwLock<Arc<Clients>>>,
+    config: RestConfig,
+}
+
+/// The reqwest clients of one [`Network`].
+#[derive(Debug)]
+struct Clients {
+    network: Network,
     /// For plain-http URLs (loopback only): built without trust roots, so that a daemon with a
     /// plain-http back end never reads the system's certificate store.
     plain: reqwest::Client,
     /// For https URLs: built on first use, with the system's trust roots (the platform
     /// verifier reads them when the client is built), or why it could not be.
-    tls: Arc<OnceLock<Result<reqwest::Client, String>>>,
-    config: RestConfig,
+    tls: OnceLock<Result<reqwest::Client, String>>,
+}
+
+impl Clients {
+    fn build(config: &RestConfig, network: Network) -> Result<Self, RestError> {
+        let plain = builder(config, &network)
+            .tls_certs_only([])
+            .build()
+            .map_err(RestError::BuildClient)?;
+        Ok(Self {
+            network,
+            plain,
+            tls: OnceLock::new(),
+        })
+    }
 }
 
 /// A response read in full.
@@ -146,7 +162,7 @@ impl From<HttpFailure> for CallError {
 }
 
 /// The HTTP client's settings, for either client.
-fn builder(config: &RestConfig) -> reqwest::ClientBuilder {
+fn builder(config: &RestConfig, network: &Network) -> reqwest::ClientBuilder {
     let mut headers = HeaderMap::new();
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     for (name, value) in [
@@ -160,7 +176,7 @@ fn builder(config: &RestConfig) -> reqwest::ClientBuilder {
     }
     // The proxy rules are the daemon's own (the same for the WebSocket), not reqwest's reading
     // of the environment.
-    let rules = config.proxy.clone();
+    let rules = network.proxy.clone();
     let proxy = reqwest::Proxy::custom(move |url| {
         rules.for_url(url).map(|p| {
             let mut with_auth = p.url.clone();
@@ -174,8 +190,9 @@ fn builder(config: &RestConfig) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .no_proxy()
         .proxy(proxy)
-        .connect_timeout(config.connect_timeout)
-        .timeout(config.request_timeout)
+        .connect_timeout(network.connect_timeout)
+        .timeout(network.request_timeout)
+        .tcp_keepalive(network.tcp_keepalive)
         .default_headers(headers)
         .user_agent(format!("cxone-chatd/{}", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::custom(|attempt| {
@@ -213,42 +230,66 @@ impl RestClient {
     /// Builds the client (and installs the rustls crypto provider if none is).
     pub fn new(config: RestConfig) -> Result<Self, RestError> {
         install_crypto_provider();
-        let plain = builder(&config)
-            .tls_certs_only([])
-            .build()
-            .map_err(RestError::BuildClient)?;
+        let clients = Clients::build(&config, config.network.clone())?;
         Ok(Self {
-            plain,
-            tls: Arc::new(OnceLock::new()),
+            clients: Arc::new(RwLock::new(Arc::new(clients))),
             config,
         })
     }
 
+    /// Replaces the network settings of this client and of every clone: calls that start
+    /// afterwards use them (and the WebSocket's next connection, see [`RestClient::network`]);
+    /// calls in flight finish with the old ones.
+    pub fn set_network(&self, network: Network) -> Result<(), RestError> {
+        let clients = Arc::new(Clients::build(&self.config, network)?);
+        *self.clients.write().unwrap_or_else(|e| e.into_inner()) = clients;
+        Ok(())
+    }
+
+    /// The network settings in force.
+    pub fn network(&self) -> Network {
+        self.current().network.clone()
+    }
+
+    fn current(&self) -> Arc<Clients> {
+        self.clients
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// The client for `url`: the trust roots are loaded when an https URL first needs them.
-    fn http(&self, url: &Url) -> Result<&reqwest::Client, HttpFailure> {
+    fn http(&self, url: &Url) -> Result<reqwest::Client, HttpFailure> {
+        let clients = self.current();
         if url.scheme() != "https" {
-            return Ok(&self.plain);
+            return Ok(clients.plain.clone());
         }
-        self.tls
+        clients
+            .tls
             .get_or_init(|| {
-                let extra = self
-                    .config
+                let extra = clients
+                    .network
                     .extra_roots
                     .iter()
                     .filter_map(|der| reqwest::Certificate::from_der(der).ok());
-                builder(&self.config).tls_certs_merge(extra).build().map_err(|e| {
+                builder(&self.config, &clients.network).tls_certs_merge(extra).build().map_err(|e| {
                     let why = error::causes(&e);
                     tracing::error!(error = %why, "cannot load the trust roots for https; install the ca-certificates package or set SSL_CERT_FILE");
                     why
                 })
             })
-            .as_ref()
-            .map_err(|why| HttpFailure::NoTrustRoots(why.clone()))
+            .clone()
+            .map_err(HttpFailure::NoTrustRoots)
     }
 
-    /// The settings this client was built with.
+    /// The settings this client was built with (the network's as at the start: see
+    /// [`RestClient::network`] for the ones in force).
     pub fn config(&self) -> &RestConfig {
         &self.config
+    }
+
+    fn request_timeout(&self) -> Duration {
+        self.current().network.request_timeout
     }
 
     /// `GET` the channel configuration (§1.3), retrying transient failures up to
@@ -302,7 +343,7 @@ impl RestClient {
     ) -> Result<(), RestError> {
         let url = endpoints.visitor(brand_id, visitor_id);
         let request = self.http(&url).map(|c| c.put(url.clone()).json(body));
-        self.call(request, &url, self.config.request_timeout)
+        self.call(request, &url, self.request_timeout())
             .await
             .map(drop)
             .map_err(|e| e.into_step(RestError::RegisterVisitor))
@@ -318,7 +359,7 @@ impl RestClient {
     ) -> Result<(), RestError> {
         let url = endpoints.analytics_events(brand_id, visitor_id);
         let request = self.http(&url).map(|c| c.post(url.clone()).json(event));
-        self.call(request, &url, self.config.request_timeout)
+        self.call(request, &url, self.request_timeout())
             .await
             .map(drop)
             .map_err(|e| e.into_step(RestError::SendAnalyticsEvent))
@@ -407,7 +448,7 @@ impl RestClient {
             request = request.map(|r| r.header(COOKIE, cookie));
         }
         let exchange = self
-            .exchange(request, &url, self.config.request_timeout)
+            .exchange(request, &url, self.request_timeout())
             .await
             .map_err(|failure| RestError::RequestToken {
                 failure,
@@ -438,7 +479,7 @@ impl RestClient {
             .call(
                 self.http(url).map(|c| c.get(url.clone())),
                 url,
-                self.config.request_timeout,
+                self.request_timeout(),
             )
             .await?;
         decode_body(&exchange.body).map_err(|e| HttpFailure::Decode(e).into())
@@ -526,8 +567,7 @@ async fn read_limited(
             HttpFailure::Timeout(timeout)
         } else if let Some(problem) = super::trust::tls_problem(&e) {
             HttpFailure::Tls(problem)
-        } else if error::causes(&e).contains("proxy authorization required") {
-            // hyper-util's tunnel error type is private: its message is all there is to read.
+        } else if error::is_proxy_login_refusal(&error::causes(&e)) {
             HttpFailure::ProxyAuthenticationRequired
         } else if e.is_connect() {
             // `without_url`: the URL may carry a signature or a token in its query.

@@ -77,6 +77,22 @@ pub struct SocketConfig {
     pub extra_roots: super::trust::ExtraRoots,
     /// The proxies; the WebSocket goes through a `CONNECT` tunnel when one applies.
     pub proxy: std::sync::Arc<super::proxy::ProxyRules>,
+    /// TCP keep-alive on the connection (to the back end, or to the proxy); `None`: off.
+    pub tcp_keepalive: Option<Duration>,
+}
+
+impl SocketConfig {
+    /// The defaults, with the network settings in force (`[network]`).
+    pub fn over(network: &super::Network) -> Self {
+        Self {
+            connect_timeout: network.connect_timeout,
+            heartbeat_interval: network.heartbeat_interval,
+            extra_roots: network.extra_roots.clone(),
+            proxy: network.proxy.clone(),
+            tcp_keepalive: network.tcp_keepalive,
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for SocketConfig {
@@ -93,6 +109,7 @@ impl Default for SocketConfig {
             close_timeout: Duration::from_secs(2),
             extra_roots: Default::default(),
             proxy: Default::default(),
+            tcp_keepalive: None,
         }
     }
 }
@@ -365,31 +382,26 @@ pub async fn connect(
         None
     };
     let connecting = async {
-        match config.proxy.for_url(url) {
-            Some(proxy) => {
-                let host = url.host_str().unwrap_or_default();
-                let port = url.port_or_known_default().unwrap_or(443);
-                let stream = super::proxy::tunnel(proxy, host, port, config.connect_timeout)
-                    .await
-                    .map_err(ConnectError::Proxy)?;
-                tokio_tungstenite::client_async_tls_with_config(
-                    request,
-                    stream,
-                    Some(ws_config),
-                    connector,
-                )
+        let host = url.host_str().unwrap_or_default();
+        let port = url.port_or_known_default().unwrap_or(443);
+        // The daemon opens the TCP stream itself, direct or to the proxy, to set keep-alive on
+        // it (tokio-tungstenite's own connect cannot).
+        let stream = match config.proxy.for_url(url) {
+            Some(proxy) => super::proxy::tunnel(proxy, host, port, config.connect_timeout)
                 .await
-                .map_err(classify_connect_error)
+                .map_err(ConnectError::Proxy)?,
+            None => {
+                let stream = tokio::net::TcpStream::connect((host.trim_matches(['[', ']']), port))
+                    .await
+                    .map_err(|e| classify_connect_error(tungstenite::Error::Io(e)))?;
+                let _ = stream.set_nodelay(true);
+                stream
             }
-            None => tokio_tungstenite::connect_async_tls_with_config(
-                request,
-                Some(ws_config),
-                true,
-                connector,
-            )
+        };
+        super::network::keep_alive(&stream, config.tcp_keepalive);
+        tokio_tungstenite::client_async_tls_with_config(request, stream, Some(ws_config), connector)
             .await
-            .map_err(classify_connect_error),
-        }
+            .map_err(classify_connect_error)
     };
     let (ws, _response) = match tokio::time::timeout(config.connect_timeout, connecting).await {
         Err(_) => {

@@ -160,3 +160,103 @@ fn an_untrusted_gateway_certificate_is_named_in_the_answer_and_in_daemon_status(
         "daemon.status says why: {status}"
     );
 }
+
+fn hang_up(d: &Daemon) {
+    let ok = std::process::Command::new("kill")
+        .args(["-HUP", &d.child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -HUP failed");
+}
+
+/// `session.prepare` until it succeeds (a reload is applied asynchronously), at most 10 s.
+fn prepare_until_ok(c: &mut Client, b: &Backend) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let answer = c.call(
+            "session.prepare",
+            json!({"environment": b.environment(), "brandId": 1000, "channelId": "chat_single"}),
+        );
+        if answer.get("result").is_some() {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the reloaded root was never used: {answer}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_reload_reads_the_ca_file_again_and_the_next_connection_uses_it() {
+    let b = Backend::start_tls(EmulatorConfig::default());
+    // Another emulator's root: a valid PEM certificate that does not sign `b`'s (with the same
+    // subject, so rustls names the problem BadSignature).
+    let stranger = Backend::start_tls(EmulatorConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("roots.pem");
+    std::fs::write(&ca, stranger.ca_pem().unwrap()).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("[network]\nca_file = {:?}\n", ca.to_str().unwrap()),
+    )
+    .unwrap();
+    let d = Daemon::start_with(&["--config", config.to_str().unwrap()]);
+    let mut c = d.client();
+    c.subscribe();
+    let err = c.err(
+        "session.prepare",
+        json!({"environment": b.environment(), "brandId": 1000, "channelId": "chat_single"}),
+    );
+    assert!(
+        err["data"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("invalid peer certificate"),
+        "{err}"
+    );
+
+    // The same file name, the right root in it: a SIGHUP is all it takes.
+    std::fs::write(&ca, b.ca_pem().unwrap()).unwrap();
+    hang_up(&d);
+    prepare_until_ok(&mut c, &b);
+    assert_eq!(c.ok("session.connect", json!({}))["state"], "ready");
+
+    // The root is withdrawn while connected: the open WebSocket keeps its session, and when it
+    // drops, every reconnect is refused, naming the certificate problem in connection.lost.
+    std::fs::write(&ca, stranger.ca_pem().unwrap()).unwrap();
+    hang_up(&d);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let t = c.ok("threads.create", json!({}));
+    c.ok(
+        "thread.send",
+        json!({"threadId": t["id"], "text": "still here"}),
+    );
+    b.admin_post("faults/drop-sockets", json!({}));
+    let lost = c.wait_event("a reconnect refused for its certificate", |e| {
+        e["kind"] == "connection.lost"
+            && e["data"]["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("invalid peer certificate"))
+    });
+    assert_eq!(lost["data"]["reconnecting"], true, "{lost}");
+    let status = c.ok("daemon.status", json!({}));
+    assert!(
+        status["sessions"][0]["lastError"]
+            .as_str()
+            .is_some_and(
+                |l| l.contains("invalid peer certificate") && l.contains("network.ca_file")
+            ),
+        "{status}"
+    );
+
+    // The root comes back: the daemon reconnects by itself.
+    std::fs::write(&ca, b.ca_pem().unwrap()).unwrap();
+    hang_up(&d);
+    c.wait_event("reconnected with the restored root", |e| {
+        e["kind"] == "connection.restored"
+    });
+}

@@ -156,7 +156,10 @@ export function installBrowserEnv() {
   define('addEventListener', windowEvents.addEventListener.bind(windowEvents));
   define('removeEventListener', windowEvents.removeEventListener.bind(windowEvents));
   define('dispatchEvent', windowEvents.dispatchEvent.bind(windowEvents));
-  define('location', { protocol: 'http:', host: '127.0.0.1', href: 'http://127.0.0.1/' });
+  // A page served over https when the check runs over TLS (`npm run test:tls`), as a real
+  // deployment's would be: the SDK then has no plain-http origin to fall back on.
+  const scheme = process.env.CXONE_EMULATOR_TLS_DIR ? 'https' : 'http';
+  define('location', { protocol: `${scheme}:`, host: '127.0.0.1', href: `${scheme}://127.0.0.1/` });
   define('navigator', {
     language: 'en-US',
     languages: ['en-US', 'en'],

@@ -4,6 +4,10 @@
 // else `$CARGO_TARGET_DIR/debug/cxone-emulator`, else `<repo>/target/debug/cxone-emulator`.
 // Its contract (emulator/README.md): the first line on stdout is
 // `listening on http://127.0.0.1:PORT`, and SIGINT stops it with status 0.
+//
+// With `$CXONE_EMULATOR_TLS_DIR` set (`npm run test:tls`, see scripts/test-tls.mjs), the emulator
+// serves HTTPS and WSS with the certificate kept in that directory, which Node trusts through
+// `NODE_EXTRA_CA_CERTS`: the SDK then talks https:// and wss:// only.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -54,7 +58,10 @@ function installCleanup() {
 /** Starts the emulator on 127.0.0.1 with a free port; resolves once it printed its address. */
 export async function startEmulator({ startTimeoutMs = 15_000 } = {}) {
   const bin = emulatorBinary();
-  const child = spawn(bin, ['--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const tlsDir = process.env.CXONE_EMULATOR_TLS_DIR;
+  const args = ['--listen', '127.0.0.1:0'];
+  if (tlsDir) args.push('--tls', '--tls-cert-dir', tlsDir);
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr += d;
@@ -91,12 +98,16 @@ export async function startEmulator({ startTimeoutMs = 15_000 } = {}) {
   } finally {
     clearTimeout(timer);
   }
-  const match = /^listening on (http:\/\/127\.0\.0\.1:(\d+))$/.exec(line);
+  const match = /^listening on (https?:\/\/127\.0\.0\.1:(\d+))$/.exec(line);
   if (!match) {
     child.kill('SIGKILL');
     throw new Error(`unexpected first line from the emulator: ${JSON.stringify(line)}`);
   }
   const baseUrl = match[1];
+  if (tlsDir && !baseUrl.startsWith('https:')) {
+    child.kill('SIGKILL');
+    throw new Error(`CXONE_EMULATOR_TLS_DIR is set but the emulator serves ${baseUrl}`);
+  }
 
   async function admin(method, route, body) {
     const response = await fetch(`${baseUrl}/admin/${route}`, {
@@ -114,7 +125,7 @@ export async function startEmulator({ startTimeoutMs = 15_000 } = {}) {
     baseUrl,
     port: Number(match[2]),
     /** The gateway URL (any path works; the SDK replaces the query). */
-    wsUrl: `ws://127.0.0.1:${match[2]}/`,
+    wsUrl: `${tlsDir ? 'wss' : 'ws'}://127.0.0.1:${match[2]}/`,
     pid: child.pid,
     admin,
     /** `GET /admin/received` with optional `transport`, `kind` and `since` filters. */

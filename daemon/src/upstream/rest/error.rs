@@ -185,7 +185,7 @@ pub enum HttpFailure {
     Tls(String),
     /// The HTTP proxy wants credentials it did not get (HTTP 407). Retrying cannot help.
     #[error(
-        "the proxy requires credentials (HTTP 407); set network.proxy_credentials_file to a file holding user:password (or user:password@ in HTTPS_PROXY)"
+        "the proxy requires credentials (HTTP 407, or SOCKS5 authentication), or refused the ones given; set network.proxy_credentials_file to a file holding user:password (or user:password@ in HTTPS_PROXY)"
     )]
     ProxyAuthenticationRequired,
     /// No trust roots for https: the system has no CA bundle (or it cannot be read).
@@ -193,6 +193,14 @@ pub enum HttpFailure {
         "no trusted CA certificates for https ({0}); install the ca-certificates package, or set SSL_CERT_FILE to a PEM bundle"
     )]
     NoTrustRoots(String),
+}
+
+/// Whether a connect failure's causes say the proxy wants a login: hyper-util's tunnel and
+/// SOCKS error types are private, so their messages are all there is to read.
+pub(super) fn is_proxy_login_refusal(causes: &str) -> bool {
+    let lower = causes.to_ascii_lowercase();
+    lower.contains("proxy authorization required")
+        || (lower.contains("socks") && lower.contains("auth"))
 }
 
 /// An error and its causes on one line: reqwest's own message ("error sending request") says
