@@ -6,7 +6,8 @@
 //! bypassed implicitly). The WebSocket goes through an HTTP `CONNECT` tunnel or a SOCKS5
 //! `CONNECT` (tokio-tungstenite has no proxy support); REST uses reqwest's proxy with the same
 //! rules. `socks5://` resolves the back end's name locally, `socks5h://` lets the proxy resolve
-//! it (as curl).
+//! it (as curl). Plain http (whose targets are loopback only) goes through a proxy only when the
+//! proxy is on loopback too: nothing travels in the clear beyond this machine.
 //!
 //! Credentials come from the proxy URL's `user:password@` (the environment) or from
 //! `network.proxy_credentials_file`; they travel only in `Proxy-Authorization` and are never
@@ -127,6 +128,15 @@ impl Proxy {
         )
     }
 
+    fn is_loopback(&self) -> bool {
+        match self.url.host() {
+            Some(url::Host::Ipv4(a)) => a.is_loopback(),
+            Some(url::Host::Ipv6(a)) => a.is_loopback(),
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            None => false,
+        }
+    }
+
     fn is_socks(&self) -> bool {
         self.url.scheme() != "http"
     }
@@ -240,7 +250,9 @@ impl ProxyRules {
         }
         match url.scheme() {
             "https" | "wss" => self.secure.as_ref(),
-            _ => self.plain.as_ref(),
+            // Plain http goes only to loopback, on every hop: a plain target (always loopback,
+            // see endpoints.rs) goes through a proxy only when that proxy is on loopback too.
+            _ => self.plain.as_ref().filter(|p| p.is_loopback()),
         }
     }
 }
@@ -475,6 +487,22 @@ mod tests {
             p("http://127.0.0.1:9/"),
             None,
             "HTTP_PROXY is not read, as curl"
+        );
+        let plain =
+            ProxyRules::resolve(None, &env(&[("http_proxy", "http://proxy.corp:3128")])).unwrap();
+        assert!(
+            plain
+                .for_url(&Url::parse("http://127.0.0.1:9/").unwrap())
+                .is_none(),
+            "plain http never crosses a non-loopback hop"
+        );
+        let local =
+            ProxyRules::resolve(None, &env(&[("http_proxy", "http://127.0.0.1:8080")])).unwrap();
+        assert!(
+            local
+                .for_url(&Url::parse("ws://127.0.0.1:9/").unwrap())
+                .is_some(),
+            "a loopback proxy may carry it"
         );
         assert_eq!(p("https://internal.corp/x"), None);
         assert_eq!(p("https://a.internal.corp/x"), None);
