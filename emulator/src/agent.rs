@@ -331,7 +331,7 @@ impl Backend {
             author_user: Some(agent),
             author_end_user_identity: None,
         };
-        t.messages.push(message.clone());
+        t.push_message(message.clone());
         t.updated_ms = now;
         let frame = frames::message_created(t, &message);
         outbound::to_customer(self, &key, &frame);

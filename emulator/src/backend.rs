@@ -81,6 +81,35 @@ pub(crate) struct ThreadRec {
     pub contact: ContactRec,
     /// Oldest first.
     pub messages: Vec<Message>,
+    /// `idOnExternalPlatform` → index in `messages`: a retried send is found without reading
+    /// the whole thread (threads of thousands of messages are what soaks and benchmarks make).
+    pub message_index: std::collections::HashMap<UuidString, usize>,
+    /// How many of `messages` are the customer's (inbound): every message's case carries the
+    /// counts, so they are kept rather than counted.
+    pub inbound_count: usize,
+    /// The index of the first agent (outbound) message: the case's first response time.
+    pub first_outbound: Option<usize>,
+}
+
+impl ThreadRec {
+    /// Stores a message at the end.
+    pub(crate) fn push_message(&mut self, message: Message) {
+        let at = self.messages.len();
+        self.message_index
+            .insert(message.id_on_external_platform.clone(), at);
+        match message.direction() {
+            cxone_chat_protocol::cxone::message::Direction::Inbound => self.inbound_count += 1,
+            _ => {
+                self.first_outbound.get_or_insert(at);
+            }
+        }
+        self.messages.push(message);
+    }
+
+    /// A stored message by its `idOnExternalPlatform`.
+    pub(crate) fn message_by_id(&self, id: &UuidString) -> Option<&Message> {
+        self.message_index.get(id).map(|&i| &self.messages[i])
+    }
 }
 
 /// The contact (case) of a thread.

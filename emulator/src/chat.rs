@@ -695,18 +695,10 @@ impl Backend {
                     "The thread is archived or closed; start a new thread.",
                 );
             }
-            if t.messages
-                .iter()
-                .any(|m| m.id_on_external_platform == d.id_on_external_platform)
-            {
+            if let Some(m) = t.message_by_id(&d.id_on_external_platform).cloned() {
                 // A retried send (same message id) is acknowledged again but stored once; the
                 // echo is repeated to the sender in case the first one was lost with its socket.
-                let echo = t
-                    .messages
-                    .iter()
-                    .find(|m| m.id_on_external_platform == d.id_on_external_platform)
-                    .cloned();
-                if let Some(m) = echo {
+                {
                     let frame = frames::message_created(t, &m);
                     outbound::send(self, conn, &frame);
                 }
@@ -792,6 +784,9 @@ impl Backend {
                     updated_ms: now,
                     contact,
                     messages: Vec::new(),
+                    message_index: Default::default(),
+                    inbound_count: 0,
+                    first_outbound: None,
                 };
                 self.threads.insert(tid.to_lowercase(), rec);
                 self.customers
@@ -844,7 +839,7 @@ impl Backend {
         let hidden = d.message_content.is_hidden();
         let (frame, contact_stage, case_created) = {
             let t = self.thread_mut(&tid).expect("thread exists");
-            t.messages.push(message.clone());
+            t.push_message(message.clone());
             t.updated_ms = now;
             (
                 frames::message_created(t, &message),

@@ -23,7 +23,7 @@
 
 use std::hash::{Hash, Hasher};
 
-use cxone_chat_protocol::cxone::common::Agent;
+use cxone_chat_protocol::cxone::common::{Agent, UuidString};
 use cxone_chat_protocol::cxone::message::Direction;
 use cxone_chat_protocol::cxone::time::Timestamp;
 use serde_json::{Map, Value, json};
@@ -696,9 +696,8 @@ impl Cx<'_> {
         let (unseen_by_customer, unread_by_agent) = unseen_counts(t);
         let created = c.created_ms;
         let first_response = t
-            .messages
-            .iter()
-            .find(|m| m.direction() == Direction::Outbound)
+            .first_outbound
+            .map(|i| &t.messages[i])
             .map_or(0, |m| (m.sort_key() - created).max(0) / 1000);
         let solved = matches!(c.status.as_str(), "resolved" | "closed" | "trashed");
         let running = !solved;
@@ -925,14 +924,9 @@ impl Cx<'_> {
         }
         let reply_to = if outbound {
             t.and_then(|t| {
-                let pos = t
-                    .messages
-                    .iter()
-                    .position(|m| {
-                        m.id_on_external_platform
-                            .as_str()
-                            .eq_ignore_ascii_case(&mid)
-                    })
+                let pos = UuidString::parse(&mid)
+                    .ok()
+                    .and_then(|id| t.message_index.get(&id).copied())
                     .unwrap_or(t.messages.len());
                 t.messages[..pos]
                     .iter()
@@ -1084,12 +1078,7 @@ fn fingerprint() -> Value {
 
 /// (inbound, outbound) message counts of a thread.
 fn counts(t: &ThreadRec) -> (usize, usize) {
-    let inbound = t
-        .messages
-        .iter()
-        .filter(|m| m.direction() == Direction::Inbound)
-        .count();
-    (inbound, t.messages.len() - inbound)
+    (t.inbound_count, t.messages.len() - t.inbound_count)
 }
 
 /// A thread's unseen counts: agent messages the customer has not seen, customer messages no
