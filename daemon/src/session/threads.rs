@@ -13,7 +13,7 @@ use cxone_chat_protocol::cxone::events::{FireProactiveAction, ThreadRecovered};
 use cxone_chat_protocol::cxone::received::EventBody;
 use cxone_chat_protocol::cxone::time::Timestamp;
 
-use crate::session::model::{ChatMessage, Contact, Delivery, Direction, OpenPopup, ThreadState};
+use crate::session::model::{ChatMessage, Contact, Direction, OpenPopup, ThreadState};
 
 /// One thread.
 #[derive(Debug, Clone)]
@@ -28,8 +28,8 @@ pub(crate) struct Entry {
     pub(crate) created_at: Option<Timestamp>,
     /// Last change.
     pub(crate) updated_at: Option<Timestamp>,
-    /// Messages, oldest first, unique by id.
-    pub(crate) messages: Vec<ChatMessage>,
+    /// Messages, oldest first, unique by id, indexed.
+    pub(crate) messages: super::messages::Messages,
     /// Cursor for older history; `None` or empty when there is none.
     pub(crate) scroll_token: Option<String>,
     /// The contact (case), once the back end created one.
@@ -61,7 +61,7 @@ impl Entry {
             state,
             created_at: None,
             updated_at: None,
-            messages: Vec::new(),
+            messages: Default::default(),
             scroll_token: None,
             contact: None,
             agent: None,
@@ -90,14 +90,12 @@ impl Entry {
     }
 
     fn loaded_unread(&self) -> u32 {
-        self.messages.iter().filter(|m| m.is_unread()).count() as u32
+        self.messages.unread()
     }
 
     /// The customer has seen everything in the thread.
     pub(crate) fn mark_read(&mut self) {
-        for m in self.messages.iter_mut().filter(|m| m.is_unread()) {
-            m.status = Delivery::Read;
-        }
+        self.messages.mark_read();
         self.unseen_not_loaded = 0;
     }
 
@@ -114,27 +112,12 @@ impl Entry {
 
     /// A message by id (lowercase).
     pub(crate) fn message(&self, id: &str) -> Option<&ChatMessage> {
-        // Updates concern recent messages: search from the newest.
-        self.messages.iter().rev().find(|m| m.id == id)
+        self.messages.get(id)
     }
 
     /// Adds or replaces a message; returns whether it was new.
     pub(crate) fn upsert(&mut self, message: ChatMessage) -> bool {
-        match self.messages.iter_mut().rev().find(|m| m.id == message.id) {
-            Some(existing) => {
-                *existing = message;
-                false
-            }
-            None => {
-                // Keep order by creation time; equal times keep arrival order.
-                let at = message.created_at.unix_ms();
-                let at = self
-                    .messages
-                    .partition_point(|m| m.created_at.unix_ms() <= at);
-                self.messages.insert(at, message);
-                true
-            }
-        }
+        self.messages.upsert(message)
     }
 }
 
