@@ -1,24 +1,23 @@
 //! The persistent store: what a session must keep across daemon restarts — the visitor id and
-//! customer identity, tokens and secured cookies, known thread ids — and the durable outbox of
-//! messages sent while disconnected.
+//! customer identity, tokens and secured cookies, the visit, known thread ids — and the durable
+//! outbox of messages sent while disconnected.
 //!
 //! # Layout
 //!
 //! ```text
 //! <state_dir>/                   created 0700 if missing (an existing one is left as it is)
-//!   sessions/                    0700
-//!     <session name>/            0700, one per session
-//!       session.json             0600  SessionRecord (identity, tokens, thread ids)
-//!       outbox.json              0600  queued messages, oldest first
-//!       lock                     0600  held (flock) while a SessionStore is open
-//!       *.corrupt-<unix ms>      a damaged file, moved aside and reported
+//!   state.db                     0600  SQLite, WAL mode: every session (see store/db.rs)
+//!   state.db-wal, state.db-shm   0600  SQLite's write-ahead log and its index
+//!   lock                         0600  held (flock) by the daemon that owns the directory
+//!   state.db.corrupt-<unix ms>   a damaged database, moved aside and reported
+//!   sessions/                    the JSON layout of earlier releases: imported on the first
+//!                                start, its files removed once the import is committed
 //! ```
 //!
-//! Every file is replaced atomically (temporary file created 0600 in the same directory,
-//! `sync_all`, rename, directory fsync), so a crash leaves the old or the new
-//! contents and never a file readable by others. Each carries a schema `"version"`; a newer one
-//! is refused, a damaged one is moved aside and reported ([`StoreError::Corrupt`]), never
-//! silently dropped.
+//! An administrator reads it with `sqlite3 state.db` (tables `sessions`, `outbox`, `damaged`).
+//! Every change is a transaction; a `queued` answer or a saved token is committed — synced to
+//! the WAL — before the caller hears of it. One database serves every session: three file
+//! descriptors in all, whatever the number of sessions.
 //!
 //! # Boundary
 //!
@@ -31,25 +30,29 @@
 //!
 //! # Blocking
 //!
-//! All of it is synchronous file I/O with fsyncs. Callers on an actor or async runtime thread
-//! must move the work off it, e.g.
-//! `tokio::task::spawn_blocking(move || store.enqueue(msg))` with a clone of the
-//! [`SessionStore`] (clones are cheap and share the session's lock).
+//! One thread of the store's own does all SQLite work (store/db.rs). The plain methods of
+//! [`SessionStore`] wait for it on the calling thread: call them from `spawn_blocking`, never
+//! on an actor's thread; [`SessionStore::enqueue_soon`] answers as a future instead.
 
+mod db;
 mod document;
 mod error;
 mod files;
+mod legacy;
 mod outbox;
 mod record;
+mod salvage;
 mod secret;
 mod session;
 
-use std::fs::{self, DirBuilder};
+use std::collections::{HashMap, HashSet};
+use std::fs::{DirBuilder, File, TryLockError};
 use std::os::unix::fs::DirBuilderExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
 
 pub use error::{StoreError, Trouble};
-pub use outbox::{Enqueued, OUTBOX_SCHEMA_VERSION, Outgoing, QueuedMessage, Salvage};
+pub use outbox::{Enqueued, Outgoing, QueuedMessage, Salvage};
 pub use record::{
     CustomEndpoints, ExpiringToken, PreparedFor, SESSION_SCHEMA_VERSION, SessionRecord,
     StoredCustomer, StoredEnvironment, StoredVisit, ThirdPartyTokens, TransactionToken,
@@ -57,15 +60,24 @@ pub use record::{
 pub use secret::{REDACTED, Secret};
 pub use session::SessionStore;
 
-/// The store under one state directory.
+/// The store under one state directory. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
-    sessions: PathBuf,
+    db: db::Db,
+    /// Session names with a live [`SessionStore`].
+    owned: Arc<Mutex<HashSet<String>>>,
+    /// Damage reports not yet handed to their session's owner.
+    salvaged: Arc<Mutex<HashMap<String, Vec<Salvage>>>>,
+    /// Messages lost from a damaged database without a known session: told to the first
+    /// session opened.
+    orphans: Arc<Mutex<Option<Salvage>>>,
 }
 
 impl Store {
-    /// Opens the store in `state_dir`, creating the directory (0700) if it is missing and its
-    /// `sessions/` directory (always 0700).
+    /// Opens the store in `state_dir`: creates the directory (0700) if it is missing, takes its
+    /// lock, opens the database (salvaging a damaged one), and imports the JSON layout of
+    /// earlier releases. A state directory that cannot be written (read-only) gives a store
+    /// whose every call fails with [`StoreError::Unavailable`], naming why.
     pub fn open(state_dir: &Path) -> Result<Self, StoreError> {
         if !state_dir.exists() {
             DirBuilder::new()
@@ -77,41 +89,203 @@ impl Store {
                     source,
                 })?;
         }
-        let sessions = state_dir.join("sessions");
-        files::private_dir(&sessions)?;
-        Ok(Self { sessions })
+        let lock = lock_dir(state_dir)?;
+        let path = state_dir.join(db::DB_FILE);
+        let mut salvaged: HashMap<String, Vec<Salvage>> = HashMap::new();
+        let mut orphans = None;
+        let db = match open_checked(&path) {
+            Ok(Some(conn)) => db::Db::start(&path, conn, lock),
+            Ok(None) => db::Db::open(&path, lock)?,
+            Err(reason) => {
+                let (conn, saved) = salvage::recover(&path, &reason, || {
+                    db::connect(&path).map_err(|e| match e {
+                        db::Opening::Failed(e) => e,
+                        db::Opening::Unavailable(reason) => StoreError::Unavailable {
+                            path: path.clone(),
+                            reason,
+                        },
+                    })
+                })?;
+                for (name, report) in saved.reports {
+                    salvaged.entry(name).or_default().push(report);
+                }
+                orphans = saved.orphans;
+                db::Db::start(&path, conn, lock)
+            }
+        };
+        let store = Self {
+            db,
+            owned: Arc::default(),
+            salvaged: Arc::new(Mutex::new(salvaged)),
+            orphans: Arc::new(Mutex::new(orphans)),
+        };
+        store.import_legacy(&state_dir.join("sessions"))?;
+        Ok(store)
     }
 
-    /// Opens one session's state, creating its directory if needed. Fails with
-    /// [`StoreError::SessionInUse`] while another handle (not a clone) holds the session.
+    /// Opens one session's state. Fails with [`StoreError::SessionInUse`] while another handle
+    /// (not a clone) holds the session.
     pub fn session(&self, name: &str) -> Result<SessionStore, StoreError> {
         check_session_name(name)?;
-        SessionStore::open(&self.sessions, name)
+        let mut reports = self
+            .salvaged
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(name)
+            .unwrap_or_default();
+        reports.extend(
+            self.orphans
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take(),
+        );
+        let opened = SessionStore::open(self.db.clone(), self.owned.clone(), name, reports.clone());
+        if opened.is_err() && !reports.is_empty() {
+            // Not taken: kept for the owner.
+            self.salvaged
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(name.to_owned(), reports);
+        }
+        opened
     }
 
-    /// The sessions that have something stored (an identity or queued messages), sorted by
-    /// name: what a restarted daemon restores.
+    /// The sessions that have something stored (a record or queued messages), sorted by name:
+    /// what a restarted daemon restores.
     pub fn list_sessions(&self) -> Result<Vec<String>, StoreError> {
-        let err = |source| StoreError::ListSessions {
-            path: self.sessions.clone(),
-            source,
-        };
-        let mut names = Vec::new();
-        for entry in fs::read_dir(&self.sessions).map_err(err)? {
-            let entry = entry.map_err(err)?;
-            let Ok(name) = entry.file_name().into_string() else {
-                continue;
-            };
-            let dir = entry.path();
-            let has_state = [session::SESSION_FILE, session::OUTBOX_FILE]
-                .iter()
-                .any(|f| dir.join(f).is_file());
-            if check_session_name(&name).is_ok() && dir.is_dir() && has_state {
-                names.push(name);
-            }
+        self.db.call_blocking(|c| {
+            let mut s = c
+                .prepare("SELECT name FROM sessions UNION SELECT session FROM outbox ORDER BY 1")
+                .map_err(|e| {
+                    StoreError::database(Path::new(db::DB_FILE), "listing sessions in", &e)
+                })?;
+            let names = s
+                .query_map([], |r| r.get::<_, String>(0))
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(|e| {
+                    StoreError::database(Path::new(db::DB_FILE), "listing sessions in", &e)
+                })?;
+            Ok(names
+                .into_iter()
+                .filter(|n| check_session_name(n).is_ok())
+                .collect())
+        })
+    }
+
+    /// The database file.
+    pub fn database(&self) -> &Path {
+        self.db.path()
+    }
+
+    /// Imports the old JSON layout, if any, in one transaction; removes its files once that is
+    /// committed.
+    fn import_legacy(&self, sessions_dir: &Path) -> Result<(), StoreError> {
+        if !sessions_dir.is_dir() {
+            return Ok(());
         }
-        names.sort();
-        Ok(names)
+        let found = legacy::read_all(sessions_dir)?;
+        if found.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<String> = found.iter().map(|s| s.name.clone()).collect();
+        let mut reports = Vec::new();
+        let mut rows = Vec::new();
+        for s in found {
+            if let Some(r) = s.salvage {
+                reports.push((s.name.clone(), r));
+            }
+            rows.push((s.name, s.record, s.messages));
+        }
+        let imported = rows.iter().map(|(_, _, m)| m.len()).sum::<usize>();
+        self.db.call_blocking(move |c| {
+            for (name, record, messages) in &rows {
+                // A record already in the database (an import cut short by a crash) wins.
+                if let Some(record) = record
+                    && matches!(session::read_record(c, name)?, Ok(None))
+                {
+                    session::write_record(c, name, record)?;
+                }
+                for m in messages {
+                    outbox::insert(
+                        c,
+                        name,
+                        &m.thread_id,
+                        &m.message_id,
+                        i64::try_from(m.seq).unwrap_or(0),
+                        &m.frame,
+                        m.enqueued_at,
+                    )?;
+                }
+            }
+            Ok(())
+        })?;
+        for name in &names {
+            legacy::remove_imported(sessions_dir, name);
+        }
+        let _ = std::fs::remove_dir(sessions_dir);
+        tracing::info!(
+            sessions = names.len(),
+            messages = imported,
+            "imported the state of an earlier release into the state database"
+        );
+        let mut salvaged = self.salvaged.lock().unwrap_or_else(PoisonError::into_inner);
+        for (name, r) in reports {
+            salvaged.entry(name).or_default().push(r);
+        }
+        Ok(())
+    }
+}
+
+/// Opens the database and checks it: `Ok(None)` when it cannot be written here (the caller
+/// opens it in the unavailable state), `Err` with the damage found.
+fn open_checked(path: &Path) -> Result<Option<rusqlite::Connection>, String> {
+    // An empty file is not something this store ever leaves (the schema is written when it is
+    // created): whatever it held was lost outside SQLite.
+    if std::fs::metadata(path).is_ok_and(|m| m.len() == 0)
+        && !files::with_suffix(path, "-wal").exists()
+    {
+        return Err("the database file is empty".into());
+    }
+    let conn = match db::connect(path) {
+        Ok(c) => c,
+        Err(db::Opening::Unavailable(_)) => return Ok(None),
+        Err(db::Opening::Failed(e)) => match e.trouble() {
+            Trouble::Damaged => return Err(e.to_string()),
+            _ => return Ok(None),
+        },
+    };
+    let check: Result<Vec<String>, _> = conn
+        .prepare("PRAGMA quick_check")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect());
+    match check {
+        Ok(lines) if lines.len() == 1 && lines[0] == "ok" => Ok(Some(conn)),
+        Ok(lines) => Err(format!(
+            "SQLite's check found: {}",
+            lines.into_iter().take(3).collect::<Vec<_>>().join("; ")
+        )),
+        Err(e) => Err(format!("SQLite's check failed: {e}")),
+    }
+}
+
+/// Takes the state directory's lock, so that a second daemon on the same directory stops at
+/// once instead of sharing sessions. `None` on a read-only directory without a lock file
+/// (nothing can be written there anyway).
+fn lock_dir(state_dir: &Path) -> Result<Option<File>, StoreError> {
+    let path = state_dir.join("lock");
+    let file = match files::open_lock_file(&path) {
+        Ok(f) => f,
+        Err(e) if e.raw_os_error() == Some(30) => match File::open(&path) {
+            Ok(f) => f,
+            Err(_) => return Ok(None),
+        },
+        Err(source) => return Err(StoreError::Lock { path, source }),
+    };
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(TryLockError::WouldBlock) => Err(StoreError::StateInUse {
+            path: state_dir.to_owned(),
+        }),
+        Err(TryLockError::Error(source)) => Err(StoreError::Lock { path, source }),
     }
 }
 
@@ -175,7 +349,6 @@ mod tests {
                 },
             ))
             .unwrap();
-        fs::create_dir(dir.path().join("sessions/..bad name")).unwrap();
         assert_eq!(store.list_sessions().unwrap(), vec!["saved".to_owned()]);
         drop((empty, saved));
     }

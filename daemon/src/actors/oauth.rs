@@ -145,7 +145,7 @@ impl OAuth {
             while rx.changed().await.is_ok() {
                 let (version, creds) = rx.borrow_and_update().clone();
                 let store = store.clone();
-                let write = move || store.update(|r| creds.write_to(r));
+                let write = move || store.update(move |r| creds.write_to(r));
                 match tokio::task::spawn_blocking(write).await {
                     Ok(Ok(_)) => {}
                     Ok(Err(e)) => {

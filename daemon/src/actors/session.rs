@@ -733,8 +733,8 @@ impl Handler<Status> for Session {
     fn handle(&mut self, _: Status, _: &mut Self::Context) -> Self::Result {
         let count = self.threads.send(crate::actors::threads::Count);
         let store = self.store.clone();
-        // The outbox is a file: counted off the actor's thread.
-        let queued = tokio::task::spawn_blocking(move || store.pending().map(|p| p.len()));
+        // Counted by the database's thread, off the actor's.
+        let queued = tokio::task::spawn_blocking(move || store.pending_count());
         let work = async move { (count.await, queued.await) };
         Box::pin(work.into_actor(self).map(|(threads, queued), act, _| {
             SessionStatus {

@@ -59,8 +59,8 @@ pub(crate) async fn session_for(
         {
             return Ok(a.clone());
         }
-        // Opening creates directories and takes the session's lock: file work, kept off the
-        // actor thread like every other store call.
+        // Loading waits for the state database: kept off the actor thread like every other
+        // blocking store call.
         let (root, n) = (state.store.clone(), name.as_str().to_owned());
         let opened =
             tokio::task::spawn_blocking(move || root.session(&n).map(|s| (s.clone(), s.load())))
@@ -78,6 +78,16 @@ pub(crate) async fn session_for(
     };
     let record = match loaded {
         Ok(r) => r,
+        // A state directory that cannot be used: the host hears it, with what to do, rather
+        // than a session that would forget its identity on the next restart.
+        Err(e)
+            if matches!(
+                e.trouble(),
+                crate::store::Trouble::Full | crate::store::Trouble::Unavailable
+            ) =>
+        {
+            return Err(ErrorObject::from(&SessionError::Store(e)));
+        }
         // A damaged record was moved aside by the store; start afresh rather than refuse.
         Err(e) => {
             tracing::warn!(session = %name, error = %e, "the stored session could not be read; starting afresh");

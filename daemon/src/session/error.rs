@@ -119,9 +119,10 @@ pub(crate) enum SessionError {
     /// The session's actor is gone (the daemon is stopping).
     #[error("the session is shutting down")]
     Stopped,
-    /// The outbox file was damaged: moved aside, what could be read queued again.
+    /// The state (the database, or an imported old outbox file) was damaged: moved aside,
+    /// what could be read queued again.
     #[error(
-        "the outbox was damaged ({reason}): {kept} queued message(s) were read back and will be sent, {unreadable} could not be read and are lost; the damaged file is kept at {} for inspection",
+        "the stored state was damaged ({reason}): {kept} queued message(s) of this session were read back and will be sent, {unreadable} could not be read and are lost; the damaged file is kept at {} for inspection",
         damaged.display()
     )]
     OutboxDamaged {

@@ -1,24 +1,17 @@
-//! Versioned JSON documents: every state file is one JSON object with a top-level `"version"`
-//! beside the record's own fields. Reading checks the version before the fields, so a file from
+//! Versioned JSON documents, the old layout's files (read once, to import them; see
+//! `legacy.rs`): every state file is one JSON object with a top-level `"version"` beside the
+//! record's own fields. Reading checks the version before the fields, so a file from
 //! a newer daemon is refused (and left alone) rather than misread; a file that is not what this
 //! build wrote is moved aside and reported, never silently dropped or overwritten.
 
 use std::path::Path;
 
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use serde_json::error::Category;
 
 use super::StoreError;
 use super::files;
-
-/// What is written: the version first, then the record's fields.
-#[derive(Serialize)]
-struct Versioned<'a, T> {
-    version: u32,
-    #[serde(flatten)]
-    body: &'a T,
-}
 
 /// Only the version, read before anything else (the other fields are ignored here).
 #[derive(Deserialize)]
@@ -63,22 +56,6 @@ pub(crate) fn read<T: DeserializeOwned>(
     }
 }
 
-/// Replaces the document at `path` atomically (0600, durable on return).
-pub(crate) fn write<T: Serialize>(
-    path: &Path,
-    version: u32,
-    what: &'static str,
-    body: &T,
-) -> Result<(), StoreError> {
-    let mut bytes = serde_json::to_vec_pretty(&Versioned { version, body })
-        .map_err(|source| StoreError::Encode { what, source })?;
-    bytes.push(b'\n');
-    files::write_atomic(path, &bytes).map_err(|source| StoreError::Write {
-        path: path.to_owned(),
-        source,
-    })
-}
-
 /// Moves a damaged file aside and returns the error that reports it.
 pub(crate) fn quarantine(path: &Path, reason: String) -> StoreError {
     match files::move_aside(path) {
@@ -113,23 +90,21 @@ pub(crate) fn describe(e: &serde_json::Error) -> String {
 mod tests {
     use super::*;
 
-    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[derive(Debug, PartialEq, serde::Serialize, Deserialize)]
     struct Rec {
         name: String,
         n: u32,
     }
 
     #[test]
-    fn a_document_round_trips_with_its_version_first() {
+    fn a_document_of_the_old_layout_is_read() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("doc.json");
         let rec = Rec {
             name: "x".into(),
             n: 3,
         };
-        write(&path, 1, "test record", &rec).unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with("{\n  \"version\": 1,"), "{text}");
+        std::fs::write(&path, r#"{"version":1,"name":"x","n":3}"#).unwrap();
         assert_eq!(read::<Rec>(&path, 1).unwrap(), Some(rec));
         assert_eq!(read::<Rec>(&dir.path().join("none.json"), 1).unwrap(), None);
     }

@@ -156,6 +156,57 @@ pub enum StoreError {
         #[source]
         source: io::Error,
     },
+    /// A session's record in the database does not decode; it was moved to the `damaged`
+    /// table and the session starts afresh.
+    #[error(
+        "the stored record of session {session:?} is damaged ({reason}); it was moved to the \
+         state database's `damaged` table and the session starts afresh"
+    )]
+    DamagedRecord {
+        /// The session.
+        session: String,
+        /// What is wrong with it (no values).
+        reason: String,
+    },
+    /// The state directory is used by another daemon.
+    #[error(
+        "the state directory {path} is in use by another cxone-chatd; stop it or give each \
+         daemon its own --state-dir"
+    )]
+    StateInUse {
+        /// The state directory.
+        path: PathBuf,
+    },
+    /// The state database refused a step.
+    #[error("{step} the state database {path} failed: {message}; {}", database_advice(*.code))]
+    Database {
+        /// The database file.
+        path: PathBuf,
+        /// What was being done ("opening", "queuing a message", …).
+        step: &'static str,
+        /// SQLite's error class, when it is one of SQLite's own.
+        code: Option<rusqlite::ErrorCode>,
+        /// SQLite's message (never a value: SQLite's messages name tables and columns).
+        message: String,
+    },
+    /// The state database cannot be written here (read-only file system, permissions): the
+    /// daemon keeps its sessions in memory.
+    #[error(
+        "the state database {path} cannot be written ({reason}); sessions are kept in memory \
+         only — make the state directory writable (or free it) and restart the daemon"
+    )]
+    Unavailable {
+        /// The database file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The database's writer has stopped (the daemon is shutting down).
+    #[error("the state database {path} is closed; the daemon is stopping")]
+    Closed {
+        /// The database file.
+        path: PathBuf,
+    },
     /// A session's directory could not be removed.
     #[error("cannot remove the stored session {path}: {source}; remove it by hand")]
     RemoveSession {
@@ -165,6 +216,37 @@ pub enum StoreError {
         #[source]
         source: io::Error,
     },
+}
+
+fn database_advice(code: Option<rusqlite::ErrorCode>) -> &'static str {
+    use rusqlite::ErrorCode as C;
+    match code {
+        Some(C::DiskFull) => "free space on the state directory's file system",
+        Some(C::ReadOnly | C::CannotOpen | C::PermissionDenied) => {
+            "make the state directory writable by the daemon's user"
+        }
+        Some(C::DatabaseCorrupt | C::NotADatabase) => {
+            "the file is damaged: restart the daemon, which moves it aside and salvages what it can"
+        }
+        Some(C::SystemIoFailure) => "the disk failed to read or write: check it",
+        _ => "check the state directory",
+    }
+}
+
+impl StoreError {
+    /// The error of a failed SQLite step.
+    pub(crate) fn database(
+        path: &std::path::Path,
+        step: &'static str,
+        e: &rusqlite::Error,
+    ) -> Self {
+        StoreError::Database {
+            path: path.to_owned(),
+            step,
+            code: e.sqlite_error_code(),
+            message: e.to_string(),
+        }
+    }
 }
 
 /// What kind of trouble a store error is, for the host: the disk is full, the state directory
@@ -185,7 +267,21 @@ impl StoreError {
     /// The kind of trouble, from the I/O error underneath.
     pub fn trouble(&self) -> Trouble {
         let io = match self {
-            StoreError::Corrupt { .. } | StoreError::MoveAside { .. } => return Trouble::Damaged,
+            StoreError::Corrupt { .. }
+            | StoreError::MoveAside { .. }
+            | StoreError::DamagedRecord { .. } => return Trouble::Damaged,
+            StoreError::Unavailable { .. } => return Trouble::Unavailable,
+            StoreError::Database { code, .. } => {
+                use rusqlite::ErrorCode as C;
+                return match code {
+                    Some(C::DiskFull) => Trouble::Full,
+                    Some(C::DatabaseCorrupt | C::NotADatabase) => Trouble::Damaged,
+                    Some(
+                        C::ReadOnly | C::CannotOpen | C::PermissionDenied | C::SystemIoFailure,
+                    ) => Trouble::Unavailable,
+                    _ => Trouble::Other,
+                };
+            }
             StoreError::CreateDir { source, .. }
             | StoreError::SecureDir { source, .. }
             | StoreError::Lock { source, .. }

@@ -1,31 +1,28 @@
-//! [`SessionStore`]: one session's directory, `<state_dir>/sessions/<name>/`, holding
-//! `session.json` (identity and tokens), `outbox.json` (queued messages) and `lock`.
+//! [`SessionStore`]: one session's rows in the state database — its record in `sessions`
+//! (identity, tokens, visit, thread ids: the [`SessionRecord`] as versioned JSON) and its queued
+//! messages in `outbox`.
 //!
-//! A handle holds an exclusive advisory lock on `lock` for as long as it (or a clone) lives, so
-//! two daemons sharing a state directory — or two actors in one — cannot both own a session
-//! and, say, both send its queued messages. Inside the process a mutex serialises each
-//! read-modify-write of a file, so clones may be used from several blocking tasks at once.
+//! A handle owns its session for as long as it (or a clone) lives: the [`Store`](super::Store)
+//! gives each name to one owner at a time, and the state directory's lock keeps a second daemon
+//! out, so nobody else can, say, send the same queued messages. Every method either waits for
+//! the database on the calling thread (the `*` methods: tests, `spawn_blocking`) or returns
+//! its answer as a future (the `*_soon` ones, sent to the database at once, so that calls made
+//! in order are committed in order).
 
-use std::fs::{self, File, TryLockError};
-use std::path::{Path, PathBuf};
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
+use super::StoreError;
+use super::db::{Db, Pending};
 use super::outbox::{self, Enqueued, Outgoing, QueuedMessage, Salvage};
 use super::record::{SESSION_SCHEMA_VERSION, SessionRecord};
-use super::{StoreError, document, files};
 
-/// The identity and tokens file.
-pub(crate) const SESSION_FILE: &str = "session.json";
-/// The outbox file.
-pub(crate) const OUTBOX_FILE: &str = "outbox.json";
-/// The lock file.
-const LOCK_FILE: &str = "lock";
-
-/// One session's stored state. Cheap to clone (clones share the lock); `Send + Sync`, so a clone
-/// can be moved into `tokio::task::spawn_blocking`. Every method does blocking file I/O and
-/// fsyncs: never call it on an actor's or a runtime's thread.
+/// One session's stored state. Cheap to clone (clones share the ownership); `Send + Sync`.
 #[derive(Clone, Debug)]
 pub struct SessionStore {
     inner: Arc<Inner>,
@@ -34,51 +31,51 @@ pub struct SessionStore {
 #[derive(Debug)]
 struct Inner {
     name: String,
-    dir: PathBuf,
-    /// The locked `lock` file (unlocked when closed, i.e. when the last clone drops), and
-    /// whether the session was destroyed.
-    state: Mutex<Held>,
+    db: Db,
+    /// The store's owned names: this one leaves it when the last clone drops.
+    owned: Arc<Mutex<HashSet<String>>>,
+    destroyed: AtomicBool,
+    /// Damage reports for this session not yet taken by its owner.
+    salvaged: Mutex<Vec<Salvage>>,
 }
 
-#[derive(Debug)]
-struct Held {
-    _lock: File,
-    destroyed: bool,
-    /// Damaged outboxes salvaged since the owner last asked ([`SessionStore::take_salvaged`]).
-    salvaged: Vec<Salvage>,
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.owned
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.name);
+    }
+}
+
+fn db_err(step: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
+    move |e| StoreError::database(Path::new(super::db::DB_FILE), step, &e)
 }
 
 impl SessionStore {
-    /// Opens (creating it 0700 if needed) and locks the directory of an already validated
-    /// session name, and removes temporary files a crash left behind.
-    pub(crate) fn open(sessions_dir: &Path, name: &str) -> Result<Self, StoreError> {
-        let dir = sessions_dir.join(name);
-        files::private_dir(&dir)?;
-        let lock_path = dir.join(LOCK_FILE);
-        let lock_err = |source| StoreError::Lock {
-            path: lock_path.clone(),
-            source,
-        };
-        let lock = files::open_lock_file(&lock_path).map_err(lock_err)?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                return Err(StoreError::SessionInUse {
-                    session: name.to_owned(),
-                });
-            }
-            Err(TryLockError::Error(e)) => return Err(lock_err(e)),
+    /// Takes `name` for a new owner (an already validated name).
+    pub(crate) fn open(
+        db: Db,
+        owned: Arc<Mutex<HashSet<String>>>,
+        name: &str,
+        salvaged: Vec<Salvage>,
+    ) -> Result<Self, StoreError> {
+        if !owned
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(name.to_owned())
+        {
+            return Err(StoreError::SessionInUse {
+                session: name.to_owned(),
+            });
         }
-        remove_stray_temp_files(&dir)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 name: name.to_owned(),
-                dir,
-                state: Mutex::new(Held {
-                    _lock: lock,
-                    destroyed: false,
-                    salvaged: Vec::new(),
-                }),
+                db,
+                owned,
+                destroyed: AtomicBool::new(false),
+                salvaged: Mutex::new(salvaged),
             }),
         })
     }
@@ -88,166 +85,207 @@ impl SessionStore {
         &self.inner.name
     }
 
-    /// The session's directory.
-    pub fn dir(&self) -> &Path {
-        &self.inner.dir
+    /// The state database's file (every session's).
+    pub fn database(&self) -> &Path {
+        self.inner.db.path()
+    }
+
+    /// Sends `work` on this session's rows to the database.
+    fn submit<T, F>(&self, work: F) -> Pending<T>
+    where
+        F: FnOnce(&Connection, &str) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let name = self.inner.name.clone();
+        let inner = self.inner.clone();
+        self.inner.db.submit(move |conn| {
+            // Checked in the writer, in order with the destroy that set it.
+            if inner.destroyed.load(Ordering::Acquire) {
+                return Err(StoreError::SessionRemoved { session: name });
+            }
+            work(conn, &name)
+        })
     }
 
     /// The stored identity and tokens; `None` for a session never saved.
     ///
-    /// A damaged file is moved aside and reported as [`StoreError::Corrupt`] (the next call
-    /// returns `None`); a file from a newer daemon is refused with
-    /// [`StoreError::UnsupportedVersion`] and left in place.
+    /// A record that cannot be decoded is moved to the `damaged` table and reported as
+    /// [`StoreError::DamagedRecord`] (the next call returns `None`); one from a newer daemon is
+    /// refused with [`StoreError::UnsupportedVersion`] and left in place.
     pub fn load(&self) -> Result<Option<SessionRecord>, StoreError> {
-        self.with_file(SESSION_FILE, |path| {
-            document::read(path, SESSION_SCHEMA_VERSION)
-        })
+        // The move of a damaged record is committed; only then is it reported.
+        self.submit(read_record).wait_blocking()?
     }
 
-    /// Replaces the stored identity and tokens atomically (0600, durable on return).
+    /// Replaces the stored identity and tokens (durable on return).
     pub fn save(&self, record: &SessionRecord) -> Result<(), StoreError> {
-        self.with_file(SESSION_FILE, |path| {
-            document::write(path, SESSION_SCHEMA_VERSION, "the session record", record)
-        })
+        let record = record.clone();
+        self.submit(move |c, name| write_record(c, name, &record))
+            .wait_blocking()
     }
 
-    /// Changes the stored record in place (read, `change`, write atomically, all under the
-    /// in-process lock, so writers of different fields never undo each other). Returns `false`,
-    /// writing nothing, when there is no record yet.
-    pub fn update(&self, change: impl FnOnce(&mut SessionRecord)) -> Result<bool, StoreError> {
-        self.with_file(SESSION_FILE, |path| {
-            let Some(mut record) = document::read::<SessionRecord>(path, SESSION_SCHEMA_VERSION)?
-            else {
+    /// Changes the stored record in place (read, `change`, write, in one transaction, so writers
+    /// of different fields never undo each other). Returns `false`, writing nothing, when there
+    /// is no record yet.
+    pub fn update(
+        &self,
+        change: impl FnOnce(&mut SessionRecord) + Send + 'static,
+    ) -> Result<bool, StoreError> {
+        self.submit(move |c, name| {
+            // A damaged record was moved aside (and is reported by `load`): nothing to update.
+            let Ok(Some(mut record)) = read_record(c, name)? else {
                 return Ok(false);
             };
             change(&mut record);
-            document::write(path, SESSION_SCHEMA_VERSION, "the session record", &record)?;
+            write_record(c, name, &record)?;
             Ok(true)
         })
+        .wait_blocking()
     }
 
     /// Changes the stored record in place, starting from `fresh` when there is none yet.
     pub fn upsert(
         &self,
-        fresh: impl FnOnce() -> SessionRecord,
-        change: impl FnOnce(&mut SessionRecord),
+        fresh: impl FnOnce() -> SessionRecord + Send + 'static,
+        change: impl FnOnce(&mut SessionRecord) + Send + 'static,
     ) -> Result<(), StoreError> {
-        self.with_file(SESSION_FILE, |path| {
-            let mut record = document::read::<SessionRecord>(path, SESSION_SCHEMA_VERSION)?
-                .unwrap_or_else(fresh);
+        self.submit(move |c, name| {
+            let mut record = read_record(c, name)?.ok().flatten().unwrap_or_else(fresh);
             change(&mut record);
-            document::write(path, SESSION_SCHEMA_VERSION, "the session record", &record)
+            write_record(c, name, &record)
         })
+        .wait_blocking()
     }
 
     /// Queues a message for sending after the next (re)connect. Durable when it returns
     /// [`Enqueued::Added`]; a message id already queued is kept once ([`Enqueued::AlreadyQueued`]).
     pub fn enqueue(&self, message: Outgoing) -> Result<Enqueued, StoreError> {
-        let name = self.name();
-        self.with_outbox(|path| outbox::enqueue(path, name, message))
+        self.submit(move |c, name| outbox::enqueue(c, name, message))
+            .wait_blocking()
     }
 
-    /// The queued messages, oldest first, each with the frame text exactly as queued.
+    /// [`SessionStore::enqueue`], sent to the database now and answered once committed: calls
+    /// made one after the other are queued in that order, and share commits.
+    pub fn enqueue_soon(
+        &self,
+        message: Outgoing,
+    ) -> impl Future<Output = Result<Enqueued, StoreError>> + Send + use<> {
+        self.submit(move |c, name| outbox::enqueue(c, name, message))
+            .wait()
+    }
+
+    /// The queued messages, in send order, each with the frame text exactly as queued.
     pub fn pending(&self) -> Result<Vec<QueuedMessage>, StoreError> {
-        let name = self.name();
-        self.with_outbox(|path| outbox::pending(path, name))
+        self.submit(outbox::pending).wait_blocking()
+    }
+
+    /// How many messages are queued.
+    pub fn pending_count(&self) -> Result<usize, StoreError> {
+        self.submit(outbox::count).wait_blocking()
     }
 
     /// Removes a message the back end acknowledged (durable on return); `false` if it was not
     /// queued. Call it only after the acknowledgement: until then a restart must re-send it.
     pub fn mark_sent(&self, message_id: Uuid) -> Result<bool, StoreError> {
-        let name = self.name();
-        self.with_outbox(|path| outbox::mark_sent(path, name, message_id))
+        self.submit(move |c, name| outbox::mark_sent(c, name, message_id))
+            .wait_blocking()
     }
 
-    /// The damaged outboxes salvaged since the last call: the owner tells the host.
+    /// [`SessionStore::mark_sent`], sent to the database now and answered once committed:
+    /// removals of a flush share commits instead of paying one each.
+    pub fn mark_sent_soon(
+        &self,
+        message_id: Uuid,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send + use<> {
+        self.submit(move |c, name| outbox::mark_sent(c, name, message_id))
+            .wait()
+    }
+
+    /// The damage reports about this session since the last call: the owner tells the host.
     pub fn take_salvaged(&self) -> Vec<Salvage> {
-        self.lock_state()
-            .map(|mut held| std::mem::take(&mut held.salvaged))
-            .unwrap_or_default()
+        std::mem::take(
+            &mut *self
+                .inner
+                .salvaged
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
     }
 
-    /// Runs an outbox operation, keeping what it salvaged for [`Self::take_salvaged`].
-    fn with_outbox<T>(
-        &self,
-        f: impl FnOnce(&Path) -> Result<(T, Option<Salvage>), StoreError>,
-    ) -> Result<T, StoreError> {
-        let mut held = self.lock_state()?;
-        let (value, salvage) = f(&self.inner.dir.join(OUTBOX_FILE))?;
-        held.salvaged.extend(salvage);
-        Ok(value)
-    }
-
-    /// Forgets the session: removes its directory with its identity, tokens and queued
-    /// messages. Every later call on this handle or its clones fails with
-    /// [`StoreError::SessionRemoved`]; [`Store::session`](super::Store::session) starts afresh.
+    /// Forgets the session: its record and queued messages. Every later call on this handle or
+    /// its clones fails with [`StoreError::SessionRemoved`]; [`Store::session`](super::Store::session)
+    /// starts afresh once they are dropped.
     pub fn destroy(&self) -> Result<(), StoreError> {
-        let mut held = self.lock_state()?;
-        let dir = &self.inner.dir;
-        let err = |source| StoreError::RemoveSession {
-            path: dir.clone(),
-            source,
-        };
-        fs::remove_dir_all(dir).map_err(err)?;
-        held.destroyed = true;
-        if let Some(parent) = dir.parent() {
-            files::sync_dir(parent).map_err(err)?;
-        }
-        Ok(())
-    }
-
-    /// Runs `f` on `<dir>/<file>` while holding the in-process lock.
-    fn with_file<T>(
-        &self,
-        file: &str,
-        f: impl FnOnce(&Path) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let _held = self.lock_state()?;
-        f(&self.inner.dir.join(file))
-    }
-
-    fn lock_state(&self) -> Result<std::sync::MutexGuard<'_, Held>, StoreError> {
-        // A panic in another holder cannot leave memory half-updated (the state is on disk and
-        // every write is atomic), so a poisoned lock is safe to take over.
-        let held = self
-            .inner
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if held.destroyed {
-            return Err(StoreError::SessionRemoved {
-                session: self.inner.name.clone(),
-            });
-        }
-        Ok(held)
+        let inner = self.inner.clone();
+        self.submit(move |c, name| {
+            c.execute("DELETE FROM sessions WHERE name = ?1", [name])
+                .and_then(|_| c.execute("DELETE FROM outbox WHERE session = ?1", [name]))
+                .map_err(db_err("removing a session from"))?;
+            inner.destroyed.store(true, Ordering::Release);
+            Ok(())
+        })
+        .wait_blocking()
     }
 }
 
-/// Removes the temporary files of writes that a crash interrupted before their rename. They
-/// never replaced anything (the old file is intact) and may hold secrets, so they go.
-fn remove_stray_temp_files(dir: &Path) -> Result<(), StoreError> {
-    let list_err = |source| StoreError::Read {
-        path: dir.to_owned(),
-        source,
+/// The record of `name`, decoded. A row that does not decode is moved to `damaged`, a change
+/// to keep: reported in the inner result, so that the job's savepoint is not rolled back.
+pub(crate) fn read_record(
+    c: &Connection,
+    name: &str,
+) -> Result<Result<Option<SessionRecord>, StoreError>, StoreError> {
+    let row = c
+        .prepare_cached("SELECT version, record FROM sessions WHERE name = ?1")
+        .and_then(|mut s| {
+            s.query_row([name], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .optional()
+        })
+        .map_err(db_err("reading a session from"))?;
+    let Some((version, text)) = row else {
+        return Ok(Ok(None));
     };
-    let mut removed = false;
-    for entry in fs::read_dir(dir).map_err(list_err)? {
-        let entry = entry.map_err(list_err)?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if [SESSION_FILE, OUTBOX_FILE]
-            .iter()
-            .any(|f| files::is_stray_temp_of(&name, f))
-        {
-            fs::remove_file(entry.path()).map_err(|source| StoreError::Write {
-                path: entry.path(),
-                source,
-            })?;
-            removed = true;
+    if version > i64::from(SESSION_SCHEMA_VERSION) {
+        return Ok(Err(StoreError::UnsupportedVersion {
+            path: Path::new(super::db::DB_FILE).join(format!("sessions/{name}")),
+            found: version as u64,
+            supported: SESSION_SCHEMA_VERSION,
+        }));
+    }
+    match serde_json::from_str::<SessionRecord>(&text) {
+        Ok(record) => Ok(Ok(Some(record))),
+        Err(e) => {
+            let reason = super::document::describe(&e);
+            c.execute(
+                "INSERT INTO damaged (at, what, name, content, reason) VALUES (?1, 'session', ?2, ?3, ?4)",
+                params![super::files::now_unix_ms(), name, text, reason],
+            )
+            .and_then(|_| c.execute("DELETE FROM sessions WHERE name = ?1", [name]))
+            .map_err(db_err("moving a damaged session record in"))?;
+            Ok(Err(StoreError::DamagedRecord {
+                session: name.to_owned(),
+                reason,
+            }))
         }
     }
-    if removed {
-        files::sync_dir(dir).map_err(list_err)?;
-    }
-    Ok(())
+}
+
+/// Writes the record of `name`.
+pub(crate) fn write_record(
+    c: &Connection,
+    name: &str,
+    record: &SessionRecord,
+) -> Result<(), StoreError> {
+    let text = serde_json::to_string(record).map_err(|source| StoreError::Encode {
+        what: "the session record",
+        source,
+    })?;
+    c.prepare_cached(
+        "INSERT INTO sessions (name, version, record) VALUES (?1, ?2, ?3)
+         ON CONFLICT (name) DO UPDATE SET version = excluded.version, record = excluded.record",
+    )
+    .and_then(|mut s| s.execute(params![name, SESSION_SCHEMA_VERSION, text]))
+    .map(drop)
+    .map_err(db_err("saving a session in"))
 }

@@ -321,3 +321,34 @@ pub fn kind_with<'a>(
 ) -> impl Fn(&Value) -> bool + 'a {
     move |e: &Value| e["kind"] == kind && e["data"].pointer(pointer) == Some(&value)
 }
+
+/// The stored record of `session` in the state database under `state_dir`, as its JSON text,
+/// read the way an administrator would (`sqlite3 state.db`); `None` when there is none.
+pub fn stored_record(state_dir: &std::path::Path, session: &str) -> Option<String> {
+    let db = rusqlite::Connection::open_with_flags(
+        state_dir.join("state.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .ok()?;
+    db.query_row(
+        "SELECT record FROM sessions WHERE name = ?1",
+        [session],
+        |r| r.get(0),
+    )
+    .ok()
+}
+
+/// How many messages `session` has queued in the state database under `state_dir`.
+pub fn stored_queue(state_dir: &std::path::Path, session: &str) -> usize {
+    let db = rusqlite::Connection::open_with_flags(
+        state_dir.join("state.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    db.query_row(
+        "SELECT count(*) FROM outbox WHERE session = ?1",
+        [session],
+        |r| r.get::<_, i64>(0),
+    )
+    .unwrap() as usize
+}

@@ -1347,9 +1347,11 @@ fn a_restart_within_the_visit_goes_on_with_it() {
             json!({"title": "Home", "url": "app://home"}),
         );
         // The visit reaches the disk off the call's path: wait until the record has it.
-        let record = dir.path().join("state/sessions/default/session.json");
+        let state = dir.path().join("state");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while !std::fs::read_to_string(&record).is_ok_and(|r| r.contains("\"visit\"")) {
+        while !crate::common::stored_record(&state, "default")
+            .is_some_and(|r| r.contains("\"visit\""))
+        {
             assert!(
                 std::time::Instant::now() < deadline,
                 "the visit never reached the disk"

@@ -284,20 +284,23 @@ fn closing_with_forget_signs_out_and_the_next_prepare_is_a_new_visitor() {
     };
     prepare_and_login(&mut c, &b, "chat_oauth", "dora:1");
     assert_eq!(c.ok("session.connect", json!({}))["state"], "ready");
-    let dir = state.path().join("state/sessions/default");
-    let stored = std::fs::read_to_string(dir.join("session.json")).unwrap();
+    let dir = state.path().join("state");
+    let stored = crate::common::stored_record(&dir, "default").unwrap();
     assert!(stored.contains("accessToken"), "{stored}");
 
     // A plain close keeps the identity for the next prepare.
     c.ok("session.close", json!({}));
     prepare_and_login(&mut c, &b, "chat_oauth", "dora:2");
-    assert!(dir.join("session.json").exists());
+    assert!(crate::common::stored_record(&dir, "default").is_some());
     let v = visitors();
     assert_eq!(v.len(), 2);
     assert_eq!(v[0], v[1], "the same visitor after a plain close");
 
     c.ok("session.close", json!({"forget": true}));
-    assert!(!dir.exists(), "the session's state directory is gone");
+    assert!(
+        crate::common::stored_record(&dir, "default").is_none(),
+        "the session's stored state is gone"
+    );
     assert_eq!(c.err("session.state", json!({}))["code"], 3000);
     c.ok(
         "session.prepare",
@@ -439,7 +442,6 @@ fn the_device_token_is_kept_and_sent_wherever_the_sdks_send_it() {
         e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: again"
     });
     assert_eq!(tokens_of("SendMessage"), [json!("push-1"), json!("push-1")]);
-    let stored =
-        std::fs::read_to_string(dir.path().join("state/sessions/default/session.json")).unwrap();
+    let stored = crate::common::stored_record(&dir.path().join("state"), "default").unwrap();
     assert!(stored.contains("push-1"), "kept in the 0600 record");
 }

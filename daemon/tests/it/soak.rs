@@ -172,6 +172,10 @@ fn send_loop(k: usize, sender: &Sender, mut host: Host, stop: &AtomicBool) {
                 if ok < answers.len() {
                     std::thread::sleep(Duration::from_millis(50));
                 }
+                // At most ~250 messages a second per sender (a kiosk sends one every few
+                // seconds): everything queued during the faults must drain, in a debug build, well
+                // within the check's deadline.
+                std::thread::sleep(Duration::from_millis(4 * sender.window as u64));
             }
             Err(_) => std::thread::sleep(Duration::from_millis(50)),
         }
@@ -296,8 +300,14 @@ fn soak(faults_wanted: usize, seed: u64) -> Report {
     for w in workers {
         w.join().unwrap();
     }
-    // Everything accepted must reach the back end, once and in order.
-    let deadline = Instant::now() + Duration::from_secs(60);
+    // Everything accepted must reach the back end, once and in order. The daemon's outbox is
+    // watched until it is empty (reading the back end's threads while it drains would slow the
+    // drain: the emulator serializes every message of every thread for it).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let state = dir.path().join("state");
+    while crate::common::stored_queue(&state, "default") > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
     for (k, s) in senders.iter().enumerate() {
         let accepted = s.accepted.load(Ordering::Relaxed);
         report.messages += accepted;
@@ -318,7 +328,7 @@ fn soak(faults_wanted: usize, seed: u64) -> Report {
                 report.reordered += stored.windows(2).filter(|w| w[1] < w[0]).count();
                 break;
             }
-            std::thread::sleep(Duration::from_millis(200));
+            std::thread::sleep(Duration::from_millis(500));
         }
     }
     println!(

@@ -1,5 +1,6 @@
-//! Damaged and full disks through the real daemon (issue #13): a damaged outbox is moved aside,
-//! every message still readable in it is delivered once, and the host is told what was lost; on
+//! Damaged and full disks through the real daemon (issue #13): a damaged state database is moved
+//! aside, every message still readable in it is delivered once, and the host is told what was
+//! lost; on
 //! a real full file system (a 1 MiB tmpfs) a send that cannot be kept safe fails with
 //! `storageFull`, and a message the back end acknowledged is never sent again because its
 //! removal from the outbox could not be written.
@@ -10,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::{Backend, Client, Daemon, kind_with};
 use cxone_emulator::EmulatorConfig;
-use serde_json::{Value, json};
+use serde_json::json;
 
 fn prepare(c: &mut Client, b: &Backend) {
     c.ok(
@@ -55,34 +56,39 @@ fn connected_then_cut_off(c: &mut Client, b: &Backend) -> String {
     tid
 }
 
-fn outbox(dir: &Path) -> PathBuf {
-    dir.join("state/sessions/default/outbox.json")
+/// A text long enough that its row fills a database page of its own.
+fn long(text: &str) -> String {
+    format!("{text}-{}", "x".repeat(3000))
 }
 
 #[test]
-fn a_damaged_outbox_delivers_what_it_still_holds_and_says_what_was_lost() {
+fn a_damaged_database_delivers_what_it_still_holds_and_says_what_was_lost() {
     let b = Backend::start(EmulatorConfig::default());
     let dir = tempfile::tempdir().unwrap();
     {
         let d = Daemon::start_in(dir.path(), &[]);
         let mut c = d.client();
         let tid = connected_then_cut_off(&mut c, &b);
-        for text in ["q1", "q2", "q3"] {
-            let m = c.ok("thread.send", json!({"threadId": tid, "text": text}));
+        for text in ["q1", "q2", "q3-MARK"] {
+            let m = c.ok("thread.send", json!({"threadId": tid, "text": long(text)}));
             assert_eq!(m["status"], "queued");
         }
     }
-    // A crash cut the file in the middle of its third message.
-    let path = outbox(dir.path());
-    let whole = std::fs::read(&path).unwrap();
-    let third = whole
-        .windows(9)
-        .enumerate()
-        .filter(|(_, w)| *w == b"\"session\"")
-        .nth(2)
-        .map(|(i, _)| i)
-        .expect("three queued messages");
-    std::fs::write(&path, &whole[..third + 30]).unwrap();
+    // The daemon was killed; the log folded into the file (as a clean stop does), then a
+    // disk fault garbles the page holding the third message.
+    let path = dir.path().join("state/state.db");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes
+        .windows(7)
+        .position(|w| w == b"q3-MARK")
+        .expect("the third message is in the file");
+    let page = at / 4096 * 4096;
+    bytes[page..page + 4096].fill(0xAB);
+    std::fs::write(&path, &bytes).unwrap();
 
     b.admin_post("faults", json!({"refuseAuthorizations": 0}));
     // The restarted daemon resumes the session by itself (it has queued messages); the host
@@ -99,25 +105,28 @@ fn a_damaged_outbox_delivers_what_it_still_holds_and_says_what_was_lost() {
     assert_eq!(error["code"], -32012, "{e}");
     let detail = error["data"]["detail"].as_str().unwrap();
     assert!(
-        detail.contains("2 queued message(s) were read back")
+        detail.contains("2 queued message(s) of this session were read back")
             && detail.contains("1 could not be read")
-            && detail.contains("outbox.json.corrupt-"),
+            && detail.contains("state.db.corrupt-"),
         "what was kept, what was lost, where the file is: {detail}"
     );
     for text in ["q1", "q2"] {
+        let answer = format!("You said: {}", long(text));
         c.wait_event("a salvaged message answered", move |e| {
-            e["kind"] == "message.created"
-                && e["data"]["message"]["text"] == format!("You said: {text}")
+            e["kind"] == "message.created" && e["data"]["message"]["text"] == answer
         });
     }
-    assert_eq!(sent_texts(&b), ["first", "q1", "q2"], "each once, in order");
+    assert_eq!(
+        sent_texts(&b),
+        ["first".to_owned(), long("q1"), long("q2")],
+        "each once, in order"
+    );
     let aside: Vec<_> = std::fs::read_dir(path.parent().unwrap())
         .unwrap()
         .filter_map(|e| e.ok())
         .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with("outbox.json.corrupt-")
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with("state.db.corrupt-") && !name.ends_with("-wal")
         })
         .collect();
     assert_eq!(
@@ -241,11 +250,9 @@ fn a_full_disk_refuses_what_it_cannot_keep_and_never_resends_what_was_delivered(
     c.wait_event("connection.restored a third time", |e| {
         e["kind"] == "connection.restored"
     });
-    let path = outbox(dir.path());
+    let state = dir.path().join("state");
     wait_until("the outbox emptied on disk", || {
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let v: Value = serde_json::from_str(&text).unwrap_or(json!({"messages": [1]}));
-        v["messages"].as_array().is_some_and(|m| m.is_empty())
+        crate::common::stored_queue(&state, "default") == 0
     });
     drop(c);
     drop(d);

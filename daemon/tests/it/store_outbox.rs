@@ -1,11 +1,12 @@
 //! The durable outbox through the store's public API: order and byte-exact frames across a
-//! restart, one entry per message id, crash safety of `mark_sent`, damaged files, and sessions
-//! (and threads of one session) working at once without disturbing each other.
+//! restart, one entry per message id, a damaged database salvaged row by row, the import of
+//! the old JSON layout, and sessions (and threads of one session) working at once without
+//! disturbing each other.
 
 use std::fs;
 use std::sync::Arc;
 
-use cxone_chatd::store::{Enqueued, Outgoing, Store, StoreError};
+use cxone_chatd::store::{Enqueued, Outgoing, Store};
 use uuid::Uuid;
 
 /// A frame shaped like the daemon's, with spacing and escapes a re-encoding would change.
@@ -45,7 +46,8 @@ fn after_a_restart_exactly_the_unsent_messages_are_pending_in_order() {
         assert!(session.mark_sent(sent[1].message_id).unwrap());
     }
     // A new store instance, as after a daemon restart.
-    let session = Store::open(dir.path()).unwrap().session("s").unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let session = store.session("s").unwrap();
     let pending = session.pending().unwrap();
     let ids: Vec<Uuid> = pending.iter().map(|m| m.message_id).collect();
     assert_eq!(ids, vec![sent[0].message_id, sent[2].message_id]);
@@ -56,7 +58,7 @@ fn after_a_restart_exactly_the_unsent_messages_are_pending_in_order() {
         assert!(p.enqueued_at > 0);
     }
     assert_eq!(
-        Store::open(dir.path()).unwrap().list_sessions().unwrap(),
+        store.list_sessions().unwrap(),
         vec!["s".to_owned()],
         "a session with queued messages is restored"
     );
@@ -76,55 +78,212 @@ fn the_same_message_id_is_stored_once() {
     assert_eq!(pending[0].frame, first.frame, "the first frame is kept");
 }
 
-#[test]
-fn a_crash_during_mark_sent_leaves_the_message_queued() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    let m = outgoing(Uuid::new_v4(), "hello");
-    let session = store.session("s").unwrap();
-    session.enqueue(m.clone()).unwrap();
-    // The rewritten outbox was still a temporary file when the process died.
-    fs::write(
-        session.dir().join(".outbox.json.q1W2e3"),
-        br#"{"version": 1, "messages": []}"#,
-    )
-    .unwrap();
-    drop(session);
+/// Queues `texts` (each ~3 KB, so each row fills a page of its own) in `session`.
+fn queue_long(store: &Store, session: &str, texts: &[&str]) -> Vec<Outgoing> {
+    let s = store.session(session).unwrap();
+    texts
+        .iter()
+        .map(|t| {
+            let m = outgoing(Uuid::new_v4(), &format!("{t}{}", "x".repeat(3000)));
+            s.enqueue(m.clone()).unwrap();
+            m
+        })
+        .collect()
+}
 
-    let session = store.session("s").unwrap();
-    let pending = session.pending().unwrap();
-    assert_eq!(pending.len(), 1, "still queued, not lost");
-    assert_eq!(pending[0].frame, m.frame);
-    assert!(session.mark_sent(m.message_id).unwrap());
-    assert!(!session.mark_sent(m.message_id).unwrap(), "sent once");
-    assert!(session.pending().unwrap().is_empty());
+/// Folds the WAL into the database file, as a clean shutdown does, so that damage to the file
+/// reaches every row.
+fn checkpoint(dir: &std::path::Path) {
+    rusqlite::Connection::open(dir.join("state.db"))
+        .unwrap()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+}
+
+fn aside(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("state.db.corrupt-")
+                && !p.to_string_lossy().ends_with("-wal")
+        })
+        .collect()
 }
 
 #[test]
-fn a_damaged_outbox_is_moved_aside_not_dropped() {
+fn a_damaged_page_loses_only_its_row_and_each_session_is_told_what_it_kept() {
     let dir = tempfile::tempdir().unwrap();
-    let session = Store::open(dir.path()).unwrap().session("s").unwrap();
-    let path = session.dir().join("outbox.json");
-    fs::write(&path, b"{\"version\": 1, \"messages\": [{\"sess").unwrap();
-    // Nothing readable in it: nothing pending, and the owner is told where the file went.
-    assert!(session.pending().unwrap().is_empty());
-    let salvaged = session.take_salvaged();
-    assert_eq!(salvaged.len(), 1, "{salvaged:?}");
-    assert_eq!((salvaged[0].kept, salvaged[0].unreadable), (0, 0));
-    assert!(salvaged[0].damaged.exists(), "moved aside, not deleted");
-    assert!(session.take_salvaged().is_empty(), "told once");
-    assert!(session.pending().unwrap().is_empty());
-    // And a file from a newer daemon is refused, not overwritten by the next enqueue.
-    fs::write(&path, br#"{"version": 7, "entries": []}"#).unwrap();
-    let err = session.enqueue(outgoing(Uuid::new_v4(), "x")).unwrap_err();
-    assert!(
-        matches!(err, StoreError::UnsupportedVersion { found: 7, .. }),
-        "{err:?}"
-    );
+    let (s, t) = {
+        let store = Store::open(dir.path()).unwrap();
+        (
+            queue_long(&store, "s", &["s-one", "s-two", "s-three-MARK"]),
+            queue_long(&store, "t", &["t-one"]),
+        )
+    };
+    checkpoint(dir.path());
+    let path = dir.path().join("state.db");
+    let mut bytes = fs::read(&path).unwrap();
+    let at = bytes
+        .windows(12)
+        .position(|w| w == b"s-three-MARK")
+        .expect("the row is in the file");
+    let page = at / 4096 * 4096;
+    bytes[page..page + 4096].fill(0xAB);
+    fs::write(&path, &bytes).unwrap();
+
+    let store = Store::open(dir.path()).unwrap();
+    let session = store.session("s").unwrap();
+    let ids: Vec<Uuid> = session
+        .pending()
+        .unwrap()
+        .iter()
+        .map(|m| m.message_id)
+        .collect();
     assert_eq!(
-        fs::read(&path).unwrap(),
-        br#"{"version": 7, "entries": []}"#
+        ids,
+        [s[0].message_id, s[1].message_id],
+        "the rest, in order"
     );
+    let told = session.take_salvaged();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!((told[0].kept, told[0].unreadable), (2, 1), "{told:?}");
+    assert!(told[0].damaged.exists(), "moved aside, not deleted");
+    assert!(session.take_salvaged().is_empty(), "told once");
+    let other = store.session("t").unwrap();
+    assert_eq!(other.pending().unwrap()[0].message_id, t[0].message_id);
+    let told = other.take_salvaged();
+    assert_eq!((told[0].kept, told[0].unreadable), (1, 0), "{told:?}");
+    assert_eq!(aside(dir.path()).len(), 1);
+    // The new database is whole: a restart finds no damage.
+    drop((session, other, store));
+    let store = Store::open(dir.path()).unwrap();
+    assert!(store.session("s").unwrap().take_salvaged().is_empty());
+    assert_eq!(aside(dir.path()).len(), 1);
+}
+
+#[test]
+fn a_database_damaged_beyond_reading_is_moved_aside_and_its_messages_counted() {
+    for (what, damage) in [
+        ("garbage over the header", 0usize),
+        ("cut in half", 1),
+        ("emptied", 2),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            queue_long(&store, "s", &["one", "two", "three"]);
+        }
+        checkpoint(dir.path());
+        let path = dir.path().join("state.db");
+        let mut bytes = fs::read(&path).unwrap();
+        match damage {
+            0 => bytes[..100].fill(0x5A),
+            1 => bytes.truncate(bytes.len() / 2),
+            _ => bytes.clear(),
+        }
+        fs::write(&path, &bytes).unwrap();
+
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(
+            aside(dir.path()).len(),
+            1,
+            "{what}: kept for a person to look at"
+        );
+        let session = store.session("s").unwrap();
+        let told = session.take_salvaged();
+        let kept = session.pending().unwrap().len();
+        match damage {
+            // No page can be trusted: the frames' ids in the bytes say how many were lost.
+            0 => assert_eq!(
+                told.iter()
+                    .map(|r| (r.kept, r.unreadable))
+                    .collect::<Vec<_>>(),
+                [(0, 3)],
+                "{what}"
+            ),
+            // What the first half holds is read back; the rest is counted as lost.
+            1 => {
+                assert_eq!(told.len(), 1, "{what}: {told:?}");
+                assert_eq!(told[0].kept, kept, "{what}");
+            }
+            // Nothing is left to count, but the loss is still told.
+            _ => assert_eq!(
+                told.iter()
+                    .map(|r| (r.kept, r.unreadable))
+                    .collect::<Vec<_>>(),
+                [(0, 0)],
+                "{what}"
+            ),
+        }
+        // Whatever was saved, the store works on.
+        session.enqueue(outgoing(Uuid::new_v4(), "after")).unwrap();
+        assert_eq!(session.pending().unwrap().len(), kept + 1, "{what}");
+    }
+}
+
+#[test]
+fn the_json_layout_of_an_earlier_release_is_imported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("sessions/kiosk");
+    fs::create_dir_all(&old).unwrap();
+    let visitor = Uuid::new_v4();
+    fs::write(
+        old.join("session.json"),
+        format!(
+            r#"{{"version": 1, "visitorId": "{visitor}",
+                "preparedFor": {{"brandId": 1000, "channelId": "chat", "environment": "NA1"}},
+                "accessToken": {{"token": "OLD-TOKEN", "expiresAt": 1900000000000}}}}"#
+        ),
+    )
+    .unwrap();
+    let thread = Uuid::new_v4();
+    let queued: Vec<Outgoing> = ["first", "second"]
+        .iter()
+        .map(|t| outgoing(thread, t))
+        .collect();
+    let messages: Vec<serde_json::Value> = queued
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "session": "kiosk", "threadId": m.thread_id, "messageId": m.message_id,
+                "frame": m.frame, "enqueuedAt": 5
+            })
+        })
+        .collect();
+    fs::write(
+        old.join("outbox.json"),
+        serde_json::to_vec(&serde_json::json!({"version": 1, "messages": messages})).unwrap(),
+    )
+    .unwrap();
+    fs::write(old.join("lock"), b"").unwrap();
+
+    let store = Store::open(dir.path()).unwrap();
+    assert!(
+        !dir.path().join("sessions").exists(),
+        "the old files are gone once imported"
+    );
+    assert_eq!(store.list_sessions().unwrap(), ["kiosk"]);
+    let session = store.session("kiosk").unwrap();
+    let record = session.load().unwrap().expect("the record came along");
+    assert_eq!(record.visitor_id, visitor);
+    assert_eq!(record.access_token.unwrap().token.expose(), "OLD-TOKEN");
+    let pending = session.pending().unwrap();
+    assert_eq!(
+        pending.iter().map(|m| &m.frame).collect::<Vec<_>>(),
+        queued.iter().map(|m| &m.frame).collect::<Vec<_>>(),
+        "byte for byte, in order"
+    );
+    assert!(session.take_salvaged().is_empty());
+    // Sent after the import: a restart does not import anything again.
+    assert!(session.mark_sent(queued[0].message_id).unwrap());
+    drop((session, store));
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.session("kiosk").unwrap().pending().unwrap().len(), 1);
 }
 
 #[test]

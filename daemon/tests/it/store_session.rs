@@ -1,6 +1,6 @@
 //! The store's session state through its public API, as the daemon will use it: a round trip
-//! across a restart, file and directory modes, crash atomicity, damaged and future files, the
-//! session lock, removal, and that no token ever shows in `Debug` output or an error.
+//! across a restart, file modes, damaged and future records, one daemon per state directory and
+//! one owner per session, removal, and that no token ever shows in `Debug` output or an error.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -64,6 +64,11 @@ fn mode(path: &Path) -> u32 {
     fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
+/// A second connection to the database, as `sqlite3 state.db` would have.
+fn sql(dir: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(dir.join("state.db")).unwrap()
+}
+
 #[test]
 fn a_session_round_trips_across_a_restart() {
     let dir = tempfile::tempdir().unwrap();
@@ -77,21 +82,27 @@ fn a_session_round_trips_across_a_restart() {
     let session = Store::open(dir.path()).unwrap().session("default").unwrap();
     assert_eq!(session.load().unwrap(), Some(record.clone()));
 
-    let text = fs::read_to_string(session.dir().join("session.json")).unwrap();
+    let (version, text): (i64, String) = sql(dir.path())
+        .query_row(
+            "SELECT version, record FROM sessions WHERE name = 'default'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(version, 1);
     assert!(
         text.contains("\"ad342920-c75e-4b06-b973-00494cc811b7\""),
         "thread ids are lowercase: {text}"
     );
-    assert!(text.starts_with("{\n  \"version\": 1,"), "{text}");
 }
 
 #[test]
-fn files_are_0600_and_directories_0700() {
+fn the_database_and_its_log_are_0600_in_a_0700_directory() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");
-    let session = Store::open(&state).unwrap().session("s1").unwrap();
+    let store = Store::open(&state).unwrap();
+    let session = store.session("s1").unwrap();
     session.save(&full_record()).unwrap();
-    session.save(&full_record()).unwrap(); // a replacement keeps the mode too
     session
         .enqueue(cxone_chatd::store::Outgoing {
             thread_id: Uuid::new_v4(),
@@ -100,98 +111,80 @@ fn files_are_0600_and_directories_0700() {
             seq: 0,
         })
         .unwrap();
-    for d in [
-        state.clone(),
-        state.join("sessions"),
-        state.join("sessions/s1"),
-    ] {
-        assert_eq!(mode(&d), 0o700, "{}", d.display());
+    assert_eq!(mode(&state), 0o700);
+    for f in ["state.db", "state.db-wal", "state.db-shm", "lock"] {
+        assert_eq!(mode(&state.join(f)), 0o600, "{f}");
     }
-    for f in ["session.json", "outbox.json", "lock"] {
-        let path = state.join("sessions/s1").join(f);
-        assert_eq!(mode(&path), 0o600, "{}", path.display());
-    }
+    drop((session, store));
+    // Loosened by hand: made private again on the next start.
+    fs::set_permissions(state.join("state.db"), fs::Permissions::from_mode(0o644)).unwrap();
+    drop(Store::open(&state).unwrap());
+    assert_eq!(mode(&state.join("state.db")), 0o600);
 }
 
 #[test]
-fn a_loosened_session_directory_is_tightened_again() {
+fn a_second_daemon_on_the_same_state_directory_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    drop(store.session("s").unwrap());
-    let session_dir = dir.path().join("sessions/s");
-    fs::set_permissions(&session_dir, fs::Permissions::from_mode(0o755)).unwrap();
-    drop(store.session("s").unwrap());
-    assert_eq!(mode(&session_dir), 0o700);
+    let first = Store::open(dir.path()).unwrap();
+    let err = Store::open(dir.path()).unwrap_err();
+    assert!(matches!(err, StoreError::StateInUse { .. }), "{err:?}");
+    assert!(err.to_string().contains("--state-dir"), "{err}");
+    drop(first);
+    drop(Store::open(dir.path()).unwrap());
 }
 
 #[test]
-fn a_crash_before_the_rename_leaves_the_old_file_intact() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    let old = full_record();
-    let session = store.session("s").unwrap();
-    session.save(&old).unwrap();
-    // What a crash between writing the temporary file and renaming it leaves: a half-written
-    // temporary file next to the intact old one.
-    let stray = session.dir().join(".session.json.Xy12Zq");
-    fs::write(&stray, b"{\"version\": 1, \"visitorId\": \"0000").unwrap();
-    drop(session);
-
-    let session = store.session("s").unwrap();
-    assert_eq!(session.load().unwrap(), Some(old));
-    assert!(
-        !stray.exists(),
-        "reopening removes the stray temporary file"
-    );
-}
-
-#[test]
-fn a_corrupt_file_is_moved_aside_and_reported() {
+fn a_damaged_record_is_moved_aside_and_reported() {
     let dir = tempfile::tempdir().unwrap();
     let session = Store::open(dir.path()).unwrap().session("s").unwrap();
-    let path = session.dir().join("session.json");
-    let damaged = format!("{{\"version\": 1, \"visitorId\": \"{}", TOKENS[0]);
-    fs::write(&path, &damaged).unwrap();
+    session.save(&full_record()).unwrap();
+    let damaged = format!("{{\"visitorId\": \"{}", TOKENS[0]);
+    sql(dir.path())
+        .execute(
+            "UPDATE sessions SET record = ?1 WHERE name = 's'",
+            [&damaged],
+        )
+        .unwrap();
 
     let err = session.load().unwrap_err();
-    let StoreError::Corrupt { moved_to, .. } = &err else {
-        panic!("expected Corrupt, got {err:?}");
-    };
+    assert!(matches!(err, StoreError::DamagedRecord { .. }), "{err:?}");
     let message = err.to_string();
-    assert!(message.contains("session.json is damaged"), "{message}");
-    assert!(message.contains("moved to"), "{message}");
+    assert!(message.contains("damaged"), "{message}");
     assert!(
         !message.contains(TOKENS[0]),
         "no contents in the error: {message}"
     );
-    let name = moved_to.file_name().unwrap().to_str().unwrap();
-    assert!(name.starts_with("session.json.corrupt-"), "{name}");
-    assert_eq!(
-        fs::read_to_string(moved_to).unwrap(),
-        damaged,
-        "kept, not dropped"
-    );
-    assert!(!path.exists());
+    let kept: String = sql(dir.path())
+        .query_row("SELECT content FROM damaged WHERE name = 's'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(kept, damaged, "kept for a person to look at, not dropped");
     assert_eq!(session.load().unwrap(), None, "the next load starts afresh");
+
+    // A record of the wrong shape is damage too.
+    session.save(&full_record()).unwrap();
+    sql(dir.path())
+        .execute(
+            r#"UPDATE sessions SET record = '{"visitorId": "not-a-uuid"}' WHERE name = 's'"#,
+            [],
+        )
+        .unwrap();
+    assert!(matches!(
+        session.load(),
+        Err(StoreError::DamagedRecord { .. })
+    ));
 }
 
 #[test]
-fn a_wrongly_shaped_record_is_damage_too() {
+fn a_record_or_a_database_from_a_newer_daemon_is_refused_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
-    let session = Store::open(dir.path()).unwrap().session("s").unwrap();
-    let path = session.dir().join("session.json");
-    fs::write(&path, r#"{"version": 1, "visitorId": "not-a-uuid"}"#).unwrap();
-    assert!(matches!(session.load(), Err(StoreError::Corrupt { .. })));
-}
-
-#[test]
-fn a_file_from_a_newer_daemon_is_refused_and_left_alone() {
-    let dir = tempfile::tempdir().unwrap();
-    let session = Store::open(dir.path()).unwrap().session("s").unwrap();
-    let path = session.dir().join("session.json");
-    let future = r#"{"version": 2, "somethingNew": true}"#;
-    fs::write(&path, future).unwrap();
-
+    let store = Store::open(dir.path()).unwrap();
+    let session = store.session("s").unwrap();
+    session.save(&full_record()).unwrap();
+    sql(dir.path())
+        .execute("UPDATE sessions SET version = 2 WHERE name = 's'", [])
+        .unwrap();
     let err = session.load().unwrap_err();
     assert!(
         matches!(
@@ -205,7 +198,22 @@ fn a_file_from_a_newer_daemon_is_refused_and_left_alone() {
         "{err:?}"
     );
     assert!(err.to_string().contains("newer release"), "{err}");
-    assert_eq!(fs::read_to_string(&path).unwrap(), future, "untouched");
+    let version: i64 = sql(dir.path())
+        .query_row("SELECT version FROM sessions WHERE name = 's'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(version, 2, "untouched");
+    drop((session, store));
+
+    sql(dir.path())
+        .execute_batch("PRAGMA user_version = 7")
+        .unwrap();
+    let err = Store::open(dir.path()).unwrap_err();
+    assert!(
+        matches!(err, StoreError::UnsupportedVersion { found: 7, .. }),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -250,7 +258,14 @@ fn destroying_a_session_forgets_everything() {
     session.save(&full_record()).unwrap();
     let clone = session.clone();
     session.destroy().unwrap();
-    assert!(!dir.path().join("sessions/s").exists());
+    let rows: i64 = sql(dir.path())
+        .query_row(
+            "SELECT (SELECT count(*) FROM sessions) + (SELECT count(*) FROM outbox)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(rows, 0, "no row of it is left");
     assert!(matches!(
         clone.load(),
         Err(StoreError::SessionRemoved { .. })
@@ -270,10 +285,7 @@ fn names_outside_the_api_pattern_are_refused() {
             "{bad:?}"
         );
     }
-    assert_eq!(
-        fs::read_dir(dir.path().join("sessions")).unwrap().count(),
-        0
-    );
+    assert!(store.list_sessions().unwrap().is_empty());
 }
 
 #[test]
@@ -294,9 +306,10 @@ fn update_changes_fields_in_place_and_upsert_starts_a_record() {
     assert_eq!(s.load().unwrap(), Some(expected.clone()));
     // Two writers of different fields (the session: identity; OAuth: tokens) keep each other's.
     assert!(s.update(|r| r.access_token = None).unwrap());
+    let customer = full.customer.clone();
     s.upsert(
         || unreachable!("the record exists"),
-        |r| r.customer = full.customer.clone(),
+        move |r| r.customer = customer,
     )
     .unwrap();
     let back = s.load().unwrap().unwrap();

@@ -5,6 +5,7 @@
 
 use actix::prelude::*;
 use cxone_chat_protocol::rpc::notifications::MessageUpdated;
+use futures_util::StreamExt;
 
 use super::Threads;
 use crate::session::error::SessionError;
@@ -12,6 +13,11 @@ use crate::session::model::{ChatMessage, Delivery};
 use crate::session::send::queued_message;
 use crate::to_api;
 use crate::upstream::RequestError;
+
+/// Queued messages on the socket at once during a flush: enough to keep the connection busy
+/// (a flush of thousands is not one round trip each), few enough that a drop leaves little in
+/// flight to send again.
+const FLUSH_WINDOW: usize = 32;
 
 /// Where the outbox flush stands.
 #[derive(Debug, Default)]
@@ -73,7 +79,7 @@ impl Threads {
         let (store, name) = (self.store.clone(), self.name.clone());
         let oauth = self.oauth.clone();
         let mut acked = self.outbox.acked.clone();
-        // One future sends them all, one after the other, each after the previous one's answer.
+        // One future sends them all, in order, a window at a time.
         let flush = async move {
             let s = store.clone();
             let read = tokio::task::spawn_blocking(move || {
@@ -90,51 +96,75 @@ impl Threads {
                 }
                 Err(_) => return (Vec::new(), Vec::new(), Default::default()),
             };
-            let mut outcomes = Vec::new();
-            let pending: Vec<_> = pending
+            let pending = pending
                 .into_iter()
-                .filter(|q| !acked.contains(&q.message_id))
-                .collect();
-            for q in pending {
-                let mut frame = match cxone_chat_protocol::cxone::sent::OutgoingFrame::from_text(
-                    &q.frame,
-                ) {
-                    Ok(f) => f,
-                    Err(e) => {
-                        tracing::warn!(session = %name, error = %e, "skipping an undecodable queued message");
-                        continue;
+                .filter(|q| !acked.contains(&q.message_id));
+            let mut outcomes = Vec::new();
+            let mut removals = Vec::new();
+            let mut in_flight = futures_util::stream::FuturesOrdered::new();
+            let mut queue = pending.into_iter();
+            let mut stopped = false;
+            loop {
+                // Up to a window of frames on the socket at once: it writes them in order, and
+                // the back end answers them in order.
+                while !stopped && in_flight.len() < FLUSH_WINDOW {
+                    let Some(q) = queue.next() else { break };
+                    let mut frame = match cxone_chat_protocol::cxone::sent::OutgoingFrame::from_text(
+                        &q.frame,
+                    ) {
+                        Ok(f) => f,
+                        Err(e) => {
+                            tracing::warn!(session = %name, error = %e, "skipping an undecodable queued message");
+                            continue;
+                        }
+                    };
+                    // The token it was queued with may have expired while it waited.
+                    match oauth
+                        .send(crate::actors::oauth::MessageToken { force: false })
+                        .await
+                    {
+                        Ok(Ok(token)) => {
+                            crate::session::credentials::stamp(&mut frame, token.as_deref())
+                        }
+                        // Kept queued: the host hears `token.refreshFailed` and logs in again.
+                        _ => {
+                            stopped = true;
+                            break;
+                        }
                     }
-                };
-                // The token it was queued with may have expired while it waited.
-                match oauth
-                    .send(crate::actors::oauth::MessageToken { force: false })
-                    .await
-                {
-                    Ok(Ok(token)) => {
-                        crate::session::credentials::stamp(&mut frame, token.as_deref())
+                    // The message as the thread shows it, read back from the frame that goes out.
+                    let shown = queued_message(&frame, q.enqueued_at);
+                    match socket.submit(frame).await {
+                        Ok(reply) => in_flight.push_back(async move {
+                            (q.thread_id, q.message_id, shown, reply.reply().await)
+                        }),
+                        // The connection is gone: this one and the rest stay queued.
+                        Err(_) => stopped = true,
                     }
-                    // Kept queued: the host hears `token.refreshFailed` and logs in again.
-                    _ => break,
                 }
-                // The message as the thread shows it, read back from the frame that goes out.
-                let shown = queued_message(&frame, q.enqueued_at);
-                let result = socket.request(frame).await;
-                // Lost connection or no answer: it stays queued for the next connection.
+                let Some((thread_id, id, shown, result)) = in_flight.next().await else {
+                    break;
+                };
+                // Lost connection or no answer: it stays queued for the next connection, and
+                // nothing more is sent now (those already on their way are still answered).
                 if matches!(
                     result,
                     Err(RequestError::ConnectionLost | RequestError::Timeout { .. })
                 ) {
-                    break;
+                    stopped = true;
+                    continue;
                 }
-                let (s, id) = (store.clone(), q.message_id);
-                let removed = tokio::task::spawn_blocking(move || s.mark_sent(id)).await;
-                if !matches!(removed, Ok(Ok(_))) {
+                // Answered, so it leaves the outbox; the removals of a flush share commits.
+                removals.push((id, store.mark_sent_soon(id)));
+                if let Some(m) = shown {
+                    outcomes.push((thread_id.to_string(), m, result.map(drop)));
+                }
+            }
+            for (id, removal) in removals {
+                if removal.await.is_err() {
                     // Answered, so never sent again: held here until the disk takes the removal.
                     tracing::warn!(session = %name, message = %id, "cannot remove an acknowledged message from the outbox; it will not be sent again");
                     acked.insert(id);
-                }
-                if let Some(m) = shown {
-                    outcomes.push((q.thread_id.to_string(), m, result.map(drop)));
                 }
             }
             (outcomes, salvaged, acked)

@@ -435,9 +435,9 @@ impl Threads {
         )
     }
 
-    /// Puts a message in the outbox, in its place in the send order; it is on disk before the
+    /// Puts a message in the outbox, in its place in the send order; it is committed before the
     /// host hears "queued", so it survives a crash or restart. The turn, if still held, is let
-    /// go once it is written.
+    /// go once the message is handed to the database, which keeps that order.
     fn queue(
         &mut self,
         local: ChatMessage,
@@ -452,14 +452,13 @@ impl Threads {
             seq,
         };
         let store = self.store.clone();
+        // Handed to the database now: it commits in the order it is given, so the next send may
+        // go at once (and share this one's commit); the host hears "queued" only once committed.
+        let queued = store.enqueue_soon(outgoing);
+        drop(turn);
         let save = async move {
-            let saved = tokio::task::spawn_blocking(move || {
-                let queued = store.enqueue(outgoing);
-                (queued, store.take_salvaged())
-            })
-            .await;
-            drop(turn);
-            saved
+            let queued = queued.await;
+            (queued, store.take_salvaged())
         };
         self.outbox.enqueuing += 1;
         // Queued during a flush, or after it: another flush follows once it is on disk.
@@ -468,21 +467,15 @@ impl Threads {
             act.outbox.enqueuing -= 1;
             act.flush_again(ctx);
             let thread_id = local.thread_id.clone();
-            match r {
-                Ok((queued, salvaged)) => {
-                    for s in salvaged {
-                        act.report_salvage(s);
-                    }
-                    match queued {
-                        Ok(_) => Ok(local),
-                        // Not kept safe (a full or read-only disk): the host hears it failed,
-                        // with the error that says what to free, and may send it again.
-                        Err(e) => act.fail(&thread_id, local, SessionError::Store(e)),
-                    }
-                }
-                Err(_) => Err(SessionError::Internal(
-                    "the task writing the outbox ended before it answered",
-                )),
+            let (queued, salvaged) = r;
+            for s in salvaged {
+                act.report_salvage(s);
+            }
+            match queued {
+                Ok(_) => Ok(local),
+                // Not kept safe (a full or read-only disk): the host hears it failed, with the
+                // error that says what to free, and may send it again.
+                Err(e) => act.fail(&thread_id, local, SessionError::Store(e)),
             }
         }))
     }

@@ -1,0 +1,429 @@
+//! The state database, `<state_dir>/state.db`: one SQLite file in WAL mode for every session,
+//! written by one thread of its own that commits in groups.
+//!
+//! # Why one writer thread
+//!
+//! SQLite allows one writer at a time, and a commit costs one fsync of the WAL whatever it
+//! holds. So every operation, read or write, is a job sent to the writer over a channel: the
+//! thread takes every job waiting, runs each in a savepoint of one transaction, commits once,
+//! and only then answers each job. A burst of 1,000 queued messages costs a handful of fsyncs,
+//! not 1,000, and no caller hears "done" before its change is durable. Jobs run in the order
+//! they were sent, so a caller that sends in order (the thread registry does) is committed in
+//! order without waiting for each commit before sending the next.
+//!
+//! Callers never block an actor's thread: [`Db::submit`] sends the job at once and returns its
+//! [`Pending`] answer to await; [`Db::call_blocking`] is for tests and `spawn_blocking`.
+//!
+//! # Files
+//!
+//! `state.db`, `state.db-wal` and `state.db-shm`: the first is created 0600 before SQLite opens
+//! it, and SQLite gives the other two the same mode. `PRAGMA secure_delete` overwrites deleted
+//! rows, so a token or a message leaves no copy behind in free pages.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, mpsc};
+
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::oneshot;
+
+use super::error::{StoreError, Trouble};
+
+/// The database's file name in the state directory.
+pub(crate) const DB_FILE: &str = "state.db";
+
+/// The schema version (`PRAGMA user_version`) this build writes and the newest it reads.
+pub(crate) const SCHEMA_VERSION: i64 = 1;
+
+/// Jobs taken into one transaction at most: bounds a commit's size and the wait of the first.
+const MAX_BATCH: usize = 1024;
+
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS sessions (
+    name TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    record TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outbox (
+    session TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    frame TEXT NOT NULL,
+    enqueued_at INTEGER NOT NULL,
+    UNIQUE (session, message_id)
+);
+CREATE INDEX IF NOT EXISTS outbox_order ON outbox (session, seq);
+CREATE TABLE IF NOT EXISTS damaged (
+    at INTEGER NOT NULL,
+    what TEXT NOT NULL,
+    name TEXT,
+    content TEXT,
+    reason TEXT NOT NULL
+);
+";
+
+/// A handle on the database: cheap to clone, `Send + Sync`.
+#[derive(Clone, Debug)]
+pub(crate) struct Db {
+    inner: Arc<State>,
+}
+
+#[derive(Debug)]
+enum State {
+    Open {
+        path: PathBuf,
+        jobs: mpsc::Sender<Box<dyn Job>>,
+        /// The state directory's lock, held as long as anything uses the database.
+        _lock: Option<std::fs::File>,
+    },
+    /// The database cannot be opened for writing (a read-only or missing state directory):
+    /// every call fails with this, naming why; the daemon serves what it has in memory.
+    Unavailable { path: PathBuf, reason: String },
+}
+
+/// One operation, run by the writer in a savepoint of the current transaction.
+trait Job: Send {
+    /// Runs it; what it returns is told the commit's outcome.
+    fn run(self: Box<Self>, conn: &Connection) -> Box<dyn Answer>;
+    /// It could not run: the transaction could not begin.
+    fn refuse(self: Box<Self>, error: StoreError);
+}
+
+/// A job's answer, held until the commit.
+trait Answer: Send {
+    fn send(self: Box<Self>, commit: Result<(), &rusqlite::Error>, path: &Path);
+}
+
+struct Call<F, T> {
+    work: F,
+    reply: oneshot::Sender<Result<T, StoreError>>,
+}
+
+struct Reply<T> {
+    result: Result<T, StoreError>,
+    reply: oneshot::Sender<Result<T, StoreError>>,
+}
+
+impl<F, T> Job for Call<F, T>
+where
+    F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    T: Send + 'static,
+{
+    fn run(self: Box<Self>, conn: &Connection) -> Box<dyn Answer> {
+        let result = in_savepoint(conn, self.work);
+        Box::new(Reply {
+            result,
+            reply: self.reply,
+        })
+    }
+
+    fn refuse(self: Box<Self>, error: StoreError) {
+        let _ = self.reply.send(Err(error));
+    }
+}
+
+impl<T: Send> Answer for Reply<T> {
+    fn send(self: Box<Self>, commit: Result<(), &rusqlite::Error>, path: &Path) {
+        let result = match (self.result, commit) {
+            (Ok(value), Ok(())) => Ok(value),
+            // Nothing of the transaction was kept: the job's change is not durable.
+            (Ok(_), Err(e)) => Err(StoreError::database(path, "committing", e)),
+            (Err(e), _) => Err(e),
+        };
+        let _ = self.reply.send(result);
+    }
+}
+
+/// Runs `work` in a savepoint: a job that fails leaves nothing behind, and the others of the
+/// transaction are kept.
+fn in_savepoint<T>(
+    conn: &Connection,
+    work: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    if let Err(e) = conn.execute_batch("SAVEPOINT job") {
+        return Err(StoreError::database(
+            conn_path(conn),
+            "starting a change",
+            &e,
+        ));
+    }
+    let result = work(conn);
+    let end = if result.is_ok() {
+        "RELEASE job"
+    } else {
+        "ROLLBACK TO job; RELEASE job"
+    };
+    match conn.execute_batch(end) {
+        Ok(()) => result,
+        Err(e) => Err(StoreError::database(
+            conn_path(conn),
+            "finishing a change",
+            &e,
+        )),
+    }
+}
+
+fn conn_path(conn: &Connection) -> &Path {
+    Path::new(conn.path().unwrap_or(DB_FILE))
+}
+
+impl Db {
+    /// Opens (creating it 0600) the database at `path` and starts its writer. A database that
+    /// cannot be opened for writing gives a handle whose every call fails with the reason.
+    pub(crate) fn open(path: &Path, lock: Option<std::fs::File>) -> Result<Self, StoreError> {
+        let conn = match connect(path) {
+            Ok(c) => c,
+            Err(Opening::Unavailable(reason)) => {
+                tracing::error!(path = %path.display(), %reason, "the state database cannot be written: sessions are kept in memory only until it can");
+                return Ok(Self {
+                    inner: Arc::new(State::Unavailable {
+                        path: path.to_owned(),
+                        reason,
+                    }),
+                });
+            }
+            Err(Opening::Failed(e)) => return Err(e),
+        };
+        Ok(Self::start(path, conn, lock))
+    }
+
+    /// Starts the writer thread over an open connection.
+    pub(crate) fn start(path: &Path, conn: Connection, lock: Option<std::fs::File>) -> Self {
+        let (jobs, rx) = mpsc::channel::<Box<dyn Job>>();
+        let writer_path = path.to_owned();
+        std::thread::Builder::new()
+            .name("state-db".into())
+            .spawn(move || write_loop(&conn, &rx, &writer_path))
+            .expect("the state database's thread starts");
+        Self {
+            inner: Arc::new(State::Open {
+                path: path.to_owned(),
+                jobs,
+                _lock: lock,
+            }),
+        }
+    }
+
+    /// The database file.
+    pub(crate) fn path(&self) -> &Path {
+        match &*self.inner {
+            State::Open { path, .. } | State::Unavailable { path, .. } => path,
+        }
+    }
+
+    /// Sends `work` to the writer now (so calls are run in the order they are made); its
+    /// answer comes once its transaction is committed.
+    pub(crate) fn submit<T, F>(&self, work: F) -> Pending<T>
+    where
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let sent = match &*self.inner {
+            State::Open { jobs, path, .. } => jobs
+                .send(Box::new(Call { work, reply }))
+                .map_err(|_| StoreError::Closed { path: path.clone() }),
+            State::Unavailable { path, reason } => Err(StoreError::Unavailable {
+                path: path.clone(),
+                reason: reason.clone(),
+            }),
+        };
+        Pending {
+            answer: sent.map(|()| answer),
+            path: self.path().to_owned(),
+        }
+    }
+
+    /// [`Db::submit`], waiting for the answer on this thread: never on an actor's or a
+    /// runtime's thread (use [`Pending::wait`] there).
+    pub(crate) fn call_blocking<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.submit(work).wait_blocking()
+    }
+}
+
+/// The answer of a job sent to the writer.
+#[derive(Debug)]
+pub(crate) struct Pending<T> {
+    answer: Result<oneshot::Receiver<Result<T, StoreError>>, StoreError>,
+    path: PathBuf,
+}
+
+impl<T> Pending<T> {
+    /// Waits for it without blocking a thread.
+    pub(crate) async fn wait(self) -> Result<T, StoreError> {
+        let path = self.path;
+        self.answer?
+            .await
+            .map_err(|_| StoreError::Closed { path })?
+    }
+
+    /// Waits for it, blocking this thread.
+    pub(crate) fn wait_blocking(self) -> Result<T, StoreError> {
+        let path = self.path;
+        self.answer?
+            .blocking_recv()
+            .map_err(|_| StoreError::Closed { path })?
+    }
+}
+
+/// Why the database could not be opened.
+pub(crate) enum Opening {
+    /// Not writable here (read-only file system, permissions): the daemon runs without it.
+    Unavailable(String),
+    /// Anything else, damage included.
+    Failed(StoreError),
+}
+
+/// Opens the database read-write, creating it 0600, with the daemon's settings and schema.
+pub(crate) fn connect(path: &Path) -> Result<Connection, Opening> {
+    if let Err(e) = create_private(path) {
+        return Err(match e.kind() {
+            std::io::ErrorKind::NotFound => Opening::Failed(StoreError::CreateDir {
+                path: path.parent().unwrap_or(path).to_owned(),
+                source: e,
+            }),
+            _ => Opening::Unavailable(e.to_string()),
+        });
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let failed = |step, e: rusqlite::Error| {
+        let error = StoreError::database(path, step, &e);
+        match error.trouble() {
+            Trouble::Unavailable | Trouble::Full => Opening::Unavailable(error.to_string()),
+            _ => Opening::Failed(error),
+        }
+    };
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| failed("opening", e))?;
+    configure(&conn).map_err(|e| failed("setting up", e))?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| failed("reading the schema version", e))?;
+    if version > SCHEMA_VERSION {
+        return Err(Opening::Failed(StoreError::UnsupportedVersion {
+            path: path.to_owned(),
+            found: version as u64,
+            supported: SCHEMA_VERSION as u32,
+        }));
+    }
+    conn.execute_batch(&format!(
+        "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+    ))
+    .map_err(|e| failed("creating the tables", e))?;
+    Ok(conn)
+}
+
+/// The connection's settings: WAL with a synced commit (a `queued` answer is durable), freed
+/// pages overwritten, and a WAL kept small (a state directory may be a small tmpfs).
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!(%mode, "the state database is not in WAL mode");
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL;
+         PRAGMA secure_delete = ON;
+         PRAGMA wal_autocheckpoint = 256;
+         PRAGMA journal_size_limit = 1048576;",
+    )
+}
+
+/// Creates the file 0600 if it is missing, and makes an existing one 0600 again.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)?;
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))
+}
+
+/// The writer: every job waiting goes into one transaction, one commit, then the answers.
+fn write_loop(conn: &Connection, jobs: &mpsc::Receiver<Box<dyn Job>>, path: &Path) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            for job in batch {
+                job.refuse(StoreError::database(path, "starting a transaction", &e));
+            }
+            continue;
+        }
+        let answers: Vec<_> = batch.into_iter().map(|job| job.run(conn)).collect();
+        let commit = conn.execute_batch("COMMIT");
+        if commit.is_err() {
+            // A failed COMMIT may leave the transaction open: end it, keeping nothing.
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        for answer in answers {
+            answer.send(commit.as_ref().map(|_| ()), path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(db: &Db) -> i64 {
+        db.call_blocking(|c| {
+            c.query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
+                .map_err(|e| StoreError::database(Path::new("t"), "counting", &e))
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_failed_job_leaves_nothing_and_the_others_of_its_batch_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join(DB_FILE), None).unwrap();
+        let insert = |name: &'static str| {
+            db.submit(move |c| {
+                c.execute(
+                    "INSERT INTO sessions (name, version, record) VALUES (?1, 1, '{}')",
+                    [name],
+                )
+                .map_err(|e| StoreError::database(Path::new("t"), "inserting", &e))?;
+                if name == "bad" {
+                    return Err(StoreError::InvalidSessionName(name.into()));
+                }
+                Ok(())
+            })
+        };
+        // All three are sent before any answer is awaited: one batch, one commit.
+        let calls = [insert("a"), insert("bad"), insert("b")];
+        let results: Vec<_> = calls.into_iter().map(Pending::wait_blocking).collect();
+        assert!(results[0].is_ok() && results[1].is_err() && results[2].is_ok());
+        assert_eq!(count(&db), 2);
+    }
+
+    #[test]
+    fn the_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        let db = Db::open(&path, None).unwrap();
+        assert_eq!(count(&db), 0);
+        for f in [DB_FILE, "state.db-wal", "state.db-shm"] {
+            let mode = std::fs::metadata(dir.path().join(f))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{f}");
+        }
+    }
+}
