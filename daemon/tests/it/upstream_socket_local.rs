@@ -134,6 +134,41 @@ async fn a_pong_in_time_keeps_the_connection() {
 }
 
 #[tokio::test]
+async fn a_pong_late_behind_a_stream_of_frames_keeps_the_connection() {
+    // A busy back end answers the heartbeat only after the frames written before it: the
+    // connection delivers all along, so it is not presumed dead.
+    let mut gateway = fake_gateway().await;
+    let config = SocketConfig {
+        heartbeat_interval: Duration::from_millis(100),
+        pong_timeout: Duration::from_millis(300),
+        ..socket_config()
+    };
+    let (handle, mut rx, mut server) = connect_fake(&mut gateway, &config, rest()).await;
+    assert_eq!(
+        server_text(&mut server).await,
+        json!({"action": "heartbeat"})
+    );
+    // A second of other frames, every 50 ms, before the pong: three pong timeouts' worth.
+    for _ in 0..20 {
+        server
+            .send(Message::Text(r#"{"type":"something"}"#.into()))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.send(Message::Text("\"pong\"".into())).await.unwrap();
+    let mut liveness = handle.liveness();
+    tokio::time::timeout(PATIENCE, liveness.wait_for(|l| l.pongs_received >= 1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(handle.is_open(), "not dropped while frames kept coming");
+    while let Ok(Some(item)) = tokio::time::timeout(Duration::from_millis(10), rx.recv()).await {
+        assert!(!matches!(item, Inbound::Closed { .. }), "{item:?}");
+    }
+}
+
+#[tokio::test]
 async fn websocket_pings_are_answered() {
     let mut gateway = fake_gateway().await;
     let (_handle, _rx, mut server) = connect_fake(&mut gateway, &socket_config(), rest()).await;

@@ -263,6 +263,7 @@ impl Driver {
                 }
                 message = self.stream.next(), if can_read => match message {
                     Some(Ok(message)) => {
+                        self.heard_from_peer();
                         if let Some(end) = self.on_message(message) {
                             return end;
                         }
@@ -511,6 +512,16 @@ impl Driver {
             self.pong_deadline = Some(Instant::now() + self.config.pong_timeout);
         }
         Ok(())
+    }
+
+    /// Any frame from the server shows the connection alive: a pending pong deadline starts
+    /// again. Under load the pong queues behind the server's answers to thousands of frames
+    /// written before the heartbeat; judging the connection dead then would drop a working one
+    /// and send everything in flight to the outbox.
+    fn heard_from_peer(&mut self) {
+        if let Some(deadline) = &mut self.pong_deadline {
+            *deadline = (*deadline).max(Instant::now() + self.config.pong_timeout);
+        }
     }
 
     fn pong_received(&mut self) {
