@@ -276,3 +276,148 @@ fn memory_per_connected_session() {
         (loaded - idle) as f64 / f64::from(sessions)
     );
 }
+
+/// Sends `texts` to `thread` on a connection of its own, at most `window` calls outstanding
+/// (under `limits.max_pending`); returns each answer's `status` in order and the time taken.
+fn pipelined_sends(
+    d: &Daemon,
+    thread: &Value,
+    texts: &[String],
+    window: usize,
+) -> (Vec<String>, Duration) {
+    let s = UnixStream::connect(&d.socket).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut w = s.try_clone().unwrap();
+    let mut r = BufReader::new(s);
+    let mut statuses = vec![String::new(); texts.len()];
+    let (mut sent, mut answered) = (0, 0);
+    let mut line = String::new();
+    let started = Instant::now();
+    while answered < texts.len() {
+        let mut buf = Vec::new();
+        while sent < texts.len() && sent - answered < window {
+            let call = json!({"jsonrpc": "2.0", "id": sent, "method": "thread.send",
+                "params": {"threadId": thread, "text": texts[sent]}});
+            buf.extend_from_slice(format!("{call}\n").as_bytes());
+            sent += 1;
+        }
+        w.write_all(&buf).unwrap();
+        line.clear();
+        r.read_line(&mut line).unwrap();
+        let v: Value = serde_json::from_str(&line).unwrap();
+        let Some(id) = v["id"].as_u64() else { continue };
+        statuses[id as usize] = v["result"]["status"]
+            .as_str()
+            .map_or_else(|| format!("error {}", v["error"]["code"]), str::to_owned);
+        answered += 1;
+    }
+    (statuses, started.elapsed())
+}
+
+#[test]
+#[ignore = "benchmark: run with --ignored --nocapture"]
+fn the_outbox_while_offline_and_a_burst_on_a_healthy_connection() {
+    let b = fast_backend();
+    let d = Daemon::start();
+    let mut c = d.client();
+    c.subscribe();
+    let tid = c.open_thread(&b, "chat_single");
+
+    // A healthy connection: 4,000 pipelined sends; how many fell into the outbox path.
+    let texts: Vec<String> = (0..4_000).map(|i| format!("h{i}")).collect();
+    let (statuses, took) = pipelined_sends(&d, &tid, &texts, 64);
+    let queued = statuses.iter().filter(|s| *s == "queued").count();
+    let failed = statuses.iter().filter(|s| s.starts_with("error")).count();
+    println!(
+        "healthy connection: 4,000 pipelined sends in {:.2} s ({:.0}/s): {queued} entered the outbox, {failed} failed",
+        took.as_secs_f64(),
+        4_000.0 / took.as_secs_f64()
+    );
+
+    // Offline: the back end refuses reconnects; 10 × 1,000 sends, each thousand timed. A new
+    // subscriber (the first one lagged behind the burst's 16,000 events, as it should).
+    std::thread::sleep(Duration::from_secs(2));
+    let mut c = d.client();
+    c.subscribe();
+    b.admin_post("faults", json!({"refuseAuthorizations": 1_000_000}));
+    b.admin_post("faults/drop-sockets", json!({}));
+    c.wait_event("connection.lost", |e| e["kind"] == "connection.lost");
+    let before_seq = b
+        .admin_get("received?kind=SendMessage")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["seq"].as_u64())
+        .max()
+        .unwrap_or(0);
+    let mut per_thousand = Vec::new();
+    let mut all = Vec::new();
+    for k in 0..10 {
+        let texts: Vec<String> = (0..1_000).map(|i| format!("o{}", k * 1_000 + i)).collect();
+        let (statuses, took) = pipelined_sends(&d, &tid, &texts, 64);
+        assert!(
+            statuses.iter().all(|s| s == "queued"),
+            "{:?}",
+            &statuses[..3]
+        );
+        per_thousand.push(took);
+        all.extend(texts);
+    }
+    let ms = |d: &Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "offline: the first 1,000 sends accepted (queued, committed) in {:.0} ms; per thousand: {}",
+        ms(&per_thousand[0]),
+        per_thousand
+            .iter()
+            .map(|d| format!("{:.0}", ms(d)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "per-message store cost, 10th thousand / 1st: {:.2}",
+        ms(&per_thousand[9]) / ms(&per_thousand[0])
+    );
+
+    // The back end comes back: time from the reconnect until all 10,000 reached it. The
+    // backoff may be long by now, so the host asks for the connection at once (the subscriber
+    // lagged behind the 10,000 `message.created` events: the clock starts with the call).
+    b.admin_post("faults", json!({"refuseAuthorizations": 0}));
+    let restored = Instant::now();
+    let asked = c.call("session.connect", json!({}));
+    assert!(asked.get("result").is_some(), "{asked}");
+    // Polled with `since`, every 100 ms: reading the whole log each time would slow the
+    // emulator (it holds its lock while it serializes).
+    let (mut seq, mut got, mut flushed) = (before_seq, 0, Vec::new());
+    let mut first_thousand = None;
+    loop {
+        for r in b
+            .admin_get(&format!("received?kind=SendMessage&since={seq}"))
+            .as_array()
+            .unwrap()
+        {
+            seq = seq.max(r["seq"].as_u64().unwrap());
+            if let Some(t) =
+                r["body"]["payload"]["data"]["messageContent"]["payload"]["text"].as_str()
+            {
+                flushed.push(t.to_owned());
+            }
+            got += 1;
+        }
+        if first_thousand.is_none() && got >= 1_000 {
+            first_thousand = Some(restored.elapsed());
+        }
+        if got >= all.len() || restored.elapsed() > Duration::from_secs(120) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let delivered = restored.elapsed();
+    println!(
+        "after the reconnect: the first 1,000 delivered in {:.2} s, all {} in {:.2} s ({:.0}/s); in order and once: {}",
+        first_thousand.unwrap_or_default().as_secs_f64(),
+        flushed.len(),
+        delivered.as_secs_f64(),
+        flushed.len() as f64 / delivered.as_secs_f64(),
+        flushed == all
+    );
+}
