@@ -55,7 +55,8 @@ impl EventLog {
         Self {
             epoch,
             last_seq: 0,
-            buffer: VecDeque::with_capacity(capacity.min(4096)),
+            // Allocated as it fills: an idle daemon holds no ring.
+            buffer: VecDeque::new(),
             capacity: capacity.max(1),
         }
     }

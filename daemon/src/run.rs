@@ -61,6 +61,24 @@ pub enum RunError {
     Signals(#[source] std::io::Error),
 }
 
+/// Raises the soft limit of open files to the hard one: every connected session holds a socket
+/// (and each client one), and the soft limit is often 1,024 while the hard one allows far more
+/// (systemd sets 1,024 / 524,288). The daemon uses epoll, never `select`, so a high limit is
+/// safe.
+fn raise_open_file_limit() {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    match getrlimit(Resource::RLIMIT_NOFILE) {
+        Ok((soft, hard)) if soft < hard => match setrlimit(Resource::RLIMIT_NOFILE, hard, hard) {
+            Ok(()) => tracing::debug!(from = soft, to = hard, "raised the open-file limit"),
+            Err(e) => {
+                tracing::warn!(error = %e, soft, hard, "cannot raise the open-file limit; fewer sessions fit")
+            }
+        },
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot read the open-file limit"),
+    }
+}
+
 /// The exit code after a second SIGTERM cut a drain short.
 pub const EXIT_INTERRUPTED: i32 = 130;
 
@@ -75,6 +93,7 @@ pub fn run(loaded: Loaded, flags: Flags, log: LogControl) -> Result<(), RunError
         default_hook(info);
         std::process::exit(70);
     }));
+    raise_open_file_limit();
     let env = config::process_env();
     let notifier = Arc::new(Notifier::from_env(&env).map_err(RunError::Notify)?);
     let watchdog = notify::watchdog_interval(&env);

@@ -200,7 +200,11 @@ fn upgrade(req: Request<Incoming>, shared: Arc<Shared>) -> Response<Body> {
         let Ok(upgraded) = hyper::upgrade::on(req).await else {
             return;
         };
+        // Buffers sized to CXone's frames (a few KiB, growing for a larger one), not
+        // tungstenite's 128 KiB each way: thousands of connected clients fit.
         let config = WebSocketConfig::default()
+            .read_buffer_size(8 * 1024)
+            .write_buffer_size(0)
             .max_message_size(Some(16 << 20))
             .max_frame_size(Some(16 << 20));
         let ws =

@@ -114,6 +114,9 @@ impl Default for SocketConfig {
     }
 }
 
+/// The WebSocket's initial read buffer: a typical CXone frame fits.
+const READ_BUFFER: usize = 8 * 1024;
+
 /// Something the connection delivers that is not a reply to a request.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -373,7 +376,12 @@ pub async fn connect(
         .as_str()
         .into_client_request()
         .map_err(classify_connect_error)?;
+    // CXone's frames are a few KiB: a read buffer of that size (it grows for a larger frame)
+    // instead of tungstenite's 128 KiB, which was most of a connected session's memory; each
+    // frame is written at once (the driver flushes after every frame anyway).
     let ws_config = WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
         .max_message_size(Some(config.max_message_size))
         .max_frame_size(Some(config.max_message_size));
     let connector = if url.scheme() == "wss" {
