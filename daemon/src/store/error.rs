@@ -201,6 +201,9 @@ pub enum StoreError {
         /// Why.
         reason: String,
     },
+    /// Opening the store did not finish (its task panicked: a bug).
+    #[error("opening the state directory did not finish: {0}; please report this as a bug")]
+    Startup(String),
     /// The database's writer has stopped (the daemon is shutting down).
     #[error("the state database {path} is closed; the daemon is stopping")]
     Closed {

@@ -33,6 +33,7 @@ mod service;
 mod service_journal;
 mod soak;
 mod store_damage;
+mod store_import;
 mod store_outbox;
 mod store_session;
 mod store_threads;
