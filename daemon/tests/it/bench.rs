@@ -421,3 +421,59 @@ fn the_outbox_while_offline_and_a_burst_on_a_healthy_connection() {
         flushed == all
     );
 }
+
+#[test]
+#[ignore = "benchmark: run with --ignored --nocapture"]
+fn exec_to_ready_beside_bin_true() {
+    let rounds = 30;
+    // The floor: exec of a program that does nothing, until it has exited.
+    let mut floor = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let t = Instant::now();
+        std::process::Command::new("/bin/true").status().unwrap();
+        floor.push(t.elapsed());
+    }
+    // The daemon: exec until READY=1 reaches the notify socket (as systemd would hear it), with
+    // a fresh state directory each time (a first start, database created).
+    let mut ready = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let dir = tempfile::tempdir().unwrap();
+        let notify = dir.path().join("notify.sock");
+        let listener = std::os::unix::net::UnixDatagram::bind(&notify).unwrap();
+        listener
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let t = Instant::now();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cxone-chatd"))
+            .arg("--socket")
+            .arg(dir.path().join("rpc.sock"))
+            .arg("--state-dir")
+            .arg(dir.path().join("state"))
+            .env("NOTIFY_SOCKET", &notify)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = listener.recv(&mut buf).expect("a notification in time");
+            if String::from_utf8_lossy(&buf[..n])
+                .lines()
+                .any(|l| l == "READY=1")
+            {
+                break;
+            }
+        }
+        ready.push(t.elapsed());
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let p50 = |mut v: Vec<Duration>| {
+        v.sort();
+        pct(&v, 0.5)
+    };
+    let (floor, ready) = (p50(floor), p50(ready));
+    println!(
+        "exec → READY=1: p50 {ready:.0} µs; /bin/true exec → exit: p50 {floor:.0} µs; ratio {:.1}",
+        ready / floor
+    );
+}
