@@ -207,6 +207,14 @@ mod tests {
         assert_eq!((report.kept, report.unreadable), (2, 1), "{report:?}");
         assert!(report.damaged.exists(), "the damaged file is kept aside");
 
+        // Nothing readable at all (empty, not UTF-8): reported, nothing invented.
+        for junk in [&b""[..], &b"\xff\xfe\x00garbage"[..]] {
+            std::fs::write(session.join(OUTBOX_FILE), junk).unwrap();
+            let read = read_session(&session, "s").unwrap();
+            assert!(read.messages.is_empty());
+            assert_eq!(read.salvage.map(|r| r.kept), Some(0));
+        }
+
         // Another session's message in the file is not imported for this one.
         let foreign = message("other", 9);
         std::fs::write(
