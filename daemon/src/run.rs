@@ -149,6 +149,7 @@ pub fn run(loaded: Loaded, flags: Flags, log: LogControl) -> Result<(), RunError
             sdk: SdkIdentity::default(),
             sandbox,
             store,
+            restored: tokio::sync::watch::Sender::new(false),
         });
         state.health.register("event-hub", &state.hub);
         state.health.register("large-events", &state.large_events);
@@ -177,6 +178,7 @@ pub fn run(loaded: Loaded, flags: Flags, log: LogControl) -> Result<(), RunError
             .start()
         });
         restore_sessions(&state).await;
+        state.restored.send_replace(true);
         let mut current = loaded;
         let signal_name = loop {
             tokio::select! {

@@ -66,18 +66,40 @@ pub struct Store {
     db: db::Db,
     /// Session names with a live [`SessionStore`].
     owned: Arc<Mutex<HashSet<String>>>,
-    /// Damage reports not yet handed to their session's owner.
-    salvaged: Arc<Mutex<HashMap<String, Vec<Salvage>>>>,
+    /// Damage found while opening, not yet told to the sessions concerned.
+    reports: Reports,
+}
+
+/// Damage reports, filled by the database's thread while it opens and taken by each session's
+/// owner ([`SessionStore::take_salvaged`]).
+pub(crate) type Reports = Arc<Mutex<Untold>>;
+
+/// The damage reports not yet taken.
+#[derive(Debug, Default)]
+pub(crate) struct Untold {
+    /// Per session name.
+    by_session: HashMap<String, Vec<Salvage>>,
     /// Messages lost from a damaged database without a known session: told to the first
-    /// session opened.
-    orphans: Arc<Mutex<Option<Salvage>>>,
+    /// session that asks.
+    orphans: Option<Salvage>,
+}
+
+impl Untold {
+    /// The reports for `name`, and the orphans if nobody took them yet.
+    pub(crate) fn take(&mut self, name: &str) -> Vec<Salvage> {
+        let mut reports = self.by_session.remove(name).unwrap_or_default();
+        reports.extend(self.orphans.take());
+        reports
+    }
 }
 
 impl Store {
-    /// Opens the store in `state_dir`: creates the directory (0700) if it is missing, takes its
-    /// lock, opens the database (salvaging a damaged one), and imports the JSON layout of
-    /// earlier releases. A state directory that cannot be written (read-only) gives a store
-    /// whose every call fails with [`StoreError::Unavailable`], naming why.
+    /// Opens the store in `state_dir`: creates the directory (0700) if it is missing and takes
+    /// its lock (a second daemon is refused here), then leaves the rest — opening the database,
+    /// salvaging a damaged one, importing the JSON layout of earlier releases — to the
+    /// database's thread, which does it before any call it is given. A state directory that
+    /// cannot be written (read-only) gives a store whose every call fails with
+    /// [`StoreError::Unavailable`], naming why.
     pub fn open(state_dir: &Path) -> Result<Self, StoreError> {
         if !state_dir.exists() {
             DirBuilder::new()
@@ -91,80 +113,45 @@ impl Store {
         }
         let lock = lock_dir(state_dir)?;
         let path = state_dir.join(db::DB_FILE);
-        let mut salvaged: HashMap<String, Vec<Salvage>> = HashMap::new();
-        let mut orphans = None;
-        let db = match open_checked(&path) {
-            Ok(Some(conn)) => db::Db::start(&path, conn, lock),
-            Ok(None) => db::Db::open(&path, lock)?,
-            Err(reason) => {
-                let (conn, saved) = salvage::recover(&path, &reason, || {
-                    db::connect(&path).map_err(|e| match e {
-                        db::Opening::Failed(e) => e,
-                        db::Opening::Unavailable(reason) => StoreError::Unavailable {
-                            path: path.clone(),
-                            reason,
-                        },
-                    })
-                })?;
-                for (name, report) in saved.reports {
-                    salvaged.entry(name).or_default().push(report);
-                }
-                orphans = saved.orphans;
-                db::Db::start(&path, conn, lock)
-            }
-        };
-        let store = Self {
+        let reports = Reports::default();
+        let (opening, filled, sessions_dir) =
+            (path.clone(), reports.clone(), state_dir.join("sessions"));
+        let db = db::Db::spawn(&path, lock, move || {
+            let conn = open_or_salvage(&opening, &filled)?;
+            import_legacy(&conn, &sessions_dir, &filled)?;
+            Ok(conn)
+        });
+        Ok(Self {
             db,
             owned: Arc::default(),
-            salvaged: Arc::new(Mutex::new(salvaged)),
-            orphans: Arc::new(Mutex::new(orphans)),
-        };
-        store.import_legacy(&state_dir.join("sessions"))?;
-        Ok(store)
+            reports,
+        })
     }
 
     /// Opens one session's state. Fails with [`StoreError::SessionInUse`] while another handle
     /// (not a clone) holds the session.
     pub fn session(&self, name: &str) -> Result<SessionStore, StoreError> {
         check_session_name(name)?;
-        let mut reports = self
-            .salvaged
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(name)
-            .unwrap_or_default();
-        reports.extend(
-            self.orphans
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take(),
-        );
-        let opened = SessionStore::open(self.db.clone(), self.owned.clone(), name, reports.clone());
-        if opened.is_err() && !reports.is_empty() {
-            // Not taken: kept for the owner.
-            self.salvaged
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(name.to_owned(), reports);
-        }
-        opened
+        SessionStore::open(
+            self.db.clone(),
+            self.owned.clone(),
+            name,
+            self.reports.clone(),
+        )
     }
 
     /// The sessions that have something stored (a record or queued messages), sorted by name:
     /// what a restarted daemon restores.
     pub fn list_sessions(&self) -> Result<Vec<String>, StoreError> {
         self.db.call_blocking(|c| {
+            let fail = |e| StoreError::database(Path::new(db::DB_FILE), "listing sessions in", &e);
             let mut s = c
                 .prepare("SELECT name FROM sessions UNION SELECT session FROM outbox ORDER BY 1")
-                .map_err(|e| {
-                    StoreError::database(Path::new(db::DB_FILE), "listing sessions in", &e)
-                })?;
+                .map_err(fail)?;
             let names = s
                 .query_map([], |r| r.get::<_, String>(0))
                 .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-                .map_err(|e| {
-                    StoreError::database(Path::new(db::DB_FILE), "listing sessions in", &e)
-                })?;
+                .map_err(fail)?;
             Ok(names
                 .into_iter()
                 .filter(|n| check_session_name(n).is_ok())
@@ -176,95 +163,119 @@ impl Store {
     pub fn database(&self) -> &Path {
         self.db.path()
     }
-
-    /// Imports the old JSON layout, if any, in one transaction; removes its files once that is
-    /// committed.
-    fn import_legacy(&self, sessions_dir: &Path) -> Result<(), StoreError> {
-        if !sessions_dir.is_dir() {
-            return Ok(());
-        }
-        let found = legacy::read_all(sessions_dir)?;
-        if found.is_empty() {
-            return Ok(());
-        }
-        let names: Vec<String> = found.iter().map(|s| s.name.clone()).collect();
-        let mut reports = Vec::new();
-        let mut rows = Vec::new();
-        for s in found {
-            if let Some(r) = s.salvage {
-                reports.push((s.name.clone(), r));
-            }
-            rows.push((s.name, s.record, s.messages));
-        }
-        let imported = rows.iter().map(|(_, _, m)| m.len()).sum::<usize>();
-        self.db.call_blocking(move |c| {
-            for (name, record, messages) in &rows {
-                // A record already in the database (an import cut short by a crash) wins.
-                if let Some(record) = record
-                    && matches!(session::read_record(c, name)?, Ok(None))
-                {
-                    session::write_record(c, name, record)?;
-                }
-                for m in messages {
-                    outbox::insert(
-                        c,
-                        name,
-                        &m.thread_id,
-                        &m.message_id,
-                        i64::try_from(m.seq).unwrap_or(0),
-                        &m.frame,
-                        m.enqueued_at,
-                    )?;
-                }
-            }
-            Ok(())
-        })?;
-        for name in &names {
-            legacy::remove_imported(sessions_dir, name);
-        }
-        let _ = std::fs::remove_dir(sessions_dir);
-        tracing::info!(
-            sessions = names.len(),
-            messages = imported,
-            "imported the state of an earlier release into the state database"
-        );
-        let mut salvaged = self.salvaged.lock().unwrap_or_else(PoisonError::into_inner);
-        for (name, r) in reports {
-            salvaged.entry(name).or_default().push(r);
-        }
-        Ok(())
-    }
 }
 
-/// Opens the database and checks it: `Ok(None)` when it cannot be written here (the caller
-/// opens it in the unavailable state), `Err` with the damage found.
-fn open_checked(path: &Path) -> Result<Option<rusqlite::Connection>, String> {
+/// The database at `path`, checked; a damaged one is salvaged into a new one, its reports kept
+/// for the sessions.
+fn open_or_salvage(path: &Path, reports: &Reports) -> Result<rusqlite::Connection, StoreError> {
     // An empty file is not something this store ever leaves (the schema is written when it is
     // created): whatever it held was lost outside SQLite.
-    if std::fs::metadata(path).is_ok_and(|m| m.len() == 0)
-        && !files::with_suffix(path, "-wal").exists()
-    {
-        return Err("the database file is empty".into());
-    }
-    let conn = match db::connect(path) {
-        Ok(c) => c,
-        Err(db::Opening::Unavailable(_)) => return Ok(None),
-        Err(db::Opening::Failed(e)) => match e.trouble() {
-            Trouble::Damaged => return Err(e.to_string()),
-            _ => return Ok(None),
-        },
+    let emptied = std::fs::metadata(path).is_ok_and(|m| m.len() == 0)
+        && !files::with_suffix(path, "-wal").exists();
+    let reason = if emptied {
+        "the database file is empty".to_owned()
+    } else {
+        match db::connect(path) {
+            Ok(conn) => match quick_check(&conn) {
+                Ok(()) => return Ok(conn),
+                Err(reason) => reason,
+            },
+            Err(db::Opening::Unavailable(reason)) => {
+                return Err(StoreError::Unavailable {
+                    path: path.to_owned(),
+                    reason,
+                });
+            }
+            Err(db::Opening::Failed(e)) if e.trouble() == Trouble::Damaged => e.to_string(),
+            Err(db::Opening::Failed(e)) => return Err(e),
+        }
     };
+    let (conn, saved) = salvage::recover(path, &reason, || {
+        db::connect(path).map_err(|e| match e {
+            db::Opening::Failed(e) => e,
+            db::Opening::Unavailable(reason) => StoreError::Unavailable {
+                path: path.to_owned(),
+                reason,
+            },
+        })
+    })?;
+    let mut untold = reports.lock().unwrap_or_else(PoisonError::into_inner);
+    for (name, report) in saved.reports {
+        untold.by_session.entry(name).or_default().push(report);
+    }
+    untold.orphans = saved.orphans;
+    Ok(conn)
+}
+
+/// SQLite's own check of the whole file.
+fn quick_check(conn: &rusqlite::Connection) -> Result<(), String> {
     let check: Result<Vec<String>, _> = conn
         .prepare("PRAGMA quick_check")
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect());
     match check {
-        Ok(lines) if lines.len() == 1 && lines[0] == "ok" => Ok(Some(conn)),
+        Ok(lines) if lines.len() == 1 && lines[0] == "ok" => Ok(()),
         Ok(lines) => Err(format!(
             "SQLite's check found: {}",
             lines.into_iter().take(3).collect::<Vec<_>>().join("; ")
         )),
         Err(e) => Err(format!("SQLite's check failed: {e}")),
     }
+}
+
+/// Imports the old JSON layout under `sessions_dir`, if any, in one transaction; removes its
+/// files once that is committed.
+fn import_legacy(
+    conn: &rusqlite::Connection,
+    sessions_dir: &Path,
+    reports: &Reports,
+) -> Result<(), StoreError> {
+    if !sessions_dir.is_dir() {
+        return Ok(());
+    }
+    let found = legacy::read_all(sessions_dir)?;
+    if found.is_empty() {
+        return Ok(());
+    }
+    let fail = |e| StoreError::database(Path::new(db::DB_FILE), "importing the old state into", &e);
+    let tx = conn.unchecked_transaction().map_err(fail)?;
+    let mut imported = 0;
+    for s in &found {
+        // A record already in the database (an import cut short by a crash) wins.
+        if let Some(record) = &s.record
+            && matches!(session::read_record(&tx, &s.name)?, Ok(None))
+        {
+            session::write_record(&tx, &s.name, record)?;
+        }
+        for m in &s.messages {
+            outbox::insert(
+                &tx,
+                &s.name,
+                &m.thread_id,
+                &m.message_id,
+                i64::try_from(m.seq).unwrap_or(0),
+                &m.frame,
+                m.enqueued_at,
+            )?;
+            imported += 1;
+        }
+    }
+    tx.commit().map_err(fail)?;
+    for s in &found {
+        legacy::remove_imported(sessions_dir, &s.name);
+    }
+    let _ = std::fs::remove_dir(sessions_dir);
+    tracing::info!(
+        sessions = found.len(),
+        messages = imported,
+        "imported the state of an earlier release into the state database"
+    );
+    let mut untold = reports.lock().unwrap_or_else(PoisonError::into_inner);
+    for s in found {
+        if let Some(r) = s.salvage {
+            untold.by_session.entry(s.name).or_default().push(r);
+        }
+    }
+    Ok(())
 }
 
 /// Takes the state directory's lock, so that a second daemon on the same directory stops at

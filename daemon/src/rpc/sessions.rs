@@ -12,13 +12,29 @@ use crate::actors::session::{self, Session};
 use crate::session::error::SessionError;
 use crate::store::StoreError;
 
-/// The session called `name`, when there is one.
-pub(crate) fn find(state: &DaemonState, name: &SessionName) -> Result<SessionHandle, ErrorObject> {
+/// The session called `name`, when there is one. Just after a start, while the sessions of the
+/// earlier run are being restored, a name not found yet is looked up again once they are.
+pub(crate) async fn find(
+    state: &DaemonState,
+    name: &SessionName,
+) -> Result<SessionHandle, ErrorObject> {
+    if let Some(found) = lookup(state, name) {
+        return Ok(found);
+    }
+    restored(state).await;
+    lookup(state, name).ok_or_else(|| SessionError::UnknownSession(name.to_string()).into())
+}
+
+fn lookup(state: &DaemonState, name: &SessionName) -> Option<SessionHandle> {
     let sessions = state.sessions.lock().unwrap_or_else(|e| e.into_inner());
-    sessions
-        .get(name)
-        .cloned()
-        .ok_or_else(|| SessionError::UnknownSession(name.to_string()).into())
+    sessions.get(name).cloned()
+}
+
+/// Waits until the stored sessions are restored (at once after that): a call that may create a
+/// session waits, so that a session being restored is found, not made twice.
+pub(crate) async fn restored(state: &DaemonState) {
+    let mut done = state.restored.subscribe();
+    let _ = done.wait_for(|restored| *restored).await;
 }
 
 /// Removes the session called `name` from the table (`session.close`); its actors stop once the

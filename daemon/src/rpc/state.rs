@@ -93,6 +93,9 @@ pub(crate) struct DaemonState {
     /// The embedded emulator's environment in `--sandbox` mode: used when `session.prepare`
     /// names none.
     pub(crate) sandbox: Option<Environment>,
+    /// `true` once the sessions stored by an earlier run are restored. The socket accepts
+    /// before that (READY comes first); a call naming a session not there yet waits for it.
+    pub(crate) restored: tokio::sync::watch::Sender<bool>,
 }
 
 impl DaemonState {

@@ -12,7 +12,9 @@
 //! order without waiting for each commit before sending the next.
 //!
 //! Callers never block an actor's thread: [`Db::submit`] sends the job at once and returns its
-//! [`Pending`] answer to await; [`Db::call_blocking`] is for tests and `spawn_blocking`.
+//! [`Pending`] answer to await; [`Db::call_blocking`] is for tests and `spawn_blocking`. The
+//! thread also opens the database (see [`Db::spawn`]): the daemon does not wait for it before
+//! it is ready.
 //!
 //! # Files
 //!
@@ -76,9 +78,6 @@ enum State {
         /// The state directory's lock, held as long as anything uses the database.
         _lock: Option<std::fs::File>,
     },
-    /// The database cannot be opened for writing (a read-only or missing state directory):
-    /// every call fails with this, naming why; the daemon serves what it has in memory.
-    Unavailable { path: PathBuf, reason: String },
 }
 
 /// One operation, run by the writer in a savepoint of the current transaction.
@@ -168,32 +167,34 @@ fn conn_path(conn: &Connection) -> &Path {
 }
 
 impl Db {
-    /// Opens (creating it 0600) the database at `path` and starts its writer. A database that
-    /// cannot be opened for writing gives a handle whose every call fails with the reason.
-    pub(crate) fn open(path: &Path, lock: Option<std::fs::File>) -> Result<Self, StoreError> {
-        let conn = match connect(path) {
-            Ok(c) => c,
-            Err(Opening::Unavailable(reason)) => {
-                tracing::error!(path = %path.display(), %reason, "the state database cannot be written: sessions are kept in memory only until it can");
-                return Ok(Self {
-                    inner: Arc::new(State::Unavailable {
-                        path: path.to_owned(),
-                        reason,
-                    }),
-                });
-            }
-            Err(Opening::Failed(e)) => return Err(e),
-        };
-        Ok(Self::start(path, conn, lock))
-    }
-
-    /// Starts the writer thread over an open connection.
-    pub(crate) fn start(path: &Path, conn: Connection, lock: Option<std::fs::File>) -> Self {
+    /// Starts the database's thread, which first runs `open` — creating, checking, salvaging,
+    /// importing: whatever it takes — and then the jobs sent meanwhile and after, in order.
+    /// Nothing waits for it here, so the daemon is ready (its socket accepting) while the
+    /// database opens; the first job waits for it instead. When `open` fails, every job is
+    /// answered with why ([`StoreError::Unavailable`]) and the daemon serves what it has in
+    /// memory.
+    pub(crate) fn spawn(
+        path: &Path,
+        lock: Option<std::fs::File>,
+        open: impl FnOnce() -> Result<Connection, StoreError> + Send + 'static,
+    ) -> Self {
         let (jobs, rx) = mpsc::channel::<Box<dyn Job>>();
         let writer_path = path.to_owned();
         std::thread::Builder::new()
             .name("state-db".into())
-            .spawn(move || write_loop(&conn, &rx, &writer_path))
+            .spawn(move || match open() {
+                Ok(conn) => write_loop(&conn, &rx, &writer_path),
+                Err(e) => {
+                    tracing::error!(path = %writer_path.display(), error = %e, "the state database cannot be used: sessions are kept in memory only; {e}");
+                    let reason = e.to_string();
+                    while let Ok(job) = rx.recv() {
+                        job.refuse(StoreError::Unavailable {
+                            path: writer_path.clone(),
+                            reason: reason.clone(),
+                        });
+                    }
+                }
+            })
             .expect("the state database's thread starts");
         Self {
             inner: Arc::new(State::Open {
@@ -206,9 +207,8 @@ impl Db {
 
     /// The database file.
     pub(crate) fn path(&self) -> &Path {
-        match &*self.inner {
-            State::Open { path, .. } | State::Unavailable { path, .. } => path,
-        }
+        let State::Open { path, .. } = &*self.inner;
+        path
     }
 
     /// Sends `work` to the writer now (so calls are run in the order they are made); its
@@ -219,15 +219,10 @@ impl Db {
         T: Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        let sent = match &*self.inner {
-            State::Open { jobs, path, .. } => jobs
-                .send(Box::new(Call { work, reply }))
-                .map_err(|_| StoreError::Closed { path: path.clone() }),
-            State::Unavailable { path, reason } => Err(StoreError::Unavailable {
-                path: path.clone(),
-                reason: reason.clone(),
-            }),
-        };
+        let State::Open { jobs, path, .. } = &*self.inner;
+        let sent = jobs
+            .send(Box::new(Call { work, reply }))
+            .map_err(|_| StoreError::Closed { path: path.clone() });
         Pending {
             answer: sent.map(|()| answer),
             path: self.path().to_owned(),
@@ -286,7 +281,9 @@ pub(crate) fn connect(path: &Path) -> Result<Connection, Opening> {
                 path: path.parent().unwrap_or(path).to_owned(),
                 source: e,
             }),
-            _ => Opening::Unavailable(e.to_string()),
+            _ => Opening::Unavailable(format!(
+                "{e}; make the state directory writable by the daemon's user"
+            )),
         });
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -393,7 +390,13 @@ mod tests {
     #[test]
     fn a_failed_job_leaves_nothing_and_the_others_of_its_batch_are_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join(DB_FILE), None).unwrap();
+        let path = dir.path().join(DB_FILE);
+        let opening = path.clone();
+        let db = Db::spawn(&path, None, move || {
+            connect(&opening).map_err(|_| StoreError::Closed {
+                path: opening.clone(),
+            })
+        });
         let insert = |name: &'static str| {
             db.submit(move |c| {
                 c.execute(
@@ -419,7 +422,12 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(DB_FILE);
-        let db = Db::open(&path, None).unwrap();
+        let opening = path.clone();
+        let db = Db::spawn(&path, None, move || {
+            connect(&opening).map_err(|_| StoreError::Closed {
+                path: opening.clone(),
+            })
+        });
         assert_eq!(count(&db), 0);
         for f in [DB_FILE, "state.db-wal", "state.db-shm"] {
             let mode = std::fs::metadata(dir.path().join(f))

@@ -189,16 +189,16 @@ pub enum StoreError {
         /// SQLite's message (never a value: SQLite's messages name tables and columns).
         message: String,
     },
-    /// The state database cannot be written here (read-only file system, permissions): the
-    /// daemon keeps its sessions in memory.
+    /// The state database cannot be used here (a read-only file system, permissions, a file
+    /// from a newer release): the daemon keeps its sessions in memory.
     #[error(
-        "the state database {path} cannot be written ({reason}); sessions are kept in memory \
-         only — make the state directory writable (or free it) and restart the daemon"
+        "the state database {path} cannot be used: {reason}; sessions are kept in memory only \
+         until the daemon is restarted with a usable one"
     )]
     Unavailable {
         /// The database file.
         path: PathBuf,
-        /// Why.
+        /// Why, and what to do.
         reason: String,
     },
     /// Opening the store did not finish (its task panicked: a bug).

@@ -35,8 +35,8 @@ struct Inner {
     /// The store's owned names: this one leaves it when the last clone drops.
     owned: Arc<Mutex<HashSet<String>>>,
     destroyed: AtomicBool,
-    /// Damage reports for this session not yet taken by its owner.
-    salvaged: Mutex<Vec<Salvage>>,
+    /// Damage reports not yet taken, this session's among them.
+    reports: super::Reports,
 }
 
 impl Drop for Inner {
@@ -58,7 +58,7 @@ impl SessionStore {
         db: Db,
         owned: Arc<Mutex<HashSet<String>>>,
         name: &str,
-        salvaged: Vec<Salvage>,
+        reports: super::Reports,
     ) -> Result<Self, StoreError> {
         if !owned
             .lock()
@@ -75,7 +75,7 @@ impl SessionStore {
                 db,
                 owned,
                 destroyed: AtomicBool::new(false),
-                salvaged: Mutex::new(salvaged),
+                reports,
             }),
         })
     }
@@ -201,15 +201,14 @@ impl SessionStore {
             .wait()
     }
 
-    /// The damage reports about this session since the last call: the owner tells the host.
+    /// The damage reports about this session not yet taken: the owner tells the host. They are
+    /// made while the database opens, so they are complete once any other call has answered.
     pub fn take_salvaged(&self) -> Vec<Salvage> {
-        std::mem::take(
-            &mut *self
-                .inner
-                .salvaged
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
-        )
+        self.inner
+            .reports
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take(&self.inner.name)
     }
 
     /// Forgets the session: its record and queued messages. Every later call on this handle or

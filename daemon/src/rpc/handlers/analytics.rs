@@ -65,6 +65,6 @@ async fn report(
     session: &SessionName,
     call: AnalyticsCall,
 ) -> Result<Empty, ErrorObject> {
-    ask(&find(&ctx.state, session)?.session, Analytics(call)).await?;
+    ask(&find(&ctx.state, session).await?.session, Analytics(call)).await?;
     Ok(Empty {})
 }

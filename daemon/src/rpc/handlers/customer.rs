@@ -13,7 +13,11 @@ use crate::rpc::dispatcher::{Ctx, ask};
 use crate::rpc::sessions::find;
 
 pub(crate) async fn get(ctx: &Ctx, p: SessionParams) -> Result<Customer, ErrorObject> {
-    ask(&find(&ctx.state, &p.session)?.session, msg::GetCustomer).await
+    ask(
+        &find(&ctx.state, &p.session).await?.session,
+        msg::GetCustomer,
+    )
+    .await
 }
 
 pub(crate) async fn set(ctx: &Ctx, p: CustomerSetParams) -> Result<Customer, ErrorObject> {
@@ -22,14 +26,14 @@ pub(crate) async fn set(ctx: &Ctx, p: CustomerSetParams) -> Result<Customer, Err
         first_name: p.first_name,
         last_name: p.last_name,
     };
-    ask(&find(&ctx.state, &p.session)?.session, set).await
+    ask(&find(&ctx.state, &p.session).await?.session, set).await
 }
 
 pub(crate) async fn set_custom_fields(
     ctx: &Ctx,
     p: CustomerSetCustomFieldsParams,
 ) -> Result<CustomFieldsResult, ErrorObject> {
-    let session = find(&ctx.state, &p.session)?.session;
+    let session = find(&ctx.state, &p.session).await?.session;
     ask(&session, msg::SetCustomerFields(p.custom_fields)).await
 }
 
@@ -37,7 +41,7 @@ pub(crate) async fn set_device_token(
     ctx: &Ctx,
     p: CustomerSetDeviceTokenParams,
 ) -> Result<Empty, ErrorObject> {
-    let session = find(&ctx.state, &p.session)?.session;
+    let session = find(&ctx.state, &p.session).await?.session;
     ask(&session, msg::SetDeviceToken(p.device_token)).await?;
     Ok(Empty {})
 }
@@ -47,6 +51,6 @@ pub(crate) async fn authorize(ctx: &Ctx, p: CustomerAuthorizeParams) -> Result<E
         code: p.authorization_code,
         verifier: p.code_verifier,
     };
-    ask(&find(&ctx.state, &p.session)?.session, authorize).await?;
+    ask(&find(&ctx.state, &p.session).await?.session, authorize).await?;
     Ok(Empty {})
 }

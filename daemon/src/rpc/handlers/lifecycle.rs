@@ -10,7 +10,11 @@ use crate::rpc::dispatcher::{Ctx, ask};
 use crate::rpc::sessions::find;
 
 pub(crate) async fn foreground(ctx: &Ctx, p: SessionParams) -> Result<SessionState, ErrorObject> {
-    ask(&find(&ctx.state, &p.session)?.session, msg::Foreground).await
+    ask(
+        &find(&ctx.state, &p.session).await?.session,
+        msg::Foreground,
+    )
+    .await
 }
 
 pub(crate) async fn background(
@@ -24,5 +28,5 @@ pub(crate) async fn background(
             .disconnect
             .unwrap_or(ctx.state.options().disconnect_in_background),
     };
-    ask(&find(&ctx.state, &p.session)?.session, background).await
+    ask(&find(&ctx.state, &p.session).await?.session, background).await
 }

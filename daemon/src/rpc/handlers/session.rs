@@ -29,6 +29,7 @@ pub(crate) async fn prepare(
             "name the back end (NA1, EU1, …, or {chatUrl, socketUrl}); only a daemon started with --sandbox has a default",
         )
     })?;
+    crate::rpc::sessions::restored(&ctx.state).await;
     let handle = session_for(&ctx.state, &p.session).await?;
     let prepare = msg::Prepare {
         environment,
@@ -40,15 +41,20 @@ pub(crate) async fn prepare(
 }
 
 pub(crate) async fn connect(ctx: &Ctx, p: SessionParams) -> Result<SessionState, ErrorObject> {
-    ask(&find(&ctx.state, &p.session)?.session, msg::Connect).await
+    ask(&find(&ctx.state, &p.session).await?.session, msg::Connect).await
 }
 
 pub(crate) async fn disconnect(ctx: &Ctx, p: SessionParams) -> Result<SessionState, ErrorObject> {
-    ask(&find(&ctx.state, &p.session)?.session, msg::Disconnect).await
+    ask(
+        &find(&ctx.state, &p.session).await?.session,
+        msg::Disconnect,
+    )
+    .await
 }
 
 pub(crate) async fn state(ctx: &Ctx, p: SessionParams) -> Result<SessionState, ErrorObject> {
-    find(&ctx.state, &p.session)?
+    find(&ctx.state, &p.session)
+        .await?
         .session
         .send(msg::GetState)
         .await
@@ -72,7 +78,7 @@ pub(crate) async fn execute_trigger(
     ctx: &Ctx,
     p: SessionExecuteTriggerParams,
 ) -> Result<Empty, ErrorObject> {
-    let session = find(&ctx.state, &p.session)?.session;
+    let session = find(&ctx.state, &p.session).await?.session;
     ask(&session, msg::ExecuteTrigger(p.trigger_id)).await?;
     Ok(Empty {})
 }

@@ -39,7 +39,7 @@ pub(crate) async fn send(ctx: &Ctx, p: ThreadSendParams) -> Result<Message, Erro
         client_message_id: p.client_message_id,
         attachments: p.attachments,
     };
-    ask(&find(&ctx.state, &p.session)?.threads, send).await
+    ask(&find(&ctx.state, &p.session).await?.threads, send).await
 }
 
 pub(crate) async fn load_more(
@@ -49,7 +49,7 @@ pub(crate) async fn load_more(
     let load = msg::LoadMore {
         thread_id: p.thread_id,
     };
-    ask(&find(&ctx.state, &p.session)?.threads, load).await
+    ask(&find(&ctx.state, &p.session).await?.threads, load).await
 }
 
 pub(crate) async fn rename(ctx: &Ctx, p: ThreadRenameParams) -> Result<Thread, ErrorObject> {
@@ -87,7 +87,7 @@ pub(crate) async fn set_custom_fields(
         thread_id: p.thread_id,
         values: p.custom_fields,
     };
-    ask(&find(&ctx.state, &p.session)?.threads, set).await
+    ask(&find(&ctx.state, &p.session).await?.threads, set).await
 }
 
 async fn change(
@@ -97,7 +97,7 @@ async fn change(
     op: Op,
 ) -> Result<Thread, ErrorObject> {
     let change = msg::ChangeThread { thread_id, op };
-    ask(&find(&ctx.state, session)?.threads, change).await
+    ask(&find(&ctx.state, session).await?.threads, change).await
 }
 
 async fn op(
@@ -107,6 +107,6 @@ async fn op(
     op: Op,
 ) -> Result<Empty, ErrorObject> {
     let op = msg::ThreadOp { thread_id, op };
-    ask(&find(&ctx.state, session)?.threads, op).await?;
+    ask(&find(&ctx.state, session).await?.threads, op).await?;
     Ok(Empty {})
 }

@@ -13,7 +13,11 @@ use crate::rpc::dispatcher::{Ctx, ask};
 use crate::rpc::sessions::find;
 
 pub(crate) async fn list(ctx: &Ctx, p: SessionParams) -> Result<ThreadsListResult, ErrorObject> {
-    let threads = ask(&find(&ctx.state, &p.session)?.threads, msg::ListThreads).await?;
+    let threads = ask(
+        &find(&ctx.state, &p.session).await?.threads,
+        msg::ListThreads,
+    )
+    .await?;
     Ok(ThreadsListResult { threads })
 }
 
@@ -21,7 +25,7 @@ pub(crate) async fn get(ctx: &Ctx, p: ThreadsGetParams) -> Result<ThreadSnapshot
     let get = msg::GetThread {
         thread_id: p.thread_id,
     };
-    ask(&find(&ctx.state, &p.session)?.threads, get).await
+    ask(&find(&ctx.state, &p.session).await?.threads, get).await
 }
 
 pub(crate) async fn create(ctx: &Ctx, p: ThreadsCreateParams) -> Result<Thread, ErrorObject> {
@@ -29,7 +33,7 @@ pub(crate) async fn create(ctx: &Ctx, p: ThreadsCreateParams) -> Result<Thread, 
         name: p.name,
         custom_fields: p.custom_fields,
     };
-    let found = find(&ctx.state, &p.session)?;
+    let found = find(&ctx.state, &p.session).await?;
     let thread = ask(&found.threads, create).await?;
     // The session's state follows (a closed live chat is ready again); in order before any
     // call the host makes after this answer.
@@ -41,7 +45,7 @@ pub(crate) async fn load(
     ctx: &Ctx,
     p: ThreadsLoadParams,
 ) -> Result<Option<ThreadSnapshot>, ErrorObject> {
-    let threads = find(&ctx.state, &p.session)?.threads;
+    let threads = find(&ctx.state, &p.session).await?.threads;
     ask(&threads, msg::LoadThread(p.thread_id)).await
 }
 
@@ -50,7 +54,7 @@ pub(crate) async fn pre_chat_survey(
     p: SessionParams,
 ) -> Result<Option<PreChatSurvey>, ErrorObject> {
     ask(
-        &find(&ctx.state, &p.session)?.session,
+        &find(&ctx.state, &p.session).await?.session,
         session::GetPreChatSurvey,
     )
     .await
