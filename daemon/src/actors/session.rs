@@ -53,6 +53,16 @@ struct Target {
     channel_id: String,
 }
 
+/// What an earlier run kept of a session's chat, for the first prepare that matches it.
+#[derive(Debug)]
+struct Known {
+    prepared_for: crate::store::PreparedFor,
+    /// The customer's id then.
+    customer: Option<String>,
+    threads: Vec<uuid::Uuid>,
+    welcome: Option<String>,
+}
+
 /// The session actor.
 #[derive(Debug)]
 pub(crate) struct Session {
@@ -93,9 +103,9 @@ pub(crate) struct Session {
     resume_on_foreground: bool,
     /// The latest write of the identity (each waits for the one before).
     saving: Option<tokio::task::JoinHandle<()>>,
-    /// What an earlier run was prepared for, as which customer, and the threads it knew: given
-    /// back to the thread registry by the first matching prepare.
-    known_threads: Option<(crate::store::PreparedFor, Option<String>, Vec<uuid::Uuid>)>,
+    /// What an earlier run was prepared for, as which customer, the threads it knew and the
+    /// welcome template: given back to the thread registry by the first matching prepare.
+    known_threads: Option<Known>,
     /// The device's push token (`customer.setDeviceToken`), kept in the record.
     device_token: Option<String>,
     /// Why the last attempt to connect failed (`daemon.status`), until a connection succeeds.
@@ -177,12 +187,11 @@ impl Session {
             device_token: record
                 .and_then(|r| r.device_token.as_ref())
                 .map(|t| t.expose().to_owned()),
-            known_threads: record.map(|r| {
-                (
-                    r.prepared_for.clone(),
-                    r.customer.as_ref().map(|c| c.id.clone()),
-                    r.thread_ids.clone(),
-                )
+            known_threads: record.map(|r| Known {
+                prepared_for: r.prepared_for.clone(),
+                customer: r.customer.as_ref().map(|c| c.id.clone()),
+                threads: r.thread_ids.clone(),
+                welcome: r.welcome.clone(),
             }),
             store,
         }
@@ -248,7 +257,13 @@ impl Session {
     /// The first prepare for the back end, channel and customer an earlier run was prepared
     /// for gets that run's threads back (see `actors/threads/known.rs`).
     fn restore_threads(&mut self, target: &Target) {
-        let Some((prepared_for, customer, ids)) = self.known_threads.take() else {
+        let Some(Known {
+            prepared_for,
+            customer,
+            threads: ids,
+            welcome,
+        }) = self.known_threads.take()
+        else {
             return;
         };
         let now = crate::session::persist::record(
@@ -264,8 +279,8 @@ impl Session {
         });
         // Otherwise they are someone else's; `persist` forgets them on disk with the new
         // identity, in the same write.
-        if same && !ids.is_empty() {
-            self.threads.do_send(RestoreThreads(ids));
+        if same && (!ids.is_empty() || welcome.is_some()) {
+            self.threads.do_send(RestoreThreads { ids, welcome });
         }
     }
 

@@ -151,6 +151,7 @@ impl Threads {
         if let EventBody::FireProactiveAction(p) = body
             && p.proactive_action.action.is_welcome_message()
         {
+            let before = self.welcome.take();
             self.welcome = p
                 .proactive_action
                 .action
@@ -158,6 +159,7 @@ impl Threads {
                 .as_ref()
                 .and_then(|d| d.content.body_text.clone());
             welcome_arrived = self.welcome.is_some();
+            self.remember_welcome(before);
         }
         for change in self.registry.apply(body) {
             if let Change::MessageCreated(m) = &change {

@@ -52,6 +52,10 @@ pub struct SessionRecord {
     /// The visit in progress, so that a restart within its 30 minutes does not start another.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visit: Option<StoredVisit>,
+    /// The channel's welcome message template (the last `FireProactiveAction` welcome), so that
+    /// a thread created after a restart shows it before the back end sends it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub welcome: Option<String>,
 }
 
 /// A visit and when it ends.
@@ -78,6 +82,7 @@ impl SessionRecord {
             thread_ids: Vec::new(),
             device_token: None,
             visit: None,
+            welcome: None,
         }
     }
 

@@ -108,3 +108,59 @@ fn a_restarted_daemon_knows_its_threads_before_the_back_end_answers() {
         "...and with it Ada's threads were forgotten on disk"
     );
 }
+
+#[test]
+fn a_thread_created_after_a_restart_shows_the_kept_welcome_before_the_back_end_sends_it() {
+    // The back end pushes its welcome 3 s after each authorization: time enough to see whether
+    // a restarted daemon shows the template it kept before the push.
+    let mut config = EmulatorConfig::default();
+    let channel = config
+        .brands
+        .get_mut(&1000)
+        .unwrap()
+        .channels
+        .get_mut("chat_multi")
+        .unwrap();
+    channel.agent.welcome = Some("Hello {{customer.firstName|there}}, how can we help?".into());
+    channel.agent.welcome_after_ms = 3_000;
+    let b = Backend::start(config);
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let d = Daemon::start_in(dir.path(), &[]);
+        let mut c = d.client();
+        c.subscribe();
+        prepare(&mut c, &b, "ada");
+        c.ok("session.connect", json!({}));
+        c.wait_event("the welcome template", |e| e["kind"] == "proactive.action");
+        // Kept off the call's path: wait until the record has it.
+        let state = dir.path().join("state");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !crate::common::stored_record(&state, "default")
+            .is_some_and(|r| r.contains("how can we help"))
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the welcome never reached the store"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+    let d = Daemon::start_in(dir.path(), &[]);
+    let mut c = d.client();
+    c.subscribe();
+    prepare(&mut c, &b, "ada");
+    c.ok("session.connect", json!({}));
+    c.ok("threads.create", json!({}));
+    let shown = c.wait_event("the welcome in the new thread", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["direction"] == "outbound"
+    });
+    assert!(
+        !c.events.iter().any(|e| e["kind"] == "proactive.action"),
+        "shown from the kept template, before the back end pushed its own: {:?}",
+        c.events
+    );
+    assert_eq!(
+        shown["data"]["message"]["text"],
+        "Hello there, how can we help?"
+    );
+}

@@ -1,5 +1,6 @@
-//! The threads a session knows, kept in its store record (`threadIds`), so that a restarted
-//! daemon still knows them before the back end answers: `threads.list` shows them and a send
+//! The threads a session knows (and the welcome template), kept in its store record
+//! (`threadIds`, `welcome`), so that a restarted daemon still knows them before the back end
+//! answers: `threads.list` shows them and a send
 //! to one while the connection is down gets `notConnected` (retryable), never `unknownThread`.
 //! A restored thread the next recovery does not confirm (archived, or gone) is dropped again.
 //!
@@ -14,18 +15,25 @@ use uuid::Uuid;
 use super::Threads;
 use crate::session::threads::Change;
 
-/// The threads an earlier run knew, sent once the session is prepared for the same back end,
-/// channel and customer as then.
+/// The threads an earlier run knew and the welcome template it had, sent once the session is
+/// prepared for the same back end, channel and customer as then.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub(crate) struct RestoreThreads(pub(crate) Vec<Uuid>);
+pub(crate) struct RestoreThreads {
+    pub(crate) ids: Vec<Uuid>,
+    pub(crate) welcome: Option<String>,
+}
 
 impl Handler<RestoreThreads> for Threads {
     type Result = ();
 
     fn handle(&mut self, msg: RestoreThreads, _: &mut Self::Context) {
+        // The back end's, when it already came, is newer.
+        if self.welcome.is_none() {
+            self.welcome = msg.welcome;
+        }
         let ids: Vec<UuidString> = msg
-            .0
+            .ids
             .iter()
             .filter_map(|id| UuidString::parse(&id.to_string()).ok())
             .collect();
@@ -60,6 +68,15 @@ impl Threads {
                 r.remember_thread(id);
             }
         });
+    }
+
+    /// Keeps the welcome template the back end just sent, when it is not the one kept already.
+    pub(super) fn remember_welcome(&mut self, before: Option<String>) {
+        if self.welcome == before {
+            return;
+        }
+        let welcome = self.welcome.clone();
+        self.write(move |r| r.welcome = welcome);
     }
 
     /// Drops the restored threads a recovery did not confirm, here and in the store.
