@@ -186,7 +186,11 @@ impl Db {
                 Ok(conn) => write_loop(&conn, &rx, &writer_path),
                 Err(e) => {
                     tracing::error!(path = %writer_path.display(), error = %e, "the state database cannot be used: sessions are kept in memory only; {e}");
-                    let reason = e.to_string();
+                    // Said once: an error that already is this one keeps its own reason.
+                    let reason = match e {
+                        StoreError::Unavailable { reason, .. } => reason,
+                        other => other.to_string(),
+                    };
                     while let Ok(job) = rx.recv() {
                         job.refuse(StoreError::Unavailable {
                             path: writer_path.clone(),
