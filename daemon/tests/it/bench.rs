@@ -477,3 +477,52 @@ fn exec_to_ready_beside_bin_true() {
         ready / floor
     );
 }
+
+/// CPU time (user + system) a process has used, from `/proc/PID/stat`.
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    // USER_HZ is 100 on Linux.
+    Duration::from_millis(ticks * 10)
+}
+
+#[test]
+#[ignore = "benchmark: run with --ignored --nocapture"]
+fn daemon_cpu_per_message_from_the_first_to_the_tenth_thousand() {
+    let b = fast_backend();
+    let d = Daemon::start();
+    let pid = d.child.id();
+    let mut c = d.client();
+    let tid = c.open_thread(&b, "chat_single");
+    let mut per_thousand = Vec::new();
+    for k in 0..10 {
+        let texts: Vec<String> = (0..1_000).map(|i| format!("c{}", k * 1_000 + i)).collect();
+        let before = cpu_time(pid);
+        let (statuses, _) = pipelined_sends(&d, &tid, &texts, 16);
+        assert!(
+            statuses.iter().all(|s| s == "sent" || s == "delivered"),
+            "sent directly, not queued: {:?}",
+            &statuses[..3]
+        );
+        // The agent's answers (one per message) are part of each message's cost.
+        std::thread::sleep(Duration::from_millis(300));
+        per_thousand.push(cpu_time(pid) - before);
+    }
+    // Milliseconds per thousand messages are microseconds per message.
+    let us = |d: &Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "daemon CPU per message, each thousand (µs): {}",
+        per_thousand
+            .iter()
+            .map(|d| format!("{:.0}", us(d)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "daemon CPU per message, 10th thousand / 1st: {:.2}",
+        us(&per_thousand[9]) / us(&per_thousand[0])
+    );
+}
