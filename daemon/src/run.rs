@@ -123,13 +123,8 @@ pub fn run(loaded: Loaded, flags: Flags, log: LogControl) -> Result<(), RunError
         })
         .map_err(RunError::HttpClient)?;
         let (sandbox, _emulator) = start_sandbox(options.sandbox).await?;
-        // Opening may salvage a damaged database or import an old state directory, waiting on
-        // the store's thread: off the runtime's thread.
-        let state_dir = options.state_dir.clone();
-        let store = tokio::task::spawn_blocking(move || crate::store::Store::open(&state_dir))
-            .await
-            .map_err(|e| RunError::Store(crate::store::StoreError::Startup(e.to_string())))?
-            .map_err(RunError::Store)?;
+        // Creates the directory and takes its lock; the database opens on its own thread.
+        let store = crate::store::Store::open(&options.state_dir).map_err(RunError::Store)?;
         let listening = match &activated {
             Some(path) => format!("listening on {} (socket activation)", path.display()),
             None => format!("listening on {}", options.socket.display()),

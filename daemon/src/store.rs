@@ -158,11 +158,6 @@ impl Store {
                 .collect())
         })
     }
-
-    /// The database file.
-    pub fn database(&self) -> &Path {
-        self.db.path()
-    }
 }
 
 /// The database at `path`, checked; a damaged one is salvaged into a new one, its reports kept
@@ -180,24 +175,12 @@ fn open_or_salvage(path: &Path, reports: &Reports) -> Result<rusqlite::Connectio
                 Ok(()) => return Ok(conn),
                 Err(reason) => reason,
             },
-            Err(db::Opening::Unavailable(reason)) => {
-                return Err(StoreError::Unavailable {
-                    path: path.to_owned(),
-                    reason,
-                });
-            }
             Err(db::Opening::Failed(e)) if e.trouble() == Trouble::Damaged => e.to_string(),
-            Err(db::Opening::Failed(e)) => return Err(e),
+            Err(e) => return Err(e.into_error(path)),
         }
     };
     let (conn, saved) = salvage::recover(path, &reason, || {
-        db::connect(path).map_err(|e| match e {
-            db::Opening::Failed(e) => e,
-            db::Opening::Unavailable(reason) => StoreError::Unavailable {
-                path: path.to_owned(),
-                reason,
-            },
-        })
+        db::connect(path).map_err(|e| e.into_error(path))
     })?;
     let mut untold = reports.lock().unwrap_or_else(PoisonError::into_inner);
     for (name, report) in saved.reports {

@@ -270,11 +270,25 @@ impl<T> Pending<T> {
 }
 
 /// Why the database could not be opened.
+#[derive(Debug)]
 pub(crate) enum Opening {
     /// Not writable here (read-only file system, permissions): the daemon runs without it.
     Unavailable(String),
     /// Anything else, damage included.
     Failed(StoreError),
+}
+
+impl Opening {
+    /// The store's error for it.
+    pub(crate) fn into_error(self, path: &Path) -> StoreError {
+        match self {
+            Opening::Failed(e) => e,
+            Opening::Unavailable(reason) => StoreError::Unavailable {
+                path: path.to_owned(),
+                reason,
+            },
+        }
+    }
 }
 
 /// Opens the database read-write, creating it 0600, with the daemon's settings and schema.
@@ -383,6 +397,14 @@ fn write_loop(conn: &Connection, jobs: &mpsc::Receiver<Box<dyn Job>>, path: &Pat
 mod tests {
     use super::*;
 
+    fn open_in(dir: &Path) -> Db {
+        let path = dir.join(DB_FILE);
+        let opening = path.clone();
+        Db::spawn(&path, None, move || {
+            connect(&opening).map_err(|e| e.into_error(&opening))
+        })
+    }
+
     fn count(db: &Db) -> i64 {
         db.call_blocking(|c| {
             c.query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
@@ -394,13 +416,7 @@ mod tests {
     #[test]
     fn a_failed_job_leaves_nothing_and_the_others_of_its_batch_are_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(DB_FILE);
-        let opening = path.clone();
-        let db = Db::spawn(&path, None, move || {
-            connect(&opening).map_err(|_| StoreError::Closed {
-                path: opening.clone(),
-            })
-        });
+        let db = open_in(dir.path());
         let insert = |name: &'static str| {
             db.submit(move |c| {
                 c.execute(
@@ -425,13 +441,7 @@ mod tests {
     fn the_files_are_private() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(DB_FILE);
-        let opening = path.clone();
-        let db = Db::spawn(&path, None, move || {
-            connect(&opening).map_err(|_| StoreError::Closed {
-                path: opening.clone(),
-            })
-        });
+        let db = open_in(dir.path());
         assert_eq!(count(&db), 0);
         for f in [DB_FILE, "state.db-wal", "state.db-shm"] {
             let mode = std::fs::metadata(dir.path().join(f))

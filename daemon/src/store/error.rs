@@ -28,17 +28,6 @@ pub enum StoreError {
         #[source]
         source: io::Error,
     },
-    /// A directory of the store could not be made private (0700).
-    #[error(
-        "cannot restrict {path} to its owner (mode 0700): {source}; make the daemon's user own it"
-    )]
-    SecureDir {
-        /// The directory.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: io::Error,
-    },
     /// The session's lock file could not be opened or locked.
     #[error("cannot lock the session directory {path}: {source}; check its permissions")]
     Lock {
@@ -69,18 +58,6 @@ pub enum StoreError {
     /// A state file could not be read.
     #[error("cannot read {path}: {source}; check its permissions")]
     Read {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: io::Error,
-    },
-    /// A state file could not be written (the previous version, if any, is still in place).
-    #[error(
-        "cannot write {path}: {source}; the previous version is unchanged — check free space and \
-         the state directory's permissions"
-    )]
-    Write {
         /// The file.
         path: PathBuf,
         /// The I/O error.
@@ -201,23 +178,11 @@ pub enum StoreError {
         /// Why, and what to do.
         reason: String,
     },
-    /// Opening the store did not finish (its task panicked: a bug).
-    #[error("opening the state directory did not finish: {0}; please report this as a bug")]
-    Startup(String),
     /// The database's writer has stopped (the daemon is shutting down).
     #[error("the state database {path} is closed; the daemon is stopping")]
     Closed {
         /// The database file.
         path: PathBuf,
-    },
-    /// A session's directory could not be removed.
-    #[error("cannot remove the stored session {path}: {source}; remove it by hand")]
-    RemoveSession {
-        /// The session's directory.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: io::Error,
     },
 }
 
@@ -286,10 +251,8 @@ impl StoreError {
                 };
             }
             StoreError::CreateDir { source, .. }
-            | StoreError::SecureDir { source, .. }
             | StoreError::Lock { source, .. }
-            | StoreError::Read { source, .. }
-            | StoreError::Write { source, .. } => source,
+            | StoreError::Read { source, .. } => source,
             _ => return Trouble::Other,
         };
         match io.kind() {

@@ -85,11 +85,6 @@ impl SessionStore {
         &self.inner.name
     }
 
-    /// The state database's file (every session's).
-    pub fn database(&self) -> &Path {
-        self.inner.db.path()
-    }
-
     /// Sends `work` on this session's rows to the database.
     fn submit<T, F>(&self, work: F) -> Pending<T>
     where

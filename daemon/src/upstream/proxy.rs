@@ -376,13 +376,7 @@ async fn socks_tunnel(
                 },
             })
     };
-    match tokio::time::timeout(timeout, work).await {
-        Ok(r) => r,
-        Err(_) => Err(ProxyError::Reach {
-            proxy: shown.clone(),
-            source: std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer to CONNECT"),
-        }),
-    }
+    within(timeout, &shown, work).await
 }
 
 /// HTTP `CONNECT`.
@@ -443,13 +437,23 @@ async fn http_tunnel(
             }),
         }
     };
-    match tokio::time::timeout(timeout, work).await {
-        Ok(r) => r,
-        Err(_) => Err(reach(std::io::Error::new(
-            std::io::ErrorKind::TimedOut,
-            "no answer to CONNECT",
-        ))),
-    }
+    within(timeout, &shown, work).await
+}
+
+/// `work` (a tunnel's setup), or a timeout naming the proxy that did not answer.
+async fn within(
+    timeout: Duration,
+    proxy: &str,
+    work: impl Future<Output = Result<TcpStream, ProxyError>>,
+) -> Result<TcpStream, ProxyError> {
+    tokio::time::timeout(timeout, work)
+        .await
+        .unwrap_or_else(|_| {
+            Err(ProxyError::Reach {
+                proxy: proxy.to_owned(),
+                source: std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer to CONNECT"),
+            })
+        })
 }
 
 #[cfg(test)]

@@ -91,6 +91,20 @@ impl Backend {
     }
 
     /// The kinds of everything the emulator received (`AuthorizeCustomer`, `GET /chat/…`).
+    /// The texts of the `SendMessage` frames the emulator received, in arrival order.
+    pub fn sent_texts(&self) -> Vec<String> {
+        self.admin_get("received?kind=SendMessage")
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| {
+                r["body"]["payload"]["data"]["messageContent"]["payload"]["text"]
+                    .as_str()
+                    .map(str::to_owned)
+            })
+            .collect()
+    }
+
     pub fn received_kinds(&self) -> Vec<String> {
         self.admin_get("received")
             .as_array()

@@ -21,20 +21,6 @@ fn prepare(c: &mut Client, b: &Backend) {
     );
 }
 
-/// Texts of the `SendMessage` frames the emulator received, in order.
-fn sent_texts(b: &Backend) -> Vec<String> {
-    b.admin_get("received?kind=SendMessage")
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|r| {
-            r["body"]["payload"]["data"]["messageContent"]["payload"]["text"]
-                .as_str()
-                .map(str::to_owned)
-        })
-        .collect()
-}
-
 /// Connects, opens a thread the back end knows, then loses the connection for good (the back
 /// end refuses reconnects) so that sends are queued.
 fn connected_then_cut_off(c: &mut Client, b: &Backend) -> String {
@@ -117,7 +103,7 @@ fn a_damaged_database_delivers_what_it_still_holds_and_says_what_was_lost() {
         });
     }
     assert_eq!(
-        sent_texts(&b),
+        b.sent_texts(),
         ["first".to_owned(), long("q1"), long("q2")],
         "each once, in order"
     );
@@ -224,7 +210,7 @@ fn a_full_disk_refuses_what_it_cannot_keep_and_never_resends_what_was_delivered(
         e["kind"] == "connection.restored"
     });
     wait_until("both delivered", || {
-        sent_texts(&b)
+        b.sent_texts()
             .iter()
             .filter(|t| t.starts_with("kept-"))
             .count()
@@ -236,7 +222,7 @@ fn a_full_disk_refuses_what_it_cannot_keep_and_never_resends_what_was_delivered(
         e["kind"] == "connection.restored"
     });
     std::thread::sleep(Duration::from_millis(500));
-    let sent = sent_texts(&b);
+    let sent = b.sent_texts();
     assert_eq!(
         sent.iter().filter(|t| t.starts_with("kept-")).count(),
         2,
@@ -359,11 +345,12 @@ fn sigkill_in_the_middle_of_a_queued_batch_loses_and_doubles_nothing() {
     let d = Daemon::start_in(dir.path(), &[]);
     let _c = d.client();
     wait_until("every accepted message delivered", || {
-        let sent = sent_texts(&b);
+        let sent = b.sent_texts();
         accepted_all.iter().all(|a| sent.contains(a))
     });
     std::thread::sleep(Duration::from_millis(500));
-    let sent: Vec<String> = sent_texts(&b)
+    let sent: Vec<String> = b
+        .sent_texts()
         .into_iter()
         .filter(|t| t.starts_with('r'))
         .collect();

@@ -73,17 +73,7 @@ fn a_state_directory_of_the_json_layout_is_imported_and_its_queue_delivered() {
     c.subscribe();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     let texts = loop {
-        let texts: Vec<String> = b
-            .admin_get("received?kind=SendMessage")
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|r| {
-                r["body"]["payload"]["data"]["messageContent"]["payload"]["text"]
-                    .as_str()
-                    .map(str::to_owned)
-            })
-            .collect();
+        let texts = b.sent_texts();
         if texts.len() >= 3 || std::time::Instant::now() > deadline {
             break texts;
         }
