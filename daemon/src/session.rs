@@ -7,6 +7,7 @@ pub(crate) mod attachments;
 pub(crate) mod credentials;
 pub(crate) mod envelope;
 pub(crate) mod error;
+pub(crate) mod kept;
 pub(crate) mod messages;
 pub(crate) mod model;
 pub(crate) mod persist;

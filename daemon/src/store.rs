@@ -1,6 +1,7 @@
 //! The persistent store: what a session must keep across daemon restarts — the visitor id and
-//! customer identity, tokens and secured cookies, the visit, known thread ids — and the durable
-//! outbox of messages sent while disconnected.
+//! customer identity, tokens and secured cookies, the visit, the threads it knows with their
+//! latest messages and unread state — and the durable outbox of messages sent while
+//! disconnected.
 //!
 //! # Layout
 //!
@@ -14,7 +15,8 @@
 //!                                start, its files removed once the import is committed
 //! ```
 //!
-//! An administrator reads it with `sqlite3 state.db` (tables `sessions`, `outbox`, `damaged`).
+//! An administrator reads it with `sqlite3 state.db` (tables `sessions`, `outbox`, `threads`,
+//! `messages`, `damaged`).
 //! Every change is a transaction; a `queued` answer or a saved token is committed — synced to
 //! the WAL — before the caller hears of it. One database serves every session: three file
 //! descriptors in all, whatever the number of sessions.
@@ -44,6 +46,7 @@ mod record;
 mod salvage;
 mod secret;
 mod session;
+mod threads;
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{DirBuilder, File, TryLockError};
@@ -59,6 +62,10 @@ pub use record::{
 };
 pub use secret::{REDACTED, Secret};
 pub use session::SessionStore;
+pub use threads::{
+    KeptThread, MESSAGES_KEPT, StoredAttachment, StoredAuthor, StoredContact, StoredDelivery,
+    StoredMessage, StoredThread, StoredThreadState, ThreadsWrite,
+};
 
 /// The store under one state directory. Cheap to clone.
 #[derive(Clone, Debug)]

@@ -114,6 +114,10 @@ pub(crate) struct Threads {
     last_seq: u64,
     /// The thread ids written to the store (`known.rs`).
     remembered: std::collections::HashSet<String>,
+    /// What the store has of the threads and messages (`known.rs`).
+    persisted: known::Persisted,
+    /// This actor's own address, to post itself a [`known::Persist`].
+    me: Option<Addr<Threads>>,
 }
 
 impl Threads {
@@ -136,10 +140,14 @@ impl Threads {
             last_turn: None,
             last_seq: 0,
             remembered: Default::default(),
+            persisted: Default::default(),
+            me: None,
         }
     }
 
+    /// Tells the host; whatever changed what the host sees is written to the store soon.
     fn publish(&self, payload: EventPayload) {
+        self.persist_soon();
         self.hub.do_send(Publish {
             session: Some(self.name.clone()),
             payload,
@@ -210,6 +218,7 @@ impl Actor for Threads {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         ctx.set_mailbox_capacity(256);
+        self.me = Some(ctx.address());
     }
 }
 

@@ -23,6 +23,9 @@ pub(crate) struct Messages {
     index: HashMap<String, i64>,
     /// How many in `list` are unread.
     unread: u32,
+    /// Ids of the messages added or changed since [`Messages::take_changed`] last ran, for the
+    /// store (`actors/threads/known.rs`); an id may appear more than once.
+    changed: Vec<String>,
 }
 
 impl Deref for Messages {
@@ -47,12 +50,14 @@ impl Messages {
         {
             self.count(self.list[i].is_unread(), -1);
             self.count(message.is_unread(), 1);
+            self.changed.push(message.id.clone());
             self.list[i] = message;
             return false;
         }
         let key = message.created_at.unix_ms();
         let i = self.keys.partition_point(|k| *k <= key);
         self.count(message.is_unread(), 1);
+        self.changed.push(message.id.clone());
         self.index.insert(message.id.clone(), key);
         self.keys.insert(i, key);
         self.list.insert(i, message);
@@ -71,8 +76,41 @@ impl Messages {
         }
         for m in self.list.iter_mut().filter(|m| m.is_unread()) {
             m.status = Delivery::Read;
+            self.changed.push(m.id.clone());
         }
         self.unread = 0;
+    }
+
+    /// The messages added or changed since the last call, each once, with its place (the key
+    /// it is ordered by), in the order they were first changed.
+    pub(crate) fn take_changed(&mut self) -> Vec<(i64, &ChatMessage)> {
+        let ids = std::mem::take(&mut self.changed);
+        let mut seen = std::collections::HashSet::with_capacity(ids.len());
+        ids.into_iter()
+            .filter(|id| seen.insert(id.clone()))
+            .filter_map(|id| {
+                let key = *self.index.get(&id)?;
+                let i = self.position(&id, key)?;
+                Some((key, &self.list[i]))
+            })
+            .collect()
+    }
+
+    /// Whether anything changed since [`Messages::take_changed`] last ran.
+    pub(crate) fn has_changes(&self) -> bool {
+        !self.changed.is_empty()
+    }
+
+    /// Adds a message read back from the store at its stored place; it is not a change.
+    pub(crate) fn restore(&mut self, place: i64, message: ChatMessage) {
+        if self.index.contains_key(&message.id) {
+            return;
+        }
+        let i = self.keys.partition_point(|k| *k <= place);
+        self.count(message.is_unread(), 1);
+        self.index.insert(message.id.clone(), place);
+        self.keys.insert(i, place);
+        self.list.insert(i, message);
     }
 
     fn position(&self, id: &str, key: i64) -> Option<usize> {

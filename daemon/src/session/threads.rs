@@ -54,7 +54,8 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
-    fn new(id: UuidString, state: ThreadState) -> Self {
+    /// A thread with nothing known of it yet but its id and state.
+    pub(crate) fn new(id: UuidString, state: ThreadState) -> Self {
         Self {
             id,
             name: None,
@@ -271,16 +272,18 @@ impl ThreadRegistry {
         (e, new)
     }
 
-    /// Threads of an earlier run, known only by id until the back end lists or recovers them:
-    /// a send to one while the connection is down is not refused as unknown.
-    pub(crate) fn restore(&mut self, ids: &[UuidString]) -> bool {
+    /// Threads of an earlier run: `kept` as the store had them, and the other `ids` known by
+    /// id alone, until the back end lists or recovers them. A send to one while the connection
+    /// is down is not refused as unknown. Threads this run already has are left as they are.
+    pub(crate) fn restore(&mut self, ids: &[UuidString], kept: Vec<Entry>) -> bool {
         let mut added = false;
-        for id in ids {
-            if let std::collections::btree_map::Entry::Vacant(v) =
-                self.threads.entry(id.to_lowercase())
-            {
-                let mut e = Entry::new(id.clone(), ThreadState::Received);
-                e.restored = true;
+        let bare = ids.iter().map(|id| {
+            let mut e = Entry::new(id.clone(), ThreadState::Received);
+            e.restored = true;
+            e
+        });
+        for e in kept.into_iter().chain(bare) {
+            if let std::collections::btree_map::Entry::Vacant(v) = self.threads.entry(e.key()) {
                 v.insert(e);
                 added = true;
             }
@@ -306,6 +309,11 @@ impl ThreadRegistry {
     /// Every thread id, as the registry keys them.
     pub(crate) fn keys(&self) -> impl Iterator<Item = &String> {
         self.threads.keys()
+    }
+
+    /// Every thread, by key, to take what changed for the store.
+    pub(crate) fn entries_mut(&mut self) -> impl Iterator<Item = (&String, &mut Entry)> {
+        self.threads.iter_mut()
     }
 
     /// The open threads still waiting for the welcome message, by id.

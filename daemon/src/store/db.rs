@@ -34,6 +34,8 @@ use super::error::{StoreError, Trouble};
 pub(crate) const DB_FILE: &str = "state.db";
 
 /// The schema version (`PRAGMA user_version`) this build writes and the newest it reads.
+/// Tables added since (`threads`, `messages`) are created on open without a new version: a
+/// build that does not know them leaves them alone.
 pub(crate) const SCHEMA_VERSION: i64 = 1;
 
 /// Jobs taken into one transaction at most: bounds a commit's size and the wait of the first.
@@ -55,6 +57,21 @@ CREATE TABLE IF NOT EXISTS outbox (
     UNIQUE (session, message_id)
 );
 CREATE INDEX IF NOT EXISTS outbox_order ON outbox (session, seq);
+CREATE TABLE IF NOT EXISTS threads (
+    session TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (session, thread_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS messages (
+    session TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    place INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    UNIQUE (session, thread_id, message_id)
+);
+CREATE INDEX IF NOT EXISTS messages_order ON messages (session, thread_id, place);
 CREATE TABLE IF NOT EXISTS damaged (
     at INTEGER NOT NULL,
     what TEXT NOT NULL,

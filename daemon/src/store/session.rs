@@ -1,6 +1,6 @@
 //! [`SessionStore`]: one session's rows in the state database — its record in `sessions`
-//! (identity, tokens, visit, thread ids: the [`SessionRecord`] as versioned JSON) and its queued
-//! messages in `outbox`.
+//! (identity, tokens, visit, thread ids: the [`SessionRecord`] as versioned JSON), its queued
+//! messages in `outbox`, and its threads and their latest messages in `threads` and `messages`.
 //!
 //! A handle owns its session for as long as it (or a clone) lives: the [`Store`](super::Store)
 //! gives each name to one owner at a time, and the state directory's lock keeps a second daemon
@@ -21,6 +21,7 @@ use super::StoreError;
 use super::db::{Db, Pending};
 use super::outbox::{self, Enqueued, Outgoing, QueuedMessage, Salvage};
 use super::record::{SESSION_SCHEMA_VERSION, SessionRecord};
+use super::threads::{self, KeptThread, ThreadsWrite};
 
 /// One session's stored state. Cheap to clone (clones share the ownership); `Send + Sync`.
 #[derive(Clone, Debug)]
@@ -196,6 +197,26 @@ impl SessionStore {
             .wait()
     }
 
+    /// Writes a batch of changes to the session's threads and messages; answered once
+    /// committed. Nothing waits for it but the log (see `threads.rs`).
+    pub fn save_threads_soon(
+        &self,
+        write: ThreadsWrite,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send + use<> {
+        self.submit(move |c, name| threads::save(c, name, &write))
+            .wait()
+    }
+
+    /// The stored threads among `ids` (lowercase), with their newest messages; rows of threads
+    /// not among them are removed.
+    pub fn load_threads_soon(
+        &self,
+        ids: Vec<String>,
+    ) -> impl Future<Output = Result<Vec<KeptThread>, StoreError>> + Send + use<> {
+        self.submit(move |c, name| threads::load(c, name, &ids))
+            .wait()
+    }
+
     /// The damage reports about this session not yet taken: the owner tells the host. They are
     /// made while the database opens, so they are complete once any other call has answered.
     pub fn take_salvaged(&self) -> Vec<Salvage> {
@@ -215,6 +236,7 @@ impl SessionStore {
             c.execute("DELETE FROM sessions WHERE name = ?1", [name])
                 .and_then(|_| c.execute("DELETE FROM outbox WHERE session = ?1", [name]))
                 .map_err(db_err("removing a session from"))?;
+            threads::remove_all(c, name)?;
             inner.destroyed.store(true, Ordering::Release);
             Ok(())
         })

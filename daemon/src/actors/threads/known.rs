@@ -1,19 +1,35 @@
-//! The threads a session knows (and the welcome template), kept in its store record
-//! (`threadIds`, `welcome`), so that a restarted daemon still knows them before the back end
-//! answers: `threads.list` shows them and a send
-//! to one while the connection is down gets `notConnected` (retryable), never `unknownThread`.
-//! A restored thread the next recovery does not confirm (archived, or gone) is dropped again.
+//! The threads a session knows, kept in its store so that a restarted daemon still knows them
+//! before the back end answers: `threads.list` shows them with their names and unread counts,
+//! `threads.get` their latest messages, and a send to one while the connection is down gets
+//! `notConnected` (retryable), never `unknownThread`. A restored thread the next recovery does
+//! not confirm (archived, or gone) is dropped again. The welcome template is kept too.
 //!
-//! Writes go off the actor's thread, each a locked read-modify-write of the record that adds or
-//! removes its own ids, so their order does not matter; the ids are not secret and a lost write
-//! only means a thread learnt again from the back end, so none is awaited.
+//! Which threads are the session's is the record's `threadIds`, written here as the registry
+//! learns of threads; what is known of each — its metadata and its newest messages — goes to
+//! the `threads` and `messages` tables (`store/threads.rs`). Both are written off the actor's
+//! thread and never awaited: they are a copy of the back end's state, and a lost write only
+//! means a thread shown a little out of date until the next recovery.
+//!
+//! What is written is what changed: the registry's messages note their own changes
+//! (`Messages::take_changed`), and a thread's record is written when it differs from the one
+//! last written. Changes are gathered once per burst: the first announcement after a write
+//! posts a [`Persist`] to the actor's own mailbox, which runs after the events already waiting.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use actix::prelude::*;
 use cxone_chat_protocol::cxone::common::UuidString;
 use uuid::Uuid;
 
 use super::Threads;
+use crate::session::kept;
 use crate::session::threads::Change;
+use crate::store::{StoredThread, ThreadsWrite};
+
+/// New messages of a thread between two trims of its stored history (`MESSAGES_KEPT`).
+const TRIM_EVERY: usize = 100;
 
 /// The threads an earlier run knew and the welcome template it had, sent once the session is
 /// prepared for the same back end, channel and customer as then.
@@ -27,7 +43,7 @@ pub(crate) struct RestoreThreads {
 impl Handler<RestoreThreads> for Threads {
     type Result = ();
 
-    fn handle(&mut self, msg: RestoreThreads, _: &mut Self::Context) {
+    fn handle(&mut self, msg: RestoreThreads, ctx: &mut Self::Context) {
         // The back end's, when it already came, is newer.
         if self.welcome.is_none() {
             self.welcome = msg.welcome;
@@ -37,15 +53,133 @@ impl Handler<RestoreThreads> for Threads {
             .iter()
             .filter_map(|id| UuidString::parse(&id.to_string()).ok())
             .collect();
-        self.remembered
-            .extend(ids.iter().map(|id| id.to_lowercase()));
-        if self.registry.restore(&ids) {
-            self.announce(Change::Threads);
-        }
+        let keys: Vec<String> = ids.iter().map(UuidString::to_lowercase).collect();
+        self.remembered.extend(keys.iter().cloned());
+        // No call may see the registry before its threads are back: the mailbox waits for the
+        // read (a few milliseconds), the actor's thread does not.
+        let load = self.store.load_threads_soon(keys);
+        ctx.wait(load.into_actor(self).map(move |loaded, act, _| {
+            let kept = match loaded {
+                Ok(k) => k,
+                Err(e) => {
+                    tracing::warn!(session = %act.name, error = %e, "cannot read the session's stored threads; they are listed by id until the back end answers");
+                    Vec::new()
+                }
+            };
+            let mut entries = Vec::with_capacity(kept.len());
+            for k in kept {
+                let record = k.thread.clone();
+                if let Some(e) = kept::entry(k) {
+                    act.persisted.threads.insert(e.key(), record);
+                    entries.push(e);
+                }
+            }
+            if act.registry.restore(&ids, entries) {
+                act.announce(Change::Threads);
+            }
+        }));
     }
 }
 
+/// Writes what changed in the registry since the last write (see the module's comment).
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub(super) struct Persist;
+
+impl Handler<Persist> for Threads {
+    type Result = ();
+
+    fn handle(&mut self, _: Persist, _: &mut Self::Context) {
+        self.persisted.scheduled.set(false);
+        let write = self.changes();
+        if write.is_empty() {
+            return;
+        }
+        let (failing, name) = (self.persisted.failing.clone(), self.name.clone());
+        let saved = self.store.save_threads_soon(write);
+        tokio::spawn(async move {
+            match saved.await {
+                Ok(()) => {
+                    if failing.swap(false, Ordering::Relaxed) {
+                        tracing::info!(session = %name, "the session's threads are saved again");
+                    }
+                }
+                // Said once per outage, not once per message.
+                Err(e) if !failing.swap(true, Ordering::Relaxed) => {
+                    tracing::warn!(session = %name, error = %e, "cannot save the session's threads; a restart would show them as the back end has them once it answers");
+                }
+                Err(_) => {}
+            }
+        });
+    }
+}
+
+/// What the store has of the registry, as far as this run wrote or read it.
+#[derive(Debug, Default)]
+pub(super) struct Persisted {
+    /// Each thread's record as last written or read, by key.
+    threads: HashMap<String, StoredThread>,
+    /// New messages per thread since its stored history was last trimmed.
+    since_trim: HashMap<String, usize>,
+    /// A [`Persist`] is waiting in the mailbox.
+    scheduled: std::cell::Cell<bool>,
+    /// The last write failed (to log an outage once).
+    failing: Arc<AtomicBool>,
+}
+
 impl Threads {
+    /// Asks for a [`Persist`] after what is already waiting, unless one is asked for.
+    pub(super) fn persist_soon(&self) {
+        if let Some(me) = &self.me
+            && !self.persisted.scheduled.replace(true)
+        {
+            me.do_send(Persist);
+        }
+    }
+
+    /// The changes to write: changed messages, thread records that differ from the stored
+    /// ones, and threads no longer known.
+    fn changes(&mut self) -> ThreadsWrite {
+        let mut w = ThreadsWrite::default();
+        let Persisted {
+            threads,
+            since_trim,
+            ..
+        } = &mut self.persisted;
+        let mut present = HashSet::with_capacity(threads.len());
+        for (key, e) in self.registry.entries_mut() {
+            present.insert(key.clone());
+            if e.messages.has_changes() {
+                let changed = e.messages.take_changed();
+                let count = since_trim.entry(key.clone()).or_default();
+                *count += changed.len();
+                if *count >= TRIM_EVERY {
+                    *count = 0;
+                    w.trim.push(key.clone());
+                }
+                w.messages.extend(
+                    changed
+                        .into_iter()
+                        .map(|(place, m)| (key.clone(), place, kept::message_record(m))),
+                );
+            }
+            let record = kept::thread_record(e);
+            if threads.get(key) != Some(&record) {
+                threads.insert(key.clone(), record.clone());
+                w.threads.push(record);
+            }
+        }
+        threads.retain(|key, _| {
+            let keep = present.contains(key);
+            if !keep {
+                w.removed.push(key.clone());
+            }
+            keep
+        });
+        since_trim.retain(|key, _| present.contains(key));
+        w
+    }
+
     /// Writes the ids of threads the store does not have yet. Called after every inbound
     /// event: `remembered` holds exactly the registry's keys, so only a longer registry can
     /// hold a new one, and the common case costs a comparison.
