@@ -101,6 +101,12 @@ pub(crate) struct Session {
     destination_id: String,
     /// Whether `app.background` disconnected a connected session, to reconnect on foreground.
     resume_on_foreground: bool,
+    /// The host's last word was `session.connect` (not a disconnect, a background disconnect
+    /// or a sign-out): while the connection is down anyway, sends are queued and delivered
+    /// once it is back (`actors/threads.rs`, `QueuedWhileDown`).
+    wants_connection: bool,
+    /// This actor, for the thread registry to say a message was queued while down.
+    wake: Option<actix::WeakRecipient<crate::actors::threads::QueuedWhileDown>>,
     /// The latest write of the identity (each waits for the one before).
     saving: Option<tokio::task::JoinHandle<()>>,
     /// What an earlier run was prepared for, as which customer, the threads it knew and the
@@ -182,6 +188,8 @@ impl Session {
             },
             destination_id: uuid::Uuid::new_v4().to_string(),
             resume_on_foreground: false,
+            wants_connection: false,
+            wake: None,
             saving: None,
             last_error: None,
             device_token: record
@@ -392,6 +400,9 @@ impl Session {
             mode: self.machine.mode(),
             connected: self.machine.is_connected(),
             reconnecting: self.connection == ConnectionState::Reconnecting,
+            queue_while_down: self.wants_connection
+                && self.connection == ConnectionState::Disconnected,
+            wake: self.wake.clone(),
             socket: self.socket.clone(),
             envelope: target
                 .map(|t| Envelope::new(t.brand_id, t.channel_id.clone(), self.visitor_id.clone())),
@@ -433,6 +444,8 @@ impl Actor for Session {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         ctx.set_mailbox_capacity(256);
+        // Weak: the registry must not keep its session alive.
+        self.wake = Some(ctx.address().recipient().downgrade());
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {
@@ -586,6 +599,7 @@ impl Handler<Connect> for Session {
             Ok(p) => p,
             Err(e) => return Box::pin(fut::err(e)),
         };
+        self.wants_connection = true;
         match self.machine.begin_connect() {
             Err(e) => return Box::pin(fut::err(e.into())),
             Ok(None) => return Box::pin(fut::ok(self.state())),
@@ -605,6 +619,8 @@ impl Handler<Connect> for Session {
                     }
                     match result {
                         Ok(Outcome::Offline) => {
+                            // Nobody to chat with: a send is refused, not queued.
+                            act.wants_connection = false;
                             act.connection = ConnectionState::Disconnected;
                             let change = act.machine.offline();
                             act.announce(change);
@@ -667,6 +683,7 @@ impl Handler<Disconnect> for Session {
     fn handle(&mut self, _: Disconnect, ctx: &mut Self::Context) -> Self::Result {
         // An explicit disconnect also cancels a pending resume.
         self.resume_on_foreground = false;
+        self.wants_connection = false;
         self.close_connection(ctx);
         Ok(self.state())
     }
@@ -683,6 +700,7 @@ impl Handler<Forget> for Session {
 
     fn handle(&mut self, _: Forget, ctx: &mut Self::Context) -> Self::Result {
         self.resume_on_foreground = false;
+        self.wants_connection = false;
         self.close_connection(ctx);
         let store = self.store.clone();
         // Pending writes first, so none of them lands after the removal (they would fail, but

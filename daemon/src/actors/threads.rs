@@ -51,6 +51,13 @@ pub(crate) struct Chat {
     pub(crate) connected: bool,
     /// The connection dropped and is being restored: sends are queued.
     pub(crate) reconnecting: bool,
+    /// The host asked to be connected and the last attempt failed (a restart while the back
+    /// end refuses the session, say): sends to known threads are queued too, and the first
+    /// one asks the session to keep trying ([`QueuedWhileDown`]). After an explicit disconnect
+    /// the host chose to be offline: sends are refused.
+    pub(crate) queue_while_down: bool,
+    /// Where to say that a message was queued while nothing is trying to connect.
+    pub(crate) wake: Option<actix::WeakRecipient<QueuedWhileDown>>,
     /// The socket, while there is one.
     pub(crate) socket: Option<SocketHandle>,
     /// Brand, channel and visitor for every frame, once prepared.
@@ -94,6 +101,12 @@ impl Chat {
         Ok(e.frame(c, event))
     }
 }
+
+/// A message was queued while the session is down and not reconnecting: the session starts
+/// reconnecting with backoff, so that what was accepted is delivered without the host's help.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub(crate) struct QueuedWhileDown;
 
 /// The thread registry actor.
 #[derive(Debug)]

@@ -1,7 +1,7 @@
 //! Threads survive a restart (issue #13): the store keeps the threads a session knows, with
 //! their names, unread state and newest messages, so a restarted daemon shows them as they were
-//! while the back end refuses the session, and a send to one is `notConnected` (retryable),
-//! never `unknownThread`; once connected the message goes through. Threads the recovery does not
+//! while the back end refuses the session, and a send to one is queued, never refused as
+//! `unknownThread`, and delivered once the back end takes the session again. Threads the recovery does not
 //! confirm are dropped again, and another customer never sees the last one's threads.
 
 use crate::common::{Backend, Client, Daemon};
@@ -64,24 +64,38 @@ fn a_restarted_daemon_knows_its_threads_before_the_back_end_answers() {
     let known = ids(&c.ok("threads.list", json!({})));
     assert!(known.contains(&tid), "{known:?}");
     assert!(c.call("session.connect", json!({})).get("error").is_some());
-    let err = c.err(
+    // The host asked to be connected: a send to a known thread is queued, never refused.
+    let queued = c.ok(
         "thread.send",
         json!({"threadId": tid, "text": "still there?"}),
     );
-    assert_eq!(err["code"], 3002, "not connected, not unknown: {err}");
-    assert_eq!(err["data"]["retryable"], true, "{err}");
+    assert_eq!(queued["status"], "queued", "{queued}");
+    assert_eq!(
+        crate::common::stored_queue(&dir.path().join("state"), "default"),
+        1,
+        "in the outbox before the answer"
+    );
 
-    // The back end is back: the host's retry goes through; the thread the back end never had
-    // is dropped.
+    // The back end is back: the daemon, which kept trying once a message waited, delivers it
+    // without the host's help, once; the thread the back end never had is dropped.
     b.admin_post("faults", json!({"refuseAuthorizations": 0}));
-    assert_eq!(c.ok("session.connect", json!({}))["state"], "ready");
-    c.ok(
-        "thread.send",
-        json!({"threadId": tid, "text": "still there?"}),
+    c.wait_event_for(
+        "the answer after the restart",
+        std::time::Duration::from_secs(30),
+        |e| {
+            e["kind"] == "message.created"
+                && e["data"]["message"]["text"] == "You said: still there?"
+        },
     );
-    c.wait_event("the answer after the restart", |e| {
-        e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: still there?"
-    });
+    assert_eq!(c.ok("session.state", json!({}))["state"], "ready");
+    assert_eq!(
+        b.sent_texts()
+            .iter()
+            .filter(|t| *t == "still there?")
+            .count(),
+        1,
+        "delivered once"
+    );
     let known = ids(&c.ok("threads.list", json!({})));
     assert!(
         known.contains(&tid) && !known.contains(&local_only),
@@ -286,11 +300,6 @@ fn a_restarted_daemon_shows_each_threads_messages_and_unread_count_while_the_bac
         );
     }
     assert!(c.call("session.connect", json!({})).get("error").is_some());
-    let err = c.err(
-        "thread.send",
-        json!({"threadId": parcel, "text": "still there?"}),
-    );
-    assert_eq!(err["code"], 3002, "not connected, not unknown: {err}");
 
     // Once the back end answers, its view and the kept one agree.
     b.admin_post("faults", json!({"refuseAuthorizations": 0}));

@@ -7,7 +7,7 @@ use cxone_chat_protocol::rpc::types::ConnectionState;
 
 use super::Session;
 use super::connect::{self, Outcome};
-use crate::actors::threads::{FlushOutbox, Recovered};
+use crate::actors::threads::{FlushOutbox, QueuedWhileDown, Recovered};
 use crate::upstream::socket::CloseKind;
 
 /// Keep reconnecting with backoff until the connection is back (a session restored with queued
@@ -20,6 +20,25 @@ impl Handler<KeepTrying> for Session {
     type Result = ();
 
     fn handle(&mut self, _: KeepTrying, ctx: &mut Self::Context) {
+        self.keep_trying("restoring a session with queued messages", ctx);
+    }
+}
+
+impl Handler<QueuedWhileDown> for Session {
+    type Result = ();
+
+    fn handle(&mut self, _: QueuedWhileDown, ctx: &mut Self::Context) {
+        // The host may have disconnected since the message was queued: then it waits for the
+        // host's next connect.
+        if self.wants_connection {
+            self.keep_trying("delivering messages queued while disconnected", ctx);
+        }
+    }
+}
+
+impl Session {
+    /// Reconnects with backoff, unless a connection is up or being made already.
+    fn keep_trying(&mut self, why: &str, ctx: &mut Context<Self>) {
         if self.connection != ConnectionState::Disconnected || self.config.is_none() {
             return;
         }
@@ -27,11 +46,9 @@ impl Handler<KeepTrying> for Session {
         // Sends are queued from now on.
         self.sync_threads();
         self.down_since.get_or_insert_with(std::time::Instant::now);
-        self.schedule_reconnect("restoring a session with queued messages".into(), ctx);
+        self.schedule_reconnect(why.to_owned(), ctx);
     }
-}
 
-impl Session {
     /// The connection dropped by itself: announce it and reconnect with backoff.
     pub(super) fn lose_connection(&mut self, reason: String, ctx: &mut Context<Self>) {
         self.oauth.do_send(crate::actors::oauth::SetLink(None));

@@ -220,6 +220,7 @@ impl Handler<Background> for Session {
         let batch = self.visits.background(Instant::now());
         if msg.disconnect && self.connection != ConnectionState::Disconnected {
             self.resume_on_foreground = true;
+            self.wants_connection = false;
             self.close_connection(ctx);
         }
         let post = match (batch, self.target.is_some()) {

@@ -11,7 +11,7 @@ use cxone_chat_protocol::rpc::types::{
 };
 use tokio::sync::oneshot;
 
-use super::Threads;
+use super::{QueuedWhileDown, Threads};
 use crate::session::attachments::upload_all;
 use crate::session::credentials::stamp;
 use crate::session::error::SessionError;
@@ -307,14 +307,18 @@ impl Threads {
         turn: Turn,
     ) -> Answer<ChatMessage> {
         let prepared = (|| {
-            // While reconnecting a message is accepted and queued; otherwise it needs a socket.
+            // While reconnecting (or down against the host's wish) a message is accepted and
+            // queued; otherwise it needs a socket.
             // While the outbox is being flushed it is queued behind what is being sent.
             let live = self.chat.live_socket();
-            let socket =
-                match rules::route(live.is_some(), self.chat.reconnecting, self.outbox.flushing)? {
-                    rules::Route::Socket => live,
-                    rules::Route::Queue => None,
-                };
+            let socket = match rules::route(
+                live.is_some(),
+                self.chat.reconnecting || self.chat.queue_while_down,
+                self.outbox.flushing,
+            )? {
+                rules::Route::Socket => live,
+                rules::Route::Queue => None,
+            };
             let entry = self.registry.get(&msg.thread_id);
             let rules::Accepted { id, text } = rules::accept(
                 entry,
@@ -452,6 +456,16 @@ impl Threads {
             seq,
         };
         let store = self.store.clone();
+        if !self.chat.reconnecting
+            && self.chat.queue_while_down
+            && let Some(wake) = self
+                .chat
+                .wake
+                .as_ref()
+                .and_then(actix::WeakRecipient::upgrade)
+        {
+            wake.do_send(QueuedWhileDown);
+        }
         // Handed to the database now: it commits in the order it is given, so the next send may
         // go at once (and share this one's commit); the host hears "queued" only once committed.
         let queued = store.enqueue_soon(outgoing);
