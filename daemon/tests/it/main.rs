@@ -21,6 +21,7 @@ mod flows_large_events;
 mod flows_live_chat;
 mod flows_ordering;
 mod flows_outbox;
+mod flows_proactive;
 mod flows_read_state;
 mod flows_tokens;
 mod hostile_clients;
