@@ -12,8 +12,9 @@
 //!
 //! What is written is what changed: the registry's messages note their own changes
 //! (`Messages::take_changed`), and a thread's record is written when it differs from the one
-//! last written. Changes are gathered once per burst: the first announcement after a write
-//! posts a [`Persist`] to the actor's own mailbox, which runs after the events already waiting.
+//! last written. Changes are gathered: the first announcement after a write posts a
+//! [`Persist`] to the actor's own mailbox, which runs after the events already waiting and
+//! writes at most once per `PERSIST_EVERY` (50 ms).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -30,6 +31,10 @@ use crate::store::{StoredThread, ThreadsWrite};
 
 /// New messages of a thread between two trims of its stored history (`MESSAGES_KEPT`).
 const TRIM_EVERY: usize = 100;
+
+/// The shortest time between two writes of a session's threads: changes within it are
+/// gathered into one write (a crash loses at most this much of a copy the back end has).
+const PERSIST_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// The threads an earlier run knew and the welcome template it had, sent once the session is
 /// prepared for the same back end, channel and customer as then.
@@ -89,8 +94,24 @@ pub(super) struct Persist;
 impl Handler<Persist> for Threads {
     type Result = ();
 
-    fn handle(&mut self, _: Persist, _: &mut Self::Context) {
+    fn handle(&mut self, _: Persist, ctx: &mut Self::Context) {
+        // At most one write per `PERSIST_EVERY`: a message going queued → sent → delivered, and
+        // the answer that follows it, are written once.
+        if let Some(last) = self.persisted.last_write {
+            let since = last.elapsed();
+            if since < PERSIST_EVERY {
+                ctx.run_later(PERSIST_EVERY - since, |act, _| act.write_changes());
+                return;
+            }
+        }
+        self.write_changes();
+    }
+}
+
+impl Threads {
+    fn write_changes(&mut self) {
         self.persisted.scheduled.set(false);
+        self.persisted.last_write = Some(std::time::Instant::now());
         let write = self.changes();
         if write.is_empty() {
             return;
@@ -125,6 +146,8 @@ pub(super) struct Persisted {
     scheduled: std::cell::Cell<bool>,
     /// The last write failed (to log an outage once).
     failing: Arc<AtomicBool>,
+    /// When changes were last handed to the store.
+    last_write: Option<std::time::Instant>,
 }
 
 impl Threads {
