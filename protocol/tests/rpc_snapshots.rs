@@ -169,6 +169,7 @@ fn session_state() -> SessionState {
             has_pre_chat_survey: false,
             live_chat_available: Some(true),
         }),
+        visitor_id: "6f1b2c3d-0000-4000-8000-000000000001".into(),
     }
 }
 

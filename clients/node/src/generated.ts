@@ -1378,6 +1378,12 @@ export type SessionState = {
    * The chat state.
    */
   state: ChatState;
+  /**
+   * The visitor id this session registers its device with: a UUID, stable across restarts until
+   * `session.close {forget: true}` (iOS `analytics.visitorId`, the web SDK's visitor id). Hosts use
+   * it to match the daemon's visitor with their own analytics.
+   */
+  visitorId: string;
 };
 
 /**

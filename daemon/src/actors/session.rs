@@ -335,6 +335,7 @@ impl Session {
             mode: self.machine.mode(),
             connection: self.connection,
             channel: self.channel_info(),
+            visitor_id: self.visitor_id.clone(),
         }
     }
 

@@ -283,7 +283,11 @@ fn closing_with_forget_signs_out_and_the_next_prepare_is_a_new_visitor() {
             .collect()
     };
     prepare_and_login(&mut c, &b, "chat_oauth", "dora:1");
-    assert_eq!(c.ok("session.connect", json!({}))["state"], "ready");
+    let connected = c.ok("session.connect", json!({}));
+    assert_eq!(connected["state"], "ready");
+    // The host reads the visitor id (iOS `analytics.visitorId`): the one the back end knows.
+    let visitor = connected["visitorId"].as_str().unwrap().to_owned();
+    assert_eq!(visitors(), [visitor.clone()]);
     let dir = state.path().join("state");
     let stored = crate::common::stored_record(&dir, "default").unwrap();
     assert!(stored.contains("accessToken"), "{stored}");
@@ -295,6 +299,10 @@ fn closing_with_forget_signs_out_and_the_next_prepare_is_a_new_visitor() {
     let v = visitors();
     assert_eq!(v.len(), 2);
     assert_eq!(v[0], v[1], "the same visitor after a plain close");
+    assert_eq!(
+        c.ok("session.state", json!({}))["visitorId"],
+        visitor.as_str()
+    );
 
     c.ok("session.close", json!({"forget": true}));
     assert!(
@@ -302,13 +310,18 @@ fn closing_with_forget_signs_out_and_the_next_prepare_is_a_new_visitor() {
         "the session's stored state is gone"
     );
     assert_eq!(c.err("session.state", json!({}))["code"], 3000);
-    c.ok(
+    let prepared = c.ok(
         "session.prepare",
         json!({"environment": b.environment(), "brandId": 1000, "channelId": "chat_oauth"}),
     );
     let v = visitors();
     assert_eq!(v.len(), 3);
     assert_ne!(v[2], v[0], "a new visitor after forgetting");
+    assert_eq!(
+        prepared["visitorId"],
+        v[2].as_str(),
+        "and the host reads the new one"
+    );
     assert_eq!(
         c.err("session.connect", json!({}))["code"],
         1000,

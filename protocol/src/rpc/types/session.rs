@@ -204,6 +204,10 @@ pub struct SessionState {
     /// The channel's facts, once prepared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<ChannelInfo>,
+    /// The visitor id this session registers its device with: a UUID, stable across restarts
+    /// until `session.close {forget: true}` (iOS `analytics.visitorId`, the web SDK's visitor id).
+    /// Hosts use it to match the daemon's visitor with their own analytics.
+    pub visitor_id: String,
 }
 
 /// One session in `daemon.status`.
