@@ -428,8 +428,11 @@ impl Backend {
                     },
                 }]
             }
+            // Shown to the agent, answered with nothing (the web SDK awaits no reply); what was
+            // received is in `GET /admin/received`.
             SentEvent::SenderTypingStarted(_)
             | SentEvent::SenderTypingEnded(_)
+            | SentEvent::SendMessagePreview(_)
             | SentEvent::StoreVisitorEvents(_) => Vec::new(),
             SentEvent::AuthorizeCustomer(_)
             | SentEvent::ReconnectConsumer { .. }

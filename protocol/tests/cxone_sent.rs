@@ -199,6 +199,25 @@ fn web_names_map_to_the_same_events() {
 }
 
 #[test]
+fn the_web_sdks_typing_preview_decodes_and_is_written_back_as_it_came() {
+    // `Thread.sendMessagePreview` of the web SDK 2.2.0, byte for byte in shape.
+    let data = json!({"thread": {"idOnExternalPlatform": THREAD},
+        "messageContent": {"payload": {"text": "Where is my par"}, "type": "TEXT"}});
+    let frame = envelope(
+        "chatWindowEvent",
+        "SendMessagePreview",
+        "consumerIdentity",
+        Some(data.clone()),
+    );
+    let (_, p) = decode(&frame);
+    let SentEvent::SendMessagePreview(preview) = &p.event else {
+        panic!("{:?}", p.event);
+    };
+    assert_eq!(preview.message_content.payload.text, "Where is my par");
+    assert_eq!(p.to_value()["data"], data, "no key added, none lost");
+}
+
+#[test]
 fn heartbeat_and_unknown_events() {
     assert_eq!(
         OutgoingFrame::from_text(r#"{"action":"heartbeat"}"#).unwrap(),

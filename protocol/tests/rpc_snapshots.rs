@@ -602,6 +602,7 @@ fn method_cases() -> Vec<(&'static str, Value)> {
                 session: SessionName::default(),
                 thread_id: THREAD.into(),
                 is_typing: true,
+                preview: Some("Where is my par".into()),
             },
             Empty {},
         ),

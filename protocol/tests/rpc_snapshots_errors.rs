@@ -74,7 +74,7 @@ fn envelope_answers() {
         "lineTooLong": FrameError::LineTooLong { limit: 4_194_304 }.to_response(),
         "success": Reply::Single(Response::success(Id::from(1), json!({}))),
         "batch": Reply::batch(vec![Response::success(Id::from("a"), Value::Null), Response::error(Id::Null, ErrorCode::InvalidRequest)]),
-        "request": Request::with_params(7, "thread.typing", &ThreadTypingParams { session: SessionName::default(), thread_id: "3118d0df-99aa-49e9-a115-c5b98736dee7".into(), is_typing: false }).unwrap(),
+        "request": Request::with_params(7, "thread.typing", &ThreadTypingParams { session: SessionName::default(), thread_id: "3118d0df-99aa-49e9-a115-c5b98736dee7".into(), is_typing: false, preview: None }).unwrap(),
     });
     snapshot("envelope-answers", &answers);
 }

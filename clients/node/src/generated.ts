@@ -2274,6 +2274,12 @@ export type ThreadTypingParams = {
    */
   threadId: string;
   /**
+   * What the customer has typed so far, shown to the agent as a preview of the message (the web
+   * SDK's typing preview: send it when the customer pauses, at most every second or so). Up to
+   * 10,000 characters.
+   */
+  preview?: (string | null);
+  /**
    * The session; `"default"` when left out.
    */
   session?: string;
@@ -2851,6 +2857,7 @@ export abstract class Methods {
    * Send `isTyping: false` when the customer stops typing (e.g. 1.5 s after the last key).
    * @param params.isTyping Whether the customer is typing now.
    * @param params.threadId The thread.
+   * @param params.preview What the customer has typed so far, shown to the agent as a preview of the message (the web SDK's typing preview: send it when the customer pauses, at most every second or so). Up to 10,000 characters.
    * @param params.session The session; `"default"` when left out.
    * @throws {UnknownSessionError} 3000 unknownSession
    * @throws {NotConnectedError} 3002 notConnected

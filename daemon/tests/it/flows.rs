@@ -654,6 +654,18 @@ fn multi_thread_rename_archive_read_and_typing_reach_the_back_end() {
     );
     assert_eq!(b.count("UpdateThread"), 1);
     c.ok("thread.typing", json!({"threadId": tid, "isTyping": true}));
+    // The web SDK's typing preview: what the customer has typed so far, for the agent.
+    c.ok(
+        "thread.typing",
+        json!({"threadId": tid, "isTyping": true, "preview": "Where is my par"}),
+    );
+    assert_eq!(
+        c.err(
+            "thread.typing",
+            json!({"threadId": tid, "isTyping": true, "preview": "x".repeat(10_001)})
+        )["data"]["field"],
+        "preview"
+    );
     c.ok("thread.markRead", json!({"threadId": tid}));
     assert_eq!(
         c.ok("threads.get", json!({"threadId": tid}))["thread"]["unreadCount"],
@@ -667,7 +679,9 @@ fn multi_thread_rename_archive_read_and_typing_reach_the_back_end() {
     );
     // Fire-and-forget events: wait until the emulator has them rather than racing them.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while (b.count("SenderTypingStarted") == 0 || b.count("MessageSeenByCustomer") == 0)
+    while (b.count("SenderTypingStarted") < 2
+        || b.count("SendMessagePreview") == 0
+        || b.count("MessageSeenByCustomer") == 0)
         && std::time::Instant::now() < deadline
     {
         std::thread::sleep(std::time::Duration::from_millis(20));
@@ -675,10 +689,24 @@ fn multi_thread_rename_archive_read_and_typing_reach_the_back_end() {
     assert_eq!(
         (
             b.count("SenderTypingStarted"),
+            b.count("SendMessagePreview"),
             b.count("MessageSeenByCustomer"),
             b.count("ArchiveThread")
         ),
-        (1, 1, 1)
+        (2, 1, 1, 1)
+    );
+    let preview = &b.admin_get("received?kind=SendMessagePreview")[0]["body"]["payload"]["data"];
+    assert_eq!(
+        preview["messageContent"],
+        json!({"type": "TEXT", "payload": {"text": "Where is my par"}}),
+        "as the web SDK sends it: {preview}"
+    );
+    assert_eq!(
+        preview["thread"]["idOnExternalPlatform"]
+            .as_str()
+            .unwrap()
+            .to_lowercase(),
+        tid.as_str()
     );
 }
 

@@ -287,7 +287,7 @@ fn closing_with_forget_signs_out_and_the_next_prepare_is_a_new_visitor() {
     assert_eq!(connected["state"], "ready");
     // The host reads the visitor id (iOS `analytics.visitorId`): the one the back end knows.
     let visitor = connected["visitorId"].as_str().unwrap().to_owned();
-    assert_eq!(visitors(), [visitor.clone()]);
+    assert_eq!(visitors(), std::slice::from_ref(&visitor));
     let dir = state.path().join("state");
     let stored = crate::common::stored_record(&dir, "default").unwrap();
     assert!(stored.contains("accessToken"), "{stored}");

@@ -136,6 +136,9 @@ pub enum SentEvent {
     SenderTypingStarted(ThreadData),
     /// The customer stopped typing.
     SenderTypingEnded(ThreadData),
+    /// What the customer is typing, before it is sent (the web SDK's `sendMessagePreview`,
+    /// from `keystrokeForPreview`): shown to the agent as a preview.
+    SendMessagePreview(MessagePreviewData),
     /// The customer has seen the thread (`MessageSeenByConsumer` on the web).
     MessageSeenByCustomer(ThreadData),
     /// Customer custom fields (`SetConsumerCustomFields` on the web).
@@ -185,6 +188,7 @@ impl SentEvent {
             Self::SendOutbound(_) => "SendOutbound",
             Self::SenderTypingStarted(_) => "SenderTypingStarted",
             Self::SenderTypingEnded(_) => "SenderTypingEnded",
+            Self::SendMessagePreview(_) => "SendMessagePreview",
             Self::MessageSeenByCustomer(_) => "MessageSeenByCustomer",
             Self::SetCustomerCustomFields(_) => "SetCustomerCustomFields",
             Self::SetContactCustomFields(_) => "SetContactCustomFields",
@@ -221,6 +225,7 @@ impl SentEvent {
             Self::LoadMoreMessages(d) => to_value(d),
             Self::SendMessage(d) => to_value(d),
             Self::SendOutbound(d) => to_value(d),
+            Self::SendMessagePreview(d) => to_value(d),
             Self::SetCustomerCustomFields(d) => to_value(d),
             Self::SetContactCustomFields(d) => to_value(d),
             Self::SendTranscript(d) => to_value(d),
@@ -261,6 +266,7 @@ impl SentEvent {
             "SendOutbound" => Self::SendOutbound(decode_at(d, &p)?),
             "SenderTypingStarted" => Self::SenderTypingStarted(decode_at(d, &p)?),
             "SenderTypingEnded" => Self::SenderTypingEnded(decode_at(d, &p)?),
+            "SendMessagePreview" => Self::SendMessagePreview(decode_at(d, &p)?),
             "MessageSeenByCustomer" | "MessageSeenByConsumer" => {
                 Self::MessageSeenByCustomer(decode_at(d, &p)?)
             }
@@ -365,6 +371,45 @@ impl RecoverData {
 pub struct ThreadData {
     /// The thread.
     pub thread: ThreadRef,
+}
+
+/// `data` of `SendMessagePreview`: `{thread: {idOnExternalPlatform}, messageContent}`, the text
+/// typed so far as a `TEXT` content.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessagePreviewData {
+    /// The thread.
+    pub thread: ThreadRef,
+    /// The text typed so far.
+    pub message_content: PreviewContent,
+}
+
+/// The content of a preview, exactly as the web SDK writes it: `{type: "TEXT", payload: {text}}`
+/// (no `parameters` or `postback`, unlike a sent message's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewContent {
+    /// Always `TEXT`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The text.
+    pub payload: PreviewPayload,
+}
+
+/// `{text}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewPayload {
+    /// The text typed so far.
+    pub text: String,
+}
+
+impl PreviewContent {
+    /// A preview of `text`.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self {
+            kind: "TEXT".to_owned(),
+            payload: PreviewPayload { text: text.into() },
+        }
+    }
 }
 
 /// `data` of `LoadMoreMessages`.

@@ -1081,6 +1081,7 @@ class AsyncMethods:
         *,
         is_typing: bool,
         thread_id: str,
+        preview: str | None = None,
         session: str | None = None,
     ) -> dict[str, Any]:
         """Tells the agent whether the customer is typing.
@@ -1090,6 +1091,9 @@ class AsyncMethods:
         Args:
             is_typing: Whether the customer is typing now.
             thread_id: The thread.
+            preview: What the customer has typed so far, shown to the agent as a preview of the
+                message (the web SDK's typing preview: send it when the customer pauses, at most every
+                second or so). Up to 10,000 characters.
             session: The session; `"default"` when left out.
 
         Raises:
@@ -1098,7 +1102,7 @@ class AsyncMethods:
             UnknownThreadError: 3100 unknownThread.
             ThreadClosedError: 3101 threadClosed.
         """
-        return cast('dict[str, Any]', await self._call("thread.typing", _params({"isTyping": is_typing, "threadId": thread_id, "session": session})))
+        return cast('dict[str, Any]', await self._call("thread.typing", _params({"isTyping": is_typing, "threadId": thread_id, "preview": preview, "session": session})))
 
     async def thread_end_contact(
         self,
@@ -1877,6 +1881,7 @@ class SyncMethods:
         *,
         is_typing: bool,
         thread_id: str,
+        preview: str | None = None,
         session: str | None = None,
     ) -> dict[str, Any]:
         """Tells the agent whether the customer is typing.
@@ -1886,6 +1891,9 @@ class SyncMethods:
         Args:
             is_typing: Whether the customer is typing now.
             thread_id: The thread.
+            preview: What the customer has typed so far, shown to the agent as a preview of the
+                message (the web SDK's typing preview: send it when the customer pauses, at most every
+                second or so). Up to 10,000 characters.
             session: The session; `"default"` when left out.
 
         Raises:
@@ -1894,7 +1902,7 @@ class SyncMethods:
             UnknownThreadError: 3100 unknownThread.
             ThreadClosedError: 3101 threadClosed.
         """
-        return cast('dict[str, Any]', self._call("thread.typing", _params({"isTyping": is_typing, "threadId": thread_id, "session": session})))
+        return cast('dict[str, Any]', self._call("thread.typing", _params({"isTyping": is_typing, "threadId": thread_id, "preview": preview, "session": session})))
 
     def thread_end_contact(
         self,

@@ -5,8 +5,9 @@ use actix::prelude::*;
 use cxone_chat_protocol::cxone::common::{IdRef, ThreadRef, UuidString};
 use cxone_chat_protocol::cxone::received::EventBody;
 use cxone_chat_protocol::cxone::sent::{
-    ContactCustomFieldsData, EndContactData, LoadMoreMessagesData, OptionalThreadRef, RecoverData,
-    SendTranscriptData, SentEvent, ThreadData, TranscriptRecipient,
+    ContactCustomFieldsData, EndContactData, LoadMoreMessagesData, MessagePreviewData,
+    OptionalThreadRef, PreviewContent, RecoverData, SendTranscriptData, SentEvent, ThreadData,
+    TranscriptRecipient,
 };
 use cxone_chat_protocol::rpc::methods::customer::CustomFieldsResult;
 use cxone_chat_protocol::rpc::methods::thread::ThreadLoadMoreResult;
@@ -32,8 +33,8 @@ pub(crate) enum Op {
     Archive,
     /// `thread.markRead`.
     MarkRead,
-    /// `thread.typing`.
-    Typing(bool),
+    /// `thread.typing`: typing or not, and the text typed so far when the host shares it.
+    Typing(bool, Option<String>),
     /// `thread.endContact`.
     EndContact,
     /// `thread.sendTranscript`.
@@ -172,7 +173,7 @@ impl Threads {
                 return Ok(Box::pin(fut::ok(OpResult::Thread(Box::new(t)))));
             }
             // Typing and read receipts about a thread the back end does not know mean nothing.
-            (Op::Typing(_) | Op::MarkRead, true) => return Ok(Box::pin(fut::ok(OpResult::Done))),
+            (Op::Typing(..) | Op::MarkRead, true) => return Ok(Box::pin(fut::ok(OpResult::Done))),
             (Op::LoadMore | Op::EndContact | Op::SendTranscript(_), true) => {
                 return Err(SessionError::IllegalThreadState(format!(
                     "thread {tid:?} is not on the server yet; send its first message first"
@@ -210,17 +211,32 @@ impl Threads {
             }
         };
         Ok(match op {
-            Op::Typing(on) => {
-                let data = ThreadData { thread };
+            Op::Typing(on, preview) => {
+                let data = ThreadData {
+                    thread: thread.clone(),
+                };
                 let event = if on {
                     SentEvent::SenderTypingStarted(data)
                 } else {
                     SentEvent::SenderTypingEnded(data)
                 };
+                let typing = fire(event);
+                // The preview goes after the typing state, as the web SDK sends it.
+                let preview = preview.map(|text| {
+                    fire(SentEvent::SendMessagePreview(MessagePreviewData {
+                        thread,
+                        message_content: PreviewContent::text(text),
+                    }))
+                });
                 Box::pin(
-                    fire(event)
-                        .into_actor(self)
-                        .map(|r, _, _| r.map(|()| OpResult::Done)),
+                    async move {
+                        typing.await?;
+                        if let Some(p) = preview {
+                            p.await?;
+                        }
+                        Ok(OpResult::Done)
+                    }
+                    .into_actor(self),
                 )
             }
             Op::MarkRead => {

@@ -64,8 +64,25 @@ pub(crate) async fn mark_read(ctx: &Ctx, p: ThreadParams) -> Result<Empty, Error
     op(ctx, &p.session, p.thread_id, Op::MarkRead).await
 }
 
+/// The longest typing preview taken: a message being written, not a document.
+const MAX_PREVIEW_CHARS: usize = 10_000;
+
 pub(crate) async fn typing(ctx: &Ctx, p: ThreadTypingParams) -> Result<Empty, ErrorObject> {
-    op(ctx, &p.session, p.thread_id, Op::Typing(p.is_typing)).await
+    if let Some(text) = &p.preview
+        && text.chars().count() > MAX_PREVIEW_CHARS
+    {
+        return Err(ErrorObject::from(&SessionError::InvalidParameter {
+            field: "preview",
+            detail: format!("at most {MAX_PREVIEW_CHARS} characters"),
+        }));
+    }
+    op(
+        ctx,
+        &p.session,
+        p.thread_id,
+        Op::Typing(p.is_typing, p.preview),
+    )
+    .await
 }
 
 pub(crate) async fn end_contact(ctx: &Ctx, p: ThreadParams) -> Result<Empty, ErrorObject> {

@@ -158,6 +158,11 @@ pub struct ThreadTypingParams {
     pub thread_id: String,
     /// Whether the customer is typing now.
     pub is_typing: bool,
+    /// What the customer has typed so far, shown to the agent as a preview of the message (the
+    /// web SDK's typing preview: send it when the customer pauses, at most every second or so).
+    /// Up to 10,000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<String>,
 }
 
 /// The params of `thread.sendTranscript`.
