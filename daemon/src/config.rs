@@ -275,6 +275,7 @@ pub(crate) fn options_from(
         shutdown_grace: Duration::from_millis(file.shutdown.grace_ms),
         ping_timeout: Duration::from_millis(file.health.ping_timeout_ms),
         disconnect_in_background: file.lifecycle.disconnect_in_background,
+        create_thread_on_connect: file.lifecycle.create_thread_on_connect,
         network,
         oauth_client_secret,
     }

@@ -52,6 +52,8 @@ pub struct Options {
     pub ping_timeout: Duration,
     /// Whether `app.background` drops the connection when the call does not say.
     pub disconnect_in_background: bool,
+    /// Whether a single-thread connection without a conversation gets one created.
+    pub create_thread_on_connect: bool,
     /// Trust roots (`network.ca_file`, read), proxies (resolved), timeouts and keep-alive:
     /// every connection to CXone.
     pub network: crate::upstream::Network,

@@ -466,6 +466,7 @@ async fn restore_sessions(state: &Arc<DaemonState>) {
             }
         };
         tracing::info!(session = %name, queued = pending.len(), "restoring a session with queued messages");
+        let create_thread = state.options().create_thread_on_connect;
         let prepare = crate::actors::session::Prepare {
             environment,
             brand_id: record.prepared_for.brand_id as i64,
@@ -475,7 +476,9 @@ async fn restore_sessions(state: &Arc<DaemonState>) {
         actix::spawn(async move {
             let connected = match addr.send(prepare).await {
                 Ok(Ok(_)) => addr
-                    .send(crate::actors::session::Connect)
+                    .send(crate::actors::session::Connect {
+                        create_thread: Some(create_thread),
+                    })
                     .await
                     .map(|r| r.map(drop)),
                 Ok(Err(e)) => Ok(Err(e)),

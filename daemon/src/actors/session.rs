@@ -101,6 +101,9 @@ pub(crate) struct Session {
     destination_id: String,
     /// Whether `app.background` disconnected a connected session, to reconnect on foreground.
     resume_on_foreground: bool,
+    /// Single-thread: a connection whose recovery finds no open conversation creates one
+    /// (`lifecycle.create_thread_on_connect`, as the last `session.connect` found it).
+    create_thread_on_connect: bool,
     /// The host's last word was `session.connect` (not a disconnect, a background disconnect
     /// or a sign-out): while the connection is down anyway, sends are queued and delivered
     /// once it is back (`actors/threads.rs`, `QueuedWhileDown`).
@@ -189,6 +192,7 @@ impl Session {
             destination_id: uuid::Uuid::new_v4().to_string(),
             resume_on_foreground: false,
             wants_connection: false,
+            create_thread_on_connect: false,
             wake: None,
             saving: None,
             last_error: None,
@@ -588,14 +592,21 @@ fn fingerprint(sdk: &SdkIdentity, device_token: Option<&str>) -> BrowserFingerpr
 }
 
 /// `session.connect`.
-#[derive(Message, Debug)]
+#[derive(Message, Debug, Default)]
 #[rtype(result = "Result<SessionState, SessionError>")]
-pub(crate) struct Connect;
+pub(crate) struct Connect {
+    /// `lifecycle.create_thread_on_connect` as configured now; `None` keeps what the last
+    /// connect said (a reconnect of the daemon's own).
+    pub(crate) create_thread: Option<bool>,
+}
 
 impl Handler<Connect> for Session {
     type Result = ResponseActFuture<Self, Result<SessionState, SessionError>>;
 
-    fn handle(&mut self, _: Connect, _: &mut Self::Context) -> Self::Result {
+    fn handle(&mut self, msg: Connect, _: &mut Self::Context) -> Self::Result {
+        if let Some(create) = msg.create_thread {
+            self.create_thread_on_connect = create;
+        }
         let plan = match self.plan() {
             Ok(p) => p,
             Err(e) => return Box::pin(fut::err(e)),

@@ -274,6 +274,9 @@ pub(crate) struct Recovered {
     /// The connection speaks for another customer than the last one (a new login): what was
     /// known is someone else's conversation and must not be shown.
     pub(crate) new_customer: bool,
+    /// Single-thread: create a conversation when the recovery found none open
+    /// (`lifecycle.create_thread_on_connect`).
+    pub(crate) create_thread: bool,
 }
 
 impl Handler<Recovered> for Threads {
@@ -287,6 +290,9 @@ impl Handler<Recovered> for Threads {
             self.apply(body);
         }
         self.forget_unconfirmed();
+        if msg.create_thread {
+            self.create_when_none();
+        }
         self.remember_threads();
         self.chat.mode == Some(ChatMode::Livechat)
             && self.registry.current().is_none()

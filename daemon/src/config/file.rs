@@ -110,6 +110,11 @@ pub struct LifecycleSection {
     /// by default: a kiosk usually stays reachable; desktops that want the iOS-documented
     /// behaviour switch it on (live).
     pub disconnect_in_background: bool,
+    /// Single-thread channels: when a connection's recovery finds no open conversation and the
+    /// channel has no pre-chat survey, create one (pending until its first message), as iOS
+    /// does, so a kiosk's chat screen always has a thread to show. Off by default (live, read
+    /// at each `session.connect`).
+    pub create_thread_on_connect: bool,
 }
 
 /// `[socket]`: where clients connect and who may.
@@ -285,6 +290,7 @@ pub struct OauthSection {
 pub const LIVE_KEYS: &[&str] = &[
     "log.level",
     "lifecycle.disconnect_in_background",
+    "lifecycle.create_thread_on_connect",
     "socket.allowed_uids",
     "socket.allowed_gids",
     "socket.allowed_groups",

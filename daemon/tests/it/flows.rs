@@ -1406,3 +1406,58 @@ fn a_restart_within_the_visit_goes_on_with_it() {
         "one visit: {events:?}"
     );
 }
+
+#[test]
+fn a_single_thread_connection_without_a_conversation_gets_one_when_configured() {
+    let b = Backend::start(EmulatorConfig::default());
+    let threads = |c: &mut crate::common::Client| -> Vec<Value> {
+        c.ok("threads.list", json!({}))["threads"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    // Off by default: the host creates its thread.
+    let d = Daemon::start();
+    let mut c = d.client();
+    prepare(&mut c, &b, "chat_single");
+    c.ok("session.connect", json!({}));
+    assert!(threads(&mut c).is_empty());
+    drop(c);
+    drop(d);
+
+    // On, as iOS does it.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[lifecycle]\ncreate_thread_on_connect = true\n").unwrap();
+    let d = Daemon::start_with(&["--config", config.to_str().unwrap()]);
+    let mut c = d.client();
+    c.subscribe();
+    prepare(&mut c, &b, "chat_single");
+    assert_eq!(c.ok("session.connect", json!({}))["state"], "ready");
+    let created = threads(&mut c);
+    assert_eq!(created.len(), 1, "{created:?}");
+    assert_eq!(created[0]["state"], "pending", "nothing sent for it yet");
+    assert_eq!(b.count("SendMessage"), 0);
+    let tid = created[0]["id"].as_str().unwrap().to_owned();
+    c.ok("thread.send", json!({"threadId": tid, "text": "hello"}));
+    c.wait_event("the answer", |e| {
+        e["kind"] == "message.created" && e["data"]["message"]["text"] == "You said: hello"
+    });
+    // The next connection recovers it: no second thread.
+    c.ok("session.disconnect", json!({}));
+    c.ok("session.connect", json!({}));
+    let after = threads(&mut c);
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(after[0]["id"], tid.as_str());
+
+    // Never where the host must ask first: a required pre-chat survey, or several threads.
+    for (session, channel) in [("survey", "chat_survey"), ("multi", "chat_multi")] {
+        c.ok(
+            "session.prepare",
+            json!({"session": session, "environment": b.environment(), "brandId": 1000, "channelId": channel}),
+        );
+        c.ok("session.connect", json!({"session": session}));
+        let none = c.ok("threads.list", json!({"session": session}));
+        assert_eq!(none["threads"], json!([]), "{channel}: {none}");
+    }
+}

@@ -155,6 +155,7 @@ impl Session {
         let recovered = self.threads.send(Recovered {
             bodies: c.recovered,
             new_customer,
+            create_thread: self.create_thread_on_connect,
         });
         self.threads.do_send(FlushOutbox);
         recovered.into_actor(self).map(|closed, act, _| {

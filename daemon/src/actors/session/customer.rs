@@ -216,7 +216,7 @@ impl Handler<Authorize> for Session {
         tracing::info!(session = %self.name, "a new login: connecting again with it");
         self.close_connection(ctx);
         Box::pin(
-            <Self as Handler<super::Connect>>::handle(self, super::Connect, ctx)
+            <Self as Handler<super::Connect>>::handle(self, super::Connect::default(), ctx)
                 .map(|r, _, _| r.map(drop)),
         )
     }

@@ -257,7 +257,7 @@ impl Handler<Foreground> for Session {
                 }
                 async move {
                     if resume {
-                        return match addr.send(super::Connect).await {
+                        return match addr.send(super::Connect::default()).await {
                             Ok(r) => r.map(drop),
                             Err(_) => Err(SessionError::Stopped),
                         };

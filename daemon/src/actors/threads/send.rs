@@ -108,6 +108,27 @@ impl Handler<CreateThread> for Threads {
 }
 
 impl Threads {
+    /// iOS's automatic thread: in a single-thread channel without a pre-chat survey, a
+    /// connection whose recovery found no open conversation gets a new one, pending until its
+    /// first message (nothing reaches the back end before it), so the host always has a thread
+    /// to show and send to. A live chat is never started this way: that would queue a contact
+    /// nobody asked for.
+    pub(super) fn create_when_none(&mut self) {
+        let wanted = self.chat.mode == Some(ChatMode::Singlethread)
+            && self.chat.required_fields.is_empty()
+            && self.registry.current().is_none();
+        if !wanted {
+            return;
+        }
+        let id = self
+            .registry
+            .create_pending(UuidString::new_v4(), None, Vec::new(), to_api::now())
+            .key();
+        tracing::info!(session = %self.name, thread = %id, "no conversation to recover: created one");
+        self.announce(Change::Threads);
+        self.insert_welcome(&id);
+    }
+
     fn create_thread(
         &mut self,
         msg: CreateThread,

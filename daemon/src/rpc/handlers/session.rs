@@ -41,7 +41,10 @@ pub(crate) async fn prepare(
 }
 
 pub(crate) async fn connect(ctx: &Ctx, p: SessionParams) -> Result<SessionState, ErrorObject> {
-    ask(&find(&ctx.state, &p.session).await?.session, msg::Connect).await
+    let connect = msg::Connect {
+        create_thread: Some(ctx.state.options().create_thread_on_connect),
+    };
+    ask(&find(&ctx.state, &p.session).await?.session, connect).await
 }
 
 pub(crate) async fn disconnect(ctx: &Ctx, p: SessionParams) -> Result<SessionState, ErrorObject> {
