@@ -9,9 +9,7 @@ use cxone_chat_protocol::cxone::common::AccessToken;
 use cxone_chat_protocol::cxone::common::{
     ContactStatus, CustomFields, CustomerIdentity, IdRef, Thread,
 };
-use cxone_chat_protocol::cxone::content::{
-    MessageContent, MessageParameters, SessionExpirationPostback,
-};
+use cxone_chat_protocol::cxone::content::{MessageContent, SessionExpirationPostback};
 use cxone_chat_protocol::cxone::events::{
     ConsumerAuthorized, MoreMessagesLoaded, ThreadListFetched, ThreadMetadataLoaded,
     ThreadRecovered, TokenRefreshed,
@@ -1018,12 +1016,13 @@ pub(crate) fn oauth_identity(code: &str) -> CustomerIdentity {
     }
 }
 
-/// Whether content answers an inactivity popup with its expire button.
+/// Whether content answers an inactivity popup with its expire button: the button's postback,
+/// however the client carries it — iOS's flagged TEXT, Android's POSTBACK, or the web SDK's
+/// `sendPostbackMessage` (a TEXT with a postback and no flag). The workflow waiting for the
+/// answer reads the postback; the flag only keeps the answer out of the transcript.
 fn expires_session(content: &MessageContent) -> bool {
     let postback = match content {
-        MessageContent::Text(t) if t.flag(MessageParameters::IS_INACTIVITY_POPUP_ANSWER) => {
-            t.postback()
-        }
+        MessageContent::Text(t) => t.postback(),
         MessageContent::Postback(p) => Some(p.postback.as_str()),
         _ => None,
     };
