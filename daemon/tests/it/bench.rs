@@ -18,12 +18,12 @@ use cxone_emulator::EmulatorConfig;
 use serde_json::{Value, json};
 
 /// Percentile of sorted durations, in microseconds.
-fn pct(sorted: &[Duration], p: f64) -> f64 {
+pub(crate) fn pct(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i].as_secs_f64() * 1e6
 }
 
-fn summary(label: &str, mut samples: Vec<Duration>) {
+pub(crate) fn summary(label: &str, mut samples: Vec<Duration>) {
     samples.sort();
     let total: Duration = samples.iter().sum();
     println!(
@@ -38,7 +38,7 @@ fn summary(label: &str, mut samples: Vec<Duration>) {
 }
 
 /// Resident memory of a process, in KiB.
-fn rss_kib(pid: u32) -> u64 {
+pub(crate) fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     status
         .lines()
@@ -48,7 +48,7 @@ fn rss_kib(pid: u32) -> u64 {
 }
 
 /// A fast agent: answers at once, no typing pause, no read receipts, no assignment chatter.
-fn fast_backend() -> Backend {
+pub(crate) fn fast_backend() -> Backend {
     let mut config = EmulatorConfig::default();
     for ch in config.brands.get_mut(&1000).unwrap().channels.values_mut() {
         ch.agent.typing_ms = 0;

@@ -10,6 +10,7 @@ mod upstream_support;
 mod attachments_hostile;
 mod bad_input;
 mod bench;
+mod bench_peers;
 mod config_env_lists;
 mod decode_cli;
 mod flows;
