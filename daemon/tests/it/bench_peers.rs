@@ -307,14 +307,12 @@ fn web_sdk_sends(base: &str, n: usize) -> Option<(f64, f64, u64)> {
     ))
 }
 
-#[test]
-#[ignore = "benchmark: run with --ignored --nocapture"]
-fn thread_send_beside_a_direct_websocket_client_and_the_web_sdk() {
-    let n = 1_000;
-    let b = fast_backend();
+/// `n` sends through the daemon on a thread of its own, one at a time, each timed until its
+/// answer: p50 and p99 in µs.
+fn daemon_sends(b: &crate::common::Backend, n: usize) -> (f64, f64) {
     let d = Daemon::start();
     let mut c = d.client();
-    let tid = c.open_thread(&b, "chat_single");
+    let tid = c.open_thread(b, "chat_single");
     let mut samples = Vec::with_capacity(n);
     for i in 0..n + 30 {
         let t = Instant::now();
@@ -327,16 +325,39 @@ fn thread_send_beside_a_direct_websocket_client_and_the_web_sdk() {
         }
     }
     samples.sort();
-    let (ours, ours99) = (
+    (
         crate::bench::pct(&samples, 0.5),
         crate::bench::pct(&samples, 0.99),
-    );
+    )
+}
+
+#[test]
+#[ignore = "benchmark: run with --ignored --nocapture"]
+fn thread_send_beside_a_direct_websocket_client_and_the_web_sdk() {
+    let n = 1_000;
+    let b = fast_backend();
+    let (ours, ours99) = daemon_sends(&b, n);
     let (direct, direct99) = direct_websocket_sends(&b.base, n);
     println!(
         "a message until the back end acknowledged it, p50 (p99): direct WebSocket client \
          {direct:.0} µs ({direct99:.0}), through the daemon (thread.send) {ours:.0} µs ({ours99:.0}): \
          {:.0} µs added (target ≤ 150)",
         ours - direct
+    );
+    // The same with an agent who never answers: what the daemon adds to the send itself,
+    // without the echo and the answer it also decodes, keeps and announces meanwhile.
+    let mut config = cxone_emulator::EmulatorConfig::default();
+    for ch in config.brands.get_mut(&1000).unwrap().channels.values_mut() {
+        ch.agent.reply = Some(cxone_emulator::config::Reply::None);
+        ch.agent.read_receipts = false;
+    }
+    let silent = crate::common::Backend::start(config);
+    let (quiet, quiet99) = daemon_sends(&silent, n);
+    let (quiet_direct, quiet_direct99) = direct_websocket_sends(&silent.base, n);
+    println!(
+        "with a silent agent: direct {quiet_direct:.0} µs ({quiet_direct99:.0}), daemon \
+         {quiet:.0} µs ({quiet99:.0}): {:.0} µs added",
+        quiet - quiet_direct
     );
     if let Some((web, web99, rss)) = web_sdk_sends(&b.base, n) {
         println!(
