@@ -182,7 +182,7 @@ fn open_or_salvage(path: &Path, reports: &Reports) -> Result<rusqlite::Connectio
                 Ok(()) => return Ok(conn),
                 Err(reason) => reason,
             },
-            Err(db::Opening::Failed(e)) if e.trouble() == Trouble::Damaged => e.to_string(),
+            Err(db::Opening::Failed(e)) if e.trouble() == Trouble::Damaged => e.cause(),
             Err(e) => return Err(e.into_error(path)),
         }
     };
@@ -281,14 +281,28 @@ fn lock_dir(state_dir: &Path) -> Result<Option<File>, StoreError> {
         },
         Err(source) => return Err(StoreError::Lock { path, source }),
     };
-    match file.try_lock() {
-        Ok(()) => Ok(Some(file)),
-        Err(TryLockError::WouldBlock) => Err(StoreError::StateInUse {
-            path: state_dir.to_owned(),
-        }),
-        Err(TryLockError::Error(source)) => Err(StoreError::Lock { path, source }),
+    // A store of this process that was just dropped may still hold the lock for as long as its
+    // database thread takes to finish the job in hand: wait that long before saying another
+    // daemon has the directory.
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(Some(file)),
+            Err(TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(TryLockError::WouldBlock) => {
+                return Err(StoreError::StateInUse {
+                    path: state_dir.to_owned(),
+                });
+            }
+            Err(TryLockError::Error(source)) => return Err(StoreError::Lock { path, source }),
+        }
     }
 }
+
+/// How long [`lock_dir`] waits for a lock held by someone else.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Accepts exactly the API's session names (`[A-Za-z0-9._-]{1,64}`), and refuses `.` and `..`,
 /// which that pattern allows but which would name the wrong directory.

@@ -122,7 +122,8 @@ pub(crate) enum SessionError {
     /// The state (the database, or an imported old outbox file) was damaged: moved aside,
     /// what could be read queued again.
     #[error(
-        "the stored state was damaged ({reason}): {kept} queued message(s) of this session were read back and will be sent, {unreadable} could not be read and are lost; the damaged file is kept at {} for inspection",
+        "the stored state was damaged ({reason}): {kept} queued message(s) of this session were read back and will be sent, {unreadable} could not be read and are lost{}; the damaged file is kept at {} for inspection",
+        if *complete { "" } else { ", and the damage hid part of the outbox, so more may have been lost than counted: ask the customer whether their last messages arrived" },
         damaged.display()
     )]
     OutboxDamaged {
@@ -134,6 +135,8 @@ pub(crate) enum SessionError {
         kept: usize,
         /// Messages that could not be read.
         unreadable: usize,
+        /// Whether every queued message was counted.
+        complete: bool,
     },
     /// The back end refused a request no call waits for: a late reply to one that timed out,
     /// or a fire-and-forget event (`SendOutbound`, `SetContactCustomFields`, `EndContact`, …).

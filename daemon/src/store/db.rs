@@ -117,6 +117,8 @@ struct Call<F, T> {
 
 struct Reply<T> {
     result: Result<T, StoreError>,
+    /// The job changed rows: its answer stands only if the commit does.
+    wrote: bool,
     reply: oneshot::Sender<Result<T, StoreError>>,
 }
 
@@ -126,9 +128,11 @@ where
     T: Send + 'static,
 {
     fn run(self: Box<Self>, conn: &Connection) -> Box<dyn Answer> {
+        let before = conn.total_changes();
         let result = in_savepoint(conn, self.work);
         Box::new(Reply {
             result,
+            wrote: conn.total_changes() != before,
             reply: self.reply,
         })
     }
@@ -142,6 +146,9 @@ impl<T: Send> Answer for Reply<T> {
     fn send(self: Box<Self>, commit: Result<(), &rusqlite::Error>, path: &Path) {
         let result = match (self.result, commit) {
             (Ok(value), Ok(())) => Ok(value),
+            // A read is as true as it was when it ran: another job's write that a full disk
+            // cannot commit must not take the outbox's read (and so the flush) down with it.
+            (Ok(value), Err(_)) if !self.wrote => Ok(value),
             // Nothing of the transaction was kept: the job's change is not durable.
             (Ok(_), Err(e)) => Err(StoreError::database(path, "committing", e)),
             (Err(e), _) => Err(e),

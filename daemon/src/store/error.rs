@@ -202,6 +202,17 @@ fn database_advice(code: Option<rusqlite::ErrorCode>) -> &'static str {
 }
 
 impl StoreError {
+    /// What went wrong, without the advice the error gives a caller: for a damage report,
+    /// where the advice (restart, which salvages) has already been followed.
+    pub(crate) fn cause(&self) -> String {
+        match self {
+            StoreError::Database { step, message, .. } => {
+                format!("{step} the state database failed: {message}")
+            }
+            other => other.to_string(),
+        }
+    }
+
     /// The error of a failed SQLite step.
     pub(crate) fn database(
         path: &std::path::Path,

@@ -95,6 +95,9 @@ fn read_session(dir: &Path, name: &str) -> Result<LegacySession, StoreError> {
                 reason,
                 kept: messages.len(),
                 unreadable,
+                // A document that does not parse may have been cut short: what followed the
+                // cut cannot be counted.
+                complete: false,
             };
             (messages, Some(report))
         }

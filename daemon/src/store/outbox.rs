@@ -81,6 +81,9 @@ pub struct Salvage {
     pub kept: usize,
     /// Messages it seems to have held that could not be read (an estimate from the text).
     pub unreadable: usize,
+    /// Whether every queued message it held was counted: `false` when the damage hid part of
+    /// the outbox itself (a truncated or emptied file), so that more may have been lost.
+    pub complete: bool,
 }
 
 fn db_err(step: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {

@@ -49,9 +49,9 @@ pub(crate) fn recover(
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .ok();
-    let (records, rows, lost) = match &damaged {
+    let (records, rows, lost, walked) = match &damaged {
         Some(d) => read_what_can_be_read(d),
-        None => (Vec::new(), Vec::new(), BTreeMap::new()),
+        None => (Vec::new(), Vec::new(), BTreeMap::new(), false),
     };
     // Where the index told nothing, the file's bytes still show frames' message ids.
     let kept_ids: BTreeSet<&str> = rows.iter().map(|r| r.message_id.as_str()).collect();
@@ -92,6 +92,7 @@ pub(crate) fn recover(
         reason: reason.to_owned(),
         kept,
         unreadable,
+        complete: walked,
     };
     let mut reports = BTreeMap::new();
     let names: BTreeSet<&str> = records
@@ -122,8 +123,9 @@ pub(crate) fn recover(
     Ok((fresh, Salvaged { reports, orphans }))
 }
 
-/// Session records that decode as rows, queued messages read back, and per session the
-/// messages whose rows could not be read.
+/// Session records that decode as rows, queued messages read back, per session the messages
+/// whose rows could not be read, and whether the outbox's index was walked to its end (every
+/// queued message counted).
 #[allow(clippy::type_complexity)]
 fn read_what_can_be_read(
     d: &Connection,
@@ -131,6 +133,7 @@ fn read_what_can_be_read(
     Vec<(String, i64, String)>,
     Vec<Row>,
     BTreeMap<String, usize>,
+    bool,
 ) {
     let mut records = Vec::new();
     if let Ok(mut s) = d.prepare("SELECT name, version, record FROM sessions")
@@ -145,12 +148,22 @@ fn read_what_can_be_read(
     }
     // Every queued message's session and rowid, from the index.
     let mut index: Vec<(String, i64)> = Vec::new();
+    let mut walked = false;
     if let Ok(mut s) = d.prepare("SELECT session, rowid FROM outbox INDEXED BY outbox_order")
         && let Ok(mut q) = s.query([])
     {
-        while let Ok(Some(r)) = q.next() {
-            if let (Ok(n), Ok(id)) = (r.get(0), r.get(1)) {
-                index.push((n, id));
+        loop {
+            match q.next() {
+                Ok(Some(r)) => {
+                    if let (Ok(n), Ok(id)) = (r.get(0), r.get(1)) {
+                        index.push((n, id));
+                    }
+                }
+                Ok(None) => {
+                    walked = true;
+                    break;
+                }
+                Err(_) => break,
             }
         }
     }
@@ -182,19 +195,24 @@ fn read_what_can_be_read(
             _ => *lost.entry(session).or_default() += 1,
         }
     }
-    (records, rows, lost)
+    (records, rows, lost, walked)
 }
 
-/// The message ids of the frames in the file's bytes (its WAL's too).
+/// The message ids of the frames in the file's bytes (its WAL's too). A frame names its thread
+/// with the same key (`"thread":{"idOnExternalPlatform":…}`): those are not messages.
 fn ids_in_bytes(moved: &Path) -> BTreeSet<String> {
     const KEY: &[u8] = b"\"idOnExternalPlatform\":\"";
+    const THREAD: &[u8] = b"\"thread\":{";
     let mut ids = BTreeSet::new();
     for file in [moved.to_owned(), with_suffix(moved, "-wal")] {
         let bytes = std::fs::read(&file).unwrap_or_default();
         let mut at = 0;
         while let Some(i) = bytes[at..].windows(KEY.len()).position(|w| w == KEY) {
-            let start = at + i + KEY.len();
-            if let Some(id) = bytes.get(start..start + 36)
+            let found = at + i;
+            let start = found + KEY.len();
+            let of_thread = bytes[..found].ends_with(THREAD);
+            if !of_thread
+                && let Some(id) = bytes.get(start..start + 36)
                 && let Ok(text) = std::str::from_utf8(id)
                 && uuid::Uuid::parse_str(text).is_ok()
             {

@@ -122,6 +122,123 @@ fn a_damaged_database_delivers_what_it_still_holds_and_says_what_was_lost() {
     );
 }
 
+/// The two numbers of a damage report's detail: messages read back, messages lost.
+fn kept_and_lost(detail: &str) -> (usize, usize) {
+    let number_before = |marker: &str| -> usize {
+        let head = &detail[..detail
+            .find(marker)
+            .unwrap_or_else(|| panic!("{marker:?} in {detail}"))];
+        let digits: String = head
+            .chars()
+            .rev()
+            .skip_while(|c| c.is_whitespace())
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.chars().rev().collect::<String>().parse().unwrap()
+    };
+    (
+        number_before(" queued message(s) of this session were read back"),
+        number_before(" could not be read"),
+    )
+}
+
+#[test]
+fn a_truncated_garbled_or_emptied_database_is_set_aside_loudly_and_nothing_is_lost_silently() {
+    // Damage of the whole file, not of one page: cut in half (a copy or a disk that stopped
+    // short), its first page overwritten (the header gone), emptied (a zero-length write).
+    for kind in ["truncated", "header", "emptied"] {
+        let b = Backend::start(EmulatorConfig::default());
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let d = Daemon::start_in(dir.path(), &[]);
+            let mut c = d.client();
+            let tid = connected_then_cut_off(&mut c, &b);
+            for text in ["q1", "q2"] {
+                let m = c.ok("thread.send", json!({"threadId": tid, "text": long(text)}));
+                assert_eq!(m["status"], "queued", "{kind}");
+            }
+        }
+        let path = dir.path().join("state/state.db");
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        match kind {
+            "truncated" => bytes.truncate(bytes.len() / 2 / 4096 * 4096 + 100),
+            "header" => bytes[..4096].fill(0x5A),
+            _ => bytes.clear(),
+        }
+        std::fs::write(&path, &bytes).unwrap();
+
+        b.admin_post("faults", json!({"refuseAuthorizations": 0}));
+        let d = Daemon::start_in(dir.path(), &[]);
+        let mut c = d.client();
+        let epoch = c.subscribe()["epoch"].clone();
+        c.ok(
+            "events.subscribe",
+            json!({"since": {"epoch": epoch, "seq": 0}}),
+        );
+        // The session comes back by itself when its record survived; otherwise the host
+        // prepares it again.
+        if c.call("session.state", json!({})).get("error").is_some() {
+            prepare(&mut c, &b);
+            c.ok("session.connect", json!({}));
+        }
+        let e = c.wait_event_for("the damage reported", Duration::from_secs(30), |e| {
+            e["kind"] == "error" && e["data"]["error"]["code"] == -32012
+        });
+        let detail = e["data"]["error"]["data"]["detail"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(detail.contains("state.db.corrupt-"), "{kind}: {detail}");
+        let (kept, lost) = kept_and_lost(&detail);
+        // What was read back is delivered once; what was not is counted, never silently gone
+        // (an emptied file holds nothing left to count, and says so).
+        let delivered = |b: &Backend| {
+            b.sent_texts()
+                .iter()
+                .filter(|t| **t == long("q1") || **t == long("q2"))
+                .count()
+        };
+        wait_until("the salvaged messages delivered", || delivered(&b) >= kept);
+        assert_eq!(delivered(&b), kept, "{kind}: each once: {detail}");
+        if detail.contains("more may have been lost than counted") {
+            // The damage hid part of the outbox: the host is told the count is a floor.
+            assert!(kept + lost <= 2, "{kind}: {detail}");
+        } else {
+            assert_eq!(
+                kept + lost,
+                2,
+                "{kind}: every message accounted for: {detail}"
+            );
+        }
+        if kind == "emptied" {
+            assert!(
+                detail.contains("empty") && detail.contains("more may have been lost"),
+                "{kind}: nothing left to count, and said so: {detail}"
+            );
+        }
+        assert!(
+            !detail.contains("restart the daemon"),
+            "{kind}: no advice already followed: {detail}"
+        );
+        // The daemon carries on with a fresh database (in the recovered conversation, or a new
+        // one when the back end's was not recovered).
+        let created = c.call("threads.create", json!({}));
+        let tid = match created.get("result") {
+            Some(t) => t["id"].clone(),
+            None => c.ok("threads.list", json!({}))["threads"][0]["id"].clone(),
+        };
+        c.ok("thread.send", json!({"threadId": tid, "text": "after"}));
+        c.wait_event(
+            "the chat goes on",
+            kind_with("message.created", "/message/text", json!("You said: after")),
+        );
+    }
+}
+
 /// A small tmpfs mounted for the test, unmounted when dropped.
 struct Tmpfs(PathBuf);
 

@@ -194,6 +194,7 @@ impl Threads {
             reason = %s.reason,
             kept = s.kept,
             unreadable = s.unreadable,
+            complete = s.complete,
             "the outbox was damaged: what could be read is queued again"
         );
         let error = SessionError::OutboxDamaged {
@@ -201,6 +202,7 @@ impl Threads {
             reason: s.reason,
             kept: s.kept,
             unreadable: s.unreadable,
+            complete: s.complete,
         };
         self.publish(
             cxone_chat_protocol::rpc::notifications::ErrorEvent {
