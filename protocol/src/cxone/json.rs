@@ -1,6 +1,7 @@
 //! Small JSON helpers shared by the hand-written frame codecs: typed decoding of a sub-value
 //! with the failing field's full path in the error.
 
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -37,7 +38,13 @@ pub(crate) fn join(parent: &str, child: &str) -> String {
 }
 
 /// Decodes `value` as `T`; on failure the error names the field below `path`.
+///
+/// Tracking the path costs on every field, so it is paid only when the plain decode fails:
+/// decoding is deterministic, and the second pass finds the same error with its path.
 pub(crate) fn decode_at<T: DeserializeOwned>(value: &Value, path: &str) -> Result<T, DecodeError> {
+    if let Ok(decoded) = T::deserialize(value) {
+        return Ok(decoded);
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let inner = e.path().to_string();
         DecodeError::new(join(path, &inner), e.into_inner().to_string())
