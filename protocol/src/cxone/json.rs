@@ -1,7 +1,6 @@
 //! Small JSON helpers shared by the hand-written frame codecs: typed decoding of a sub-value
 //! with the failing field's full path in the error.
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 

@@ -187,11 +187,16 @@ pub fn is_known_ignored(event_type: &str) -> bool {
 const KNOWN_EVENT_OBJECTS: &[&str] = &["Case", "Message", "SenderAction", "Thread", "ChatWindow"];
 
 impl EventBody {
-    fn decode(event_type: &str, data: Option<&Value>, path: &str) -> Result<Self, DecodeError> {
+    fn decode<'a>(
+        event_type: &str,
+        data: Option<&'a Value>,
+        path: &str,
+    ) -> Result<Self, DecodeError> {
         let p = path;
-        let need = |d: Option<&Value>| -> Result<Value, DecodeError> {
+        // Borrowed, never cloned: `data` is most of a frame.
+        let need = |d: Option<&'a Value>| -> Result<&'a Value, DecodeError> {
             match d {
-                Some(v) if !v.is_null() => Ok(v.clone()),
+                Some(v) if !v.is_null() => Ok(v),
                 _ => Err(DecodeError::new(
                     p,
                     "missing field (this event carries data)",
@@ -199,32 +204,32 @@ impl EventBody {
             }
         };
         Ok(match event_type {
-            "ConsumerAuthorized" => Self::ConsumerAuthorized(decode_at(&need(data)?, p)?),
+            "ConsumerAuthorized" => Self::ConsumerAuthorized(decode_at(need(data)?, p)?),
             "ConsumerReconnected" | "CustomerReconnected" => Self::ConsumerReconnected,
-            "TokenRefreshed" => Self::TokenRefreshed(decode_at(&need(data)?, p)?),
-            "ThreadRecovered" => Self::ThreadRecovered(decode_at(&need(data)?, p)?),
+            "TokenRefreshed" => Self::TokenRefreshed(decode_at(need(data)?, p)?),
+            "ThreadRecovered" => Self::ThreadRecovered(decode_at(need(data)?, p)?),
             "LivechatRecovered" => Self::LivechatRecovered(match data {
                 None | Some(Value::Null) => None,
                 Some(v) => Some(decode_at(v, p)?),
             }),
-            "ThreadListFetched" => Self::ThreadListFetched(decode_at(&need(data)?, p)?),
-            "ThreadMetadataLoaded" => Self::ThreadMetadataLoaded(decode_at(&need(data)?, p)?),
-            "MoreMessagesLoaded" => Self::MoreMessagesLoaded(decode_at(&need(data)?, p)?),
+            "ThreadListFetched" => Self::ThreadListFetched(decode_at(need(data)?, p)?),
+            "ThreadMetadataLoaded" => Self::ThreadMetadataLoaded(decode_at(need(data)?, p)?),
+            "MoreMessagesLoaded" => Self::MoreMessagesLoaded(decode_at(need(data)?, p)?),
             "ThreadArchived" => Self::ThreadArchived,
             "ThreadUpdated" => Self::ThreadUpdated(data.cloned()),
             "TranscriptSent" => Self::TranscriptSent,
-            "MessageCreated" => Self::MessageCreated(decode_at(&need(data)?, p)?),
-            "MessageReadChanged" => Self::MessageReadChanged(decode_at(&need(data)?, p)?),
-            "MessageSeenChanged" => Self::MessageSeenChanged(decode_at(&need(data)?, p)?),
+            "MessageCreated" => Self::MessageCreated(decode_at(need(data)?, p)?),
+            "MessageReadChanged" => Self::MessageReadChanged(decode_at(need(data)?, p)?),
+            "MessageSeenChanged" => Self::MessageSeenChanged(decode_at(need(data)?, p)?),
             "CaseInboxAssigneeChanged" => {
-                Self::CaseInboxAssigneeChanged(decode_at(&need(data)?, p)?)
+                Self::CaseInboxAssigneeChanged(decode_at(need(data)?, p)?)
             }
-            "CaseStatusChanged" => Self::CaseStatusChanged(decode_at(&need(data)?, p)?),
-            "SetPositionInQueue" => Self::SetPositionInQueue(decode_at(&need(data)?, p)?),
-            "SenderTypingStarted" => Self::SenderTypingStarted(decode_at(&need(data)?, p)?),
-            "SenderTypingEnded" => Self::SenderTypingEnded(decode_at(&need(data)?, p)?),
-            "FireProactiveAction" => Self::FireProactiveAction(decode_at(&need(data)?, p)?),
-            "EventInS3" => Self::EventInS3(decode_at(&need(data)?, p)?),
+            "CaseStatusChanged" => Self::CaseStatusChanged(decode_at(need(data)?, p)?),
+            "SetPositionInQueue" => Self::SetPositionInQueue(decode_at(need(data)?, p)?),
+            "SenderTypingStarted" => Self::SenderTypingStarted(decode_at(need(data)?, p)?),
+            "SenderTypingEnded" => Self::SenderTypingEnded(decode_at(need(data)?, p)?),
+            "FireProactiveAction" => Self::FireProactiveAction(decode_at(need(data)?, p)?),
+            "EventInS3" => Self::EventInS3(decode_at(need(data)?, p)?),
             _ => Self::Other(data.cloned()),
         })
     }
