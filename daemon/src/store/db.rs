@@ -99,8 +99,9 @@ enum State {
 
 /// One operation, run by the writer in a savepoint of the current transaction.
 trait Job: Send {
-    /// Runs it; what it returns is told the commit's outcome.
-    fn run(self: Box<Self>, conn: &Connection) -> Box<dyn Answer>;
+    /// Runs it; what it returns is told the commit's outcome. `batch_start` is the
+    /// connection's change count when the transaction began.
+    fn run(self: Box<Self>, conn: &Connection, batch_start: u64) -> Box<dyn Answer>;
     /// It could not run: the transaction could not begin.
     fn refuse(self: Box<Self>, error: StoreError);
 }
@@ -117,8 +118,9 @@ struct Call<F, T> {
 
 struct Reply<T> {
     result: Result<T, StoreError>,
-    /// The job changed rows: its answer stands only if the commit does.
-    wrote: bool,
+    /// The job changed rows, or read after a job of its batch did (and so may have seen what
+    /// was never committed): its answer stands only if the commit does.
+    depends_on_commit: bool,
     reply: oneshot::Sender<Result<T, StoreError>>,
 }
 
@@ -127,12 +129,12 @@ where
     F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     T: Send + 'static,
 {
-    fn run(self: Box<Self>, conn: &Connection) -> Box<dyn Answer> {
+    fn run(self: Box<Self>, conn: &Connection, batch_start: u64) -> Box<dyn Answer> {
         let before = conn.total_changes();
         let result = in_savepoint(conn, self.work);
         Box::new(Reply {
             result,
-            wrote: conn.total_changes() != before,
+            depends_on_commit: before != batch_start || conn.total_changes() != before,
             reply: self.reply,
         })
     }
@@ -146,9 +148,11 @@ impl<T: Send> Answer for Reply<T> {
     fn send(self: Box<Self>, commit: Result<(), &rusqlite::Error>, path: &Path) {
         let result = match (self.result, commit) {
             (Ok(value), Ok(())) => Ok(value),
-            // A read is as true as it was when it ran: another job's write that a full disk
-            // cannot commit must not take the outbox's read (and so the flush) down with it.
-            (Ok(value), Err(_)) if !self.wrote => Ok(value),
+            // A read of committed state only is as true as it was when it ran: another job's
+            // write that a full disk cannot commit must not take the outbox's read (and so
+            // the flush) down with it. A read after a write of its batch may have seen that
+            // write, which is now gone: it fails with the commit.
+            (Ok(value), Err(_)) if !self.depends_on_commit => Ok(value),
             // Nothing of the transaction was kept: the job's change is not durable.
             (Ok(_), Err(e)) => Err(StoreError::database(path, "committing", e)),
             (Err(e), _) => Err(e),
@@ -405,7 +409,8 @@ fn write_loop(conn: &Connection, jobs: &mpsc::Receiver<Box<dyn Job>>, path: &Pat
             }
             continue;
         }
-        let answers: Vec<_> = batch.into_iter().map(|job| job.run(conn)).collect();
+        let start = conn.total_changes();
+        let answers: Vec<_> = batch.into_iter().map(|job| job.run(conn, start)).collect();
         let commit = conn.execute_batch("COMMIT");
         if commit.is_err() {
             // A failed COMMIT may leave the transaction open: end it, keeping nothing.
@@ -459,6 +464,55 @@ mod tests {
         let results: Vec<_> = calls.into_iter().map(Pending::wait_blocking).collect();
         assert!(results[0].is_ok() && results[1].is_err() && results[2].is_ok());
         assert_eq!(count(&db), 2);
+    }
+
+    #[test]
+    fn when_a_commit_fails_only_reads_of_committed_state_keep_their_answers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        let opening = path.clone();
+        // A deferred foreign key fails at COMMIT, as a full disk does.
+        let db = Db::spawn(&path, None, move || {
+            let c = connect(&opening).map_err(|e| e.into_error(&opening))?;
+            c.execute_batch(
+                "PRAGMA foreign_keys = ON;
+                 CREATE TABLE parent (id INTEGER PRIMARY KEY);
+                 CREATE TABLE child (p INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);",
+            )
+            .map_err(|e| StoreError::database(&opening, "setting up", &e))?;
+            Ok(c)
+        });
+        let fail = |e| StoreError::database(Path::new("t"), "in a test", &e);
+        // Holds the writer so that the three jobs after it share one transaction.
+        let hold = db.submit(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            Ok(())
+        });
+        let read = |db: &Db| {
+            db.submit(move |c| {
+                c.query_row("SELECT count(*) FROM child", [], |r| r.get::<_, i64>(0))
+                    .map_err(fail)
+            })
+        };
+        let before = read(&db);
+        let orphan = db.submit(move |c| {
+            c.execute("INSERT INTO child (p) VALUES (42)", [])
+                .map(drop)
+                .map_err(fail)
+        });
+        let after = read(&db);
+        hold.wait_blocking().unwrap();
+        assert_eq!(
+            before.wait_blocking().unwrap(),
+            0,
+            "a read of committed state stands"
+        );
+        assert!(orphan.wait_blocking().is_err(), "the write was not kept");
+        assert!(
+            after.wait_blocking().is_err(),
+            "a read that saw the lost write fails with it"
+        );
+        assert_eq!(read(&db).wait_blocking().unwrap(), 0);
     }
 
     #[test]

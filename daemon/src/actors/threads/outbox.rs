@@ -59,6 +59,9 @@ impl Handler<FlushOutbox> for Threads {
     }
 }
 
+/// How long a flush whose outbox could not be read waits before it tries again.
+const FLUSH_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl Threads {
     /// Sends what was queued while the connection was down (durably, in the store), in order,
     /// each exactly once: a message leaves the store only after the back end answered it, and
@@ -90,11 +93,13 @@ impl Threads {
             .await;
             let (pending, salvaged, mut acked) = match read {
                 Ok((Ok(p), salvaged, acked)) => (p, salvaged, acked),
+                // A store that cannot be used at all holds no outbox: nothing to try again.
                 Ok((Err(e), salvaged, acked)) => {
-                    tracing::warn!(session = %name, error = %e, "cannot read the outbox");
-                    return (Vec::new(), salvaged, acked);
+                    let again = e.trouble() != crate::store::Trouble::Unavailable;
+                    tracing::warn!(session = %name, error = %e, again, "cannot read the outbox");
+                    return (Vec::new(), salvaged, acked, again);
                 }
-                Err(_) => return (Vec::new(), Vec::new(), Default::default()),
+                Err(_) => return (Vec::new(), Vec::new(), Default::default(), true),
             };
             let pending = pending
                 .into_iter()
@@ -167,13 +172,18 @@ impl Threads {
                     acked.insert(id);
                 }
             }
-            (outcomes, salvaged, acked)
+            (outcomes, salvaged, acked, false)
         };
         ctx.spawn(
             flush
                 .into_actor(self)
-                .map(|(outcomes, salvaged, acked), act, ctx| {
+                .map(|(outcomes, salvaged, acked, unread), act, ctx| {
                     act.outbox.acked = acked;
+                    // The outbox could not be read (a store error of the moment): what it holds
+                    // must not wait for the next reconnect.
+                    if unread {
+                        ctx.run_later(FLUSH_RETRY, |act, ctx| act.flush_outbox(ctx));
+                    }
                     for s in salvaged {
                         act.report_salvage(s);
                     }
