@@ -9,7 +9,9 @@
 //! and only then answers each job. A burst of 1,000 queued messages costs a handful of fsyncs,
 //! not 1,000, and no caller hears "done" before its change is durable. Jobs run in the order
 //! they were sent, so a caller that sends in order (the thread registry does) is committed in
-//! order without waiting for each commit before sending the next.
+//! order without waiting for each commit before sending the next. When a commit fails (a full
+//! disk), every job that changed rows hears it; a read keeps its answer only if nothing before
+//! it in the transaction changed rows, so that no caller acts on a change that was lost.
 //!
 //! Callers never block an actor's thread: [`Db::submit`] sends the job at once and returns its
 //! [`Pending`] answer to await; [`Db::call_blocking`] is for tests and `spawn_blocking`. The
