@@ -375,3 +375,62 @@ fn thread_send_beside_a_direct_websocket_client_and_the_web_sdk() {
         );
     }
 }
+
+#[test]
+#[ignore = "benchmark: run with --ignored --nocapture"]
+fn ten_thousand_connected_sessions_in_one_daemon() {
+    let total = 10_000;
+    let b = fast_backend();
+    let d = Daemon::start();
+    let pid = d.child.id();
+    d.client().ok("daemon.info", json!({}));
+    std::thread::sleep(Duration::from_millis(500));
+    let idle = crate::bench::rss_kib(pid);
+    // Sessions are prepared and connected by a few clients at once, in two waves: 9,000 (the
+    // issue's measuring point), then the last thousand.
+    let connect_range = |from: usize, to: usize| {
+        let workers = 4;
+        let started = Instant::now();
+        std::thread::scope(|s| {
+            for w in 0..workers {
+                let (d, b) = (&d, &b);
+                s.spawn(move || {
+                    let mut c = d.client();
+                    for i in (from + w..to).step_by(workers) {
+                        let name = format!("s{i}");
+                        c.ok(
+                            "session.prepare",
+                            json!({"session": name, "environment": b.environment(),
+                                "brandId": 1000, "channelId": "chat_single"}),
+                        );
+                        c.ok("session.connect", json!({"session": name}));
+                    }
+                });
+            }
+        });
+        started.elapsed()
+    };
+    let first = connect_range(0, 9_000);
+    std::thread::sleep(Duration::from_secs(1));
+    let at_9000 = crate::bench::rss_kib(pid);
+    let rest = connect_range(9_000, total);
+    std::thread::sleep(Duration::from_secs(1));
+    let at_total = crate::bench::rss_kib(pid);
+    let status = d.client().ok("daemon.status", json!({}));
+    let sessions = status["sessions"].as_array().unwrap();
+    let connected = sessions
+        .iter()
+        .filter(|s| s["connection"] == "connected")
+        .count();
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .count();
+    println!(
+        "{total} sessions: 9,000 connected in {first:.1?}, the last 1,000 in {rest:.1?}; \
+         {connected} of {} connected; daemon RSS {idle} KiB idle, {at_9000} KiB at 9,000 \
+         ({:.1} KiB per session; target ≤ 24, the web SDK 28), {at_total} KiB at {total}; \
+         {fds} file descriptors",
+        sessions.len(),
+        (at_9000 - idle) as f64 / 9_000.0
+    );
+}
