@@ -114,8 +114,11 @@ impl Default for SocketConfig {
     }
 }
 
-/// The WebSocket's initial read buffer: a typical CXone frame fits.
-const READ_BUFFER: usize = 8 * 1024;
+/// The WebSocket's read buffer, per connection: acks, pongs and typing events fit; a larger
+/// frame (a message event is 5–8 KiB) is read in a few chunks into a buffer that grows for it.
+/// 4 KiB rather than 8 saves 4 KiB of each connected session at no measured cost to a send
+/// (`bench_peers`, BENCHMARKS.md).
+const READ_BUFFER: usize = 4 * 1024;
 
 /// Something the connection delivers that is not a reply to a request.
 #[derive(Debug)]
