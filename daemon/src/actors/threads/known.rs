@@ -1,8 +1,9 @@
 //! The threads a session knows, kept in its store so that a restarted daemon still knows them
 //! before the back end answers: `threads.list` shows them with their names and unread counts,
 //! `threads.get` their latest messages, and a send to one while the connection is down is
-//! queued (or, after an explicit disconnect, `notConnected`), never `unknownThread`. A restored thread the next recovery does
-//! not confirm (archived, or gone) is dropped again. The welcome template is kept too.
+//! queued (or, after an explicit disconnect, `notConnected`), never `unknownThread`. A
+//! restored thread the next recovery does not confirm (archived, or gone) is dropped again.
+//! The welcome template is kept too.
 //!
 //! Which threads are the session's is the record's `threadIds`, written here as the registry
 //! learns of threads; what is known of each — its metadata and its newest messages — goes to
