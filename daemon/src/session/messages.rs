@@ -54,14 +54,18 @@ impl Messages {
             self.list[i] = message;
             return false;
         }
-        let key = message.created_at.unix_ms();
+        self.changed.push(message.id.clone());
+        self.insert(message.created_at.unix_ms(), message);
+        true
+    }
+
+    /// Puts a message not held yet at `key`, after the messages of an equal key.
+    fn insert(&mut self, key: i64, message: ChatMessage) {
         let i = self.keys.partition_point(|k| *k <= key);
         self.count(message.is_unread(), 1);
-        self.changed.push(message.id.clone());
         self.index.insert(message.id.clone(), key);
         self.keys.insert(i, key);
         self.list.insert(i, message);
-        true
     }
 
     /// Unread messages loaded here.
@@ -103,14 +107,9 @@ impl Messages {
 
     /// Adds a message read back from the store at its stored place; it is not a change.
     pub(crate) fn restore(&mut self, place: i64, message: ChatMessage) {
-        if self.index.contains_key(&message.id) {
-            return;
+        if !self.index.contains_key(&message.id) {
+            self.insert(place, message);
         }
-        let i = self.keys.partition_point(|k| *k <= place);
-        self.count(message.is_unread(), 1);
-        self.index.insert(message.id.clone(), place);
-        self.keys.insert(i, place);
-        self.list.insert(i, message);
     }
 
     fn position(&self, id: &str, key: i64) -> Option<usize> {

@@ -366,3 +366,19 @@ pub fn stored_queue(state_dir: &std::path::Path, session: &str) -> usize {
     )
     .unwrap() as usize
 }
+
+/// A fixture of the official SDKs' test suites, under `../shared/cxone/fixtures`.
+pub fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/cxone/fixtures")
+        .join(rel)
+}
+
+/// Folds the write-ahead log of the state database in `state_dir` into the file (as a clean
+/// stop does), so that damage done to the file's bytes hits what was committed.
+pub fn checkpoint(state_dir: &std::path::Path) {
+    rusqlite::Connection::open(state_dir.join("state.db"))
+        .unwrap()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+}

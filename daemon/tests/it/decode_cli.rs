@@ -1,17 +1,11 @@
 //! `cxone-chatd decode` and `--version`, run as the real binary.
 
+use crate::common::fixture;
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_cxone-chatd"))
-}
-
-fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/cxone/fixtures")
-        .join(rel)
 }
 
 fn decode_stdin(input: &[u8]) -> Output {

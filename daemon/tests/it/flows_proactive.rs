@@ -9,9 +9,7 @@ use cxone_emulator::EmulatorConfig;
 use serde_json::{Value, json};
 
 fn fixture(name: &str) -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/cxone/fixtures/ios")
-        .join(name);
+    let path = crate::common::fixture(&format!("ios/{name}"));
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 

@@ -42,6 +42,28 @@ fn connected_then_cut_off(c: &mut Client, b: &Backend) -> String {
     tid
 }
 
+/// A daemon in `dir` connects, loses the back end for good, queues `texts` (each made
+/// `long`), and is killed (SIGKILL, no goodbye).
+fn queued_then_killed(b: &Backend, dir: &Path, texts: &[&str]) {
+    let d = Daemon::start_in(dir, &[]);
+    let mut c = d.client();
+    let tid = connected_then_cut_off(&mut c, b);
+    for text in texts {
+        let m = c.ok("thread.send", json!({"threadId": tid, "text": long(text)}));
+        assert_eq!(m["status"], "queued", "{text}");
+    }
+}
+
+/// Subscribes, then asks for the run's events from its first: what a restarted daemon said
+/// before this client connected (a salvage's report) is read too.
+fn subscribe_from_the_start(c: &mut Client) {
+    let epoch = c.subscribe()["epoch"].clone();
+    c.ok(
+        "events.subscribe",
+        json!({"since": {"epoch": epoch, "seq": 0}}),
+    );
+}
+
 /// A text long enough that its row fills a database page of its own.
 fn long(text: &str) -> String {
     format!("{text}-{}", "x".repeat(3000))
@@ -51,22 +73,11 @@ fn long(text: &str) -> String {
 fn a_damaged_database_delivers_what_it_still_holds_and_says_what_was_lost() {
     let b = Backend::start(EmulatorConfig::default());
     let dir = tempfile::tempdir().unwrap();
-    {
-        let d = Daemon::start_in(dir.path(), &[]);
-        let mut c = d.client();
-        let tid = connected_then_cut_off(&mut c, &b);
-        for text in ["q1", "q2", "q3-MARK"] {
-            let m = c.ok("thread.send", json!({"threadId": tid, "text": long(text)}));
-            assert_eq!(m["status"], "queued");
-        }
-    }
-    // The daemon was killed; the log folded into the file (as a clean stop does), then a
-    // disk fault garbles the page holding the third message.
+    queued_then_killed(&b, dir.path(), &["q1", "q2", "q3-MARK"]);
+    // The log folded into the file (as a clean stop does), then a disk fault garbles the page
+    // holding the third message.
+    crate::common::checkpoint(&dir.path().join("state"));
     let path = dir.path().join("state/state.db");
-    rusqlite::Connection::open(&path)
-        .unwrap()
-        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
-        .unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
     let at = bytes
         .windows(7)
@@ -81,11 +92,7 @@ fn a_damaged_database_delivers_what_it_still_holds_and_says_what_was_lost() {
     // reads the run's events from its start.
     let d = Daemon::start_in(dir.path(), &[]);
     let mut c = d.client();
-    let epoch = c.subscribe()["epoch"].clone();
-    c.ok(
-        "events.subscribe",
-        json!({"since": {"epoch": epoch, "seq": 0}}),
-    );
+    subscribe_from_the_start(&mut c);
     let e = c.wait_event("the damage reported", |e| e["kind"] == "error");
     let error = &e["data"]["error"];
     assert_eq!(error["code"], -32012, "{e}");
@@ -149,20 +156,9 @@ fn a_truncated_garbled_or_emptied_database_is_set_aside_loudly_and_nothing_is_lo
     for kind in ["truncated", "header", "emptied"] {
         let b = Backend::start(EmulatorConfig::default());
         let dir = tempfile::tempdir().unwrap();
-        {
-            let d = Daemon::start_in(dir.path(), &[]);
-            let mut c = d.client();
-            let tid = connected_then_cut_off(&mut c, &b);
-            for text in ["q1", "q2"] {
-                let m = c.ok("thread.send", json!({"threadId": tid, "text": long(text)}));
-                assert_eq!(m["status"], "queued", "{kind}");
-            }
-        }
+        queued_then_killed(&b, dir.path(), &["q1", "q2"]);
+        crate::common::checkpoint(&dir.path().join("state"));
         let path = dir.path().join("state/state.db");
-        rusqlite::Connection::open(&path)
-            .unwrap()
-            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
-            .unwrap();
         let mut bytes = std::fs::read(&path).unwrap();
         match kind {
             "truncated" => bytes.truncate(bytes.len() / 2 / 4096 * 4096 + 100),
@@ -174,11 +170,7 @@ fn a_truncated_garbled_or_emptied_database_is_set_aside_loudly_and_nothing_is_lo
         b.admin_post("faults", json!({"refuseAuthorizations": 0}));
         let d = Daemon::start_in(dir.path(), &[]);
         let mut c = d.client();
-        let epoch = c.subscribe()["epoch"].clone();
-        c.ok(
-            "events.subscribe",
-            json!({"since": {"epoch": epoch, "seq": 0}}),
-        );
+        subscribe_from_the_start(&mut c);
         // The session comes back by itself when its record survived; otherwise the host
         // prepares it again.
         if c.call("session.state", json!({})).get("error").is_some() {

@@ -93,13 +93,6 @@ fn queue_long(store: &Store, session: &str, texts: &[&str]) -> Vec<Outgoing> {
 
 /// Folds the WAL into the database file, as a clean shutdown does, so that damage to the file
 /// reaches every row.
-fn checkpoint(dir: &std::path::Path) {
-    rusqlite::Connection::open(dir.join("state.db"))
-        .unwrap()
-        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
-        .unwrap();
-}
-
 fn aside(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     fs::read_dir(dir)
         .unwrap()
@@ -125,7 +118,7 @@ fn a_damaged_page_loses_only_its_row_and_each_session_is_told_what_it_kept() {
             queue_long(&store, "t", &["t-one"]),
         )
     };
-    checkpoint(dir.path());
+    crate::common::checkpoint(dir.path());
     let path = dir.path().join("state.db");
     let mut bytes = fs::read(&path).unwrap();
     let at = bytes
@@ -180,7 +173,7 @@ fn a_database_damaged_beyond_reading_is_moved_aside_and_its_messages_counted() {
             let store = Store::open(dir.path()).unwrap();
             queue_long(&store, "s", &["one", "two", "three"]);
         }
-        checkpoint(dir.path());
+        crate::common::checkpoint(dir.path());
         let path = dir.path().join("state.db");
         let mut bytes = fs::read(&path).unwrap();
         match damage {
