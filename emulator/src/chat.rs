@@ -406,6 +406,43 @@ impl Backend {
                     }
                 }
             }
+            SentEvent::SendOfflineMessage(d) => {
+                // Left for the contact centre to answer by e-mail; the admin API's `received`
+                // log keeps it. Refused like a transcript when it cannot be answered.
+                let to = &d.author_customer_identity.id_on_external_platform;
+                let text = &d.message_content.payload.text;
+                let offered = self
+                    .config
+                    .channel(key.brand, &key.channel)
+                    .is_some_and(|c| c.offline_form);
+                if !offered {
+                    fail(
+                        &et,
+                        event_id,
+                        "SendingOfflineMessageFailed",
+                        "The offline form is not enabled for this channel.",
+                    )
+                } else if !to.contains('@') {
+                    fail(
+                        &et,
+                        event_id,
+                        "SendingOfflineMessageFailed",
+                        "The author's idOnExternalPlatform must be an e-mail address.",
+                    )
+                } else if text.trim().is_empty() {
+                    fail(
+                        &et,
+                        event_id,
+                        "SendingOfflineMessageFailed",
+                        "The message is empty.",
+                    )
+                } else {
+                    vec![reply(
+                        &et,
+                        postback(event_id, "OfflineMessageSent", EventBody::Other(None)),
+                    )]
+                }
+            }
             SentEvent::EndContact(d) => {
                 let found = self
                     .threads

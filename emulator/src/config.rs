@@ -71,6 +71,9 @@ pub struct ChannelConfig {
     pub online: bool,
     /// Transcripts by e-mail allowed.
     pub transcript: bool,
+    /// The offline form is offered while no agent is available (`liveChatShowOfflineForm`);
+    /// when off, `SendOfflineMessage` is refused with `SendingOfflineMessageFailed`.
+    pub offline_form: bool,
     /// Proactive chat enabled.
     pub proactive: bool,
     /// Attachments enabled.
@@ -196,6 +199,7 @@ impl Default for ChannelConfig {
             secured_sessions: false,
             online: true,
             transcript: true,
+            offline_form: true,
             proactive: true,
             attachments: true,
             max_file_size_mb: 40,

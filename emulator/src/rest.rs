@@ -163,6 +163,7 @@ pub(crate) fn configuration(channel_id: &str, c: &ChannelConfig) -> ChannelConfi
     let s = &mut cfg.settings;
     s.is_proactive_chat_enabled = Some(c.proactive);
     s.live_chat_allow_transcript = Some(c.transcript);
+    s.live_chat_show_offline_form = Some(c.offline_form);
     s.secured_sessions = Some(c.secured_sessions);
     s.features
         .insert(features::SECURED_SESSIONS.to_owned(), c.secured_sessions);

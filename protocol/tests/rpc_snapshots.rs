@@ -167,6 +167,7 @@ fn session_state() -> SessionState {
             },
             transcript_allowed: true,
             has_pre_chat_survey: false,
+            offline_form: true,
             live_chat_available: Some(true),
         }),
         visitor_id: "6f1b2c3d-0000-4000-8000-000000000001".into(),
@@ -415,6 +416,16 @@ fn method_cases() -> Vec<(&'static str, Value)> {
             },
             Empty {},
         ),
+        case::<SessionAvailability>(SessionParams::default(), Availability { online: false }),
+        case::<SessionSendOfflineMessage>(
+            SessionSendOfflineMessageParams {
+                session: SessionName::default(),
+                name: "John Doe".into(),
+                email: "john@example.invalid".into(),
+                message: "Please call me back.".into(),
+            },
+            Empty {},
+        ),
         case::<AppForeground>(SessionParams::default(), session_state()),
         case::<AppBackground>(
             AppBackgroundParams {
@@ -494,6 +505,13 @@ fn method_cases() -> Vec<(&'static str, Value)> {
                 action_name: "Offer".into(),
                 action_type: ProactiveActionType::WelcomeMessage,
                 outcome: ProactiveActionOutcome::Displayed,
+            },
+            Empty {},
+        ),
+        case::<AnalyticsCustomVisitorEvent>(
+            AnalyticsCustomVisitorEventParams {
+                session: SessionName::default(),
+                data: json!({"basket": 3}),
             },
             Empty {},
         ),

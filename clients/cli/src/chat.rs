@@ -49,7 +49,8 @@ pub(crate) struct ChatArgs {
 
 const HELP: &str = "Type a message and press Enter to send it. Commands: /end ends the conversation, \
 /new starts a new thread, /quit leaves (the conversation goes on); /yes and /no answer an \
-inactivity prompt.";
+inactivity prompt; /available asks whether an agent is available; /offline EMAIL MESSAGE leaves \
+a message for the contact centre to answer by e-mail.";
 
 /// An inactivity popup waiting for the customer's answer.
 #[derive(Debug, Clone)]
@@ -130,43 +131,31 @@ pub(crate) fn run(ctx: &Ctx, args: ChatArgs) -> Result<(), CliError> {
         sub["seq"].as_u64().unwrap_or_default(),
     );
 
-    prepare_and_connect(ctx, &mut calls, &args)?;
+    let offline = prepare_and_connect(ctx, &mut calls, &args)?;
+    // A live chat with no agent has no conversation to show yet: the chat starts without a
+    // thread and joins one once an agent is available (see `join_when_available`).
     let thread = match args.thread.clone() {
-        Some(t) => t,
-        None => pick_thread(&mut calls, ctx, &session, args.new_thread)?,
+        Some(t) => Some(t),
+        None if offline => None,
+        None => Some(pick_thread(&mut calls, ctx, &session, args.new_thread)?),
     };
-    let snapshot = calls.call(
-        "threads.get",
-        json!({"session": session, "threadId": thread}),
-        ctx.timeout,
-    )?;
-    println!(
-        "Chatting in thread {thread} ({}) of session {session}.",
-        snapshot["thread"]["state"].as_str().unwrap_or("?")
-    );
-    println!("{HELP}");
+    let popup: SharedPopup = Arc::new(Mutex::new(None));
     // Messages already shown, so that their events (still queued on the event connection) are
     // not shown again.
     let mut shown_ids = HashSet::new();
-    for m in snapshot["messages"].as_array().into_iter().flatten() {
-        println!("{}", render::message_line(m));
-        shown_ids.extend(m["id"].as_str().map(str::to_owned));
-    }
-
-    let popup: SharedPopup = Arc::new(Mutex::new(None));
-    if let Some(p) = Popup::read(&snapshot["thread"]["inactivityPopup"]) {
-        println!(
-            "{}",
-            render::popup_prompt(&snapshot["thread"]["inactivityPopup"])
-        );
-        if let Ok(mut open) = popup.lock() {
-            *open = Some(p);
+    match &thread {
+        Some(thread) => {
+            show_thread(ctx, &mut calls, &session, thread, &popup, &mut shown_ids)?;
+        }
+        None => {
+            println!("No agent is available in session {session}; type a message to try again.");
+            println!("{HELP}");
         }
     }
     let ticker_popup = Arc::clone(&popup);
     std::thread::spawn(move || count_down(&ticker_popup));
 
-    let current = Arc::new(Mutex::new(thread));
+    let current = Arc::new(Mutex::new(thread.unwrap_or_default()));
     let printer_thread = Arc::clone(&current);
     let printer_popup = Arc::clone(&popup);
     let printer_ctx = ctx.clone();
@@ -186,7 +175,30 @@ pub(crate) fn run(ctx: &Ctx, args: ChatArgs) -> Result<(), CliError> {
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { break };
         let line = line.trim();
-        let thread = current.lock().map(|t| t.clone()).unwrap_or_default();
+        let mut thread = current.lock().map(|t| t.clone()).unwrap_or_default();
+        let needs_thread = !line.is_empty()
+            && !matches!(line, "/quit" | "/exit" | "/help" | "/available")
+            && !line.starts_with("/offline");
+        if thread.is_empty() && needs_thread {
+            match join_when_available(ctx, &mut calls, &session, &popup) {
+                Ok(Some(joined)) => {
+                    if let Ok(mut c) = current.lock() {
+                        c.clone_from(&joined);
+                    }
+                    thread = joined;
+                }
+                Ok(None) => {
+                    println!(
+                        "! no agent is available yet; /offline EMAIL MESSAGE leaves a message, /available asks again"
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    println!("! {e}");
+                    continue;
+                }
+            }
+        }
         let outcome = match line {
             "" => Ok(()),
             "/quit" | "/exit" => break,
@@ -219,6 +231,22 @@ pub(crate) fn run(ctx: &Ctx, args: ChatArgs) -> Result<(), CliError> {
                             .map(|_| println!("… answered {text:?}"))
                     }
                 }
+            }
+            "/available" => calls
+                .call(
+                    "session.availability",
+                    json!({"session": session}),
+                    ctx.timeout,
+                )
+                .map(|a| {
+                    if a["online"] == true {
+                        println!("… an agent is available");
+                    } else {
+                        println!("… no agent is available now");
+                    }
+                }),
+            offline if offline.starts_with("/offline") => {
+                leave_offline_message(ctx, &mut calls, &session, offline)
             }
             "/new" => calls
                 .call("threads.create", json!({"session": session}), ctx.timeout)
@@ -255,9 +283,98 @@ pub(crate) fn run(ctx: &Ctx, args: ChatArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Prints the thread's snapshot (and its open inactivity prompt) before the chat goes on in it.
+fn show_thread(
+    ctx: &Ctx,
+    calls: &mut Connection,
+    session: &str,
+    thread: &str,
+    popup: &SharedPopup,
+    shown_ids: &mut HashSet<String>,
+) -> Result<(), CliError> {
+    let snapshot = calls.call(
+        "threads.get",
+        json!({"session": session, "threadId": thread}),
+        ctx.timeout,
+    )?;
+    println!(
+        "Chatting in thread {thread} ({}) of session {session}.",
+        snapshot["thread"]["state"].as_str().unwrap_or("?")
+    );
+    println!("{HELP}");
+    for m in snapshot["messages"].as_array().into_iter().flatten() {
+        println!("{}", render::message_line(m));
+        shown_ids.extend(m["id"].as_str().map(str::to_owned));
+    }
+    if let Some(p) = Popup::read(&snapshot["thread"]["inactivityPopup"]) {
+        println!(
+            "{}",
+            render::popup_prompt(&snapshot["thread"]["inactivityPopup"])
+        );
+        if let Ok(mut open) = popup.lock() {
+            *open = Some(p);
+        }
+    }
+    Ok(())
+}
+
+/// While the live chat was offline: connects again and, when an agent is available now, starts
+/// the conversation's thread. `None` while still offline.
+fn join_when_available(
+    ctx: &Ctx,
+    calls: &mut Connection,
+    session: &str,
+    popup: &SharedPopup,
+) -> Result<Option<String>, CliError> {
+    let state = calls.call("session.connect", json!({"session": session}), ctx.timeout)?;
+    if state["state"] == "offline" {
+        return Ok(None);
+    }
+    let thread = pick_thread(calls, ctx, session, false)?;
+    println!("… an agent is available now");
+    show_thread(ctx, calls, session, &thread, popup, &mut HashSet::new())?;
+    Ok(Some(thread))
+}
+
+/// `/offline EMAIL MESSAGE`: the offline form, in the customer's name as the session knows it.
+fn leave_offline_message(
+    ctx: &Ctx,
+    calls: &mut Connection,
+    session: &str,
+    line: &str,
+) -> Result<(), CliError> {
+    let rest = line.trim_start_matches("/offline").trim();
+    let Some((email, message)) = rest.split_once(' ') else {
+        println!(
+            "! type /offline EMAIL MESSAGE, e.g. /offline ada@example.com Please call me back"
+        );
+        return Ok(());
+    };
+    let customer = calls.call("customer.get", json!({"session": session}), ctx.timeout)?;
+    let name = [&customer["firstName"], &customer["lastName"]]
+        .iter()
+        .filter_map(|n| n.as_str().filter(|n| !n.is_empty()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let name = if name.is_empty() {
+        "Customer".to_owned()
+    } else {
+        name
+    };
+    calls
+        .call(
+            "session.sendOfflineMessage",
+            json!({"session": session, "name": name, "email": email, "message": message.trim()}),
+            ctx.timeout,
+        )
+        .map(|_| {
+            println!("… your message was left for the contact centre; the answer comes to {email}")
+        })
+}
+
 /// Prepares the session when it is not (and `--brand`/`--channel` say how), then connects it
-/// unless it already is.
-fn prepare_and_connect(ctx: &Ctx, c: &mut Connection, args: &ChatArgs) -> Result<(), CliError> {
+/// unless it already is. True when the connect found the live chat offline.
+fn prepare_and_connect(ctx: &Ctx, c: &mut Connection, args: &ChatArgs) -> Result<bool, CliError> {
     let session = &args.session;
     let state = match c.call("session.state", json!({"session": session}), ctx.timeout) {
         Ok(s) => s,
@@ -294,12 +411,14 @@ fn prepare_and_connect(ctx: &Ctx, c: &mut Connection, args: &ChatArgs) -> Result
     if !matches!(state["state"].as_str(), Some("connected" | "ready")) {
         let s = c.call("session.connect", json!({"session": session}), ctx.timeout)?;
         if s["state"] == "offline" {
-            println!(
-                "… live chat is offline (no agents available); messages wait until it is back"
-            );
+            println!("… live chat is offline (no agents available)");
+            if s["channel"]["offlineForm"] == true {
+                println!("… leave a message for an answer by e-mail: /offline EMAIL MESSAGE");
+            }
+            return Ok(true);
         }
     }
-    Ok(())
+    Ok(false)
 }
 
 /// The thread to use: with `new`, a new one; else the newest one that is not closed, or a new

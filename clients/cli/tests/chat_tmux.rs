@@ -223,3 +223,62 @@ fn chat_asks_the_inactivity_question_counts_down_and_answers_it() {
     tmux.type_line("/quit");
     tmux.wait_for("CHAT-EXITED-0");
 }
+
+/// A live-chat channel with nobody there.
+const CLOSED: &str = r#"
+[brands.1000.channels.chat_closed]
+name = "Closed"
+mode = "live"
+online = false
+"#;
+
+#[test]
+fn chat_on_a_closed_live_chat_offers_the_offline_form_and_leaves_the_message() {
+    let e = Emulator::start_with_config(Some(CLOSED));
+    let d = Daemon::start();
+    let tmux = Tmux {
+        name: format!("cxone-chat-test-offline-{}", std::process::id()),
+    };
+    let command = format!(
+        "{} --socket {} chat --brand 1000 --channel chat_closed --environment '{}' --first-name Ada --last-name Lovelace; echo CHAT-EXITED-$?; sleep 30",
+        quote(Path::new(common::CLI)),
+        quote(&d.socket),
+        e.environment()
+    );
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "chat",
+        "-x",
+        "160",
+        "-y",
+        "50",
+        &command,
+    ]);
+    tmux.wait_for("leave a message for an answer by e-mail: /offline EMAIL MESSAGE");
+    tmux.wait_for("Type a message and press Enter");
+    tmux.type_line("hello?");
+    tmux.wait_for("! no agent is available yet; /offline EMAIL MESSAGE leaves a message");
+    tmux.type_line("/available");
+    tmux.wait_for("… no agent is available now");
+    tmux.type_line("/offline");
+    tmux.wait_for("! type /offline EMAIL MESSAGE");
+    tmux.type_line("/offline ada@example.com Please call me back");
+    tmux.wait_for(
+        "… your message was left for the contact centre; the answer comes to ada@example.com",
+    );
+    let received = e.admin_get("received?kind=SendOfflineMessage");
+    let data = &received[0]["body"]["payload"]["data"];
+    assert_eq!(
+        data["authorCustomerIdentity"],
+        serde_json::json!({"idOnExternalPlatform": "ada@example.com", "firstName": "Ada", "lastName": "Lovelace"}),
+        "{received}"
+    );
+    assert_eq!(
+        data["messageContent"]["payload"]["text"],
+        "Please call me back"
+    );
+    tmux.type_line("/quit");
+    tmux.wait_for("CHAT-EXITED-0");
+}

@@ -158,6 +158,17 @@ export type Author = ({
 } & CustomerAuthor);
 
 /**
+ * The answer of `session.availability`.
+ */
+export type Availability = {
+  /**
+   * Whether an agent is available: `session.connect` on a live-chat channel answers `offline` while
+   * this is false.
+   */
+  online: boolean;
+};
+
+/**
  * Facts about a prepared session's channel, from its configuration.
  */
 export type ChannelInfo = {
@@ -185,6 +196,11 @@ export type ChannelInfo = {
    * Live chat only: whether an agent was available at the last check.
    */
   liveChatAvailable?: (boolean | null);
+  /**
+   * Whether the channel offers the offline form while no agent is available
+   * (`session.sendOfflineMessage`; the channel's `liveChatShowOfflineForm`).
+   */
+  offlineForm: boolean;
   /**
    * Whether `thread.sendTranscript` is allowed.
    */
@@ -1894,6 +1910,40 @@ export type SessionExecuteTriggerParams = {
 /** The result of `session.executeTrigger`. */
 export type SessionExecuteTriggerResult = Empty;
 
+/** The params of `session.availability`. */
+export type SessionAvailabilityParams = {
+  /**
+   * The session to act on; `"default"` when left out.
+   */
+  session?: string;
+};
+
+/** The result of `session.availability`. */
+export type SessionAvailabilityResult = Availability;
+
+/** The params of `session.sendOfflineMessage`. */
+export type SessionSendOfflineMessageParams = {
+  /**
+   * The e-mail address the answer goes to.
+   */
+  email: string;
+  /**
+   * The message.
+   */
+  message: string;
+  /**
+   * The customer's full name; the last word is sent as the last name, as the web SDK does.
+   */
+  name: string;
+  /**
+   * The session; `"default"` when left out.
+   */
+  session?: string;
+};
+
+/** The result of `session.sendOfflineMessage`. */
+export type SessionSendOfflineMessageResult = Empty;
+
 /** The params of `app.foreground`. */
 export type AppForegroundParams = {
   /**
@@ -2101,6 +2151,21 @@ export type AnalyticsProactiveActionParams = {
 
 /** The result of `analytics.proactiveAction`. */
 export type AnalyticsProactiveActionResult = Empty;
+
+/** The params of `analytics.customVisitorEvent`. */
+export type AnalyticsCustomVisitorEventParams = {
+  /**
+   * The event: any JSON value but `null`.
+   */
+  data: unknown;
+  /**
+   * The session; `"default"` when left out.
+   */
+  session?: string;
+};
+
+/** The result of `analytics.customVisitorEvent`. */
+export type AnalyticsCustomVisitorEventResult = Empty;
 
 /** The params of `threads.list`. */
 export type ThreadsListParams = {
@@ -2517,6 +2582,47 @@ export abstract class Methods {
   }
 
   /**
+   * Says whether the channel has an agent available now, without connecting.
+   *
+   * Asks the back end whether an agent is available, without opening a connection (Android's and
+   * the web SDK's `getChannelAvailability`). The answer is reused for 60 s, as both SDKs do, and
+   * is the same one `session.connect` goes by on a live-chat channel. An extension beyond
+   * PRODUCT.md §3 (docs/parity.md).
+   * @param params.session The session to act on; `"default"` when left out.
+   * @throws {UnknownSessionError} 3000 unknownSession
+   * @throws {NotPreparedError} 3001 notPrepared
+   * @throws {BackendUnavailableError} 2000 backendUnavailable
+   * @throws {BackendRejectedError} 2001 backendRejected
+   * @throws {OperationTimeoutError} 2002 timeout
+   */
+  sessionAvailability(params: SessionAvailabilityParams = {}): Promise<SessionAvailabilityResult> {
+    return this.request("session.availability", params) as Promise<SessionAvailabilityResult>;
+  }
+
+  /**
+   * Leaves a message with the contact centre while no agent is available (the offline form).
+   *
+   * The offline form (web SDK `sendOfflineMessage`): a message the contact centre answers by
+   * e-mail, for when no agent is available. It needs no `session.connect`: a session that is not
+   * connected (a live chat `offline` opens no socket) opens one for this message only. An
+   * extension beyond PRODUCT.md §3 (docs/parity.md).
+   * @param params.email The e-mail address the answer goes to.
+   * @param params.message The message.
+   * @param params.name The customer's full name; the last word is sent as the last name, as the web SDK does.
+   * @param params.session The session; `"default"` when left out.
+   * @throws {UnknownSessionError} 3000 unknownSession
+   * @throws {NotPreparedError} 3001 notPrepared
+   * @throws {InvalidParameterError} 3008 invalidParameter
+   * @throws {AuthorizationRequiredError} 1000 authorizationRequired
+   * @throws {BackendUnavailableError} 2000 backendUnavailable
+   * @throws {BackendRejectedError} 2001 backendRejected
+   * @throws {OperationTimeoutError} 2002 timeout
+   */
+  sessionSendOfflineMessage(params: SessionSendOfflineMessageParams): Promise<SessionSendOfflineMessageResult> {
+    return this.request("session.sendOfflineMessage", params) as Promise<SessionSendOfflineMessageResult>;
+  }
+
+  /**
    * Tells the daemon the host application became active.
    *
    * Prepares again if needed, starts or extends the analytics visit, reconnects if the session
@@ -2691,6 +2797,23 @@ export abstract class Methods {
    */
   analyticsProactiveAction(params: AnalyticsProactiveActionParams): Promise<AnalyticsProactiveActionResult> {
     return this.request("analytics.proactiveAction", params) as Promise<AnalyticsProactiveActionResult>;
+  }
+
+  /**
+   * Sends a custom visitor event: any JSON value the contact centre has agreed with the host.
+   *
+   * Android's `customVisitor`: any JSON value, sent over the connection as a
+   * `StoreVisitorEvents` frame exactly as Android sends it (labelled `ProactiveActionDisplayed`,
+   * an SDK quirk the back end expects). Unlike the other analytics it needs a connection. An
+   * extension beyond PRODUCT.md §3 (docs/parity.md).
+   * @param params.data The event: any JSON value but `null`.
+   * @param params.session The session; `"default"` when left out.
+   * @throws {UnknownSessionError} 3000 unknownSession
+   * @throws {NotConnectedError} 3002 notConnected
+   * @throws {InvalidParameterError} 3008 invalidParameter
+   */
+  analyticsCustomVisitorEvent(params: AnalyticsCustomVisitorEventParams): Promise<AnalyticsCustomVisitorEventResult> {
+    return this.request("analytics.customVisitorEvent", params) as Promise<AnalyticsCustomVisitorEventResult>;
   }
 
   /**

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 
-use crate::upstream::rest::ChannelTarget;
+use crate::upstream::rest::{ChannelTarget, RestError};
 use crate::upstream::{Endpoints, RestClient};
 
 /// How long an availability answer is reused (iOS `expirationInterval = 60`, Android
@@ -99,20 +99,25 @@ impl Handler<Configure> for LiveChat {
     }
 }
 
-/// Whether live chat is available now (cached for 60 s).
+/// Whether live chat is available now (cached for 60 s); a failed check counts as offline.
 #[derive(Message, Debug)]
 #[rtype(result = "bool")]
 pub(crate) struct IsOnline;
 
-impl Handler<IsOnline> for LiveChat {
-    type Result = ResponseActFuture<Self, bool>;
+/// `session.availability`: the same answer as [`IsOnline`], but a failed check is the host's to
+/// see (and is not cached either).
+#[derive(Message, Debug)]
+#[rtype(result = "Result<bool, RestError>")]
+pub(crate) struct CheckAvailability;
 
-    fn handle(&mut self, _: IsOnline, _: &mut Self::Context) -> Self::Result {
+impl LiveChat {
+    /// The cached answer, or the back end's (cached when it came).
+    fn check(&mut self) -> ResponseActFuture<Self, Result<bool, RestError>> {
         if let Some(online) = self.cache.get(Instant::now()) {
-            return Box::pin(fut::ready(online));
+            return Box::pin(fut::ready(Ok(online)));
         }
         let Some(c) = self.channel.clone() else {
-            return Box::pin(fut::ready(false));
+            return Box::pin(fut::ready(Ok(false)));
         };
         let rest = self.rest.clone();
         let ask = async move {
@@ -123,15 +128,32 @@ impl Handler<IsOnline> for LiveChat {
             };
             rest.availability(target).await.map(|a| a.is_online())
         };
-        Box::pin(ask.into_actor(self).map(|answer, act, _| match answer {
-            Ok(online) => {
+        Box::pin(ask.into_actor(self).map(|answer, act, _| {
+            if let Ok(online) = answer {
                 act.cache.store(online, Instant::now());
-                online
             }
-            Err(e) => {
+            answer
+        }))
+    }
+}
+
+impl Handler<CheckAvailability> for LiveChat {
+    type Result = ResponseActFuture<Self, Result<bool, RestError>>;
+
+    fn handle(&mut self, _: CheckAvailability, _: &mut Self::Context) -> Self::Result {
+        self.check()
+    }
+}
+
+impl Handler<IsOnline> for LiveChat {
+    type Result = ResponseActFuture<Self, bool>;
+
+    fn handle(&mut self, _: IsOnline, _: &mut Self::Context) -> Self::Result {
+        Box::pin(self.check().map(|answer, _, _| {
+            answer.unwrap_or_else(|e| {
                 tracing::info!(error = %e, "checking live-chat availability failed; treating the chat as offline");
                 false
-            }
+            })
         }))
     }
 }

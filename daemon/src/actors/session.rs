@@ -31,6 +31,7 @@ use crate::session::error::SessionError;
 use crate::session::state::{Change, StateMachine};
 use crate::upstream::rest::ChannelTarget;
 use connect::{Outcome, Plan};
+mod availability;
 mod connect;
 mod connection;
 mod customer;
@@ -363,6 +364,7 @@ impl Session {
             },
             transcript_allowed: c.settings.transcript_allowed(),
             has_pre_chat_survey: c.pre_chat_form(&t.channel_id).is_some(),
+            offline_form: c.settings.offline_form_shown(),
             live_chat_available: c.is_online(),
         })
     }
@@ -806,10 +808,11 @@ impl Handler<Status> for Session {
     }
 }
 
+pub(crate) use availability::{Availability, SendOfflineMessage};
 pub(crate) use connection::KeepTrying;
 pub(crate) use customer::{
-    Authorize, ExecuteTrigger, GetCustomer, GetPreChatSurvey, SetCustomer, SetCustomerFields,
-    SetDeviceToken,
+    Authorize, CustomVisitorEvent, ExecuteTrigger, GetCustomer, GetPreChatSurvey, SetCustomer,
+    SetCustomerFields, SetDeviceToken,
 };
 pub(crate) use lifecycle::{Analytics, AnalyticsCall, Background, Foreground};
 pub(crate) use shutdown::GoAway;

@@ -61,6 +61,7 @@ impl From<&SessionError> for ErrorObject {
             }
             SessionError::FetchChannelConfig(r)
             | SessionError::RegisterVisitor(r)
+            | SessionError::CheckAvailability(r)
             | SessionError::SendAnalytics(r) => {
                 let mut o = ErrorObject::new(rest_code(r));
                 if let Some(s) = r.status() {

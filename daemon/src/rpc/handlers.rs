@@ -46,6 +46,8 @@ fn register(d: &mut Dispatcher) {
         .on::<s::SessionGetState>(session::state)
         .on::<s::SessionClose>(session::close)
         .on::<s::SessionExecuteTrigger>(session::execute_trigger)
+        .on::<s::SessionAvailability>(session::availability)
+        .on::<s::SessionSendOfflineMessage>(session::send_offline_message)
         .on::<ts::ThreadsList>(threads::list)
         .on::<ts::ThreadsGet>(threads::get)
         .on::<ts::ThreadsCreate>(threads::create)
@@ -71,7 +73,8 @@ fn register(d: &mut Dispatcher) {
         .on::<a::AnalyticsPageViewEnded>(analytics::page_view_ended)
         .on::<a::AnalyticsChatWindowOpen>(analytics::chat_window_open)
         .on::<a::AnalyticsConversion>(analytics::conversion)
-        .on::<a::AnalyticsProactiveAction>(analytics::proactive_action);
+        .on::<a::AnalyticsProactiveAction>(analytics::proactive_action)
+        .on::<a::AnalyticsCustomVisitorEvent>(analytics::custom_visitor_event);
     // Debug builds only: wedges a critical actor so that tests can see the watchdog stop.
     #[cfg(debug_assertions)]
     d.hook(meta::WEDGE, meta::wedge);

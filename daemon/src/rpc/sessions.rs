@@ -30,6 +30,27 @@ fn lookup(state: &DaemonState, name: &SessionName) -> Option<SessionHandle> {
     sessions.get(name).cloned()
 }
 
+/// The session called `name` for a call that brings back a session the store remembers from an
+/// earlier run (`app.foreground` after a restart): found, or opened with what the store keeps
+/// when there is a record of it. Other names are unknown sessions, as for [`find`].
+pub(crate) async fn find_or_kept(
+    state: &Arc<DaemonState>,
+    name: &SessionName,
+) -> Result<SessionHandle, ErrorObject> {
+    let unknown = match find(state, name).await {
+        Ok(found) => return Ok(found),
+        Err(e) if e.code == ErrorCode::UnknownSession.code() => e,
+        Err(e) => return Err(e),
+    };
+    let (store, n) = (state.store.clone(), name.as_str().to_owned());
+    let kept =
+        tokio::task::spawn_blocking(move || store.list_sessions().map(|l| l.contains(&n))).await;
+    match kept {
+        Ok(Ok(true)) => session_for(state, name).await,
+        _ => Err(unknown),
+    }
+}
+
 /// Waits until the stored sessions are restored (at once after that): a call that may create a
 /// session waits, so that a session being restored is found, not made twice.
 pub(crate) async fn restored(state: &DaemonState) {

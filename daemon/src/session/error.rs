@@ -34,6 +34,9 @@ pub(crate) enum SessionError {
     /// Registering the visitor failed.
     #[error("registering the visitor failed: {0}")]
     RegisterVisitor(#[source] RestError),
+    /// Asking whether an agent is available failed.
+    #[error("checking whether an agent is available failed: {0}")]
+    CheckAvailability(#[source] RestError),
     /// Posting an analytics event failed.
     #[error("sending the analytics event failed: {0}")]
     SendAnalytics(#[source] RestError),

@@ -75,7 +75,9 @@ impl IdentityKey {
             | SentEvent::SendOutbound(_)
             | SentEvent::EndContact(_)
             | SentEvent::StoreVisitorEvents(_)
-            | SentEvent::SendTranscript(_) => Self::Consumer,
+            | SentEvent::SendTranscript(_)
+            // Web only, and the web SDK writes `consumerIdentity` on every event.
+            | SentEvent::SendOfflineMessage(_) => Self::Consumer,
             _ => Self::Customer,
         }
     }
@@ -153,6 +155,8 @@ pub enum SentEvent {
     ExecuteTrigger(ExecuteTriggerData),
     /// Custom visitor events.
     StoreVisitorEvents(StoreVisitorEventsData),
+    /// The offline form: a message left while no agent is available (web only).
+    SendOfflineMessage(OfflineMessageData),
     /// An event type this crate does not model; kept verbatim so a server can answer it with an
     /// operation error naming the type.
     Other {
@@ -196,6 +200,7 @@ impl SentEvent {
             Self::EndContact(_) => "EndContact",
             Self::ExecuteTrigger(_) => "ExecuteTrigger",
             Self::StoreVisitorEvents(_) => "StoreVisitorEvents",
+            Self::SendOfflineMessage(_) => "SendOfflineMessage",
             Self::Other { event_type, .. } => event_type,
         }
     }
@@ -232,6 +237,7 @@ impl SentEvent {
             Self::EndContact(d) => to_value(d),
             Self::ExecuteTrigger(d) => to_value(d),
             Self::StoreVisitorEvents(d) => to_value(d),
+            Self::SendOfflineMessage(d) => to_value(d),
             Self::Other { data, .. } => return data.clone(),
         })
     }
@@ -280,6 +286,7 @@ impl SentEvent {
             "EndContact" => Self::EndContact(decode_at(d, &p)?),
             "ExecuteTrigger" => Self::ExecuteTrigger(decode_at(d, &p)?),
             "StoreVisitorEvents" => Self::StoreVisitorEvents(decode_at(d, &p)?),
+            "SendOfflineMessage" => Self::SendOfflineMessage(decode_at(d, &p)?),
             other => Self::Other {
                 event_type: other.to_owned(),
                 data: data.cloned(),
@@ -569,6 +576,18 @@ pub struct StoreVisitorEventsData {
     /// Legacy fingerprint-only variant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser_fingerprint: Option<BrowserFingerprint>,
+}
+
+/// `data` of `SendOfflineMessage`, as the web SDK writes it: the message as a `TEXT` content and
+/// the author's identity with the e-mail address as its id and the name split at its last space
+/// (`"Ada King Lovelace"` → first `Ada King`, last `Lovelace`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OfflineMessageData {
+    /// The message.
+    pub message_content: PreviewContent,
+    /// Who left it: `idOnExternalPlatform` is their e-mail address.
+    pub author_customer_identity: crate::cxone::common::CustomerIdentity,
 }
 
 /// One custom visitor event.

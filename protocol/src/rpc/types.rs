@@ -37,8 +37,8 @@ pub use proactive::{
     ProactiveAction, ProactiveActionOutcome, ProactiveActionType, ProactiveContent,
 };
 pub use session::{
-    AttachmentPolicy, AuthenticationKind, ChannelInfo, ChatMode, ChatState, ConnectionState,
-    DEFAULT_SESSION, SessionName, SessionNameError, SessionState, SessionStatus,
+    AttachmentPolicy, AuthenticationKind, Availability, ChannelInfo, ChatMode, ChatState,
+    ConnectionState, DEFAULT_SESSION, SessionName, SessionNameError, SessionState, SessionStatus,
 };
 pub use survey::{
     PreChatSurvey, SurveyChoiceField, SurveyField, SurveyNode, SurveyOption, SurveyTextField,

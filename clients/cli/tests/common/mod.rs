@@ -74,13 +74,22 @@ impl Emulator {
 
     /// `POST /admin/<path>` with a JSON body; the response's JSON.
     pub fn admin_post(&self, path: &str, body: Value) -> Value {
+        self.admin("POST", path, &body.to_string())
+    }
+
+    /// `GET /admin/<path>`; the response's JSON.
+    #[allow(dead_code)] // not every test binary reads the admin API
+    pub fn admin_get(&self, path: &str) -> Value {
+        self.admin("GET", path, "")
+    }
+
+    fn admin(&self, method: &str, path: &str, body: &str) -> Value {
         use std::io::{Read, Write};
         let addr = self.base.trim_start_matches("http://");
         let mut s = std::net::TcpStream::connect(addr).unwrap();
-        let body = body.to_string();
         write!(
             s,
-            "POST /admin/{path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "{method} /admin/{path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         )
         .unwrap();

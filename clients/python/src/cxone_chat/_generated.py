@@ -604,6 +604,59 @@ class AsyncMethods:
         """
         return cast('dict[str, Any]', await self._call("session.executeTrigger", _params({"triggerId": trigger_id, "session": session})))
 
+    async def session_availability(self, *, session: str | None = None) -> dict[str, Any]:
+        """Says whether the channel has an agent available now, without connecting.
+
+        Asks the back end whether an agent is available, without opening a connection (Android's and
+        the web SDK's `getChannelAvailability`). The answer is reused for 60 s, as both SDKs do, and
+        is the same one `session.connect` goes by on a live-chat channel. An extension beyond
+        PRODUCT.md §3 (docs/parity.md).
+
+        Args:
+            session: The session to act on; `"default"` when left out.
+
+        Raises:
+            UnknownSessionError: 3000 unknownSession.
+            NotPreparedError: 3001 notPrepared.
+            BackendUnavailableError: 2000 backendUnavailable.
+            BackendRejectedError: 2001 backendRejected.
+            OperationTimeoutError: 2002 timeout.
+        """
+        return cast('dict[str, Any]', await self._call("session.availability", _params({"session": session})))
+
+    async def session_send_offline_message(
+        self,
+        *,
+        email: str,
+        message: str,
+        name: str,
+        session: str | None = None,
+    ) -> dict[str, Any]:
+        """Leaves a message with the contact centre while no agent is available (the offline form).
+
+        The offline form (web SDK `sendOfflineMessage`): a message the contact centre answers by
+        e-mail, for when no agent is available. It needs no `session.connect`: a session that is not
+        connected (a live chat `offline` opens no socket) opens one for this message only. An
+        extension beyond PRODUCT.md §3 (docs/parity.md).
+
+        Args:
+            email: The e-mail address the answer goes to.
+            message: The message.
+            name: The customer's full name; the last word is sent as the last name, as the web SDK
+                does.
+            session: The session; `"default"` when left out.
+
+        Raises:
+            UnknownSessionError: 3000 unknownSession.
+            NotPreparedError: 3001 notPrepared.
+            InvalidParameterError: 3008 invalidParameter.
+            AuthorizationRequiredError: 1000 authorizationRequired.
+            BackendUnavailableError: 2000 backendUnavailable.
+            BackendRejectedError: 2001 backendRejected.
+            OperationTimeoutError: 2002 timeout.
+        """
+        return cast('dict[str, Any]', await self._call("session.sendOfflineMessage", _params({"email": email, "message": message, "name": name, "session": session})))
+
     async def app_foreground(self, *, session: str | None = None) -> dict[str, Any]:
         """Tells the daemon the host application became active.
 
@@ -860,6 +913,30 @@ class AsyncMethods:
             OperationTimeoutError: 2002 timeout.
         """
         return cast('dict[str, Any]', await self._call("analytics.proactiveAction", _params({"actionId": action_id, "actionName": action_name, "actionType": action_type, "outcome": outcome, "session": session})))
+
+    async def analytics_custom_visitor_event(
+        self,
+        *,
+        data: Any,
+        session: str | None = None,
+    ) -> dict[str, Any]:
+        """Sends a custom visitor event: any JSON value the contact centre has agreed with the host.
+
+        Android's `customVisitor`: any JSON value, sent over the connection as a
+        `StoreVisitorEvents` frame exactly as Android sends it (labelled `ProactiveActionDisplayed`,
+        an SDK quirk the back end expects). Unlike the other analytics it needs a connection. An
+        extension beyond PRODUCT.md §3 (docs/parity.md).
+
+        Args:
+            data: The event: any JSON value but `null`.
+            session: The session; `"default"` when left out.
+
+        Raises:
+            UnknownSessionError: 3000 unknownSession.
+            NotConnectedError: 3002 notConnected.
+            InvalidParameterError: 3008 invalidParameter.
+        """
+        return cast('dict[str, Any]', await self._call("analytics.customVisitorEvent", _params({"data": data, "session": session})))
 
     async def threads_list(self, *, session: str | None = None) -> dict[str, Any]:
         """Returns the session's threads, without their messages.
@@ -1404,6 +1481,59 @@ class SyncMethods:
         """
         return cast('dict[str, Any]', self._call("session.executeTrigger", _params({"triggerId": trigger_id, "session": session})))
 
+    def session_availability(self, *, session: str | None = None) -> dict[str, Any]:
+        """Says whether the channel has an agent available now, without connecting.
+
+        Asks the back end whether an agent is available, without opening a connection (Android's and
+        the web SDK's `getChannelAvailability`). The answer is reused for 60 s, as both SDKs do, and
+        is the same one `session.connect` goes by on a live-chat channel. An extension beyond
+        PRODUCT.md §3 (docs/parity.md).
+
+        Args:
+            session: The session to act on; `"default"` when left out.
+
+        Raises:
+            UnknownSessionError: 3000 unknownSession.
+            NotPreparedError: 3001 notPrepared.
+            BackendUnavailableError: 2000 backendUnavailable.
+            BackendRejectedError: 2001 backendRejected.
+            OperationTimeoutError: 2002 timeout.
+        """
+        return cast('dict[str, Any]', self._call("session.availability", _params({"session": session})))
+
+    def session_send_offline_message(
+        self,
+        *,
+        email: str,
+        message: str,
+        name: str,
+        session: str | None = None,
+    ) -> dict[str, Any]:
+        """Leaves a message with the contact centre while no agent is available (the offline form).
+
+        The offline form (web SDK `sendOfflineMessage`): a message the contact centre answers by
+        e-mail, for when no agent is available. It needs no `session.connect`: a session that is not
+        connected (a live chat `offline` opens no socket) opens one for this message only. An
+        extension beyond PRODUCT.md §3 (docs/parity.md).
+
+        Args:
+            email: The e-mail address the answer goes to.
+            message: The message.
+            name: The customer's full name; the last word is sent as the last name, as the web SDK
+                does.
+            session: The session; `"default"` when left out.
+
+        Raises:
+            UnknownSessionError: 3000 unknownSession.
+            NotPreparedError: 3001 notPrepared.
+            InvalidParameterError: 3008 invalidParameter.
+            AuthorizationRequiredError: 1000 authorizationRequired.
+            BackendUnavailableError: 2000 backendUnavailable.
+            BackendRejectedError: 2001 backendRejected.
+            OperationTimeoutError: 2002 timeout.
+        """
+        return cast('dict[str, Any]', self._call("session.sendOfflineMessage", _params({"email": email, "message": message, "name": name, "session": session})))
+
     def app_foreground(self, *, session: str | None = None) -> dict[str, Any]:
         """Tells the daemon the host application became active.
 
@@ -1660,6 +1790,30 @@ class SyncMethods:
             OperationTimeoutError: 2002 timeout.
         """
         return cast('dict[str, Any]', self._call("analytics.proactiveAction", _params({"actionId": action_id, "actionName": action_name, "actionType": action_type, "outcome": outcome, "session": session})))
+
+    def analytics_custom_visitor_event(
+        self,
+        *,
+        data: Any,
+        session: str | None = None,
+    ) -> dict[str, Any]:
+        """Sends a custom visitor event: any JSON value the contact centre has agreed with the host.
+
+        Android's `customVisitor`: any JSON value, sent over the connection as a
+        `StoreVisitorEvents` frame exactly as Android sends it (labelled `ProactiveActionDisplayed`,
+        an SDK quirk the back end expects). Unlike the other analytics it needs a connection. An
+        extension beyond PRODUCT.md §3 (docs/parity.md).
+
+        Args:
+            data: The event: any JSON value but `null`.
+            session: The session; `"default"` when left out.
+
+        Raises:
+            UnknownSessionError: 3000 unknownSession.
+            NotConnectedError: 3002 notConnected.
+            InvalidParameterError: 3008 invalidParameter.
+        """
+        return cast('dict[str, Any]', self._call("analytics.customVisitorEvent", _params({"data": data, "session": session})))
 
     def threads_list(self, *, session: str | None = None) -> dict[str, Any]:
         """Returns the session's threads, without their messages.

@@ -22,6 +22,7 @@ use crate::actors::oauth::{
 use crate::session::credentials::Scheme;
 use crate::session::envelope::{Envelope, scheme};
 use crate::session::error::SessionError;
+use crate::upstream::socket::CloseKind;
 use crate::upstream::{
     Endpoints, Inbound, LargeEvents, RequestError, SdkIdentity, SocketConfig, SocketHandle,
     SocketQuery,
@@ -130,6 +131,60 @@ pub(super) async fn run(plan: Plan) -> Result<Outcome, SessionError> {
     if plan.mode == CxMode::LiveChat && !ask(&plan.live_chat, IsOnline).await? {
         return Ok(Outcome::Offline);
     }
+    let Opened {
+        socket,
+        inbound,
+        customer,
+    } = open(&plan, Use::Chat).await?;
+    let recovered = recover(&plan, &socket, &customer).await?;
+    Ok(Outcome::Connected(Box::new(Connected {
+        socket,
+        inbound,
+        customer,
+        recovered,
+    })))
+}
+
+/// One request on a connection of its own, closed after the answer: what a session that is
+/// not connected (a live chat `offline` opens no socket) does for the offline form. Nothing is
+/// recovered and the session's state does not change.
+pub(super) async fn one_shot(
+    plan: Plan,
+    event: SentEvent,
+    step: &'static str,
+) -> Result<ReceivedEvent, SessionError> {
+    let Opened {
+        socket,
+        inbound,
+        customer,
+    } = open(&plan, Use::OneRequest).await?;
+    let answer = socket
+        .request(plan.frame(&customer, event))
+        .await
+        .map_err(request_error(step));
+    socket.close(CloseKind::Normal).await;
+    drop(inbound);
+    answer
+}
+
+/// What a connection is opened for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Use {
+    /// The session's chat: token renewals go over it.
+    Chat,
+    /// One request (`one_shot`): the OAuth actor keeps whatever link it had.
+    OneRequest,
+}
+
+/// An open, authorized socket.
+struct Opened {
+    socket: SocketHandle,
+    inbound: mpsc::Receiver<Inbound>,
+    customer: CustomerIdentity,
+}
+
+/// The transaction token, the WebSocket and the customer's authorization.
+async fn open(plan: &Plan, purpose: Use) -> Result<Opened, SessionError> {
     let mut customer = plan.customer.clone();
     let scheme = plan.scheme();
     let transaction_token = if plan.secured {
@@ -172,8 +227,10 @@ pub(super) async fn run(plan: Plan) -> Result<Outcome, SessionError> {
             .await
             .map_err(SessionError::OpenSocket)?;
     // Renewals over the WebSocket need the socket from here on.
-    plan.oauth
-        .do_send(SetLink(Some(plan.link(&socket, &customer))));
+    if purpose == Use::Chat {
+        plan.oauth
+            .do_send(SetLink(Some(plan.link(&socket, &customer))));
+    }
     match (scheme, legacy) {
         // The transaction token authenticated the socket in the handshake.
         (Scheme::SecuredAnonymous | Scheme::SecuredCookie | Scheme::SecuredOAuth, _) => {}
@@ -190,7 +247,7 @@ pub(super) async fn run(plan: Plan) -> Result<Outcome, SessionError> {
                         Err(e) if l.login.is_none() => return Err(e),
                         Err(_) => break,
                     };
-                    match reconnect_consumer(&plan, &socket, &customer, token).await {
+                    match reconnect_consumer(plan, &socket, &customer, token).await {
                         Ok(()) => {
                             reconnected = true;
                             break;
@@ -204,18 +261,16 @@ pub(super) async fn run(plan: Plan) -> Result<Outcome, SessionError> {
             }
             if !reconnected {
                 let login = l.login.ok_or(SessionError::TokenExpired)?;
-                customer = authorize_customer(&plan, &socket, customer, Some(login)).await?;
+                customer = authorize_customer(plan, &socket, customer, Some(login)).await?;
             }
         }
-        _ => customer = authorize_customer(&plan, &socket, customer, None).await?,
+        _ => customer = authorize_customer(plan, &socket, customer, None).await?,
     }
-    let recovered = recover(&plan, &socket, &customer).await?;
-    Ok(Outcome::Connected(Box::new(Connected {
+    Ok(Opened {
         socket,
         inbound,
         customer,
-        recovered,
-    })))
+    })
 }
 
 async fn ask<A, M>(actor: &Addr<A>, msg: M) -> Result<M::Result, SessionError>

@@ -4,7 +4,9 @@
 use actix::prelude::*;
 use cxone_chat_protocol::cxone::common::{CustomField as CxField, IdRef};
 use cxone_chat_protocol::cxone::rest::VisitorRegistration;
-use cxone_chat_protocol::cxone::sent::{CustomFieldsData, ExecuteTriggerData, SentEvent};
+use cxone_chat_protocol::cxone::sent::{
+    CustomFieldsData, ExecuteTriggerData, SentEvent, StoreVisitorEventsData, VisitorEvent,
+};
 use cxone_chat_protocol::rpc::methods::customer::CustomFieldsResult;
 use cxone_chat_protocol::rpc::notifications::CustomFieldsSet;
 use cxone_chat_protocol::rpc::types::{
@@ -67,6 +69,11 @@ pub(crate) struct SetDeviceToken(pub(crate) String);
 #[rtype(result = "Result<(), SessionError>")]
 pub(crate) struct ExecuteTrigger(pub(crate) String);
 
+/// `analytics.customVisitorEvent`: any JSON value, as Android's `customVisitor`.
+#[derive(Message, Debug)]
+#[rtype(result = "Result<(), SessionError>")]
+pub(crate) struct CustomVisitorEvent(pub(crate) serde_json::Value);
+
 /// `threads.preChatSurvey`.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<Option<PreChatSurvey>, SessionError>")]
@@ -86,7 +93,7 @@ impl Session {
     }
 
     /// The socket, when the chat may use it.
-    fn live_socket(&self) -> Option<crate::upstream::SocketHandle> {
+    pub(super) fn live_socket(&self) -> Option<crate::upstream::SocketHandle> {
         self.socket.clone().filter(|_| self.machine.is_connected())
     }
 
@@ -266,6 +273,45 @@ impl Handler<ExecuteTrigger> for Session {
             &self.customer,
             SentEvent::ExecuteTrigger(ExecuteTriggerData {
                 trigger: IdRef::new(msg.0),
+            }),
+        );
+        if let cxone_chat_protocol::cxone::sent::OutgoingFrame::Event { payload, .. } = &mut frame {
+            payload.destination = Some(IdRef::new(self.destination_id.clone()));
+        }
+        self.fire(socket, frame, ())
+    }
+}
+
+impl Handler<CustomVisitorEvent> for Session {
+    type Result = Answer<()>;
+
+    fn handle(&mut self, msg: CustomVisitorEvent, _: &mut Self::Context) -> Self::Result {
+        if msg.0.is_null() {
+            return Box::pin(fut::err(SessionError::InvalidParameter {
+                field: "data",
+                detail: "give the event as a JSON value other than null".into(),
+            }));
+        }
+        let Some(socket) = self.live_socket() else {
+            return Box::pin(fut::err(SessionError::NotConnected));
+        };
+        let plan = match self.plan() {
+            Ok(p) => p,
+            Err(e) => return Box::pin(fut::err(e)),
+        };
+        // Android's frame: one event labelled `ProactiveActionDisplayed` (its quirk, which the
+        // back end's handling of Android's events expects), with the destination and visitor.
+        let event = VisitorEvent {
+            event_type: "ProactiveActionDisplayed".into(),
+            id: uuid::Uuid::new_v4().to_string(),
+            created_at_with_milliseconds: Some(to_api::now()),
+            data: Some(msg.0),
+        };
+        let mut frame = plan.frame(
+            &self.customer,
+            SentEvent::StoreVisitorEvents(StoreVisitorEventsData {
+                visitor_events: Some(vec![event]),
+                browser_fingerprint: None,
             }),
         );
         if let cxone_chat_protocol::cxone::sent::OutgoingFrame::Event { payload, .. } = &mut frame {

@@ -231,47 +231,88 @@ impl Handler<Background> for Session {
     }
 }
 
-/// `app.foreground`: views again the page the background ended (extending the visit, or
-/// starting a new one after 30 minutes) and reconnects a session that `app.background`
-/// disconnected. Failures are reported (`error` event, journal) and never fail the call: the
-/// host is coming back to whatever state the session is in.
+/// `app.foreground`: prepares a session that is not (one the daemon's restart left as the
+/// store's record, like a host app calling `prepare` when the SDK is not prepared), views again
+/// the page the background ended (extending the visit, or starting a new one after 30 minutes)
+/// and reconnects a session that `app.background` disconnected. Failures are reported (`error`
+/// event, journal) and never fail the call: the host is coming back to whatever state the
+/// session is in.
 #[derive(Message, Debug)]
 #[rtype(result = "Result<SessionState, SessionError>")]
 pub(crate) struct Foreground;
+
+impl Session {
+    /// The prepare an earlier run's record asks for, while this run has prepared nothing.
+    fn prepare_as_before(&self) -> Option<super::Prepare> {
+        if self.target.is_some() {
+            return None;
+        }
+        let before = &self.known_threads.as_ref()?.prepared_for;
+        Some(super::Prepare {
+            environment: crate::session::persist::environment(&before.environment)?,
+            brand_id: i64::try_from(before.brand_id).ok()?,
+            channel_id: before.channel_id.clone(),
+            customer: None,
+        })
+    }
+}
 
 impl Handler<Foreground> for Session {
     type Result = ResponseActFuture<Self, Result<SessionState, SessionError>>;
 
     fn handle(&mut self, _: Foreground, ctx: &mut Self::Context) -> Self::Result {
-        let batch = self.visits.foreground(Instant::now());
-        let post = match (batch, self.target.is_some()) {
-            (Some(b), true) => self.post(b),
-            _ => Box::pin(fut::ok(())),
-        };
+        let prepare = self.prepare_as_before();
+        // Counted now, in order with the other lifecycle calls, unless the page view must wait
+        // for the session to be prepared.
+        let early = prepare
+            .is_none()
+            .then(|| self.visits.foreground(Instant::now()));
         let resume = std::mem::take(&mut self.resume_on_foreground);
         let addr = ctx.address();
+        let again = addr.clone();
+        let prepared = async move {
+            match prepare {
+                Some(p) => match again.send(p).await {
+                    Ok(r) => r.map(drop),
+                    Err(_) => Err(SessionError::Stopped),
+                },
+                None => Ok(()),
+            }
+        };
         Box::pin(
-            post.then(move |posted, act, _| {
-                if let Err(e) = posted {
-                    act.report_lifecycle("app.foreground: the page view", e);
-                }
-                async move {
-                    if resume {
-                        return match addr.send(super::Connect::default()).await {
-                            Ok(r) => r.map(drop),
-                            Err(_) => Err(SessionError::Stopped),
-                        };
+            prepared
+                .into_actor(self)
+                .then(move |prepared, act, _| {
+                    if let Err(e) = prepared {
+                        act.report_lifecycle("app.foreground: preparing the session again", e);
                     }
-                    Ok(())
-                }
-                .into_actor(act)
-            })
-            .map(|resumed, act, _| {
-                if let Err(e) = resumed {
-                    act.report_lifecycle("app.foreground: reconnecting", e);
-                }
-                Ok(act.state())
-            }),
+                    let batch = early.unwrap_or_else(|| act.visits.foreground(Instant::now()));
+                    match (batch, act.target.is_some()) {
+                        (Some(b), true) => act.post(b),
+                        _ => Box::pin(fut::ok(())),
+                    }
+                })
+                .then(move |posted, act, _| {
+                    if let Err(e) = posted {
+                        act.report_lifecycle("app.foreground: the page view", e);
+                    }
+                    async move {
+                        if resume {
+                            return match addr.send(super::Connect::default()).await {
+                                Ok(r) => r.map(drop),
+                                Err(_) => Err(SessionError::Stopped),
+                            };
+                        }
+                        Ok(())
+                    }
+                    .into_actor(act)
+                })
+                .map(|resumed, act, _| {
+                    if let Err(e) = resumed {
+                        act.report_lifecycle("app.foreground: reconnecting", e);
+                    }
+                    Ok(act.state())
+                }),
         )
     }
 }

@@ -3,12 +3,13 @@
 
 use cxone_chat_protocol::rpc::errors::ErrorObject;
 use cxone_chat_protocol::rpc::methods::analytics::{
-    AnalyticsConversionParams, AnalyticsPageParams, AnalyticsProactiveActionParams,
+    AnalyticsConversionParams, AnalyticsCustomVisitorEventParams, AnalyticsPageParams,
+    AnalyticsProactiveActionParams,
 };
 use cxone_chat_protocol::rpc::methods::{Empty, SessionParams};
 use cxone_chat_protocol::rpc::types::SessionName;
 
-use crate::actors::session::{Analytics, AnalyticsCall};
+use crate::actors::session::{Analytics, AnalyticsCall, CustomVisitorEvent};
 use crate::rpc::dispatcher::{Ctx, ask};
 use crate::rpc::sessions::find;
 
@@ -66,5 +67,15 @@ async fn report(
     call: AnalyticsCall,
 ) -> Result<Empty, ErrorObject> {
     ask(&find(&ctx.state, session).await?.session, Analytics(call)).await?;
+    Ok(Empty {})
+}
+
+/// Over the connection, not the analytics endpoint: Android sends it as a WebSocket event.
+pub(crate) async fn custom_visitor_event(
+    ctx: &Ctx,
+    p: AnalyticsCustomVisitorEventParams,
+) -> Result<Empty, ErrorObject> {
+    let session = find(&ctx.state, &p.session).await?.session;
+    ask(&session, CustomVisitorEvent(p.data)).await?;
     Ok(Empty {})
 }

@@ -7,11 +7,13 @@ use cxone_chat_protocol::rpc::types::SessionState;
 
 use crate::actors::session as msg;
 use crate::rpc::dispatcher::{Ctx, ask};
-use crate::rpc::sessions::find;
+use crate::rpc::sessions::{find, find_or_kept};
 
+/// A host coming back after the daemon restarted finds its session again: the store's record
+/// opens it, and the session prepares itself as it was (see `actors/session/lifecycle.rs`).
 pub(crate) async fn foreground(ctx: &Ctx, p: SessionParams) -> Result<SessionState, ErrorObject> {
     ask(
-        &find(&ctx.state, &p.session).await?.session,
+        &find_or_kept(&ctx.state, &p.session).await?.session,
         msg::Foreground,
     )
     .await

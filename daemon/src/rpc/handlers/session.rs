@@ -1,13 +1,14 @@
-//! `session.*`: a session's life — prepare, connect, disconnect, state, close — and proactive
-//! triggers.
+//! `session.*`: a session's life — prepare, connect, disconnect, state, close — proactive
+//! triggers, and what to do when no agent is available (availability, the offline form).
 
 use cxone_chat_protocol::rpc::errors::{ErrorCode, ErrorObject};
 use cxone_chat_protocol::rpc::methods::Empty;
 use cxone_chat_protocol::rpc::methods::SessionParams;
 use cxone_chat_protocol::rpc::methods::session::{
     SessionCloseParams, SessionExecuteTriggerParams, SessionPrepareParams,
+    SessionSendOfflineMessageParams,
 };
-use cxone_chat_protocol::rpc::types::SessionState;
+use cxone_chat_protocol::rpc::types::{Availability, SessionState};
 
 use crate::actors::session as msg;
 use crate::rpc::dispatcher::{Ctx, ask};
@@ -83,5 +84,25 @@ pub(crate) async fn execute_trigger(
 ) -> Result<Empty, ErrorObject> {
     let session = find(&ctx.state, &p.session).await?.session;
     ask(&session, msg::ExecuteTrigger(p.trigger_id)).await?;
+    Ok(Empty {})
+}
+
+pub(crate) async fn availability(ctx: &Ctx, p: SessionParams) -> Result<Availability, ErrorObject> {
+    let session = find(&ctx.state, &p.session).await?.session;
+    let online = ask(&session, msg::Availability).await?;
+    Ok(Availability { online })
+}
+
+pub(crate) async fn send_offline_message(
+    ctx: &Ctx,
+    p: SessionSendOfflineMessageParams,
+) -> Result<Empty, ErrorObject> {
+    let session = find(&ctx.state, &p.session).await?.session;
+    let form = msg::SendOfflineMessage {
+        name: p.name,
+        email: p.email,
+        message: p.message,
+    };
+    ask(&session, form).await?;
     Ok(Empty {})
 }

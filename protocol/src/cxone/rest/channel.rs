@@ -67,6 +67,10 @@ pub struct ChannelSettings {
     /// "Send transcript" is allowed; see [`ChannelSettings::transcript_allowed`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub live_chat_allow_transcript: Option<bool>,
+    /// Whether the web chat shows the offline form while no agent is available (web SDK
+    /// `liveChatShowOfflineForm`; the mobile SDKs do not read it). Absent: no.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_chat_show_offline_form: Option<bool>,
     /// Mirror of `features.securedSessions`; Android requires it, nobody reads it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secured_sessions: Option<bool>,
@@ -86,6 +90,11 @@ impl ChannelSettings {
     /// Whether "send transcript" is allowed (`liveChatAllowTranscript`; absent: no, as iOS).
     pub fn transcript_allowed(&self) -> bool {
         self.live_chat_allow_transcript == Some(true)
+    }
+
+    /// Whether the channel offers the offline form (`liveChatShowOfflineForm`; absent: no).
+    pub fn offline_form_shown(&self) -> bool {
+        self.live_chat_show_offline_form == Some(true)
     }
 
     /// Whether proactive chat is on (`isProactiveChatEnabled`; absent: no).
@@ -293,6 +302,7 @@ impl ChannelConfiguration {
                 has_multiple_threads_per_end_user: mode == ChatMode::MultiThread,
                 is_proactive_chat_enabled: Some(false),
                 live_chat_allow_transcript: Some(false),
+                live_chat_show_offline_form: None,
                 secured_sessions: Some(false),
                 file_restrictions: Some(FileRestrictions {
                     allowed_file_size: 40,

@@ -43,6 +43,17 @@ define_methods! {
         errors: [UnknownSession, NotPrepared, BackendUnavailable, Timeout],
     }
 
+    /// Android's `customVisitor`: any JSON value, sent over the connection as a
+    /// `StoreVisitorEvents` frame exactly as Android sends it (labelled
+    /// `ProactiveActionDisplayed`, an SDK quirk the back end expects). Unlike the other
+    /// analytics it needs a connection. An extension beyond PRODUCT.md §3 (docs/parity.md).
+    AnalyticsCustomVisitorEvent = "analytics.customVisitorEvent" {
+        summary: "Sends a custom visitor event: any JSON value the contact centre has agreed with the host.",
+        params: AnalyticsCustomVisitorEventParams,
+        result: Empty,
+        errors: [UnknownSession, NotConnected, InvalidParameter],
+    }
+
     AnalyticsProactiveAction = "analytics.proactiveAction" {
         summary: "Reports what happened to a proactive action: displayed, clicked, success or failed.",
         params: AnalyticsProactiveActionParams,
@@ -98,4 +109,16 @@ pub struct AnalyticsProactiveActionParams {
     pub action_type: ProactiveActionType,
     /// What happened.
     pub outcome: ProactiveActionOutcome,
+}
+
+/// The params of `analytics.customVisitorEvent`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AnalyticsCustomVisitorEventParams {
+    /// The session; `"default"` when left out.
+    #[serde(default, skip_serializing_if = "SessionName::is_default")]
+    #[schemars(extend("default" = "default"))]
+    pub session: SessionName,
+    /// The event: any JSON value but `null`.
+    pub data: serde_json::Value,
 }

@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Empty, SessionParams, define_methods};
-use crate::rpc::types::{CustomerIdentity, Environment, SessionName, SessionState};
+use crate::rpc::types::{Availability, CustomerIdentity, Environment, SessionName, SessionState};
 
 define_methods! {
     group = "session";
@@ -51,6 +51,28 @@ define_methods! {
         params: SessionCloseParams,
         result: Empty,
         errors: [UnknownSession],
+    }
+
+    /// Asks the back end whether an agent is available, without opening a connection (Android's
+    /// and the web SDK's `getChannelAvailability`). The answer is reused for 60 s, as both SDKs
+    /// do, and is the same one `session.connect` goes by on a live-chat channel. An extension
+    /// beyond PRODUCT.md §3 (docs/parity.md).
+    SessionAvailability = "session.availability" {
+        summary: "Says whether the channel has an agent available now, without connecting.",
+        params: SessionParams,
+        result: Availability,
+        errors: [UnknownSession, NotPrepared, BackendUnavailable, BackendRejected, Timeout],
+    }
+
+    /// The offline form (web SDK `sendOfflineMessage`): a message the contact centre answers by
+    /// e-mail, for when no agent is available. It needs no `session.connect`: a session that is
+    /// not connected (a live chat `offline` opens no socket) opens one for this message only.
+    /// An extension beyond PRODUCT.md §3 (docs/parity.md).
+    SessionSendOfflineMessage = "session.sendOfflineMessage" {
+        summary: "Leaves a message with the contact centre while no agent is available (the offline form).",
+        params: SessionSendOfflineMessageParams,
+        result: Empty,
+        errors: [UnknownSession, NotPrepared, InvalidParameter, AuthorizationRequired, BackendUnavailable, BackendRejected, Timeout],
     }
 
     /// The result, if the trigger's conditions hold, arrives as a `proactive.action` event.
@@ -106,4 +128,20 @@ pub struct SessionExecuteTriggerParams {
     pub session: SessionName,
     /// The trigger's id (a UUID), as configured in CXone.
     pub trigger_id: String,
+}
+
+/// The params of `session.sendOfflineMessage`: the web SDK's offline form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SessionSendOfflineMessageParams {
+    /// The session; `"default"` when left out.
+    #[serde(default, skip_serializing_if = "SessionName::is_default")]
+    #[schemars(extend("default" = "default"))]
+    pub session: SessionName,
+    /// The customer's full name; the last word is sent as the last name, as the web SDK does.
+    pub name: String,
+    /// The e-mail address the answer goes to.
+    pub email: String,
+    /// The message.
+    pub message: String,
 }

@@ -183,9 +183,21 @@ pub struct ChannelInfo {
     pub transcript_allowed: bool,
     /// Whether the channel has a pre-chat survey (`threads.preChatSurvey`).
     pub has_pre_chat_survey: bool,
+    /// Whether the channel offers the offline form while no agent is available
+    /// (`session.sendOfflineMessage`; the channel's `liveChatShowOfflineForm`).
+    pub offline_form: bool,
     /// Live chat only: whether an agent was available at the last check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub live_chat_available: Option<bool>,
+}
+
+/// The answer of `session.availability`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Availability {
+    /// Whether an agent is available: `session.connect` on a live-chat channel answers
+    /// `offline` while this is false.
+    pub online: bool,
 }
 
 /// A session as the session and lifecycle methods report it.
