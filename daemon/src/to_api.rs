@@ -29,6 +29,8 @@ use cxone_chat_protocol::rpc::types::{
 };
 
 use crate::session::model::{self, ChatMessage, Delivery, Direction, OpenPopup};
+
+mod plugin;
 use crate::session::threads::{Change, Entry, ThreadRegistry};
 
 /// Milliseconds since the Unix epoch, now (0 if the clock is before 1970).
@@ -191,7 +193,8 @@ pub(crate) fn content(c: &CxContent) -> (String, Option<String>, MessageContent)
                 MessageContent::InactivityPopup(inactivity_popup(popup)),
             )
         }
-        CxContent::Plugin(_) | CxContent::Unsupported(_) => {
+        CxContent::Plugin(p) => (fallback(), None, MessageContent::Plugin(plugin::plugin(p))),
+        CxContent::Unsupported(_) => {
             let text = fallback();
             (
                 text.clone(),

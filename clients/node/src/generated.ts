@@ -1113,6 +1113,8 @@ export type MessageContent = ({
 } & TimePicker | {
   type: "inactivityPopup";
 } & InactivityPopup | {
+  type: "plugin";
+} & Plugin | {
   type: "unsupported";
 } & UnsupportedContent);
 
@@ -1173,6 +1175,81 @@ export type OpenInactivityPopup = {
    */
   threadId: string;
 };
+
+/**
+ * A legacy plugin's element tree.
+ */
+export type Plugin = {
+  /**
+   * The top-level elements, in order.
+   */
+  elements: PluginElement[];
+  /**
+   * The text for a client that does not render it, when the back end gave one.
+   */
+  fallbackText?: (string | null);
+  /**
+   * What the plugin is: the kind of its first element.
+   */
+  kind: PluginElementKind;
+};
+
+/**
+ * One node of a plugin: a container (`menu`, `gallery`, …) with `elements`, or a leaf (a title, a
+ * text, a button, a file). Only the fields its kind uses are present.
+ */
+export type PluginElement = {
+  /**
+   * A deep link the button opens (from a `{'type':'deepLink','deepLink':…}` postback) instead of
+   * answering.
+   */
+  deepLink?: (string | null);
+  /**
+   * The element's `type` on the wire (`MENU`, `IFRAME_BUTTON`, …), for `other` kinds.
+   */
+  elementType: string;
+  /**
+   * A container's children, in order.
+   */
+  elements?: PluginElement[];
+  /**
+   * A file's name.
+   */
+  fileName?: (string | null);
+  /**
+   * The element's id.
+   */
+  id?: (string | null);
+  /**
+   * What the node is.
+   */
+  kind: PluginElementKind;
+  /**
+   * A file's or a text's MIME type.
+   */
+  mimeType?: (string | null);
+  /**
+   * A button's postback: send it with the button's text (`thread.send {text, postback}`).
+   */
+  postback?: (string | null);
+  /**
+   * Its text (titles, texts, button labels).
+   */
+  text?: (string | null);
+  /**
+   * A file's or a web button's URL.
+   */
+  url?: (string | null);
+  /**
+   * A custom plugin's variables, as the agent's application defined them.
+   */
+  variables?: unknown;
+};
+
+/**
+ * The kinds of plugin elements the SDKs (up to iOS 2.x, which typed them) know.
+ */
+export type PluginElementKind = ("menu" | "gallery" | "textAndButtons" | "quickReplies" | "satisfactionSurvey" | "custom" | "title" | "text" | "button" | "iframeButton" | "file" | "countdown" | "other");
 
 /**
  * A button of the inactivity popup.

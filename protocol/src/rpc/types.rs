@@ -24,8 +24,9 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
 pub use content::{
-    Countdown, InactivityPopup, ListPicker, Media, MessageContent, PopupButton, QuickReplies,
-    ReplyButton, RichLink, TimePicker, TimeSlot, UnsupportedContent,
+    Countdown, InactivityPopup, ListPicker, Media, MessageContent, Plugin, PluginElement,
+    PluginElementKind, PopupButton, QuickReplies, ReplyButton, RichLink, TimePicker, TimeSlot,
+    UnsupportedContent,
 };
 pub use customer::{CustomField, CustomFieldScope, CustomFieldValues, Customer, CustomerIdentity};
 pub use environment::{CustomEnvironment, Environment, EnvironmentName};

@@ -43,8 +43,8 @@ pub struct PluginElement {
     /// Link or file URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// File name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// File name (`filename` in legacy `MENU` plugins).
+    #[serde(default, alias = "filename", skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
     /// MIME type.
     #[serde(default, skip_serializing_if = "Option::is_none")]

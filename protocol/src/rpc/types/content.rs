@@ -1,5 +1,6 @@
 //! Rich message content: quick replies, list pickers, rich links, time pickers, the live-chat
-//! inactivity popup, and content the daemon cannot represent.
+//! inactivity popup, the legacy plugins (menus, galleries, text and buttons, satisfaction
+//! surveys, custom plugins), and content the daemon cannot represent.
 //!
 //! To answer a button (quick reply, list picker, popup), call `thread.send` with the button's
 //! `text` as `text` and its `postback` as `postback`.
@@ -26,8 +27,97 @@ pub enum MessageContent {
     /// Live chat: "are you still there?" with a countdown. Not a message to show in the transcript
     /// but a prompt; answer with one of its buttons.
     InactivityPopup(InactivityPopup),
+    /// A legacy plugin (menu, gallery, text and buttons, quick replies, satisfaction survey,
+    /// custom): its element tree, typed node by node, for a host that renders it. The mobile
+    /// SDKs of today show only the fallback text, which is the message's `text`; since a host may
+    /// render the plugin, the agent is not told it could not be shown (as for `unsupported`).
+    Plugin(Plugin),
     /// Content this daemon cannot represent; show `fallbackText`.
     Unsupported(UnsupportedContent),
+}
+
+/// A legacy plugin's element tree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Plugin {
+    /// What the plugin is: the kind of its first element.
+    pub kind: PluginElementKind,
+    /// The text for a client that does not render it, when the back end gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback_text: Option<String>,
+    /// The top-level elements, in order.
+    pub elements: Vec<PluginElement>,
+}
+
+/// One node of a plugin: a container (`menu`, `gallery`, …) with `elements`, or a leaf (a
+/// title, a text, a button, a file). Only the fields its kind uses are present.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PluginElement {
+    /// What the node is.
+    pub kind: PluginElementKind,
+    /// The element's `type` on the wire (`MENU`, `IFRAME_BUTTON`, …), for `other` kinds.
+    pub element_type: String,
+    /// The element's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Its text (titles, texts, button labels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// A button's postback: send it with the button's text (`thread.send {text, postback}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postback: Option<String>,
+    /// A deep link the button opens (from a `{'type':'deepLink','deepLink':…}` postback)
+    /// instead of answering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deep_link: Option<String>,
+    /// A file's or a web button's URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A file's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+    /// A file's or a text's MIME type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    /// A custom plugin's variables, as the agent's application defined them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variables: Option<serde_json::Value>,
+    /// A container's children, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub elements: Vec<PluginElement>,
+}
+
+/// The kinds of plugin elements the SDKs (up to iOS 2.x, which typed them) know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum PluginElementKind {
+    /// A card: a file, a title, a text and buttons.
+    Menu,
+    /// Cards side by side.
+    Gallery,
+    /// A text with buttons under it.
+    TextAndButtons,
+    /// A text with buttons that disappear once one is chosen.
+    QuickReplies,
+    /// A text with a button that opens the survey's web page.
+    SatisfactionSurvey,
+    /// A plugin of the agent application's own; read `variables`.
+    Custom,
+    /// A title.
+    Title,
+    /// A text.
+    Text,
+    /// A button that answers with its postback (or opens `deepLink`).
+    Button,
+    /// A button that opens `url` in a web view.
+    IframeButton,
+    /// A picture or other file at `url`.
+    File,
+    /// A countdown (`variables`: `startedAt`, `numberOfSeconds`).
+    Countdown,
+    /// A kind this build does not know; `elementType` names it.
+    Other,
 }
 
 /// A question with reply buttons.
