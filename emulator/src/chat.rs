@@ -463,11 +463,13 @@ impl Backend {
                     },
                 }]
             }
-            // Shown to the agent, answered with nothing (the web SDK awaits no reply); what was
+            // The web SDK's `sendMessagePreview()` awaits a same-id reply (PROTOCOL.md §2.3), so
+            // the preview is acknowledged like custom fields.
+            SentEvent::SendMessagePreview(_) => vec![reply(&et, ack(event_id))],
+            // Shown to the agent, answered with nothing (no SDK awaits a reply); what was
             // received is in `GET /admin/received`.
             SentEvent::SenderTypingStarted(_)
             | SentEvent::SenderTypingEnded(_)
-            | SentEvent::SendMessagePreview(_)
             | SentEvent::StoreVisitorEvents(_) => Vec::new(),
             SentEvent::AuthorizeCustomer(_)
             | SentEvent::ReconnectConsumer { .. }
@@ -708,30 +710,24 @@ impl Backend {
             CustomerIdentity,
         )>,
     ) -> Vec<Effect> {
-        let fire_and_forget = direction == Direction::Outbound;
-        let err = |code: &str, msg: &str| {
-            if fire_and_forget {
-                Vec::new()
-            } else {
-                fail(et, event_id, code, msg)
-            }
+        // `SendOutbound` is answered like `SendMessage`, with its own failure code: the web SDK
+        // awaits the same-id acknowledgement (and rejects on the error); the mobile SDKs send it
+        // without waiting.
+        let failed = match direction {
+            Direction::Outbound => "SendingOutboundFailed",
+            Direction::Inbound => "SendingMessageFailed",
         };
+        let err = |msg: &str| fail(et, event_id, failed, msg);
         let Some(ch) = self.config.channel(key.brand, &key.channel).cloned() else {
             return Vec::new();
         };
         let tid = d.thread.id_on_external_platform.clone();
         if let Some(t) = self.thread(&tid) {
             if t.key != *key {
-                return err(
-                    "SendingMessageFailed",
-                    "The thread belongs to another customer.",
-                );
+                return err("The thread belongs to another customer.");
             }
             if !t.can_add_more {
-                return err(
-                    "SendingMessageFailed",
-                    "The thread is archived or closed; start a new thread.",
-                );
+                return err("The thread is archived or closed; start a new thread.");
             }
             if let Some(m) = t.message_by_id(&d.id_on_external_platform).cloned() {
                 // A retried send (same message id) is acknowledged again but stored once; the
@@ -740,11 +736,7 @@ impl Backend {
                     let frame = frames::message_created(t, &m);
                     outbound::send(self, conn, &frame);
                 }
-                return if fire_and_forget {
-                    Vec::new()
-                } else {
-                    vec![reply(et, ack(event_id))]
-                };
+                return vec![reply(et, ack(event_id))];
             }
         }
         let has_text = d
@@ -752,16 +744,10 @@ impl Backend {
             .plain_text()
             .is_some_and(|t| !t.trim().is_empty());
         if !has_text && d.attachments.is_empty() {
-            return err(
-                "SendingMessageFailed",
-                "A message needs text, a postback or an attachment.",
-            );
+            return err("A message needs text, a postback or an attachment.");
         }
         if !d.attachments.is_empty() && !ch.attachments {
-            return err(
-                "SendingMessageFailed",
-                "Attachments are disabled in this channel.",
-            );
+            return err("Attachments are disabled in this channel.");
         }
         if ch.auth == Auth::Oauth {
             let kind = if ch.secured_sessions {
@@ -774,10 +760,7 @@ impl Backend {
                 .as_ref()
                 .is_some_and(|t| self.check_token(&t.token, kind).is_some_and(|k| k == key));
             if !ok {
-                return err(
-                    "SendingMessageFailed",
-                    "A valid access token is required; refresh the token.",
-                );
+                return err("A valid access token is required; refresh the token.");
             }
         }
         let now = now_ms();
@@ -794,10 +777,10 @@ impl Backend {
                         .iter()
                         .any(|c| c.ident == f.ident && !c.value.trim().is_empty())
                     {
-                        return err(
-                            "SendingMessageFailed",
-                            &format!("The pre-chat survey field {:?} is required.", f.ident),
-                        );
+                        return err(&format!(
+                            "The pre-chat survey field {:?} is required.",
+                            f.ident
+                        ));
                     }
                 }
             }
@@ -891,11 +874,7 @@ impl Backend {
                 (is_new || reopened).then(|| frames::case_created(t)),
             )
         };
-        let mut out = if fire_and_forget {
-            Vec::new()
-        } else {
-            vec![reply(et, ack(event_id))]
-        };
+        let mut out = vec![reply(et, ack(event_id))];
         // A message that opened a contact is followed by `CaseCreated` (the web SDK's
         // `ContactCreated`: it stores the contact id that `endChat()` needs and marks the thread
         // as existing), then by the echo; both go to every connection of the customer.

@@ -66,6 +66,20 @@ fn failures_nobody_asked_about_and_unknown_events_reach_the_host() {
         json!({"frame": {"eventId": "2d1b8c4a-7e3f-4a0b-9c9d-5e4f3a2b1c0d", "eventType": "MessageAddedIntoCase",
             "data": {}}}),
     );
+    // A bare acknowledgement (`{eventId}`) of what the daemon sent without waiting — the back
+    // end acknowledges custom fields and typing previews, which the web SDK awaits — is not news.
+    c.ok(
+        "customer.setCustomFields",
+        json!({"customFields": {"tier": "gold"}}),
+    );
+    c.ok(
+        "thread.typing",
+        json!({"threadId": tid, "isTyping": true, "preview": "still h"}),
+    );
+    b.admin_post(
+        "raw",
+        json!({"frame": {"eventId": "3e2d1c0b-9a8f-4e7d-8c6b-5a4f3e2d1c0b"}}),
+    );
     // The connection carries on.
     c.ok(
         "thread.send",

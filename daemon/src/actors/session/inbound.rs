@@ -83,7 +83,10 @@ impl Session {
     /// begins (the first message of the next conversation comes with an open contact).
     fn event(&mut self, e: ReceivedEvent) {
         if let EventBody::Other(data) = &e.body {
-            if !is_known_ignored(&e.event_type) {
+            // A frame with no `eventType` is a bare acknowledgement (`{eventId}`) of something
+            // sent without waiting for it (custom fields, a typing preview), which the back end
+            // acknowledges for the web SDK's sake: not news.
+            if !e.event_type.is_empty() && !is_known_ignored(&e.event_type) {
                 self.publish(
                     CustomEvent {
                         name: Some(e.event_type.clone()),
