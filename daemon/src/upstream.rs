@@ -31,7 +31,9 @@ pub use backoff::{BackoffConfig, ReconnectBackoff};
 pub use endpoints::{EndpointError, Endpoints, SocketQuery};
 pub use network::Network;
 pub use rest::{ChannelTarget, RestClient, RestConfig, RestError, SecuredCookies};
-pub use socket::{ConnectError, Inbound, LargeEvents, RequestError, SocketConfig, SocketHandle};
+pub use socket::{
+    ConnectError, Inbound, InboundReceiver, LargeEvents, RequestError, SocketConfig, SocketHandle,
+};
 
 /// How the daemon identifies itself to the back end: the `x-sdk-platform` / `x-sdk-version`
 /// headers of every REST call and the `sdkPlatform` / `sdkVersion` query parameters of the

@@ -113,10 +113,44 @@ pub(crate) struct OAuth {
     renewing: Option<(u64, InFlight)>,
     generation: u64,
     timer: Option<SpawnHandle>,
-    /// The latest credentials for the writer task (it writes the newest, in order), with a
-    /// version number; the task reports the last version written.
+    /// Where the credentials are kept.
+    store: SessionStore,
+    /// The writer of the credentials, started by the first change: most sessions (anonymous
+    /// ones) never have credentials to write, and each idle writer was a task and two channels.
+    saver: Option<Saver>,
+}
+
+/// The writer task's ends: the latest credentials for it (it writes the newest, in order), with
+/// a version number, and the last version it wrote.
+struct Saver {
     saved: watch::Sender<(u64, Credentials)>,
     written: watch::Receiver<u64>,
+}
+
+impl Saver {
+    /// Starts the writer of `session`'s credentials to `store`.
+    fn start(session: &SessionName, store: &SessionStore, creds: &Credentials) -> Self {
+        let (saved, mut rx) = watch::channel((0, creds.clone()));
+        let (written_tx, written) = watch::channel(0);
+        let (name, store) = (session.clone(), store.clone());
+        actix::spawn(async move {
+            while rx.changed().await.is_ok() {
+                let (version, creds) = rx.borrow_and_update().clone();
+                let store = store.clone();
+                let write = move || store.update(move |r| creds.write_to(r));
+                match tokio::task::spawn_blocking(write).await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => {
+                        tracing::warn!(session = %name, error = %e, "cannot save the credentials")
+                    }
+                    Err(_) => break,
+                }
+                // Reported even after a failure: waiters must not hang on a broken disk.
+                let _ = written_tx.send(version);
+            }
+        });
+        Self { saved, written }
+    }
 }
 
 impl std::fmt::Debug for OAuth {
@@ -138,25 +172,6 @@ impl OAuth {
         store: SessionStore,
         creds: Credentials,
     ) -> Self {
-        let (saved, mut rx) = watch::channel((0, creds.clone()));
-        let (written_tx, written) = watch::channel(0);
-        let name = session.clone();
-        actix::spawn(async move {
-            while rx.changed().await.is_ok() {
-                let (version, creds) = rx.borrow_and_update().clone();
-                let store = store.clone();
-                let write = move || store.update(move |r| creds.write_to(r));
-                match tokio::task::spawn_blocking(write).await {
-                    Ok(Ok(_)) => {}
-                    Ok(Err(e)) => {
-                        tracing::warn!(session = %name, error = %e, "cannot save the credentials")
-                    }
-                    Err(_) => break,
-                }
-                // Reported even after a failure: waiters must not hang on a broken disk.
-                let _ = written_tx.send(version);
-            }
-        });
         Self {
             session,
             hub,
@@ -168,14 +183,17 @@ impl OAuth {
             renewing: None,
             generation: 0,
             timer: None,
-            saved,
-            written,
+            store,
+            saver: None,
         }
     }
 
-    pub(super) fn save(&self) {
-        let version = self.saved.borrow().0 + 1;
-        let _ = self.saved.send((version, self.creds.clone()));
+    pub(super) fn save(&mut self) {
+        let saver = self
+            .saver
+            .get_or_insert_with(|| Saver::start(&self.session, &self.store, &self.creds));
+        let version = saver.saved.borrow().0 + 1;
+        let _ = saver.saved.send((version, self.creds.clone()));
     }
 
     fn publish_refresh_failed(&self, detail: &str) {
@@ -450,8 +468,12 @@ impl Handler<Flush> for OAuth {
     type Result = MessageResult<Flush>;
 
     fn handle(&mut self, _: Flush, _: &mut Self::Context) -> Self::Result {
-        let version = self.saved.borrow().0;
-        let mut written = self.written.clone();
+        // Nothing was ever saved: nothing to wait for.
+        let Some(saver) = &self.saver else {
+            return MessageResult(std::future::ready(()).boxed());
+        };
+        let version = saver.saved.borrow().0;
+        let mut written = saver.written.clone();
         MessageResult(
             async move {
                 // An error means the writer is gone (shutting down): nothing left to wait for.

@@ -115,7 +115,8 @@ pub(crate) struct Session {
     saving: Option<tokio::task::JoinHandle<()>>,
     /// What an earlier run was prepared for, as which customer, the threads it knew and the
     /// welcome template: given back to the thread registry by the first matching prepare.
-    known_threads: Option<Known>,
+    /// Boxed: read once, by the first prepare, and empty for most of the session's life.
+    known_threads: Option<Box<Known>>,
     /// The device's push token (`customer.setDeviceToken`), kept in the record.
     device_token: Option<String>,
     /// Why the last attempt to connect failed (`daemon.status`), until a connection succeeds.
@@ -200,11 +201,13 @@ impl Session {
             device_token: record
                 .and_then(|r| r.device_token.as_ref())
                 .map(|t| t.expose().to_owned()),
-            known_threads: record.map(|r| Known {
-                prepared_for: r.prepared_for.clone(),
-                customer: r.customer.as_ref().map(|c| c.id.clone()),
-                threads: r.thread_ids.clone(),
-                welcome: r.welcome.clone(),
+            known_threads: record.map(|r| {
+                Box::new(Known {
+                    prepared_for: r.prepared_for.clone(),
+                    customer: r.customer.as_ref().map(|c| c.id.clone()),
+                    threads: r.thread_ids.clone(),
+                    welcome: r.welcome.clone(),
+                })
             }),
             store,
         }
@@ -275,7 +278,7 @@ impl Session {
             customer,
             threads: ids,
             welcome,
-        }) = self.known_threads.take()
+        }) = self.known_threads.take().map(|k| *k)
         else {
             return;
         };

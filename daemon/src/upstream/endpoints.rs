@@ -8,6 +8,8 @@
 use std::net::IpAddr;
 
 use cxone_chat_protocol::rpc::types::{CustomEnvironment, Environment, EnvironmentName};
+use std::sync::Arc;
+
 use url::{Host, Url};
 
 use super::SdkIdentity;
@@ -15,7 +17,12 @@ use super::SdkIdentity;
 /// The resolved endpoints of one back end. Built only through [`Endpoints::resolve`],
 /// [`Endpoints::named`] or [`Endpoints::custom`], so every URL has been validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Endpoints {
+pub struct Endpoints(Arc<Urls>);
+
+/// The URLs themselves, shared by every clone: each session's actors keep a copy of where the
+/// back end is, and four parsed URLs are a few hundred bytes.
+#[derive(Debug, PartialEq, Eq)]
+struct Urls {
     chat_url: Url,
     socket_url: Url,
     token_url: Url,
@@ -137,38 +144,38 @@ impl Endpoints {
         }
         let mut analytics_base = chat_url.clone();
         analytics_base.set_path("/web-analytics");
-        Ok(Self {
+        Ok(Self(Arc::new(Urls {
             chat_url,
             socket_url,
             token_url,
             analytics_base,
-        })
+        })))
     }
 
     /// The chat REST base, ending in `/chat` for the named environments.
     pub fn chat_url(&self) -> &Url {
-        &self.chat_url
+        &self.0.chat_url
     }
 
     /// The WebSocket gateway without the query.
     pub fn socket_url(&self) -> &Url {
-        &self.socket_url
+        &self.0.socket_url
     }
 
     /// The OAuth / transaction-token base, ending in `/`.
     pub fn token_url(&self) -> &Url {
-        &self.token_url
+        &self.0.token_url
     }
 
     /// `scheme://chat-host/web-analytics`: analytics live at an absolute path on the chat host.
     pub fn analytics_base(&self) -> &Url {
-        &self.analytics_base
+        &self.0.analytics_base
     }
 
     /// `GET {chatURL}/1.0/brand/{brandId}/channel/{channelId}` (§1.3).
     pub fn channel_configuration(&self, brand_id: i64, channel_id: &str) -> Url {
         with_segments(
-            &self.chat_url,
+            &self.0.chat_url,
             &["1.0", "brand", &brand_id.to_string(), "channel", channel_id],
         )
     }
@@ -190,7 +197,7 @@ impl Endpoints {
     /// `PUT /web-analytics/1.0/tenants/{brandId}/visitors/{visitorId}` (§1.5).
     pub fn visitor(&self, brand_id: i64, visitor_id: &str) -> Url {
         with_segments(
-            &self.analytics_base,
+            &self.0.analytics_base,
             &[
                 "1.0",
                 "tenants",
@@ -210,7 +217,7 @@ impl Endpoints {
 
     /// `POST {tokenURL}oauth/token?channelId=…&brandId=…&visitorId=…` (§1.8, iOS order).
     pub fn token(&self, brand_id: i64, channel_id: &str, visitor_id: &str) -> Url {
-        let mut url = with_segments(&self.token_url, &["oauth", "token"]);
+        let mut url = with_segments(&self.0.token_url, &["oauth", "token"]);
         url.query_pairs_mut()
             .append_pair("channelId", channel_id)
             .append_pair("brandId", &brand_id.to_string())
@@ -221,7 +228,7 @@ impl Endpoints {
     /// `{socketURL}?brandId=…&channelId=…&visitorId=…&sdkPlatform=…&sdkVersion=…[&transactionToken=…]`
     /// (§1.9). The result carries the transaction token: never log it whole.
     pub fn websocket(&self, query: &SocketQuery<'_>) -> Url {
-        let mut url = self.socket_url.clone();
+        let mut url = self.0.socket_url.clone();
         {
             let mut pairs = url.query_pairs_mut();
             pairs

@@ -99,7 +99,8 @@ pub struct ChannelTarget<'a> {
 #[derive(Debug, Clone)]
 pub struct RestClient {
     clients: Arc<RwLock<Arc<Clients>>>,
-    config: RestConfig,
+    /// Shared by every clone (each session's actors hold one): it never changes.
+    config: Arc<RestConfig>,
 }
 
 /// The reqwest clients of one [`Network`].
@@ -233,7 +234,7 @@ impl RestClient {
         let clients = Clients::build(&config, config.network.clone())?;
         Ok(Self {
             clients: Arc::new(RwLock::new(Arc::new(clients))),
-            config,
+            config: Arc::new(config),
         })
     }
 

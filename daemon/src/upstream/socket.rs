@@ -32,6 +32,7 @@
 
 mod driver;
 mod shared;
+mod transport;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -117,8 +118,25 @@ impl Default for SocketConfig {
 /// The WebSocket's read buffer, per connection: acks, pongs and typing events fit; a larger
 /// frame (a message event is 5–8 KiB) is read in a few chunks into a buffer that grows for it.
 /// 4 KiB rather than 8 saves 4 KiB of each connected session at no measured cost to a send
-/// (`bench_peers`, BENCHMARKS.md).
+/// (`bench_peers`, BENCHMARKS.md). Less would not help: the buffer starts as the handshake's
+/// own 4 KiB (tungstenite hands it over with the bytes read past the handshake).
 const READ_BUFFER: usize = 4 * 1024;
+
+/// The connection's [`Inbound`] items, in order; `None` after [`Inbound::Closed`].
+///
+/// Boxed in the channel: a tokio channel allocates its first block of 32 slots when it is made,
+/// and 32 unboxed items were 4 KiB of every connected session (heaptrack at 1,000 sessions).
+#[derive(Debug)]
+pub struct InboundReceiver {
+    rx: mpsc::Receiver<Box<Inbound>>,
+}
+
+impl InboundReceiver {
+    /// The next item, once there is one.
+    pub async fn recv(&mut self) -> Option<Inbound> {
+        self.rx.recv().await.map(|item| *item)
+    }
+}
 
 /// Something the connection delivers that is not a reply to a request.
 #[derive(Debug)]
@@ -372,7 +390,7 @@ pub async fn connect(
     url: &Url,
     config: &SocketConfig,
     large_events: impl Into<LargeEvents>,
-) -> Result<(SocketHandle, mpsc::Receiver<Inbound>), ConnectError> {
+) -> Result<(SocketHandle, InboundReceiver), ConnectError> {
     let large_events = large_events.into();
     install_crypto_provider();
     let request = url
@@ -387,11 +405,6 @@ pub async fn connect(
         .write_buffer_size(0)
         .max_message_size(Some(config.max_message_size))
         .max_frame_size(Some(config.max_message_size));
-    let connector = if url.scheme() == "wss" {
-        super::trust::websocket_connector(&config.extra_roots)
-    } else {
-        None
-    };
     let connecting = async {
         let host = url.host_str().unwrap_or_default();
         let port = url.port_or_known_default().unwrap_or(443);
@@ -410,7 +423,8 @@ pub async fn connect(
             }
         };
         super::network::keep_alive(&stream, config.tcp_keepalive);
-        tokio_tungstenite::client_async_tls_with_config(request, stream, Some(ws_config), connector)
+        let stream = transport::wrap(stream, url, &config.extra_roots).await?;
+        tokio_tungstenite::client_async_with_config(request, stream, Some(ws_config))
             .await
             .map_err(classify_connect_error)
     };
@@ -449,7 +463,7 @@ pub async fn connect(
         control,
         request_timeout: config.request_timeout,
     };
-    Ok((handle, inbound_rx))
+    Ok((handle, InboundReceiver { rx: inbound_rx }))
 }
 
 impl SocketHandle {

@@ -71,7 +71,7 @@ async fn customer_with_history(
 ) -> (
     Session,
     socket::SocketHandle,
-    tokio::sync::mpsc::Receiver<Inbound>,
+    cxone_chatd::upstream::socket::InboundReceiver,
     UuidString,
 ) {
     let session = Session::new(emu, "chat_quiet");

@@ -23,7 +23,7 @@ async fn authorized(
 ) -> (
     Session,
     socket::SocketHandle,
-    tokio::sync::mpsc::Receiver<Inbound>,
+    cxone_chatd::upstream::socket::InboundReceiver,
 ) {
     let session = Session::new(emu, channel);
     let (handle, rx) = session.connect(config).await.expect("connects");

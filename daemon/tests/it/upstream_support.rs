@@ -16,7 +16,9 @@ use cxone_chat_protocol::cxone::sent::{
 };
 use cxone_chat_protocol::rpc::types::CustomEnvironment;
 use cxone_chatd::upstream::rest::{ChannelTarget, RestClient, RestConfig};
-use cxone_chatd::upstream::socket::{self, ConnectError, Inbound, SocketConfig, SocketHandle};
+use cxone_chatd::upstream::socket::{
+    self, ConnectError, Inbound, InboundReceiver, SocketConfig, SocketHandle,
+};
 use cxone_chatd::upstream::{Endpoints, SdkIdentity, SocketQuery, install_crypto_provider};
 use cxone_emulator::{Emulator, EmulatorConfig};
 use serde_json::{Value, json};
@@ -126,7 +128,7 @@ pub async fn wait_received(emu: &Emulator, kind: &str, count: usize) -> Vec<Valu
 }
 
 /// The next inbound item, or a panic after [`PATIENCE`].
-pub async fn next_inbound(rx: &mut mpsc::Receiver<Inbound>) -> Inbound {
+pub async fn next_inbound(rx: &mut InboundReceiver) -> Inbound {
     tokio::time::timeout(PATIENCE, rx.recv())
         .await
         .expect("an inbound item in time")
@@ -135,7 +137,7 @@ pub async fn next_inbound(rx: &mut mpsc::Receiver<Inbound>) -> Inbound {
 
 /// Skips inbound items until `pick` accepts one, returning what it extracted.
 pub async fn inbound_until<T>(
-    rx: &mut mpsc::Receiver<Inbound>,
+    rx: &mut InboundReceiver,
     mut pick: impl FnMut(&Inbound) -> Option<T>,
 ) -> T {
     loop {
@@ -187,7 +189,7 @@ impl Session {
     pub async fn connect(
         &self,
         config: &SocketConfig,
-    ) -> Result<(SocketHandle, mpsc::Receiver<Inbound>), ConnectError> {
+    ) -> Result<(SocketHandle, InboundReceiver), ConnectError> {
         socket::connect(&self.socket_url(None), config, rest()).await
     }
 
@@ -434,11 +436,7 @@ pub async fn connect_fake(
     gateway: &mut FakeGateway,
     config: &SocketConfig,
     rest: RestClient,
-) -> (
-    SocketHandle,
-    mpsc::Receiver<Inbound>,
-    WebSocketStream<TcpStream>,
-) {
+) -> (SocketHandle, InboundReceiver, WebSocketStream<TcpStream>) {
     let (handle, rx) = socket::connect(&gateway.url, config, rest)
         .await
         .expect("connects to the fake gateway");

@@ -123,11 +123,14 @@ macro_rules! event_kinds {
         }
 
         /// An event's `kind` and its `data`.
+        ///
+        /// Each `data` is boxed: the daemon keeps thousands of events for replay, and unboxed
+        /// every one took the room of the largest kind (536 bytes).
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
         #[serde(tag = "kind", content = "data")]
         #[non_exhaustive]
         pub enum EventPayload {
-            $( #[doc = $summary] #[serde(rename = $name)] $variant($data), )+
+            $( #[doc = $summary] #[serde(rename = $name)] $variant(Box<$data>), )+
         }
 
         impl EventPayload {
@@ -140,7 +143,7 @@ macro_rules! event_kinds {
         $(
             impl From<$data> for EventPayload {
                 fn from(data: $data) -> Self {
-                    EventPayload::$variant(data)
+                    EventPayload::$variant(Box::new(data))
                 }
             }
         )+

@@ -13,7 +13,6 @@ use cxone_chat_protocol::cxone::sent::{
     SentEvent, ThreadData,
 };
 use futures_util::future::join_all;
-use tokio::sync::mpsc;
 
 use crate::actors::live_chat::{IsOnline, LiveChat};
 use crate::actors::oauth::{
@@ -24,7 +23,7 @@ use crate::session::envelope::{Envelope, scheme};
 use crate::session::error::SessionError;
 use crate::upstream::socket::CloseKind;
 use crate::upstream::{
-    Endpoints, Inbound, LargeEvents, RequestError, SdkIdentity, SocketConfig, SocketHandle,
+    Endpoints, InboundReceiver, LargeEvents, RequestError, SdkIdentity, SocketConfig, SocketHandle,
     SocketQuery,
 };
 use actix::Addr;
@@ -66,7 +65,7 @@ pub(super) struct Connected {
     /// The socket.
     pub(crate) socket: SocketHandle,
     /// Its inbound frames.
-    pub(crate) inbound: mpsc::Receiver<Inbound>,
+    pub(crate) inbound: InboundReceiver,
     /// The customer as the back end knows them (it may replace the local identity).
     pub(crate) customer: CustomerIdentity,
     /// The recovery's replies, to apply in order.
@@ -179,7 +178,7 @@ enum Use {
 /// An open, authorized socket.
 struct Opened {
     socket: SocketHandle,
-    inbound: mpsc::Receiver<Inbound>,
+    inbound: InboundReceiver,
     customer: CustomerIdentity,
 }
 

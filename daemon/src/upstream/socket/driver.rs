@@ -17,29 +17,29 @@ use cxone_chat_protocol::cxone::sent::OutgoingFrame;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
-use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::task::{JoinError, JoinHandle};
 use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until, timeout};
+use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use tracing::{Instrument, Span, debug, info, warn};
 
 use super::shared::Shared;
 use super::{CloseKind, Inbound, LargeEventError, RequestError, SocketConfig};
 use crate::upstream::rest::RestError;
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+type Ws = WebSocketStream<super::transport::Transport>;
 
 /// What the handles and the driver ask the writer to do.
 #[derive(Debug)]
 pub(super) enum WriterCommand {
     /// Write one text frame.
     Text(String),
-    /// Write a close frame and stop.
-    Close(CloseFrame),
+    /// Write a close frame and stop. Boxed: the queue's first block holds 32 commands for the
+    /// connection's whole life, and a close is sent once.
+    Close(Box<CloseFrame>),
 }
 
 /// What a handle asks the driver to do.
@@ -57,7 +57,7 @@ pub(super) struct Parts {
     pub(super) writer: mpsc::Sender<WriterCommand>,
     pub(super) writer_rx: mpsc::Receiver<WriterCommand>,
     pub(super) control: mpsc::Receiver<Control>,
-    pub(super) inbound: mpsc::Sender<Inbound>,
+    pub(super) inbound: mpsc::Sender<Box<Inbound>>,
 }
 
 /// A process-wide connection number for log spans.
@@ -99,7 +99,7 @@ async fn write_loop(mut sink: SplitSink<Ws, Message>, mut queue: mpsc::Receiver<
                 }
             }
             WriterCommand::Close(frame) => {
-                let _ = sink.send(Message::Close(Some(frame))).await;
+                let _ = sink.send(Message::Close(Some(*frame))).await;
                 return;
             }
         }
@@ -156,7 +156,7 @@ struct Driver {
     /// the driver ends so that a dead peer cannot keep the socket open.
     writer_task: JoinHandle<()>,
     control: mpsc::Receiver<Control>,
-    inbound: mpsc::Sender<Inbound>,
+    inbound: mpsc::Sender<Box<Inbound>>,
     /// Received frames not yet routed, oldest first.
     held: VecDeque<Held>,
     /// The next inbound item, routed and waiting for room in the channel.
@@ -212,11 +212,11 @@ impl Driver {
         // The consumer may be slow; the Closed item is worth waiting for. An error means it
         // is gone, and then nobody needs to know.
         let _ = inbound
-            .send(Inbound::Closed {
+            .send(Box::new(Inbound::Closed {
                 code,
                 reason,
                 clean,
-            })
+            }))
             .await;
     }
 
@@ -252,7 +252,7 @@ impl Driver {
                 permit = inbound.reserve(), if self.outbox.is_some() => match permit {
                     Ok(permit) => {
                         if let Some(item) = self.outbox.take() {
-                            permit.send(item);
+                            permit.send(Box::new(item));
                         }
                     }
                     Err(_) => return End::ConsumerGone,
@@ -560,7 +560,7 @@ impl Driver {
                 permit = inbound.reserve(), if self.outbox.is_some() => match permit {
                     Ok(permit) => {
                         if let Some(item) = self.outbox.take() {
-                            permit.send(item);
+                            permit.send(Box::new(item));
                         }
                     }
                     Err(_) => return,
@@ -593,7 +593,11 @@ impl Driver {
         let grace = self.config.close_timeout;
         // Queued behind frames already sent; the writer ends right after writing it.
         let queued = matches!(
-            timeout(grace, self.writer.send(WriterCommand::Close(frame))).await,
+            timeout(
+                grace,
+                self.writer.send(WriterCommand::Close(Box::new(frame)))
+            )
+            .await,
             Ok(Ok(()))
         );
         let sent = queued && matches!(timeout(grace, &mut self.writer_task).await, Ok(Ok(())));
@@ -627,4 +631,15 @@ async fn head_download(held: &mut VecDeque<Held>) -> Result<Result<Vec<u8>, Rest
 /// The string `eventId` of a JSON object, if any.
 fn event_id_of(value: Option<&Value>) -> Option<String> {
     value?.get("eventId")?.as_str().map(str::to_owned)
+}
+
+#[cfg(test)]
+mod sizes {
+    /// What each slot of the connection's queues costs, for every connected session (a tokio
+    /// channel allocates its first block of 32 slots when it is made).
+    #[test]
+    fn queue_items_stay_small() {
+        assert!(std::mem::size_of::<super::WriterCommand>() <= 24);
+        assert!(std::mem::size_of::<Box<super::Inbound>>() <= 8);
+    }
 }
