@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::bench::fast_backend;
-use crate::common::Daemon;
+use crate::common::{Backend, Daemon};
+use cxone_emulator::EmulatorConfig;
 
 /// Context switches (voluntary and not) of each thread of a process so far, by thread id: each
 /// is a wake-up or a preemption.
@@ -376,6 +377,65 @@ fn thread_send_beside_a_direct_websocket_client_and_the_web_sdk() {
     }
 }
 
+/// Prepares and connects sessions `from..to` of `d` against `b`, four clients at once.
+fn connect_sessions(d: &Daemon, b: &Backend, from: usize, to: usize) -> Duration {
+    let workers = 4;
+    let started = Instant::now();
+    std::thread::scope(|s| {
+        for w in 0..workers {
+            s.spawn(move || {
+                let mut c = d.client();
+                for i in (from + w..to).step_by(workers) {
+                    let name = format!("s{i}");
+                    c.ok(
+                        "session.prepare",
+                        json!({"session": name, "environment": b.environment(),
+                            "brandId": 1000, "channelId": "chat_single"}),
+                    );
+                    c.ok("session.connect", json!({"session": name}));
+                }
+            });
+        }
+    });
+    started.elapsed()
+}
+
+#[test]
+#[ignore = "benchmark: run with --ignored --nocapture"]
+fn connected_sessions_over_tls() {
+    let mut config = EmulatorConfig::default();
+    for ch in config.brands.get_mut(&1000).unwrap().channels.values_mut() {
+        ch.agent.typing_ms = 0;
+        ch.agent.read_receipts = false;
+    }
+    let b = Backend::start_tls(config);
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("emulator-ca.pem");
+    std::fs::write(&ca, b.ca_pem().unwrap()).unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(
+        &file,
+        format!("[network]\nca_file = {:?}\n", ca.to_str().unwrap()),
+    )
+    .unwrap();
+    let d = Daemon::start_with(&["--config", file.to_str().unwrap()]);
+    let pid = d.child.id();
+    // The first few build the TLS set-up (the system's roots, parsed once for all).
+    connect_sessions(&d, &b, 0, 10);
+    std::thread::sleep(Duration::from_millis(500));
+    let warm = crate::bench::rss_kib(pid);
+    let n = 3_000;
+    let took = connect_sessions(&d, &b, 10, 10 + n);
+    std::thread::sleep(Duration::from_secs(1));
+    let after = crate::bench::rss_kib(pid);
+    println!(
+        "{n} wss sessions connected in {took:.1?}; daemon RSS {warm} KiB after 10, {after} KiB \
+         after {}: {:.1} KiB per TLS session",
+        n + 10,
+        (after - warm) as f64 / n as f64
+    );
+}
+
 #[test]
 #[ignore = "benchmark: run with --ignored --nocapture"]
 fn ten_thousand_connected_sessions_in_one_daemon() {
@@ -388,32 +448,10 @@ fn ten_thousand_connected_sessions_in_one_daemon() {
     let idle = crate::bench::rss_kib(pid);
     // Sessions are prepared and connected by a few clients at once, in two waves: 9,000 (the
     // issue's measuring point), then the last thousand.
-    let connect_range = |from: usize, to: usize| {
-        let workers = 4;
-        let started = Instant::now();
-        std::thread::scope(|s| {
-            for w in 0..workers {
-                let (d, b) = (&d, &b);
-                s.spawn(move || {
-                    let mut c = d.client();
-                    for i in (from + w..to).step_by(workers) {
-                        let name = format!("s{i}");
-                        c.ok(
-                            "session.prepare",
-                            json!({"session": name, "environment": b.environment(),
-                                "brandId": 1000, "channelId": "chat_single"}),
-                        );
-                        c.ok("session.connect", json!({"session": name}));
-                    }
-                });
-            }
-        });
-        started.elapsed()
-    };
-    let first = connect_range(0, 9_000);
+    let first = connect_sessions(&d, &b, 0, 9_000);
     std::thread::sleep(Duration::from_secs(1));
     let at_9000 = crate::bench::rss_kib(pid);
-    let rest = connect_range(9_000, total);
+    let rest = connect_sessions(&d, &b, 9_000, total);
     std::thread::sleep(Duration::from_secs(1));
     let at_total = crate::bench::rss_kib(pid);
     let status = d.client().ok("daemon.status", json!({}));
