@@ -82,30 +82,39 @@ fn quote(p: &Path) -> String {
     format!("'{}'", p.display().to_string().replace('\'', r"'\''"))
 }
 
+impl Tmux {
+    /// `cxone-chat chat` for `channel` of brand 1000 on `e`, through `d`, in a detached 160×50
+    /// tmux session of its own called `name`; `extra` are further arguments of `chat`.
+    fn chat(name: &str, e: &Emulator, d: &Daemon, channel: &str, extra: &str) -> Self {
+        let tmux = Tmux {
+            name: format!("{name}-{}", std::process::id()),
+        };
+        let command = format!(
+            "{} --socket {} chat --brand 1000 --channel {channel} --environment '{}' {extra}; echo CHAT-EXITED-$?; sleep 30",
+            quote(Path::new(common::CLI)),
+            quote(&d.socket),
+            e.environment()
+        );
+        tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "chat",
+            "-x",
+            "160",
+            "-y",
+            "50",
+            &command,
+        ]);
+        tmux
+    }
+}
+
 #[test]
 fn chat_shows_queue_typing_and_the_agents_reply_in_a_real_terminal() {
     let e = Emulator::start_with_config(Some(KIOSK));
     let d = Daemon::start();
-    let tmux = Tmux {
-        name: format!("cxone-chat-test-{}", std::process::id()),
-    };
-    let command = format!(
-        "{} --socket {} chat --brand 1000 --channel chat_kiosk --environment '{}' --first-name Ada; echo CHAT-EXITED-$?; sleep 30",
-        quote(Path::new(common::CLI)),
-        quote(&d.socket),
-        e.environment()
-    );
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "chat",
-        "-x",
-        "160",
-        "-y",
-        "50",
-        &command,
-    ]);
+    let tmux = Tmux::chat("cxone-chat-test", &e, &d, "chat_kiosk", "--first-name Ada");
     tmux.wait_for("Type a message and press Enter");
 
     tmux.type_line("Where is my order?");
@@ -169,26 +178,7 @@ fn popup(seconds: u64) -> serde_json::Value {
 fn chat_asks_the_inactivity_question_counts_down_and_answers_it() {
     let e = Emulator::start();
     let d = Daemon::start();
-    let tmux = Tmux {
-        name: format!("cxone-chat-popup-{}", std::process::id()),
-    };
-    let command = format!(
-        "{} --socket {} chat --brand 1000 --channel chat_live --environment '{}'; echo CHAT-EXITED-$?; sleep 30",
-        quote(Path::new(common::CLI)),
-        quote(&d.socket),
-        e.environment()
-    );
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "chat",
-        "-x",
-        "160",
-        "-y",
-        "50",
-        &command,
-    ]);
+    let tmux = Tmux::chat("cxone-chat-popup", &e, &d, "chat_live", "");
     tmux.wait_for("Type a message and press Enter");
     tmux.type_line("hello");
     tmux.wait_for("You said: hello");
@@ -236,26 +226,13 @@ online = false
 fn chat_on_a_closed_live_chat_offers_the_offline_form_and_leaves_the_message() {
     let e = Emulator::start_with_config(Some(CLOSED));
     let d = Daemon::start();
-    let tmux = Tmux {
-        name: format!("cxone-chat-test-offline-{}", std::process::id()),
-    };
-    let command = format!(
-        "{} --socket {} chat --brand 1000 --channel chat_closed --environment '{}' --first-name Ada --last-name Lovelace; echo CHAT-EXITED-$?; sleep 30",
-        quote(Path::new(common::CLI)),
-        quote(&d.socket),
-        e.environment()
+    let tmux = Tmux::chat(
+        "cxone-chat-test-offline",
+        &e,
+        &d,
+        "chat_closed",
+        "--first-name Ada --last-name Lovelace",
     );
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "chat",
-        "-x",
-        "160",
-        "-y",
-        "50",
-        &command,
-    ]);
     tmux.wait_for("leave a message for an answer by e-mail: /offline EMAIL MESSAGE");
     tmux.wait_for("Type a message and press Enter");
     tmux.type_line("hello?");

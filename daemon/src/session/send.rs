@@ -16,6 +16,10 @@ use crate::session::error::SessionError;
 use crate::session::model::{Attachment, ChatMessage, Delivery, Direction, ThreadState};
 use crate::session::threads::Entry;
 
+/// The longest text taken as something a customer is writing (a typing preview, the offline
+/// form's message): a message, not a document.
+pub(crate) const MAX_DRAFT_CHARS: usize = 10_000;
+
 /// Where a message goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Route {

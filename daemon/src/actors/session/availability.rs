@@ -9,6 +9,7 @@ use cxone_chat_protocol::cxone::sent::{OfflineMessageData, PreviewContent, SentE
 use super::Session;
 use crate::actors::live_chat::CheckAvailability;
 use crate::session::error::SessionError;
+use crate::session::send::MAX_DRAFT_CHARS;
 
 /// `session.availability`: whether an agent is available (the live-chat actor's answer, cached
 /// for 60 s like the one `session.connect` goes by).
@@ -27,9 +28,6 @@ pub(crate) struct SendOfflineMessage {
     /// The message.
     pub(crate) message: String,
 }
-
-/// The most a message may hold, as for `thread.send`.
-const MAX_MESSAGE_CHARS: usize = 10_000;
 
 impl Handler<Availability> for Session {
     type Result = ResponseActFuture<Self, Result<bool, SessionError>>;
@@ -111,11 +109,11 @@ fn offline_message(msg: &SendOfflineMessage) -> Result<OfflineMessageData, Sessi
     if msg.message.trim().is_empty() {
         return Err(invalid("message", "the message is empty"));
     }
-    if msg.message.chars().count() > MAX_MESSAGE_CHARS {
-        return Err(invalid(
-            "message",
-            "the message is longer than 10,000 characters",
-        ));
+    if msg.message.chars().count() > MAX_DRAFT_CHARS {
+        return Err(SessionError::InvalidParameter {
+            field: "message",
+            detail: format!("at most {MAX_DRAFT_CHARS} characters"),
+        });
     }
     // The web SDK's split: the last word is the last name, the rest the first name.
     let (first, last) = match name.rsplit_once(' ') {

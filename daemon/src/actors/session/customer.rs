@@ -112,6 +112,23 @@ impl Session {
         };
         Box::pin(send.into_actor(self).map(|r, _, _| r.map(|()| result)))
     }
+
+    /// Fires one of the events that carry this run's destination id (`ExecuteTrigger`,
+    /// `StoreVisitorEvents`, as Android sends them); they need a connection.
+    fn fire_to_destination(&self, event: SentEvent) -> Answer<()> {
+        let Some(socket) = self.live_socket() else {
+            return Box::pin(fut::err(SessionError::NotConnected));
+        };
+        let plan = match self.plan() {
+            Ok(p) => p,
+            Err(e) => return Box::pin(fut::err(e)),
+        };
+        let mut frame = plan.frame(&self.customer, event);
+        if let cxone_chat_protocol::cxone::sent::OutgoingFrame::Event { payload, .. } = &mut frame {
+            payload.destination = Some(IdRef::new(self.destination_id.clone()));
+        }
+        self.fire(socket, frame, ())
+    }
 }
 
 impl Handler<GetCustomer> for Session {
@@ -262,23 +279,9 @@ impl Handler<ExecuteTrigger> for Session {
     type Result = Answer<()>;
 
     fn handle(&mut self, msg: ExecuteTrigger, _: &mut Self::Context) -> Self::Result {
-        let Some(socket) = self.live_socket() else {
-            return Box::pin(fut::err(SessionError::NotConnected));
-        };
-        let plan = match self.plan() {
-            Ok(p) => p,
-            Err(e) => return Box::pin(fut::err(e)),
-        };
-        let mut frame = plan.frame(
-            &self.customer,
-            SentEvent::ExecuteTrigger(ExecuteTriggerData {
-                trigger: IdRef::new(msg.0),
-            }),
-        );
-        if let cxone_chat_protocol::cxone::sent::OutgoingFrame::Event { payload, .. } = &mut frame {
-            payload.destination = Some(IdRef::new(self.destination_id.clone()));
-        }
-        self.fire(socket, frame, ())
+        self.fire_to_destination(SentEvent::ExecuteTrigger(ExecuteTriggerData {
+            trigger: IdRef::new(msg.0),
+        }))
     }
 }
 
@@ -292,13 +295,6 @@ impl Handler<CustomVisitorEvent> for Session {
                 detail: "give the event as a JSON value other than null".into(),
             }));
         }
-        let Some(socket) = self.live_socket() else {
-            return Box::pin(fut::err(SessionError::NotConnected));
-        };
-        let plan = match self.plan() {
-            Ok(p) => p,
-            Err(e) => return Box::pin(fut::err(e)),
-        };
         // Android's frame: one event labelled `ProactiveActionDisplayed` (its quirk, which the
         // back end's handling of Android's events expects), with the destination and visitor.
         let event = VisitorEvent {
@@ -307,17 +303,10 @@ impl Handler<CustomVisitorEvent> for Session {
             created_at_with_milliseconds: Some(to_api::now()),
             data: Some(msg.0),
         };
-        let mut frame = plan.frame(
-            &self.customer,
-            SentEvent::StoreVisitorEvents(StoreVisitorEventsData {
-                visitor_events: Some(vec![event]),
-                browser_fingerprint: None,
-            }),
-        );
-        if let cxone_chat_protocol::cxone::sent::OutgoingFrame::Event { payload, .. } = &mut frame {
-            payload.destination = Some(IdRef::new(self.destination_id.clone()));
-        }
-        self.fire(socket, frame, ())
+        self.fire_to_destination(SentEvent::StoreVisitorEvents(StoreVisitorEventsData {
+            visitor_events: Some(vec![event]),
+            browser_fingerprint: None,
+        }))
     }
 }
 

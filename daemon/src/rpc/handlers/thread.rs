@@ -16,6 +16,7 @@ use crate::rpc::dispatcher::{Ctx, ask};
 use crate::rpc::sessions::find;
 use crate::session::attachments::AttachmentError;
 use crate::session::error::SessionError;
+use crate::session::send::MAX_DRAFT_CHARS;
 
 pub(crate) async fn send(ctx: &Ctx, p: ThreadSendParams) -> Result<Message, ErrorObject> {
     // A path is read with the daemon's rights, never a client's: only the daemon's own user
@@ -64,16 +65,13 @@ pub(crate) async fn mark_read(ctx: &Ctx, p: ThreadParams) -> Result<Empty, Error
     op(ctx, &p.session, p.thread_id, Op::MarkRead).await
 }
 
-/// The longest typing preview taken: a message being written, not a document.
-const MAX_PREVIEW_CHARS: usize = 10_000;
-
 pub(crate) async fn typing(ctx: &Ctx, p: ThreadTypingParams) -> Result<Empty, ErrorObject> {
     if let Some(text) = &p.preview
-        && text.chars().count() > MAX_PREVIEW_CHARS
+        && text.chars().count() > MAX_DRAFT_CHARS
     {
         return Err(ErrorObject::from(&SessionError::InvalidParameter {
             field: "preview",
-            detail: format!("at most {MAX_PREVIEW_CHARS} characters"),
+            detail: format!("at most {MAX_DRAFT_CHARS} characters"),
         }));
     }
     op(

@@ -13,6 +13,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
+use tokio_tungstenite::tungstenite;
 use url::Url;
 
 use super::ConnectError;
@@ -37,21 +38,17 @@ pub(super) async fn wrap(
         return Ok(Transport::Plain(stream));
     }
     let host = url.host_str().unwrap_or_default();
-    let name = ServerName::try_from(host.trim_matches(['[', ']']).to_owned()).map_err(|_| {
-        ConnectError::Tls(tokio_tungstenite::tungstenite::error::TlsError::InvalidDnsName)
-    })?;
+    let name = ServerName::try_from(host.trim_matches(['[', ']']).to_owned())
+        .map_err(|_| ConnectError::Tls(tungstenite::error::TlsError::InvalidDnsName))?;
     let config = trust::websocket_tls(extra)
         .await
         .map_err(|why| ConnectError::Network(io::Error::other(why)))?;
+    // A refused certificate comes back as an I/O error wrapping rustls' own, classified as the
+    // WebSocket's other connect errors are.
     let tls = TlsConnector::from(config)
         .connect(name, stream)
         .await
-        .map_err(
-            |e| match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-                Some(tls) => ConnectError::Tls(tls.clone().into()),
-                None => ConnectError::Network(e),
-            },
-        )?;
+        .map_err(|e| super::classify_connect_error(tungstenite::Error::Io(e)))?;
     Ok(Transport::Tls(Box::new(tls)))
 }
 
