@@ -23,3 +23,19 @@ fn a_large_number_in_params_survives_being_written_back() {
     };
     assert_eq!(again, first, "written back: {written}");
 }
+
+/// `cxone_frame`: a number too large for a double, in a key no decoder reads. The daemon's fast
+/// decoder skips the key, as the SDKs skip unknown keys, and the frame decodes; the reference
+/// decoder through `Value` refuses the whole text. That is the one kind of difference the two
+/// may have (`DecodeError::is_parser_limit`).
+#[test]
+fn a_huge_number_in_a_key_nobody_reads_does_not_fail_the_frame() {
+    use cxone_chat_protocol::cxone::received::{EventBody, ReceivedFrame};
+    let text = r#"{"eventId":"71124edf-2711-4d3e-a5b1-a5b06f65efe6","payload":{"n":[7777e7777]}}"#;
+    let Ok(ReceivedFrame::Event(event)) = ReceivedFrame::from_text(text) else {
+        panic!("not decoded");
+    };
+    assert_eq!(event.body, EventBody::Other(None));
+    let reference = ReceivedFrame::from_text_via_value(text).unwrap_err();
+    assert!(reference.is_parser_limit(), "{reference}");
+}

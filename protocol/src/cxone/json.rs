@@ -26,6 +26,17 @@ impl DecodeError {
     }
 }
 
+impl DecodeError {
+    /// Whether this is serde_json refusing the text as a whole for its nesting depth (over 128
+    /// levels) or a number too large for a double. The reference decoder parses the whole frame
+    /// and meets these anywhere; the daemon's fast path (`received/raw.rs`) only in what it
+    /// decodes, so a key nobody reads cannot fail a frame there.
+    pub fn is_parser_limit(&self) -> bool {
+        self.reason.contains("recursion limit exceeded")
+            || self.reason.contains("number out of range")
+    }
+}
+
 /// Joins a parent path and a child path (`.` is the root).
 pub(crate) fn join(parent: &str, child: &str) -> String {
     match (parent, child) {

@@ -2,6 +2,7 @@
 //! §2.2): the `"pong"` string, API-Gateway errors, operation errors, postbacks (replies that
 //! echo a request's `eventId`) and pushes, each carrying a typed [`EventBody`].
 
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::events::{
@@ -11,6 +12,8 @@ use super::events::{
 };
 use super::json::{DecodeError, as_object, decode_at, opt_str_member, str_member, to_value};
 use super::time::Timestamp;
+
+mod raw;
 
 /// One frame from server to client.
 #[derive(Debug, Clone, PartialEq)]
@@ -186,15 +189,42 @@ pub fn is_known_ignored(event_type: &str) -> bool {
 /// The `eventObject` values iOS knows; any other value makes it drop the event.
 const KNOWN_EVENT_OBJECTS: &[&str] = &["Case", "Message", "SenderAction", "Thread", "ChatWindow"];
 
+/// Where an event's `data` and timestamps are read from: the parsed `Value` (the reference
+/// path) or the frame's raw text (`received/raw.rs`). One decoder serves both, so they cannot
+/// drift apart.
+trait Source: Copy {
+    /// Whether the value is JSON `null`.
+    fn is_null(self) -> bool;
+    /// The value as `T`; the error names the field below `path`.
+    fn decode<T: DeserializeOwned>(self, path: &str) -> Result<T, DecodeError>;
+    /// The value as a `Value` (for data kept verbatim).
+    fn to_value(self) -> Result<Value, DecodeError>;
+    /// A timestamp where no SDK parses one: a malformed value is dropped, not an error.
+    fn lenient_timestamp(self) -> Option<Timestamp>;
+}
+
+impl Source for &Value {
+    fn is_null(self) -> bool {
+        Value::is_null(self)
+    }
+
+    fn decode<T: DeserializeOwned>(self, path: &str) -> Result<T, DecodeError> {
+        decode_at(self, path)
+    }
+
+    fn to_value(self) -> Result<Value, DecodeError> {
+        Ok(self.clone())
+    }
+
+    fn lenient_timestamp(self) -> Option<Timestamp> {
+        self.as_str().and_then(|s| Timestamp::parse(s).ok())
+    }
+}
+
 impl EventBody {
-    fn decode<'a>(
-        event_type: &str,
-        data: Option<&'a Value>,
-        path: &str,
-    ) -> Result<Self, DecodeError> {
-        let p = path;
+    fn decode<S: Source>(event_type: &str, data: Option<S>, p: &str) -> Result<Self, DecodeError> {
         // Borrowed, never cloned: `data` is most of a frame.
-        let need = |d: Option<&'a Value>| -> Result<&'a Value, DecodeError> {
+        let need = |d: Option<S>| -> Result<S, DecodeError> {
             match d {
                 Some(v) if !v.is_null() => Ok(v),
                 _ => Err(DecodeError::new(
@@ -204,33 +234,31 @@ impl EventBody {
             }
         };
         Ok(match event_type {
-            "ConsumerAuthorized" => Self::ConsumerAuthorized(decode_at(need(data)?, p)?),
+            "ConsumerAuthorized" => Self::ConsumerAuthorized(need(data)?.decode(p)?),
             "ConsumerReconnected" | "CustomerReconnected" => Self::ConsumerReconnected,
-            "TokenRefreshed" => Self::TokenRefreshed(decode_at(need(data)?, p)?),
-            "ThreadRecovered" => Self::ThreadRecovered(decode_at(need(data)?, p)?),
+            "TokenRefreshed" => Self::TokenRefreshed(need(data)?.decode(p)?),
+            "ThreadRecovered" => Self::ThreadRecovered(need(data)?.decode(p)?),
             "LivechatRecovered" => Self::LivechatRecovered(match data {
-                None | Some(Value::Null) => None,
-                Some(v) => Some(decode_at(v, p)?),
+                Some(v) if !v.is_null() => Some(v.decode(p)?),
+                _ => None,
             }),
-            "ThreadListFetched" => Self::ThreadListFetched(decode_at(need(data)?, p)?),
-            "ThreadMetadataLoaded" => Self::ThreadMetadataLoaded(decode_at(need(data)?, p)?),
-            "MoreMessagesLoaded" => Self::MoreMessagesLoaded(decode_at(need(data)?, p)?),
+            "ThreadListFetched" => Self::ThreadListFetched(need(data)?.decode(p)?),
+            "ThreadMetadataLoaded" => Self::ThreadMetadataLoaded(need(data)?.decode(p)?),
+            "MoreMessagesLoaded" => Self::MoreMessagesLoaded(need(data)?.decode(p)?),
             "ThreadArchived" => Self::ThreadArchived,
-            "ThreadUpdated" => Self::ThreadUpdated(data.cloned()),
+            "ThreadUpdated" => Self::ThreadUpdated(data.map(S::to_value).transpose()?),
             "TranscriptSent" => Self::TranscriptSent,
-            "MessageCreated" => Self::MessageCreated(decode_at(need(data)?, p)?),
-            "MessageReadChanged" => Self::MessageReadChanged(decode_at(need(data)?, p)?),
-            "MessageSeenChanged" => Self::MessageSeenChanged(decode_at(need(data)?, p)?),
-            "CaseInboxAssigneeChanged" => {
-                Self::CaseInboxAssigneeChanged(decode_at(need(data)?, p)?)
-            }
-            "CaseStatusChanged" => Self::CaseStatusChanged(decode_at(need(data)?, p)?),
-            "SetPositionInQueue" => Self::SetPositionInQueue(decode_at(need(data)?, p)?),
-            "SenderTypingStarted" => Self::SenderTypingStarted(decode_at(need(data)?, p)?),
-            "SenderTypingEnded" => Self::SenderTypingEnded(decode_at(need(data)?, p)?),
-            "FireProactiveAction" => Self::FireProactiveAction(decode_at(need(data)?, p)?),
-            "EventInS3" => Self::EventInS3(decode_at(need(data)?, p)?),
-            _ => Self::Other(data.cloned()),
+            "MessageCreated" => Self::MessageCreated(need(data)?.decode(p)?),
+            "MessageReadChanged" => Self::MessageReadChanged(need(data)?.decode(p)?),
+            "MessageSeenChanged" => Self::MessageSeenChanged(need(data)?.decode(p)?),
+            "CaseInboxAssigneeChanged" => Self::CaseInboxAssigneeChanged(need(data)?.decode(p)?),
+            "CaseStatusChanged" => Self::CaseStatusChanged(need(data)?.decode(p)?),
+            "SetPositionInQueue" => Self::SetPositionInQueue(need(data)?.decode(p)?),
+            "SenderTypingStarted" => Self::SenderTypingStarted(need(data)?.decode(p)?),
+            "SenderTypingEnded" => Self::SenderTypingEnded(need(data)?.decode(p)?),
+            "FireProactiveAction" => Self::FireProactiveAction(need(data)?.decode(p)?),
+            "EventInS3" => Self::EventInS3(need(data)?.decode(p)?),
+            _ => Self::Other(data.map(S::to_value).transpose()?),
         })
     }
 
@@ -259,8 +287,18 @@ impl EventBody {
 }
 
 impl ReceivedFrame {
-    /// Decodes the text of one WebSocket text frame.
+    /// Decodes the text of one WebSocket text frame: ordinary replies and pushes straight
+    /// from the text (`received/raw.rs`), anything else through [`Self::from_text_via_value`].
     pub fn from_text(text: &str) -> Result<Self, DecodeError> {
+        match raw::decode(text) {
+            Some(frame) => Ok(frame),
+            None => Self::from_text_via_value(text),
+        }
+    }
+
+    /// Decodes the text of one frame through `serde_json::Value`: the reference decoder, slower,
+    /// whose errors name the failing field. [`Self::from_text`] gives the same result.
+    pub fn from_text_via_value(text: &str) -> Result<Self, DecodeError> {
         let value: Value = serde_json::from_str(text)
             .map_err(|e| DecodeError::new(".", format!("not JSON: {e}")))?;
         Self::from_value(&value)
@@ -289,11 +327,10 @@ impl ReceivedFrame {
                 "missing field: a frame without eventId is neither a reply nor a push",
             ));
         };
-        let event_id = event_id.to_owned();
         if let Some(error) = obj.get("error").filter(|e| !e.is_null()) {
             let e = as_object(error, "error")?;
             return Ok(Self::OperationError(OperationError {
-                event_id,
+                event_id: event_id.to_owned(),
                 error_code: str_member(e, "errorCode", "error")?.to_owned(),
                 transaction_id: str_member(e, "transactionId", "error")?.to_owned(),
                 error_message: str_member(e, "errorMessage", "error")?.to_owned(),
@@ -353,8 +390,22 @@ impl ReceivedFrame {
     }
 }
 
+/// An event's fields as its envelope holds them, before they are checked and decoded; `S` is
+/// where the data and timestamps are read from.
+struct Parts<'a, S> {
+    event_id: &'a str,
+    event_type: &'a str,
+    shape: Shape,
+    event_object: Option<&'a str>,
+    created_at: Option<S>,
+    created_at_with_milliseconds: Option<S>,
+    status: Option<&'a str>,
+    data: Option<S>,
+    data_path: &'static str,
+}
+
 impl ReceivedEvent {
-    fn from_object(event_id: String, obj: &Map<String, Value>) -> Result<Self, DecodeError> {
+    fn from_object(event_id: &str, obj: &Map<String, Value>) -> Result<Self, DecodeError> {
         let postback = match obj.get("postback") {
             None | Some(Value::Null) => None,
             Some(p) => Some(as_object(p, "postback")?),
@@ -369,20 +420,37 @@ impl ReceivedEvent {
             // iOS keeps such frames as generic events: they can still satisfy a pending request.
             (None, None) => "",
         };
+        Self::from_parts(Parts {
+            event_id,
+            event_type,
+            shape,
+            event_object: opt_str_member(obj, "eventObject", ".")?,
+            created_at: obj.get("createdAt"),
+            created_at_with_milliseconds: obj.get("createdAtWithMilliseconds"),
+            status: opt_str_member(obj, "status", ".")?,
+            data,
+            data_path,
+        })
+    }
+
+    fn from_parts<S: Source>(parts: Parts<'_, S>) -> Result<Self, DecodeError> {
+        let Parts {
+            event_type, shape, ..
+        } = parts;
         // Timestamps are checked where an SDK reads them; on other events (generic ones, like
         // the hand-written `"createdAt": "String"` skeletons) a malformed value is dropped.
         let strict = STRICT_TIME.contains(&event_type);
-        let time = |key: &str| -> Result<Option<Timestamp>, DecodeError> {
-            match obj.get(key) {
-                None | Some(Value::Null) => Ok(None),
-                Some(v) if strict => decode_at(v, key).map(Some),
-                Some(v) => Ok(v.as_str().and_then(|s| Timestamp::parse(s).ok())),
+        let time = |value: Option<S>, key: &str| -> Result<Option<Timestamp>, DecodeError> {
+            match value {
+                None => Ok(None),
+                Some(v) if v.is_null() => Ok(None),
+                Some(v) if strict => v.decode(key).map(Some),
+                Some(v) => Ok(v.lenient_timestamp()),
             }
         };
-        let event_object = opt_str_member(obj, "eventObject", ".")?.map(str::to_owned);
-        let created_at = time("createdAt")?;
+        let created_at = time(parts.created_at, "createdAt")?;
         if NEEDS_OBJECT_AND_TIME.contains(&event_type) && shape == Shape::Push {
-            match event_object.as_deref() {
+            match parts.event_object {
                 None => {
                     return Err(DecodeError::new(
                         "eventObject",
@@ -405,14 +473,17 @@ impl ReceivedEvent {
             }
         }
         Ok(Self {
-            body: EventBody::decode(event_type, data, data_path)?,
-            event_id,
+            body: EventBody::decode(event_type, parts.data, parts.data_path)?,
+            event_id: parts.event_id.to_owned(),
             event_type: event_type.to_owned(),
             shape,
-            event_object,
+            event_object: parts.event_object.map(str::to_owned),
             created_at,
-            created_at_with_milliseconds: time("createdAtWithMilliseconds")?,
-            status: opt_str_member(obj, "status", ".")?.map(str::to_owned),
+            created_at_with_milliseconds: time(
+                parts.created_at_with_milliseconds,
+                "createdAtWithMilliseconds",
+            )?,
+            status: parts.status.map(str::to_owned),
         })
     }
 
