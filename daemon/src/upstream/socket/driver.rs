@@ -395,12 +395,14 @@ impl Driver {
             event_id,
         };
         let item = match result {
-            Ok(Ok(body)) => match serde_json::from_slice::<Value>(&body) {
-                Err(e) => failed(
-                    LargeEventError::Undecodable(DecodeError::new(".", format!("not JSON: {e}"))),
-                    None,
-                ),
-                Ok(value) => match ReceivedFrame::from_value(&value) {
+            Ok(Ok(body)) => {
+                // Straight from the text, like a frame from the socket; the event id of one that
+                // does not decode is looked for in the JSON, if it is JSON.
+                let decoded = match std::str::from_utf8(&body) {
+                    Ok(text) => ReceivedFrame::from_text(text),
+                    Err(e) => Err(DecodeError::new(".", format!("not JSON: {e}"))),
+                };
+                match decoded {
                     Ok(ReceivedFrame::Event(e)) if matches!(e.body, EventBody::EventInS3(_)) => {
                         failed(LargeEventError::Nested, None)
                     }
@@ -414,10 +416,10 @@ impl Driver {
                     Ok(frame) => Item::Frame(frame),
                     Err(error) => failed(
                         LargeEventError::Undecodable(error),
-                        event_id_of(Some(&value)),
+                        event_id_of(serde_json::from_slice::<Value>(&body).ok().as_ref()),
                     ),
-                },
-            },
+                }
+            }
             Ok(Err(error)) => failed(LargeEventError::Download(error), None),
             Err(_) => failed(LargeEventError::Interrupted, None),
         };
