@@ -6,7 +6,6 @@
 //! Wire types come from `cxone_chat_protocol::rpc`.
 
 mod admission;
-mod conn_io;
 mod connection;
 mod dispatcher;
 pub(crate) mod errors;

@@ -14,7 +14,6 @@ use interprocess::local_socket::traits::StreamCommon as _;
 use tokio::io::AsyncWriteExt;
 
 use crate::options::Options;
-use crate::rpc::conn_io::ConnIo;
 use crate::rpc::connection::RpcClient;
 use crate::rpc::state::{DaemonState, Peer};
 
@@ -104,8 +103,12 @@ pub(crate) fn admit(conn: Stream, state: &Arc<DaemonState>, own_uid: u32) {
     }
     let id = NEXT_CLIENT.fetch_add(1, Ordering::Relaxed);
     tracing::info!(client = id, pid, uid, "client connected");
-    let conn = ConnIo(Arc::new(conn));
-    RpcClient::start_for(id, Peer { pid, uid }, state.clone(), conn.clone(), conn);
+    // tokio's own socket from here on: its reads clear readiness after a short read, so a
+    // call costs no extra `recvfrom` that ends in EAGAIN (interprocess's reads do). Dropping
+    // the write half shuts the socket down for writing; the read half goes with the actor.
+    let Stream::UdSocket(conn) = conn;
+    let (recv, send) = tokio::net::UnixStream::from(conn).into_split();
+    RpcClient::start_for(id, Peer { pid, uid }, state.clone(), recv, send);
 }
 
 /// Tells a refused client why in one JSON-RPC error, then closes.

@@ -23,14 +23,14 @@ use cxone_chat_protocol::rpc::Response;
 use cxone_chat_protocol::rpc::codec::NdjsonCodec;
 use cxone_chat_protocol::rpc::envelope::{Id, Incoming, Item, Reply, parse};
 use cxone_chat_protocol::rpc::errors::{ErrorCode, ErrorObject};
-use futures_util::StreamExt;
 use futures_util::future::{LocalBoxFuture, join_all};
+use futures_util::{FutureExt, StreamExt};
 use tokio::io::AsyncWriteExt;
+use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::codec::FramedRead;
 
 use crate::actors::event_hub::{ClientGone, Outbound, Sink, SubscriptionCounts};
-use crate::rpc::conn_io::ConnIo;
 use crate::rpc::dispatcher::Ctx;
 use crate::rpc::handlers::router;
 use crate::rpc::state::{ClientEntry, DaemonState, Peer};
@@ -42,7 +42,7 @@ pub(crate) const MAX_QUEUED_BYTES: u32 = 8 << 20;
 #[derive(Debug)]
 pub(crate) struct RpcClient {
     conn: Conn,
-    reader: Option<ConnIo>,
+    reader: Option<OwnedReadHalf>,
     /// Dropped with the actor: the writer then has [`DRAIN_AFTER_CLOSE`] to finish.
     _reading: tokio::sync::oneshot::Sender<()>,
 }
@@ -72,8 +72,8 @@ impl RpcClient {
         id: u64,
         peer: Peer,
         state: Arc<DaemonState>,
-        recv: ConnIo,
-        send: ConnIo,
+        recv: OwnedReadHalf,
+        send: OwnedWriteHalf,
     ) -> Addr<Self> {
         let options = state.options();
         let (queue, rx) = mpsc::channel(options.client_queue.max(1));
@@ -143,7 +143,7 @@ impl Actor for RpcClient {
 impl Conn {
     /// Reads lines until the client closes; each line is dispatched before the next is read,
     /// and reading waits whenever an answer cannot be queued yet.
-    async fn read_loop(self, reader: ConnIo) {
+    async fn read_loop(self, reader: OwnedReadHalf) {
         let options = self.state.options();
         let codec = NdjsonCodec::with_max_line_length(options.max_line_length);
         let mut lines = FramedRead::new(reader, codec);
@@ -204,7 +204,17 @@ impl Conn {
                     // Answered by the reader itself, so that it reads nothing more until the
                     // answer is queued.
                     Call::Now(response) => self.answer(Reply::Single(response)).await,
-                    Call::Run(call) => {
+                    Call::Run(mut call) => {
+                        // A call that waits for nothing (`daemon.info`, a refusal by a handler)
+                        // is answered here, without a task and its scheduling.
+                        if let Some((response, slot)) = (&mut call).now_or_never() {
+                            let answered = match response {
+                                Some(r) => self.answer(Reply::Single(r)).await,
+                                None => Ok(()),
+                            };
+                            drop(slot);
+                            return answered;
+                        }
                         let conn = self.clone();
                         actix::spawn(async move {
                             let (response, slot) = call.await;
@@ -285,7 +295,7 @@ impl Conn {
                 Call::Run(Box::pin(async move {
                     let response = router().call(ctx, &request.method, request.params).await;
                     let response = match response {
-                        Ok(result) => Response::success(request.id, result),
+                        Ok(result) => Response::serialized(request.id, result),
                         Err(error) => Response::error(request.id, error),
                     };
                     (Some(response), slot)
@@ -374,7 +384,7 @@ impl Drop for Slot {
 /// empty, so that they follow every event the subscriber did get.
 async fn write_loop(
     client: u64,
-    mut send: ConnIo,
+    mut send: OwnedWriteHalf,
     mut queue: mpsc::Receiver<Outbound>,
     mut lag: mpsc::UnboundedReceiver<String>,
     mut read_done: tokio::sync::oneshot::Receiver<()>,

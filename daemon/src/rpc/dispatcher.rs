@@ -20,6 +20,7 @@ use futures_util::future::LocalBoxFuture;
 #[cfg(test)]
 use schemars::{Schema, SchemaGenerator};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::actors::event_hub::Sink;
 use crate::rpc::state::{DaemonState, Peer};
@@ -40,11 +41,10 @@ pub(crate) struct Ctx {
     pub(crate) dispatcher: &'static Dispatcher,
 }
 
-type Run = Box<
-    dyn Fn(Ctx, Option<Params>) -> LocalBoxFuture<'static, Result<Value, ErrorObject>>
-        + Send
-        + Sync,
->;
+/// A result serialized straight from the handler's typed answer (no `Value` between).
+pub(crate) type Answer = Result<Box<RawValue>, ErrorObject>;
+
+type Run = Box<dyn Fn(Ctx, Option<Params>) -> LocalBoxFuture<'static, Answer> + Send + Sync>;
 
 struct Route {
     run: Run,
@@ -60,6 +60,8 @@ type Hook = fn(&Ctx, Option<Params>) -> Result<Value, ErrorObject>;
 pub(crate) struct Dispatcher {
     routes: BTreeMap<&'static str, Route>,
     hooks: BTreeMap<&'static str, Hook>,
+    /// `method:NAME` for each served method, written once (`daemon.info` lists them).
+    capabilities: std::sync::OnceLock<Vec<String>>,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -83,9 +85,7 @@ impl Dispatcher {
             Box::pin(async move {
                 let params = decode_params::<M::Params>(params)?;
                 let result = handler(&ctx, params).await?;
-                serde_json::to_value(result).map_err(|e| {
-                    ErrorObject::new(ErrorCode::InternalError).with_detail(e.to_string())
-                })
+                serialized(&result)
             })
         });
         let route = Route {
@@ -114,6 +114,12 @@ impl Dispatcher {
         self.routes.keys().copied()
     }
 
+    /// The methods served as `daemon.info` capabilities (`method:NAME`), in name order.
+    pub(crate) fn method_capabilities(&self) -> &[String] {
+        self.capabilities
+            .get_or_init(|| self.served().map(|m| format!("method:{m}")).collect())
+    }
+
     /// The schema of the result `method`'s handler answers with, as the OpenRPC document
     /// would publish it.
     #[cfg(test)]
@@ -124,17 +130,12 @@ impl Dispatcher {
     }
 
     /// Runs one call.
-    pub(crate) async fn call(
-        &self,
-        ctx: Ctx,
-        method: &str,
-        params: Option<Params>,
-    ) -> Result<Value, ErrorObject> {
+    pub(crate) async fn call(&self, ctx: Ctx, method: &str, params: Option<Params>) -> Answer {
         if let Some(route) = self.routes.get(method) {
             return (route.run)(ctx, params).await;
         }
         if let Some(hook) = self.hooks.get(method).filter(|_| ctx.state.test_hooks) {
-            return hook(&ctx, params);
+            return serialized(&hook(&ctx, params)?);
         }
         Err(match find_method(method) {
             // Part of the published API but not served: the registration test prevents this in
@@ -148,6 +149,11 @@ impl Dispatcher {
             )),
         })
     }
+}
+
+fn serialized(result: &impl serde::Serialize) -> Answer {
+    serde_json::value::to_raw_value(result)
+        .map_err(|e| ErrorObject::new(ErrorCode::InternalError).with_detail(e.to_string()))
 }
 
 /// Sends `msg` to one of a session's actors and maps its answer: the actor's own error through

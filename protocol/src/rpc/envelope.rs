@@ -25,6 +25,7 @@ pub use parse::{DEFAULT_MAX_BATCH_LEN, Incoming, Item, ParseOptions, parse, pars
 use serde::de::Error as _;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::errors::ErrorObject;
@@ -69,12 +70,31 @@ pub struct Response {
 }
 
 /// What a [`Response`] carries.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum ResponsePayload {
     /// The call succeeded; any JSON value, `null` included.
     Result(Value),
+    /// The call succeeded, its result already serialized: how the daemon answers, its typed
+    /// results written as text with no `Value` built between. Reading a response never gives
+    /// this variant; it equals a [`Self::Result`] holding the same JSON.
+    Serialized(Box<RawValue>),
     /// The call failed.
     Error(ErrorObject),
+}
+
+impl PartialEq for ResponsePayload {
+    fn eq(&self, other: &Self) -> bool {
+        let parsed = |r: &RawValue| serde_json::from_str::<Value>(r.get()).ok();
+        match (self, other) {
+            (Self::Result(a), Self::Result(b)) => a == b,
+            (Self::Serialized(a), Self::Serialized(b)) => a.get() == b.get(),
+            (Self::Result(v), Self::Serialized(r)) | (Self::Serialized(r), Self::Result(v)) => {
+                parsed(r).as_ref() == Some(v)
+            }
+            (Self::Error(a), Self::Error(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 /// What the daemon writes back for one line: a single response, or the array answering a batch.
@@ -140,6 +160,14 @@ impl Response {
         }
     }
 
+    /// A successful response whose result is already serialized.
+    pub fn serialized(id: Id, result: Box<RawValue>) -> Self {
+        Response {
+            id,
+            payload: ResponsePayload::Serialized(result),
+        }
+    }
+
     /// A successful response whose result is `result` serialized.
     pub fn from_result<T: Serialize>(id: Id, result: &T) -> Result<Self, serde_json::Error> {
         Ok(Response::success(id, serde_json::to_value(result)?))
@@ -157,6 +185,8 @@ impl Response {
     pub fn into_result(self) -> Result<Value, ErrorObject> {
         match self.payload {
             ResponsePayload::Result(v) => Ok(v),
+            // Text this crate's serializer wrote: it parses.
+            ResponsePayload::Serialized(r) => Ok(serde_json::from_str(r.get()).unwrap_or_default()),
             ResponsePayload::Error(e) => Err(e),
         }
     }
@@ -210,6 +240,7 @@ impl Serialize for Response {
         map.serialize_entry("jsonrpc", JSONRPC_VERSION)?;
         match &self.payload {
             ResponsePayload::Result(v) => map.serialize_entry("result", v)?,
+            ResponsePayload::Serialized(r) => map.serialize_entry("result", r)?,
             ResponsePayload::Error(e) => map.serialize_entry("error", e)?,
         }
         map.serialize_entry("id", &self.id)?;

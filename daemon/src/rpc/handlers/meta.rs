@@ -25,15 +25,13 @@ pub(crate) async fn discover(_: &Ctx, _: NoParams) -> Result<OpenRpcDocument, Er
 }
 
 pub(crate) async fn info(ctx: &Ctx, _: NoParams) -> Result<DaemonInfoResult, ErrorObject> {
-    let mut capabilities = vec![
-        "batch".to_owned(),
-        "events.replay".to_owned(),
-        "events.poll".to_owned(),
-    ];
+    let methods = ctx.dispatcher.method_capabilities();
+    let mut capabilities = Vec::with_capacity(4 + methods.len());
+    capabilities.extend(["batch", "events.replay", "events.poll"].map(str::to_owned));
     if ctx.state.sandbox.is_some() {
         capabilities.push("sandbox".to_owned());
     }
-    capabilities.extend(ctx.dispatcher.served().map(|m| format!("method:{m}")));
+    capabilities.extend_from_slice(methods);
     let o = ctx.state.options();
     Ok(DaemonInfoResult {
         name: "cxone-chatd".into(),
