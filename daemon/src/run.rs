@@ -44,9 +44,6 @@ pub enum RunError {
     /// `$NOTIFY_SOCKET` names something unusable.
     #[error("cannot use $NOTIFY_SOCKET: {0}")]
     Notify(#[source] std::io::Error),
-    /// The HTTP client could not be built.
-    #[error("cannot set up the HTTP client: {0}")]
-    HttpClient(#[source] crate::upstream::RestError),
     /// The state directory is unusable.
     #[error("cannot use the state directory: {0}")]
     Store(#[source] crate::store::StoreError),
@@ -120,8 +117,7 @@ pub fn run(loaded: Loaded, flags: Flags, log: LogControl) -> Result<(), RunError
         let rest = RestClient::new(RestConfig {
             network: options.network.clone(),
             ..RestConfig::default()
-        })
-        .map_err(RunError::HttpClient)?;
+        });
         let (sandbox, _emulator) = start_sandbox(options.sandbox).await?;
         // Creates the directory and takes its lock; the database opens on its own thread.
         let store = crate::store::Store::open(&options.state_dir).map_err(RunError::Store)?;
@@ -219,20 +215,13 @@ async fn reload(
     let (live, restart): (Vec<String>, Vec<String>) = changed
         .into_iter()
         .partition(|k| LIVE_KEYS.contains(&k.as_str()));
-    let mut applied = with_live_values(&state.options(), &new.options);
+    let applied = with_live_values(&state.options(), &new.options);
     let running_network = state.options().network.clone();
     // Compared as values, not as keys: the CA file or the credentials file may have changed
     // under the same names.
     if applied.network != running_network {
-        match state.rest.set_network(applied.network.clone()) {
-            Ok(()) => {
-                tracing::info!(network = ?applied.network, "network settings applied: connections opened from now on use them")
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot apply the network settings, the running ones stay in force: {e}");
-                applied.network = running_network;
-            }
-        }
+        state.rest.set_network(applied.network.clone());
+        tracing::info!(network = ?applied.network, "network settings applied: connections opened from now on use them");
     }
     state.set_options(applied);
     if live.iter().any(|k| k == "log.level")

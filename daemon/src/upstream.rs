@@ -69,7 +69,7 @@ impl Default for SdkIdentity {
 ///
 /// tokio-tungstenite builds its TLS configuration with `ClientConfig::builder()`, which panics
 /// with "no process-level CryptoProvider available" on the first `wss://` connect unless a
-/// provider is installed (ENGINEERING-NOTES §1.3, gotcha 1). [`RestClient::new`] and
+/// provider is installed (ENGINEERING-NOTES §1.3, gotcha 1). [`RestClient`]'s calls and
 /// [`socket::connect`] call this, so callers need not; calling it again is harmless. If some
 /// other code installed a provider first, that one stays.
 pub fn install_crypto_provider() {

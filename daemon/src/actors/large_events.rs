@@ -174,8 +174,7 @@ mod tests {
     #[actix::test]
     async fn downloads_are_bounded_daemon_wide_and_counted() {
         let (base, peak) = slow_bucket().await;
-        let fetcher =
-            LargeEventFetcher::new(RestClient::new(RestConfig::default()).unwrap()).start();
+        let fetcher = LargeEventFetcher::new(RestClient::new(RestConfig::default())).start();
         let source = source(fetcher.clone());
         let all: Vec<_> = (0..10)
             .map(|i| source.fetch(format!("{base}/event-{i}")))

@@ -103,29 +103,26 @@ pub struct RestClient {
     config: Arc<RestConfig>,
 }
 
-/// The reqwest clients of one [`Network`].
+/// The reqwest clients of one [`Network`], each built on first use, or why it could not be:
+/// a daemon without sessions sets up no HTTP client at all (nor rustls under it).
 #[derive(Debug)]
 struct Clients {
     network: Network,
     /// For plain-http URLs (loopback only): built without trust roots, so that a daemon with a
     /// plain-http back end never reads the system's certificate store.
-    plain: reqwest::Client,
-    /// For https URLs: built on first use, with the system's trust roots (the platform
-    /// verifier reads them when the client is built), or why it could not be.
+    plain: OnceLock<Result<reqwest::Client, String>>,
+    /// For https URLs: with the system's trust roots (the platform verifier reads them when the
+    /// client is built).
     tls: OnceLock<Result<reqwest::Client, String>>,
 }
 
 impl Clients {
-    fn build(config: &RestConfig, network: Network) -> Result<Self, RestError> {
-        let plain = builder(config, &network)
-            .tls_certs_only([])
-            .build()
-            .map_err(RestError::BuildClient)?;
-        Ok(Self {
+    fn new(network: Network) -> Self {
+        Self {
             network,
-            plain,
+            plain: OnceLock::new(),
             tls: OnceLock::new(),
-        })
+        }
     }
 }
 
@@ -228,23 +225,20 @@ fn redirect_allowed(url: &Url) -> Result<(), String> {
 }
 
 impl RestClient {
-    /// Builds the client (and installs the rustls crypto provider if none is).
-    pub fn new(config: RestConfig) -> Result<Self, RestError> {
-        install_crypto_provider();
-        let clients = Clients::build(&config, config.network.clone())?;
-        Ok(Self {
-            clients: Arc::new(RwLock::new(Arc::new(clients))),
+    /// The client; its reqwest clients are built when a call first needs one.
+    pub fn new(config: RestConfig) -> Self {
+        Self {
+            clients: Arc::new(RwLock::new(Arc::new(Clients::new(config.network.clone())))),
             config: Arc::new(config),
-        })
+        }
     }
 
     /// Replaces the network settings of this client and of every clone: calls that start
     /// afterwards use them (and the WebSocket's next connection, see [`RestClient::network`]);
     /// calls in flight finish with the old ones.
-    pub fn set_network(&self, network: Network) -> Result<(), RestError> {
-        let clients = Arc::new(Clients::build(&self.config, network)?);
+    pub fn set_network(&self, network: Network) {
+        let clients = Arc::new(Clients::new(network));
         *self.clients.write().unwrap_or_else(|e| e.into_inner()) = clients;
-        Ok(())
     }
 
     /// The network settings in force.
@@ -261,9 +255,20 @@ impl RestClient {
 
     /// The client for `url`: the trust roots are loaded when an https URL first needs them.
     fn http(&self, url: &Url) -> Result<reqwest::Client, HttpFailure> {
+        // The rustls provider the clients' TLS needs, installed if none is.
+        install_crypto_provider();
         let clients = self.current();
         if url.scheme() != "https" {
-            return Ok(clients.plain.clone());
+            return clients
+                .plain
+                .get_or_init(|| {
+                    let built = builder(&self.config, &clients.network)
+                        .tls_certs_only([])
+                        .build();
+                    built.map_err(|e| error::causes(&e))
+                })
+                .clone()
+                .map_err(HttpFailure::Setup);
         }
         clients
             .tls

@@ -102,8 +102,7 @@ async fn recovery_before_a_later_push(threshold: usize) {
         retry_min_delay: Duration::from_millis(400),
         retry_max_delay: Duration::from_millis(400),
         ..RestConfig::default()
-    })
-    .unwrap();
+    });
     let (session, handle, mut rx, thread) = customer_with_history(&emu, slow_retry).await;
     let downloads_before = bucket_downloads(&emu).await;
     faults(&emu, json!({"failBucketDownloads": 1})).await;

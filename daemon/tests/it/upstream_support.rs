@@ -67,7 +67,6 @@ pub fn rest_with(config: RestConfig) -> RestClient {
         retry_max_delay: Duration::from_millis(20),
         ..config
     })
-    .expect("the client builds")
 }
 
 /// `brand 1000, channel`.

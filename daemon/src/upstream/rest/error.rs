@@ -10,9 +10,6 @@ use cxone_chat_protocol::cxone::DecodeError;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RestError {
-    /// The HTTP client could not be built (TLS initialisation).
-    #[error("could not set up the HTTP client: {0}")]
-    BuildClient(#[source] reqwest::Error),
     /// The back end no longer supports the identity this daemon reports (`x-sdk-platform`,
     /// `x-sdk-version`). Retrying cannot help.
     #[error(
@@ -121,7 +118,6 @@ impl RestError {
             | Self::RequestToken { failure, .. }
             | Self::DownloadLargeEvent { failure, .. } => Some(failure),
             Self::LargeEventExpired { .. }
-            | Self::BuildClient(_)
             | Self::SdkVersionNotSupported { .. }
             | Self::LargeEventTooLarge { .. }
             | Self::LargeEventTooSlow { .. }
@@ -193,6 +189,12 @@ pub enum HttpFailure {
         "no trusted CA certificates for https ({0}); install the ca-certificates package, or set SSL_CERT_FILE to a PEM bundle"
     )]
     NoTrustRoots(String),
+    /// reqwest could not build its client (its TLS set-up, even without trust roots): not a
+    /// network matter, and retrying cannot help.
+    #[error(
+        "could not set up the HTTP client ({0}); this is a fault of the system or of cxone-chatd, please report it"
+    )]
+    Setup(String),
 }
 
 /// Whether a connect failure's causes say the proxy wants a login: hyper-util's tunnel and
@@ -225,6 +227,7 @@ impl HttpFailure {
             Self::TooLarge { .. }
             | Self::Decode(_)
             | Self::NoTrustRoots(_)
+            | Self::Setup(_)
             | Self::Tls(_)
             | Self::ProxyAuthenticationRequired => false,
         }
