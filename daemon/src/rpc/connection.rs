@@ -147,13 +147,28 @@ impl Conn {
         let options = self.state.options();
         let codec = NdjsonCodec::with_max_line_length(options.max_line_length);
         let mut lines = FramedRead::new(reader, codec);
+        // One timer per connection, moved on only when it fires: a line costs a clock read, not
+        // a timer set and cancelled. `last_line` is when the reader last finished a line.
+        let idle = tokio::time::sleep(options.idle_timeout);
+        tokio::pin!(idle);
+        let mut last_line = tokio::time::Instant::now();
         loop {
             // Only complete lines count as activity: a client trickling a line byte by byte is
             // as idle as a silent one.
-            let item = match tokio::time::timeout(options.idle_timeout, lines.next()).await {
-                Ok(Some(item)) => item,
-                Ok(None) => return,
-                Err(_) if self.is_idle().await => {
+            let item = tokio::select! {
+                biased;
+                item = lines.next() => Some(item),
+                () = &mut idle => None,
+            };
+            let item = match item {
+                Some(Some(item)) => item,
+                // The client closed.
+                Some(None) => return,
+                None if last_line.elapsed() < options.idle_timeout => {
+                    idle.as_mut().reset(last_line + options.idle_timeout);
+                    continue;
+                }
+                None if self.is_idle().await => {
                     tracing::info!(
                         client = self.id,
                         uid = self.peer.uid,
@@ -167,7 +182,11 @@ impl Conn {
                     let _ = tokio::time::timeout(std::time::Duration::from_secs(1), notice).await;
                     return;
                 }
-                Err(_) => continue,
+                None => {
+                    idle.as_mut()
+                        .reset(tokio::time::Instant::now() + options.idle_timeout);
+                    continue;
+                }
             };
             let handled = match item {
                 Ok(Ok(line)) => self.handle_line(&line).await,
@@ -178,6 +197,8 @@ impl Conn {
                     return;
                 }
             };
+            // The quiet time counts from when the reader is free again, as it waits.
+            last_line = tokio::time::Instant::now();
             if handled.is_err() {
                 // The writer is gone: the client will never read another answer.
                 return;

@@ -1,6 +1,7 @@
 //! `rpc.discover` and `daemon.*`: what the daemon is, how it is doing, its log level; and the
 //! debug builds' `debug.wedge` test hook.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 use std::sync::atomic::Ordering;
 
@@ -27,11 +28,11 @@ pub(crate) async fn discover(_: &Ctx, _: NoParams) -> Result<OpenRpcDocument, Er
 pub(crate) async fn info(ctx: &Ctx, _: NoParams) -> Result<DaemonInfoResult, ErrorObject> {
     let methods = ctx.dispatcher.method_capabilities();
     let mut capabilities = Vec::with_capacity(4 + methods.len());
-    capabilities.extend(["batch", "events.replay", "events.poll"].map(str::to_owned));
+    capabilities.extend(["batch", "events.replay", "events.poll"].map(Cow::Borrowed));
     if ctx.state.sandbox.is_some() {
-        capabilities.push("sandbox".to_owned());
+        capabilities.push(Cow::Borrowed("sandbox"));
     }
-    capabilities.extend_from_slice(methods);
+    capabilities.extend(methods.iter().map(|m| Cow::Borrowed(m.as_str())));
     let o = ctx.state.options();
     Ok(DaemonInfoResult {
         name: "cxone-chatd".into(),

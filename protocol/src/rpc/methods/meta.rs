@@ -65,17 +65,19 @@ impl JsonSchema for OpenRpcDocument {
 }
 
 /// The result of `daemon.info`.
+// Its texts are `Cow`s so that the daemon answers with its own constants, not copies of them
+// (a client reads owned strings).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DaemonInfoResult {
     /// Always `cxone-chatd`.
-    pub name: String,
+    pub name: Cow<'static, str>,
     /// The daemon's version.
-    pub version: String,
+    pub version: Cow<'static, str>,
     /// The local API's version (semver); within one major version changes are additive.
-    pub protocol_version: String,
+    pub protocol_version: Cow<'static, str>,
     /// Optional features this daemon has, e.g. `batch`, `events.poll`, `attachments.path`.
-    pub capabilities: Vec<String>,
+    pub capabilities: Vec<Cow<'static, str>>,
     /// The limits a client must stay within.
     pub limits: Limits,
 }
