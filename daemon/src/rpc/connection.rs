@@ -11,9 +11,10 @@
 //! calls, `client_queue` lines and [`MAX_QUEUED_BYTES`]), and everything is freed when it
 //! closes. Its events are lagged by the hub, and nothing else in the daemon waits for it.
 //!
-//! Calls run as independent tasks, so a slow call does not hold up the next line. Everything
-//! runs on the actor system's thread (`actix::spawn`), because handling a call may start an
-//! actor.
+//! A call is polled once by the reader; one that is not done at once (it waits for an actor,
+//! the network, the disk) goes on as an independent task, so a slow call does not hold up the
+//! next line. Everything runs on the actor system's thread (`actix::spawn`), because handling a
+//! call may start an actor.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
