@@ -185,8 +185,11 @@ impl Response {
     pub fn into_result(self) -> Result<Value, ErrorObject> {
         match self.payload {
             ResponsePayload::Result(v) => Ok(v),
-            // Text this crate's serializer wrote: it parses.
-            ResponsePayload::Serialized(r) => Ok(serde_json::from_str(r.get()).unwrap_or_default()),
+            // Text serde_json wrote, so it parses; were it ever not to, that is said, not hidden.
+            ResponsePayload::Serialized(r) => serde_json::from_str(r.get()).map_err(|e| {
+                ErrorObject::new(super::errors::ErrorCode::InternalError)
+                    .with_detail(format!("the result is not JSON: {e}"))
+            }),
             ResponsePayload::Error(e) => Err(e),
         }
     }
@@ -334,6 +337,25 @@ mod tests {
 
     use super::*;
     use crate::rpc::errors::ErrorCode;
+
+    #[test]
+    fn a_serialized_result_is_written_and_compared_as_the_same_value() {
+        let value = json!({"name": "cxone-chatd", "capabilities": ["batch"], "n": 1.5});
+        let raw = serde_json::value::to_raw_value(&value).unwrap();
+        let serialized = Response::serialized(Id::from(7), raw);
+        let plain = Response::success(Id::from(7), value.clone());
+        assert_eq!(
+            serde_json::to_string(&serialized).unwrap(),
+            serde_json::to_string(&plain).unwrap()
+        );
+        assert_eq!(serialized, plain);
+        assert_eq!(plain, serialized);
+        assert_ne!(
+            serialized,
+            Response::success(Id::from(7), json!({"name": "x"}))
+        );
+        assert_eq!(serialized.into_result(), Ok(value));
+    }
 
     #[test]
     fn response_serializes_result_xor_error() {
