@@ -410,15 +410,7 @@ fn connected_sessions_over_tls() {
     }
     let b = Backend::start_tls(config);
     let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("emulator-ca.pem");
-    std::fs::write(&ca, b.ca_pem().unwrap()).unwrap();
-    let file = dir.path().join("config.toml");
-    std::fs::write(
-        &file,
-        format!("[network]\nca_file = {:?}\n", ca.to_str().unwrap()),
-    )
-    .unwrap();
-    let d = Daemon::start_with(&["--config", file.to_str().unwrap()]);
+    let d = crate::common::daemon_trusting(&b, dir.path());
     let pid = d.child.id();
     // The first few build the TLS set-up (the system's roots, parsed once for all).
     connect_sessions(&d, &b, 0, 10);

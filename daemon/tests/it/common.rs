@@ -348,6 +348,20 @@ pub fn kind_with<'a>(
     move |e: &Value| e["kind"] == kind && e["data"].pointer(pointer) == Some(&value)
 }
 
+/// A daemon that trusts the TLS emulator `b`'s root through `network.ca_file` (the root and the
+/// configuration file written into `dir`).
+pub fn daemon_trusting(b: &Backend, dir: &std::path::Path) -> Daemon {
+    let ca = dir.join("emulator-ca.pem");
+    std::fs::write(&ca, b.ca_pem().expect("a TLS emulator")).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!("[network]\nca_file = {:?}\n", ca.to_str().unwrap()),
+    )
+    .unwrap();
+    Daemon::start_with(&["--config", config.to_str().unwrap()])
+}
+
 /// The stored record of `session` in the state database under `state_dir`, as its JSON text,
 /// read the way an administrator would (`sqlite3 state.db`); `None` when there is none.
 pub fn stored_record(state_dir: &std::path::Path, session: &str) -> Option<String> {

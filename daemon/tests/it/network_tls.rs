@@ -3,21 +3,9 @@
 //! attachment upload and a large event's download all over TLS — and refused, naming the
 //! certificate problem, without that root.
 
-use crate::common::{Backend, Client, Daemon};
+use crate::common::{Backend, Client, Daemon, daemon_trusting};
 use cxone_emulator::EmulatorConfig;
 use serde_json::json;
-
-fn daemon_trusting(b: &Backend, dir: &std::path::Path) -> Daemon {
-    let ca = dir.join("emulator-ca.pem");
-    std::fs::write(&ca, b.ca_pem().expect("a TLS emulator")).unwrap();
-    let config = dir.join("config.toml");
-    std::fs::write(
-        &config,
-        format!("[network]\nca_file = {:?}\n", ca.to_str().unwrap()),
-    )
-    .unwrap();
-    Daemon::start_with(&["--config", config.to_str().unwrap()])
-}
 
 fn prepare(c: &mut Client, b: &Backend) {
     c.ok(
