@@ -358,7 +358,7 @@ async fn report_status(
         loop {
             tokio::select! {
                 Some(Outbound { line, .. }) = rx.recv() => {
-                    let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
+                    let Ok(v) = serde_json::from_slice::<serde_json::Value>(&line) else { continue };
                     if summary.apply(&v["params"]) && status.set(summary.line()) {
                         notifier.status(&status.get());
                     }

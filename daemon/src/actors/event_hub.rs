@@ -22,13 +22,29 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 
 use crate::event_log::{EventLog, Filter, Since};
 
-/// One line in a connection's outbound queue: a JSON-RPC message, serialized, without the
-/// newline, holding its share of the connection's byte budget until the writer has written it.
+/// One line in a connection's outbound queue: a JSON-RPC message, serialized with its newline
+/// ([`json_line`]), holding its share of the connection's byte budget until the writer has
+/// written it.
 #[derive(Debug)]
 pub(crate) struct Outbound {
-    /// The message.
-    pub(crate) line: String,
+    /// The message and its newline, written to the socket as it is.
+    pub(crate) line: Line,
     _bytes: OwnedSemaphorePermit,
+}
+
+/// A JSON-RPC message serialized, its newline included: the bytes a connection's writer sends.
+/// Bytes, not a `String`: nothing reads them as text, and serde_json's output needs no second
+/// UTF-8 check.
+pub(crate) type Line = Vec<u8>;
+
+/// `message` serialized as one line of a connection's queue, its newline included, into a buffer
+/// of `size_hint` bytes: an answer of a few KiB is written once, not grown by copies from
+/// serde_json's 128 bytes and then copied again to add the newline.
+pub(crate) fn json_line(message: &impl serde::Serialize, size_hint: usize) -> Line {
+    let mut line = Vec::with_capacity(size_hint + 1);
+    serde_json::to_writer(&mut line, message).expect("JSON-RPC messages serialize");
+    line.push(b'\n');
+    line
 }
 
 /// A connection's outbound side, shared by its calls and its subscriptions: a queue bounded in
@@ -41,7 +57,7 @@ pub(crate) struct Sink {
     /// Its bounded outbound queue.
     pub(crate) queue: mpsc::Sender<Outbound>,
     /// Where lag notices go once the queue has drained (one per subscription at most).
-    pub(crate) lag: mpsc::UnboundedSender<String>,
+    pub(crate) lag: mpsc::UnboundedSender<Line>,
     /// The bytes the queue may still take.
     bytes: Arc<Semaphore>,
     max_bytes: u32,
@@ -56,7 +72,7 @@ impl Sink {
     pub(crate) fn new(
         client: u64,
         queue: mpsc::Sender<Outbound>,
-        lag: mpsc::UnboundedSender<String>,
+        lag: mpsc::UnboundedSender<Line>,
         max_bytes: u32,
     ) -> Self {
         let max_bytes = max_bytes.max(1);
@@ -70,12 +86,12 @@ impl Sink {
     }
 
     /// A line's share of the byte budget (a line larger than the whole budget takes all of it).
-    fn share(&self, line: &str) -> u32 {
+    fn share(&self, line: &[u8]) -> u32 {
         (line.len().max(1)).min(self.max_bytes as usize) as u32
     }
 
     /// Queues `line` if there is room for it now, in items and bytes; false otherwise.
-    pub(crate) fn try_push(&self, line: String) -> bool {
+    pub(crate) fn try_push(&self, line: Line) -> bool {
         let Ok(permit) = self.bytes.clone().try_acquire_many_owned(self.share(&line)) else {
             return false;
         };
@@ -88,7 +104,7 @@ impl Sink {
     }
 
     /// Queues `line`, waiting for room: the caller is held back while the client does not read.
-    pub(crate) async fn push(&self, line: String) -> Result<(), Gone> {
+    pub(crate) async fn push(&self, line: Line) -> Result<(), Gone> {
         let permit = self
             .bytes
             .clone()
@@ -105,7 +121,7 @@ impl Sink {
     }
 
     /// Whether `lines` fit in the queue now, in items and bytes.
-    fn has_room_for(&self, lines: &[String]) -> bool {
+    fn has_room_for(&self, lines: &[Line]) -> bool {
         let bytes: usize = lines.iter().map(|l| self.share(l) as usize).sum();
         lines.len() <= self.queue.capacity() && bytes <= self.bytes.available_permits()
     }
@@ -216,13 +232,12 @@ impl Handler<Publish> for EventHub {
     }
 }
 
-fn notification(subscription: SubscriptionId, event: &Event) -> String {
+fn notification(subscription: SubscriptionId, event: &Event) -> Line {
     let n = EventNotification {
         subscription,
         event: event.clone(),
     };
-    serde_json::to_string(&n.to_notification().expect("events serialize"))
-        .expect("notifications serialize")
+    json_line(&n.to_notification().expect("events serialize"), 512)
 }
 
 /// Subscribe a connection; the replay (or a resync notice) is queued before the call returns.
@@ -257,7 +272,7 @@ impl Handler<Subscribe> for EventHub {
         let id = SubscriptionId(self.next_subscription);
         self.next_subscription += 1;
         let head = self.log.last_seq();
-        let lines: Vec<String> = match self.log.since(msg.since.as_ref(), &msg.filter) {
+        let lines: Vec<Line> = match self.log.since(msg.since.as_ref(), &msg.filter) {
             Since::Events(events) => events.into_iter().map(|e| notification(id, e)).collect(),
             Since::Resync(resync) => {
                 let notice = Event {
@@ -455,15 +470,15 @@ mod tests {
     ) -> (
         Sink,
         mpsc::Receiver<Outbound>,
-        mpsc::UnboundedReceiver<String>,
+        mpsc::UnboundedReceiver<Line>,
     ) {
         let (queue, rx) = mpsc::channel(capacity);
         let (lag, lag_rx) = mpsc::unbounded_channel();
         (Sink::new(7, queue, lag, 1 << 20), rx, lag_rx)
     }
 
-    fn seq_of(line: &str) -> u64 {
-        let v: Value = serde_json::from_str(line).unwrap();
+    fn seq_of(line: &[u8]) -> u64 {
+        let v: Value = serde_json::from_slice(line).unwrap();
         v["params"]["seq"].as_u64().unwrap()
     }
 
@@ -492,7 +507,7 @@ mod tests {
             hub.send(shutdown()).await.unwrap();
         }
         assert_eq!(drain(&mut rx), vec![1, 2], "only what fitted was queued");
-        let notice: Value = serde_json::from_str(&lag_rx.try_recv().unwrap()).unwrap();
+        let notice: Value = serde_json::from_slice(&lag_rx.try_recv().unwrap()).unwrap();
         assert_eq!(notice["params"]["kind"], "events.lagged");
         assert_eq!(
             notice["params"]["seq"], 2,
@@ -554,7 +569,7 @@ mod tests {
         let Ok(Outbound { line, .. }) = rx.try_recv() else {
             panic!("no notice")
         };
-        let v: Value = serde_json::from_str(&line).unwrap();
+        let v: Value = serde_json::from_slice(&line).unwrap();
         assert_eq!(v["params"]["kind"], "events.resyncRequired");
         assert_eq!(v["params"]["data"]["reason"], "epochChanged");
     }

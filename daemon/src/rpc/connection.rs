@@ -22,6 +22,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use actix::prelude::*;
 use cxone_chat_protocol::rpc::Response;
 use cxone_chat_protocol::rpc::codec::NdjsonCodec;
+use cxone_chat_protocol::rpc::envelope::ResponsePayload;
 use cxone_chat_protocol::rpc::envelope::{Id, Incoming, Item, Reply, parse};
 use cxone_chat_protocol::rpc::errors::{ErrorCode, ErrorObject};
 use futures_util::future::{LocalBoxFuture, join_all};
@@ -31,7 +32,7 @@ use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::codec::FramedRead;
 
-use crate::actors::event_hub::{ClientGone, Outbound, Sink, SubscriptionCounts};
+use crate::actors::event_hub::{ClientGone, Line, Outbound, Sink, SubscriptionCounts, json_line};
 use crate::rpc::dispatcher::Ctx;
 use crate::rpc::handlers::router;
 use crate::rpc::state::{ClientEntry, DaemonState, Peer};
@@ -360,8 +361,20 @@ impl Conn {
 
     /// Queues an answer, waiting for room.
     async fn answer(&self, reply: Reply) -> Result<(), Gone> {
-        let line = serde_json::to_string(&reply).expect("replies serialize");
+        let line = json_line(&reply, size_hint(&reply));
         self.sink.push(line).await.map_err(|_| Gone)
+    }
+}
+
+/// About how long `reply` is serialized: a result's own text and room for the envelope.
+fn size_hint(reply: &Reply) -> usize {
+    let one = |r: &Response| match &r.payload {
+        ResponsePayload::Serialized(raw) => raw.get().len() + 48,
+        _ => 128,
+    };
+    match reply {
+        Reply::Single(r) => one(r),
+        Reply::Batch(rs) => rs.iter().map(one).sum::<usize>() + rs.len(),
     }
 }
 
@@ -408,7 +421,7 @@ async fn write_loop(
     client: u64,
     mut send: OwnedWriteHalf,
     mut queue: mpsc::Receiver<Outbound>,
-    mut lag: mpsc::UnboundedReceiver<String>,
+    mut lag: mpsc::UnboundedReceiver<Line>,
     mut read_done: tokio::sync::oneshot::Receiver<()>,
 ) {
     // Once the connection is no longer read, what is queued still goes out (a client that
@@ -433,14 +446,12 @@ async fn write_loop(
             () = give_up => break,
             else => break,
         };
+        // Lines carry their newline (`json_line`): written as they are, no copy.
         let line = match &written {
-            Written::Queued(out) => out.line.as_str(),
-            Written::Lag(line) => line.as_str(),
+            Written::Queued(out) => &out.line,
+            Written::Lag(line) => line,
         };
-        let mut bytes = Vec::with_capacity(line.len() + 1);
-        bytes.extend_from_slice(line.as_bytes());
-        bytes.push(b'\n');
-        let write = send.write_all(&bytes);
+        let write = send.write_all(line);
         let result = match deadline {
             Some(d) => tokio::time::timeout_at(d, write)
                 .await
@@ -459,5 +470,5 @@ async fn write_loop(
 #[derive(Debug)]
 enum Written {
     Queued(Outbound),
-    Lag(String),
+    Lag(Line),
 }
