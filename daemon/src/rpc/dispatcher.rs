@@ -7,7 +7,7 @@
 //! registrations themselves are in `handlers.rs`.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use actix::dev::ToEnvelope;
 use actix::{Actor, Addr, Handler, Message};
@@ -23,6 +23,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::actors::event_hub::Sink;
+use crate::options::Options;
 use crate::rpc::state::{DaemonState, Peer};
 use crate::session::error::SessionError;
 
@@ -88,6 +89,38 @@ impl Dispatcher {
                 serialized(&result)
             })
         });
+        self.register::<M>(run)
+    }
+
+    /// Serves method `M`, whose answer is the same for every call under one configuration
+    /// (`daemon.info`, `rpc.discover`), with `handler`. The handler runs and its answer is
+    /// serialized once per configuration (a reload that replaces the options makes the next call
+    /// run it again); calls are answered with a copy of that text. Params are still decoded, so
+    /// unknown ones are refused as everywhere else.
+    pub(crate) fn on_constant<M>(&mut self, handler: fn(&Ctx) -> M::Result) -> &mut Self
+    where
+        M: Method + 'static,
+    {
+        let answered: Mutex<Option<(Arc<Options>, Box<RawValue>)>> = Mutex::new(None);
+        let run: Run = Box::new(move |ctx, params| {
+            let answer = decode_params::<M::Params>(params).and_then(|_| {
+                let options = ctx.state.options();
+                let mut answered = answered.lock().unwrap_or_else(|e| e.into_inner());
+                match &*answered {
+                    Some((under, text)) if Arc::ptr_eq(under, &options) => Ok(text.clone()),
+                    _ => {
+                        let text = serialized(&handler(&ctx))?;
+                        *answered = Some((options, text.clone()));
+                        Ok(text)
+                    }
+                }
+            });
+            Box::pin(std::future::ready(answer))
+        });
+        self.register::<M>(run)
+    }
+
+    fn register<M: Method + 'static>(&mut self, run: Run) -> &mut Self {
         let route = Route {
             run,
             #[cfg(test)]

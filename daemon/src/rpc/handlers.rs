@@ -33,8 +33,8 @@ pub(crate) fn router() -> &'static Dispatcher {
 
 /// Routes every method of the API to its handler.
 fn register(d: &mut Dispatcher) {
-    d.on::<m::RpcDiscover>(meta::discover)
-        .on::<m::DaemonInfo>(meta::info)
+    d.on_constant::<m::RpcDiscover>(meta::discover)
+        .on_constant::<m::DaemonInfo>(meta::info)
         .on::<m::DaemonStatus>(meta::status)
         .on::<m::DaemonSetLogLevel>(meta::set_log_level)
         .on::<e::EventsSubscribe>(events::subscribe)

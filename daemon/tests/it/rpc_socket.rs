@@ -164,6 +164,14 @@ fn calls_answer_with_the_exact_id_and_bad_input_gets_specific_errors() {
         cxone_chat_protocol::rpc::API_VERSION
     );
     assert_eq!(info["result"]["limits"]["maxLineLength"], 4096);
+    // Serialized once and copied after (`Dispatcher::on_constant`): the same answer again, and
+    // params are still checked.
+    assert_eq!(
+        c.call(json!(3), "daemon.info", json!({}))["result"],
+        info["result"]
+    );
+    let extra = c.call(json!(4), "daemon.info", json!({"verbose": true}));
+    assert_eq!(extra["error"]["code"], -32602, "{extra}");
 
     // A 20-digit id comes back digit for digit.
     c.send_raw(b"{\"jsonrpc\":\"2.0\",\"id\":12345678901234567890,\"method\":\"daemon.info\"}\n");

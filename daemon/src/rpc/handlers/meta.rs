@@ -2,7 +2,6 @@
 //! debug builds' `debug.wedge` test hook.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
 use std::sync::atomic::Ordering;
 
 use cxone_chat_protocol::rpc::errors::{ErrorCode, ErrorObject};
@@ -17,15 +16,14 @@ use crate::actors::event_hub::{Status, SubscriptionCounts};
 use crate::rpc::dispatcher::{Ctx, internal};
 use crate::rpc::sessions::statuses;
 
-pub(crate) async fn discover(_: &Ctx, _: NoParams) -> Result<OpenRpcDocument, ErrorObject> {
-    static DOC: OnceLock<Value> = OnceLock::new();
-    Ok(OpenRpcDocument(
-        DOC.get_or_init(cxone_chat_protocol::rpc::openrpc::document)
-            .clone(),
-    ))
+/// The OpenRPC document: built and serialized once (`Dispatcher::on_constant`).
+pub(crate) fn discover(_: &Ctx) -> OpenRpcDocument {
+    OpenRpcDocument(cxone_chat_protocol::rpc::openrpc::document())
 }
 
-pub(crate) async fn info(ctx: &Ctx, _: NoParams) -> Result<DaemonInfoResult, ErrorObject> {
+/// What this daemon is and serves: the same for every call under one configuration, so it is
+/// serialized once per configuration (`Dispatcher::on_constant`).
+pub(crate) fn info(ctx: &Ctx) -> DaemonInfoResult {
     let methods = ctx.dispatcher.method_capabilities();
     let mut capabilities = Vec::with_capacity(4 + methods.len());
     capabilities.extend(["batch", "events.replay", "events.poll"].map(Cow::Borrowed));
@@ -34,7 +32,7 @@ pub(crate) async fn info(ctx: &Ctx, _: NoParams) -> Result<DaemonInfoResult, Err
     }
     capabilities.extend(methods.iter().map(|m| Cow::Borrowed(m.as_str())));
     let o = ctx.state.options();
-    Ok(DaemonInfoResult {
+    DaemonInfoResult {
         name: "cxone-chatd".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         protocol_version: cxone_chat_protocol::rpc::API_VERSION.into(),
@@ -45,7 +43,7 @@ pub(crate) async fn info(ctx: &Ctx, _: NoParams) -> Result<DaemonInfoResult, Err
             event_buffer_size: o.event_buffer as u64,
             max_poll_timeout_ms: o.max_poll_timeout_ms,
         },
-    })
+    }
 }
 
 pub(crate) async fn status(ctx: &Ctx, _: NoParams) -> Result<DaemonStatusResult, ErrorObject> {
