@@ -1,6 +1,6 @@
 //! Admitting client connections: checks each peer's credentials (the daemon's own user, root,
 //! and the configured users and groups), enforces the connection limit, and starts one
-//! `RpcClient` actor per connection. The `RpcServer` actor (`server.rs`) accepts and calls
+//! connection task per connection (`connection::serve`). The `RpcServer` actor (`server.rs`) accepts and calls
 //! [`admit`].
 
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use interprocess::local_socket::traits::StreamCommon as _;
 use tokio::io::AsyncWriteExt;
 
 use crate::options::Options;
-use crate::rpc::connection::RpcClient;
+use crate::rpc::connection;
 use crate::rpc::state::{DaemonState, Peer};
 
 /// Whether a peer may use the daemon.
@@ -67,7 +67,7 @@ fn room_for(
 }
 
 /// Admits one accepted connection: checks its peer's credentials and the connection limit,
-/// then starts its `RpcClient` actor (or tells it why not and closes it).
+/// then serves it (or tells it why not and closes it).
 pub(crate) fn admit(conn: Stream, state: &Arc<DaemonState>, own_uid: u32) {
     static NEXT_CLIENT: AtomicU64 = AtomicU64::new(1);
     let options = state.options();
@@ -105,10 +105,10 @@ pub(crate) fn admit(conn: Stream, state: &Arc<DaemonState>, own_uid: u32) {
     tracing::info!(client = id, pid, uid, "client connected");
     // tokio's own socket from here on: its reads clear readiness after a short read, so a
     // call costs no extra `recvfrom` that ends in EAGAIN (interprocess's reads do). Dropping
-    // the write half shuts the socket down for writing; the read half goes with the actor.
+    // the write half shuts the socket down for writing; the read half goes with the reading task.
     let Stream::UdSocket(conn) = conn;
     let (recv, send) = tokio::net::UnixStream::from(conn).into_split();
-    RpcClient::start_for(id, Peer { pid, uid }, state.clone(), recv, send);
+    connection::serve(id, Peer { pid, uid }, state.clone(), recv, send);
 }
 
 /// Tells a refused client why in one JSON-RPC error, then closes.

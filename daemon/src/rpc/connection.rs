@@ -1,4 +1,4 @@
-//! One actor per client connection: reads NDJSON lines, answers JSON-RPC, and owns the writer
+//! One task per client connection: reads NDJSON lines, answers JSON-RPC, and starts the writer
 //! task that drains the connection's outbound queue onto the socket.
 //!
 //! **Backpressure, not buffering.** A call counts as running from the moment its line is read
@@ -19,7 +19,6 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use actix::prelude::*;
 use cxone_chat_protocol::rpc::Response;
 use cxone_chat_protocol::rpc::codec::NdjsonCodec;
 use cxone_chat_protocol::rpc::envelope::ResponsePayload;
@@ -40,15 +39,6 @@ use crate::rpc::state::{ClientEntry, DaemonState, Peer};
 /// The most bytes of answers and events a connection's queue holds for its client.
 pub(crate) const MAX_QUEUED_BYTES: u32 = 8 << 20;
 
-/// A client connection.
-#[derive(Debug)]
-pub(crate) struct RpcClient {
-    conn: Conn,
-    reader: Option<OwnedReadHalf>,
-    /// Dropped with the actor: the writer then has [`DRAIN_AFTER_CLOSE`] to finish.
-    _reading: tokio::sync::oneshot::Sender<()>,
-}
-
 /// How long the writer may go on delivering what is queued once the connection stopped being
 /// read (a client that half-closed still gets its answers); after that it is stopped, so that a
 /// client that neither reads nor closes cannot keep its queue alive.
@@ -68,77 +58,76 @@ struct Conn {
     slots: Arc<Semaphore>,
 }
 
-impl RpcClient {
-    /// Starts the actor and its writer task for an accepted, authorized connection.
-    pub(crate) fn start_for(
-        id: u64,
-        peer: Peer,
-        state: Arc<DaemonState>,
-        recv: OwnedReadHalf,
-        send: OwnedWriteHalf,
-    ) -> Addr<Self> {
-        let options = state.options();
-        let (queue, rx) = mpsc::channel(options.client_queue.max(1));
-        let (lag, lag_rx) = mpsc::unbounded_channel();
-        let pending = Arc::new(AtomicU32::new(0));
-        state
-            .clients
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(
-                id,
-                ClientEntry {
-                    pid: peer.pid,
-                    uid: peer.uid,
-                    pending: pending.clone(),
-                    queue: queue.clone(),
-                },
-            );
-        let (reading, read_done) = tokio::sync::oneshot::channel();
-        tokio::spawn(write_loop(id, send, rx, lag_rx, read_done));
-        let conn = Conn {
+/// Serves an accepted, authorized connection: its reading loop as a task on the actor system's
+/// thread (`actix::spawn`: a call may start an actor), and its writer task.
+pub(crate) fn serve(
+    id: u64,
+    peer: Peer,
+    state: Arc<DaemonState>,
+    recv: OwnedReadHalf,
+    send: OwnedWriteHalf,
+) {
+    let options = state.options();
+    let (queue, rx) = mpsc::channel(options.client_queue.max(1));
+    let (lag, lag_rx) = mpsc::unbounded_channel();
+    let pending = Arc::new(AtomicU32::new(0));
+    state
+        .clients
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(
             id,
-            peer,
-            sink: Sink::new(id, queue, lag, MAX_QUEUED_BYTES),
-            pending,
-            slots: Arc::new(Semaphore::new(options.max_pending.max(1) as usize)),
-            state,
-        };
-        RpcClient::create(|_| RpcClient {
-            conn,
-            reader: Some(recv),
-            _reading: reading,
-        })
-    }
+            ClientEntry {
+                pid: peer.pid,
+                uid: peer.uid,
+                pending: pending.clone(),
+                queue: queue.clone(),
+            },
+        );
+    let (reading, read_done) = tokio::sync::oneshot::channel();
+    tokio::spawn(write_loop(id, send, rx, lag_rx, read_done));
+    let conn = Conn {
+        id,
+        peer,
+        sink: Sink::new(id, queue, lag, MAX_QUEUED_BYTES),
+        pending,
+        slots: Arc::new(Semaphore::new(options.max_pending.max(1) as usize)),
+        state,
+    };
+    tracing::debug!(client = id, "client connected");
+    let gone = Departure {
+        client: id,
+        state: conn.state.clone(),
+        _reading: reading,
+    };
+    actix::spawn(async move {
+        conn.read_loop(recv).await;
+        drop(gone);
+    });
 }
 
-impl Actor for RpcClient {
-    type Context = Context<Self>;
+/// The end of a connection's reading, however it ends (the client closed, reading failed, or
+/// the runtime dropped the task at exit): the hub forgets its subscriptions, `daemon.status`
+/// its entry, and the writer has [`DRAIN_AFTER_CLOSE`] to finish.
+#[derive(Debug)]
+struct Departure {
+    client: u64,
+    state: Arc<DaemonState>,
+    /// Dropped last: the writer's signal that nothing more will be read.
+    _reading: tokio::sync::oneshot::Sender<()>,
+}
 
-    fn started(&mut self, ctx: &mut Self::Context) {
-        let reader = self.reader.take().expect("reader set at creation");
-        let conn = self.conn.clone();
-        // The reading loop runs in the actor's context; when it ends (the client closed, or
-        // reading failed), the actor stops.
-        ctx.spawn(
-            conn.read_loop(reader)
-                .into_actor(self)
-                .map(|(), _, ctx| ctx.stop()),
-        );
-        tracing::debug!(client = self.conn.id, "client connected");
-    }
-
-    fn stopped(&mut self, _: &mut Self::Context) {
-        let state = &self.conn.state;
-        state.hub.do_send(ClientGone {
-            client: self.conn.id,
+impl Drop for Departure {
+    fn drop(&mut self) {
+        self.state.hub.do_send(ClientGone {
+            client: self.client,
         });
-        state
+        self.state
             .clients
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .remove(&self.conn.id);
-        tracing::debug!(client = self.conn.id, "client disconnected");
+            .remove(&self.client);
+        tracing::debug!(client = self.client, "client disconnected");
     }
 }
 

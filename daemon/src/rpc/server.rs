@@ -1,5 +1,5 @@
 //! The RPC server: one actor that owns the listening socket, accepts connections and admits
-//! each one (`admission.rs`: peer credentials, connection limit, an `RpcClient` actor).
+//! each one (`admission.rs`: peer credentials, connection limit, a task per connection).
 //!
 //! It is a critical actor: it answers the watchdog's `Ping`, so an acceptor that stopped
 //! taking messages stops the watchdog. [`StopAccepting`] closes the listener (the first step of
