@@ -237,6 +237,7 @@ fn notification(subscription: SubscriptionId, event: &Event) -> Line {
         subscription,
         event: event.clone(),
     };
+    // Most events (a message, a state change) take a few hundred bytes to a few KiB.
     json_line(&n.to_notification().expect("events serialize"), 512)
 }
 

@@ -1,6 +1,6 @@
 //! Admitting client connections: checks each peer's credentials (the daemon's own user, root,
-//! and the configured users and groups), enforces the connection limit, and starts one
-//! connection task per connection (`connection::serve`). The `RpcServer` actor (`server.rs`) accepts and calls
+//! and the configured users and groups), enforces the connection limit, and starts one task per
+//! connection (`connection::serve`). The `RpcServer` actor (`server.rs`) accepts and calls
 //! [`admit`].
 
 use std::sync::Arc;
@@ -105,7 +105,8 @@ pub(crate) fn admit(conn: Stream, state: &Arc<DaemonState>, own_uid: u32) {
     tracing::info!(client = id, pid, uid, "client connected");
     // tokio's own socket from here on: its reads clear readiness after a short read, so a
     // call costs no extra `recvfrom` that ends in EAGAIN (interprocess's reads do). Dropping
-    // the write half shuts the socket down for writing; the read half goes with the reading task.
+    // the write half shuts the socket down for writing; the read half goes with the reading
+    // task.
     let Stream::UdSocket(conn) = conn;
     let (recv, send) = tokio::net::UnixStream::from(conn).into_split();
     connection::serve(id, Peer { pid, uid }, state.clone(), recv, send);
