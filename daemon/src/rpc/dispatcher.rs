@@ -61,8 +61,6 @@ type Hook = fn(&Ctx, Option<Params>) -> Result<Value, ErrorObject>;
 pub(crate) struct Dispatcher {
     routes: BTreeMap<&'static str, Route>,
     hooks: BTreeMap<&'static str, Hook>,
-    /// `method:NAME` for each served method, written once (`daemon.info` lists them).
-    capabilities: std::sync::OnceLock<Vec<String>>,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -145,12 +143,6 @@ impl Dispatcher {
     /// The methods served, in name order.
     pub(crate) fn served(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.routes.keys().copied()
-    }
-
-    /// The methods served as `daemon.info` capabilities (`method:NAME`), in name order.
-    pub(crate) fn method_capabilities(&self) -> &[String] {
-        self.capabilities
-            .get_or_init(|| self.served().map(|m| format!("method:{m}")).collect())
     }
 
     /// The schema of the result `method`'s handler answers with, as the OpenRPC document

@@ -410,7 +410,7 @@ fn connected_sessions_over_tls() {
     }
     let b = Backend::start_tls(config);
     let dir = tempfile::tempdir().unwrap();
-    let d = crate::common::daemon_trusting(&b, dir.path());
+    let d = crate::common::daemon_trusting(&b, dir.path(), "");
     let pid = d.child.id();
     // The first few build the TLS set-up (the system's roots, parsed once for all).
     connect_sessions(&d, &b, 0, 10);

@@ -348,15 +348,19 @@ pub fn kind_with<'a>(
     move |e: &Value| e["kind"] == kind && e["data"].pointer(pointer) == Some(&value)
 }
 
-/// A daemon that trusts the TLS emulator `b`'s root through `network.ca_file` (the root and the
-/// configuration file written into `dir`).
-pub fn daemon_trusting(b: &Backend, dir: &std::path::Path) -> Daemon {
+/// A daemon that trusts the TLS emulator `b`'s root through `network.ca_file`, with
+/// `extra_network` (more `[network]` keys, one per line) besides; the root and the configuration
+/// file are written into `dir`.
+pub fn daemon_trusting(b: &Backend, dir: &std::path::Path, extra_network: &str) -> Daemon {
     let ca = dir.join("emulator-ca.pem");
     std::fs::write(&ca, b.ca_pem().expect("a TLS emulator")).unwrap();
     let config = dir.join("config.toml");
     std::fs::write(
         &config,
-        format!("[network]\nca_file = {:?}\n", ca.to_str().unwrap()),
+        format!(
+            "[network]\nca_file = {:?}\n{extra_network}",
+            ca.to_str().unwrap()
+        ),
     )
     .unwrap();
     Daemon::start_with(&["--config", config.to_str().unwrap()])

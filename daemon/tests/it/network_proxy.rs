@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{Backend, Client, Daemon};
+use crate::common::{Backend, Client, Daemon, daemon_trusting};
 use cxone_emulator::EmulatorConfig;
 use serde_json::json;
 
@@ -298,19 +298,6 @@ impl Drop for Microsocks {
     }
 }
 
-/// A daemon trusting the TLS emulator, with `[network]` plus `extra` keys.
-fn daemon_with_network(b: &Backend, dir: &Path, extra: &str) -> Daemon {
-    let ca = dir.join("ca.pem");
-    std::fs::write(&ca, b.ca_pem().unwrap()).unwrap();
-    let path = dir.join("config.toml");
-    std::fs::write(
-        &path,
-        format!("[network]\nca_file = {:?}\n{extra}", ca.to_str().unwrap()),
-    )
-    .unwrap();
-    Daemon::start_with(&["--config", path.to_str().unwrap()])
-}
-
 #[test]
 fn a_socks5_proxy_carries_rest_and_the_websocket_with_and_without_a_login() {
     let b = Backend::start_tls(EmulatorConfig::default());
@@ -318,7 +305,7 @@ fn a_socks5_proxy_carries_rest_and_the_websocket_with_and_without_a_login() {
     let dir = tempfile::tempdir().unwrap();
 
     let open = Microsocks::start(dir.path(), None);
-    let d = daemon_with_network(
+    let d = daemon_trusting(
         &b,
         dir.path(),
         &format!("proxy = \"socks5h://127.0.0.1:{}\"\n", open.port),
@@ -337,7 +324,7 @@ fn a_socks5_proxy_carries_rest_and_the_websocket_with_and_without_a_login() {
     let sub = tempfile::tempdir().unwrap();
     let guarded = Microsocks::start(sub.path(), Some(("kiosk", "s0cks")));
     let proxy = format!("proxy = \"socks5://127.0.0.1:{}\"\n", guarded.port);
-    let without = daemon_with_network(&b, sub.path(), &proxy);
+    let without = daemon_trusting(&b, sub.path(), &proxy);
     let mut c = without.client();
     let err = c.err(
         "session.prepare",
@@ -355,7 +342,7 @@ fn a_socks5_proxy_carries_rest_and_the_websocket_with_and_without_a_login() {
     drop(without);
     let credentials = sub.path().join("socks-login");
     std::fs::write(&credentials, "kiosk:s0cks\n").unwrap();
-    let with = daemon_with_network(
+    let with = daemon_trusting(
         &b,
         sub.path(),
         &format!(
@@ -382,7 +369,7 @@ fn the_heartbeat_keeps_an_idle_proxy_from_cutting_the_tunnel() {
     };
 
     // A heartbeat every second: the tunnel is never idle long enough.
-    let d = daemon_with_network(&b, dir.path(), &keys(1_000));
+    let d = daemon_trusting(&b, dir.path(), &keys(1_000));
     let mut c = d.client();
     chat(&mut c, &b, "kept alive");
     std::thread::sleep(Duration::from_secs(5));
@@ -401,7 +388,7 @@ fn the_heartbeat_keeps_an_idle_proxy_from_cutting_the_tunnel() {
     drop(d);
 
     // A heartbeat every 10 s: the proxy cuts the idle tunnel, the daemon reconnects by itself.
-    let d = daemon_with_network(&b, dir.path(), &keys(10_000));
+    let d = daemon_trusting(&b, dir.path(), &keys(10_000));
     let mut c = d.client();
     chat(&mut c, &b, "left idle");
     c.wait_event("the proxy cut the idle tunnel", |e| {

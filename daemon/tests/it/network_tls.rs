@@ -33,7 +33,7 @@ fn a_whole_chat_runs_over_tls_with_the_configured_root() {
             .starts_with("wss://")
     );
     let dir = tempfile::tempdir().unwrap();
-    let d = daemon_trusting(&b, dir.path());
+    let d = daemon_trusting(&b, dir.path(), "");
     let mut c = d.client();
     c.subscribe();
     prepare(&mut c, &b);

@@ -164,6 +164,16 @@ fn calls_answer_with_the_exact_id_and_bad_input_gets_specific_errors() {
         cxone_chat_protocol::rpc::API_VERSION
     );
     assert_eq!(info["result"]["limits"]["maxLineLength"], 4096);
+    // Every served method is listed as `method:NAME`, beside the daemon's own features.
+    let capabilities = info["result"]["capabilities"].as_array().unwrap();
+    for c in [
+        "batch",
+        "events.poll",
+        "method:thread.send",
+        "method:daemon.info",
+    ] {
+        assert!(capabilities.contains(&json!(c)), "{c} in {capabilities:?}");
+    }
     // Serialized once and copied after (`Dispatcher::on_constant`): the same answer again, and
     // params are still checked.
     assert_eq!(

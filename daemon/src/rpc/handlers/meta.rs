@@ -24,13 +24,14 @@ pub(crate) fn discover(_: &Ctx) -> OpenRpcDocument {
 /// What this daemon is and serves: the same for every call under one configuration, so it is
 /// serialized once per configuration (`Dispatcher::on_constant`).
 pub(crate) fn info(ctx: &Ctx) -> DaemonInfoResult {
-    let methods = ctx.dispatcher.method_capabilities();
-    let mut capabilities = Vec::with_capacity(4 + methods.len());
-    capabilities.extend(["batch", "events.replay", "events.poll"].map(Cow::Borrowed));
+    let mut capabilities: Vec<Cow<'static, str>> = ["batch", "events.replay", "events.poll"]
+        .map(Cow::Borrowed)
+        .into();
     if ctx.state.sandbox.is_some() {
         capabilities.push(Cow::Borrowed("sandbox"));
     }
-    capabilities.extend(methods.iter().map(|m| Cow::Borrowed(m.as_str())));
+    let methods = ctx.dispatcher.served();
+    capabilities.extend(methods.map(|m| Cow::Owned(format!("method:{m}"))));
     let o = ctx.state.options();
     DaemonInfoResult {
         name: "cxone-chatd".into(),
