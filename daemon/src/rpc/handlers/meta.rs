@@ -10,7 +10,6 @@ use cxone_chat_protocol::rpc::methods::meta::{
     ClientStatus, DaemonInfoResult, DaemonSetLogLevelParams, DaemonSetLogLevelResult,
     DaemonState as ApiState, DaemonStatusResult, Limits, LogLevel, OpenRpcDocument,
 };
-use serde_json::Value;
 
 use crate::actors::event_hub::{Status, SubscriptionCounts};
 use crate::rpc::dispatcher::{Ctx, internal};
@@ -112,7 +111,7 @@ pub(crate) const WEDGE: &str = "debug.wedge";
 pub(crate) fn wedge(
     ctx: &Ctx,
     params: Option<cxone_chat_protocol::rpc::envelope::Params>,
-) -> Result<Value, ErrorObject> {
+) -> Result<serde_json::Value, ErrorObject> {
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct P {
