@@ -1062,7 +1062,7 @@ fn customer_fields_triggers_device_tokens_and_thread_loading() {
         e["kind"] == "message.created" && e["data"]["message"]["direction"] == "outbound"
     });
     let loaded = c.ok("threads.load", json!({"threadId": tid.to_uppercase()}));
-    assert_eq!(loaded["thread"]["id"], tid);
+    assert_eq!(loaded["thread"]["id"], tid, "{loaded}");
     assert!(loaded["messages"].as_array().unwrap().len() >= 2);
     assert_eq!(
         c.ok(

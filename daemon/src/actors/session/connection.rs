@@ -54,11 +54,13 @@ impl Session {
         self.oauth.do_send(crate::actors::oauth::SetLink(None));
         self.socket = None;
         self.inbound = None;
-        self.sync_threads();
         // An explicit disconnect already set this; nothing to recover then.
         if self.connection == ConnectionState::Disconnected {
+            self.sync_threads();
             return;
         }
+        // Reconnecting before the registry hears of the loss, so that no send in between is
+        // refused as if the host had chosen to be offline.
         self.connection = ConnectionState::Reconnecting;
         self.down_since.get_or_insert_with(std::time::Instant::now);
         self.backoff.disconnected(std::time::Instant::now());
