@@ -16,105 +16,167 @@
 //! ([`DecodeError::is_parser_limit`]). A key no decoder reads cannot fail a frame here, as it
 //! cannot in the SDKs, which skip unknown keys.
 
-use serde::Deserialize;
-use serde::de::{DeserializeOwned, Deserializer};
+use std::cell::Cell;
+
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 use super::{Parts, ReceivedEvent, ReceivedFrame, Shape, Source};
 use crate::cxone::json::DecodeError;
 use crate::cxone::time::Timestamp;
 
-/// The keys of a reply or push the decoder reads; other keys are ignored, as the SDKs ignore
-/// them. A key whose value is not of the expected kind fails the whole envelope (and the
-/// reference path decides).
-#[derive(Deserialize)]
+/// The members of a reply or push the decoder reads; other members are ignored, as the SDKs
+/// ignore them. A member whose value is not of the expected kind, or a member given twice,
+/// fails the whole envelope (and the reference path decides).
+#[derive(Default)]
 struct Envelope<'a> {
-    #[serde(rename = "eventId")]
     event_id: Option<&'a str>,
-    #[serde(rename = "eventType")]
     event_type: Option<&'a str>,
-    #[serde(rename = "eventObject")]
     event_object: Option<&'a str>,
     status: Option<&'a str>,
-    #[serde(rename = "createdAt", borrow)]
-    created_at: Option<&'a RawValue>,
-    #[serde(rename = "createdAtWithMilliseconds", borrow)]
-    created_at_with_milliseconds: Option<&'a RawValue>,
-    #[serde(borrow)]
-    postback: Option<&'a RawValue>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    data: Option<&'a RawValue>,
-    #[serde(borrow)]
-    error: Option<&'a RawValue>,
+    created_at: Option<&'a str>,
+    created_at_with_milliseconds: Option<&'a str>,
+    postback: Option<&'a str>,
+    /// Present, `null` included: events that keep their data verbatim tell `null` from absent,
+    /// as the reference path does.
+    data: Option<&'a str>,
+    seen: u16,
 }
 
-/// `postback` of a reply.
-#[derive(Deserialize)]
-struct Postback<'a> {
-    #[serde(rename = "eventType")]
-    event_type: Option<&'a str>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    data: Option<&'a RawValue>,
-}
-
-/// A present key, `null` included: events that keep their data verbatim tell `null` from
-/// absent, as the reference path does.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
-    <&RawValue>::deserialize(d).map(Some)
-}
-
-/// serde reads a struct from a JSON array too (by position); the reference path wants objects.
-fn object<'a, T: Deserialize<'a>>(text: &'a str) -> Option<T> {
-    if !text.trim_start().starts_with('{') {
-        return None;
+impl<'a> Envelope<'a> {
+    /// Reads one member of the frame (`postback` false) or of its `postback` (true).
+    fn member(&mut self, key: &str, value: &'a str, in_postback: bool) -> Option<()> {
+        let (bit, slot) = match (key, in_postback) {
+            ("eventType", _) => (0, Slot::Str(&mut self.event_type)),
+            ("data", _) => {
+                // Kept as text and validated where it is decoded: scanned once, not twice.
+                self.data = Some(value);
+                return self.once(1);
+            }
+            ("eventId", false) => (2, Slot::Str(&mut self.event_id)),
+            ("eventObject", false) => (3, Slot::Str(&mut self.event_object)),
+            ("status", false) => (4, Slot::Str(&mut self.status)),
+            ("createdAt", false) => (5, Slot::Raw(&mut self.created_at)),
+            ("createdAtWithMilliseconds", false) => {
+                (6, Slot::Raw(&mut self.created_at_with_milliseconds))
+            }
+            ("postback", false) => {
+                // Read member by member (`decode`), which checks it whole: not parsed here.
+                self.postback = (value != "null").then_some(value);
+                return self.once(7);
+            }
+            ("error", false) => {
+                // An operation error goes to the reference path; `null` is no error.
+                let error: Option<IgnoredAny> = serde_json::from_str(value).ok()?;
+                return if error.is_some() { None } else { self.once(8) };
+            }
+            // Unread, but the reference path would refuse a frame that is not JSON.
+            _ => return serde_json::from_str::<IgnoredAny>(value).ok().map(drop),
+        };
+        match slot {
+            // A borrowed string: `null` is absent; an escaped string, or another kind of value,
+            // goes to the reference path.
+            Slot::Str(s) => *s = serde_json::from_str::<Option<&str>>(value).ok()?,
+            Slot::Raw(r) => {
+                let v: Option<IgnoredAny> = serde_json::from_str(value).ok()?;
+                *r = v.map(|_| value);
+            }
+        }
+        self.once(bit)
     }
-    serde_json::from_str(text).ok()
+
+    /// Fails a member given twice, as serde's derived decoders do.
+    fn once(&mut self, bit: u16) -> Option<()> {
+        let mask = 1 << bit;
+        if self.seen & mask != 0 {
+            return None;
+        }
+        self.seen |= mask;
+        Some(())
+    }
+}
+
+enum Slot<'s, 'a> {
+    Str(&'s mut Option<&'a str>),
+    Raw(&'s mut Option<&'a str>),
 }
 
 /// The frame, when it is an ordinary reply or push; `None` sends it to the reference path.
 pub(super) fn decode(text: &str) -> Option<ReceivedFrame> {
-    let envelope: Envelope<'_> = object(text)?;
-    if envelope.error.is_some() {
-        return None;
-    }
+    let mut envelope = Envelope::default();
+    each_member(text, |key, value| envelope.member(key, value, false))?;
     let postback = match envelope.postback {
         None => None,
-        Some(p) => Some(object::<Postback<'_>>(p.get())?),
-    };
-    let (shape, data, data_path) = match &postback {
-        Some(p) => (Shape::Postback, p.data, "postback.data"),
-        None => (Shape::Push, envelope.data, "data"),
+        Some(p) => {
+            let mut inner = Envelope::default();
+            each_member(p, |key, value| inner.member(key, value, true))?;
+            Some(inner)
+        }
     };
     let event_type = match (envelope.event_type, &postback) {
         (Some(t), _) => t,
         (None, Some(p)) => p.event_type?,
         (None, None) => "",
     };
+    fn raw(text: Option<&str>, checked: bool) -> Option<Raw<'_>> {
+        text.map(|text| Raw {
+            text,
+            checked: Cell::new(checked),
+        })
+    }
+    // Timestamps were validated as JSON when read; each `data` is when it is decoded.
+    let (created_at, created_at_ms) = (
+        raw(envelope.created_at, true),
+        raw(envelope.created_at_with_milliseconds, true),
+    );
+    let (pushed, replied) = (
+        raw(envelope.data, false),
+        raw(postback.as_ref().and_then(|p| p.data), false),
+    );
+    let (shape, data, data_path) = match &postback {
+        Some(_) => (Shape::Postback, &replied, "postback.data"),
+        None => (Shape::Push, &pushed, "data"),
+    };
     let event = ReceivedEvent::from_parts(Parts {
         event_id: envelope.event_id?,
         event_type,
         shape,
         event_object: envelope.event_object,
-        created_at: envelope.created_at,
-        created_at_with_milliseconds: envelope.created_at_with_milliseconds,
+        created_at: created_at.as_ref(),
+        created_at_with_milliseconds: created_at_ms.as_ref(),
         status: envelope.status,
-        data,
+        data: data.as_ref(),
         data_path,
     })
     .ok()?;
+    // Data that no decoder read (an event without data, `null` refused, the frame's own `data`
+    // beside a `postback`) must still be JSON, as the reference path requires of the whole frame.
+    for d in [&pushed, &replied].into_iter().flatten() {
+        if !d.checked.get() {
+            serde_json::from_str::<IgnoredAny>(d.text).ok()?;
+        }
+    }
     Some(ReceivedFrame::Event(Box::new(event)))
 }
 
-impl Source for &RawValue {
+/// A member's value as the frame's text, and whether a decoder has read (and so validated) it.
+struct Raw<'a> {
+    text: &'a str,
+    checked: Cell<bool>,
+}
+
+impl Source for &Raw<'_> {
     fn is_null(self) -> bool {
-        self.get() == "null"
+        self.text == "null"
     }
 
     fn decode<T: DeserializeOwned>(self, path: &str) -> Result<T, DecodeError> {
-        // The error is never shown: the reference path decodes the frame again and names the
-        // field.
-        serde_json::from_str(self.get()).map_err(|e| DecodeError::new(path, e.to_string()))
+        // The whole text is parsed, what `T` skips included; the error is never shown: the
+        // reference path decodes the frame again and names the field.
+        let value =
+            serde_json::from_str(self.text).map_err(|e| DecodeError::new(path, e.to_string()))?;
+        self.checked.set(true);
+        Ok(value)
     }
 
     fn to_value(self) -> Result<Value, DecodeError> {
@@ -122,8 +184,111 @@ impl Source for &RawValue {
     }
 
     fn lenient_timestamp(self) -> Option<Timestamp> {
-        let text: String = serde_json::from_str(self.get()).ok()?;
+        let text: String = serde_json::from_str(self.text).ok()?;
         Timestamp::parse(&text).ok()
+    }
+}
+
+/// Calls `f` with each member of the JSON object `text`, in order: its key as written (without
+/// the quotes) and its value's text. Only the structure of the object itself is checked here
+/// (braces, quotes, colons, commas); each value is left to `f`, which must have serde check it.
+/// `None` when the text is not such an object, when a key holds an escape or a control
+/// character (the reference path decides those), or when `f` says so.
+///
+/// Why not serde: an envelope's `data` is most of a frame (~9 KB of a CXone `MessageCreated`),
+/// and serde can only hand it over as a `RawValue` by parsing it in full, before the event's
+/// decoder parses it again. Finding where it ends takes a fraction of that (issue #15).
+fn each_member<'a>(text: &'a str, mut f: impl FnMut(&str, &'a str) -> Option<()>) -> Option<()> {
+    let b = text.as_bytes();
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return (skip_ws(b, i + 1) == b.len()).then_some(());
+    }
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let end = string_end(b, i)?;
+        let key = &text[i + 1..end - 1];
+        if key.bytes().any(|c| c == b'\\' || c < 0x20) {
+            return None;
+        }
+        i = skip_ws(b, end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_ws(b, i + 1);
+        let value_end = value_end(b, i)?;
+        f(key, &text[i..value_end])?;
+        i = skip_ws(b, value_end);
+        match b.get(i) {
+            Some(b',') => i = skip_ws(b, i + 1),
+            Some(b'}') => return (skip_ws(b, i + 1) == b.len()).then_some(()),
+            _ => return None,
+        }
+    }
+}
+
+/// The first index at or after `i` that is not JSON whitespace.
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// The index just past the string that starts at `start` (a quote). An escape skips the byte
+/// after the backslash; whether the escape is valid is for serde to say.
+fn string_end(b: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    loop {
+        match b.get(i)? {
+            b'"' => return Some(i + 1),
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+}
+
+/// The index just past the value that starts at `start`: a string, an object or array (by
+/// counting brackets outside strings; a mismatched pair is for serde to refuse), or a number or
+/// literal (up to the next delimiter).
+fn value_end(b: &[u8], start: usize) -> Option<usize> {
+    match b.get(start)? {
+        b'"' => string_end(b, start),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut i = start;
+            while let Some(&c) = b.get(i) {
+                match c {
+                    b'"' => {
+                        i = string_end(b, i)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            None
+        }
+        _ => {
+            let len = b[start..]
+                .iter()
+                .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+                .unwrap_or(b.len() - start);
+            (len > 0).then_some(start + len)
+        }
     }
 }
 
@@ -185,6 +350,52 @@ mod tests {
             r#"{"eventId": "e1", "postback": {"eventType": "TokenRefreshed", "data": {"accessToken": 5}}}"#,
         ] {
             assert_eq!(decode(text), None, "{text}");
+        }
+    }
+
+    /// The members are found without parsing them, but nothing that is not JSON gets through:
+    /// every value is parsed by serde, read or not.
+    #[test]
+    fn text_that_is_not_json_anywhere_is_left_to_the_reference_path() {
+        for text in [
+            // Data of an event that reads none, an unread member, a timestamp: not JSON.
+            r#"{"eventId": "e1", "eventType": "ThreadArchived", "data": {"a": tru}}"#,
+            r#"{"eventId": "e1", "eventType": "ThreadArchived", "data": [1, 2}"#,
+            r#"{"eventId": "e1", "eventType": "ThreadArchived", "data": {"a": "\q"}}"#,
+            r#"{"eventId": "e1", "eventType": "ThreadArchived", "traceId": 01}"#,
+            r#"{"eventId": "e1", "eventType": "ThreadArchived", "createdAt": "x}"#,
+            r#"{"eventId": "e1", "eventType": "ThreadArchived", "postback": {"x": nul}}"#,
+            // A raw line break in a string: in data beside a postback, and in the postback's.
+            "{\"eventId\": \"e1\", \"postback\": {\"eventType\": \"ThreadArchived\"}, \"data\": \"\n\"}",
+            "{\"eventId\": \"e1\", \"postback\": {\"eventType\": \"X\", \"data\": \"\n\"}}",
+            r#"{"eventId": "e1", "postback": [1]}"#,
+            // The object itself: a missing comma or colon, a trailing one, text after it, a key
+            // that is not a string.
+            r#"{"eventId": "e1" "eventType": "ThreadArchived"}"#,
+            r#"{"eventId" "e1", "eventType": "ThreadArchived"}"#,
+            r#"{"eventId": "e1", "eventType": "ThreadArchived",}"#,
+            r#"{"eventId": "e1", "eventType": "ThreadArchived"} x"#,
+            r#"{eventId: "e1", "eventType": "ThreadArchived"}"#,
+            r#"{"eventId": "e1", "eventType": "ThreadArchived", "data": 1 2}"#,
+            // Cut short inside a string and inside data.
+            r#"{"eventId": "e1", "eventType": "ThreadArch"#,
+            r#"{"eventId": "e1", "eventType": "ThreadArchived", "data": {"a": [1"#,
+        ] {
+            assert_eq!(decode(text), None, "{text}");
+            assert!(ReceivedFrame::from_text(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn whitespace_and_unread_members_decode_as_the_reference_does() {
+        for text in [
+            " {\n\t\"eventId\" : \"e1\" ,\r\n \"eventType\":\"ThreadArchived\", \"data\" : { \"a\" : [ 1 , { } , \"}\\\"]\" ] } } \n",
+            r#"{"traceId": "t", "eventId": "e1", "context": {"x": [true, null, -1.5e3]}, "eventType": "TranscriptSent"}"#,
+            r#"{"eventId": "e1", "postback": {"eventId": "e1", "eventType": "ThreadListFetched", "data": {"threads": []}}}"#,
+            r#"{"eventId": "e1", "eventType": "CaseCreated", "data": {"a": "\u00e9\n"}, "error": null}"#,
+        ] {
+            let reference = ReceivedFrame::from_text_via_value(text).expect(text);
+            assert_eq!(decode(text), Some(reference), "{text}");
         }
     }
 
