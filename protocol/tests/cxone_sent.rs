@@ -31,8 +31,13 @@ fn envelope(
     json!({"action": action, "eventId": "5f0c2d3e-8a1b-4c6d-9e7f-0a1b2c3d4e5f", "payload": payload})
 }
 
+/// Decodes an example frame, and checks on the way that the frame's text, written straight from
+/// its types, is the JSON its `to_value` builds.
 fn decode(v: &serde_json::Value) -> (Action, Payload) {
-    match OutgoingFrame::from_value(v).unwrap_or_else(|e| panic!("{v}: {e}")) {
+    let frame = OutgoingFrame::from_value(v).unwrap_or_else(|e| panic!("{v}: {e}"));
+    let text: serde_json::Value = serde_json::from_str(&frame.to_text()).unwrap();
+    assert_eq!(text, frame.to_value(), "{}", frame.to_text());
+    match frame {
         OutgoingFrame::Event {
             action, payload, ..
         } => (action, *payload),
@@ -337,5 +342,8 @@ fn frames_built_by_the_daemon_round_trip() {
             }),
         };
         assert_eq!(OutgoingFrame::from_text(&frame.to_text()).unwrap(), frame);
+        // The text is written straight from the types; it is the JSON `to_value` builds.
+        let text: serde_json::Value = serde_json::from_str(&frame.to_text()).unwrap();
+        assert_eq!(text, frame.to_value(), "{}", frame.to_text());
     }
 }

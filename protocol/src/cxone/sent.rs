@@ -6,7 +6,8 @@
 //! `consumerIdentity`, `ReconnectCustomer` or `ReconnectConsumer`, the web names of the seen and
 //! custom-field events, and absent or empty `data`.
 
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::common::{
@@ -213,32 +214,49 @@ impl SentEvent {
         }
     }
 
-    fn data_value(&self) -> Option<Value> {
-        Some(match self {
-            Self::AuthorizeCustomer(d) => to_value(d),
-            Self::ReconnectConsumer { data, .. } | Self::RefreshToken(data) => to_value(data),
-            Self::RecoverThread(d) | Self::RecoverLivechat(d) => {
-                return d.thread.as_ref().map(|_| to_value(d));
-            }
-            Self::FetchThreadList => return None,
+    /// Whether the event carries `data`.
+    fn has_data(&self) -> bool {
+        match self {
+            Self::RecoverThread(d) | Self::RecoverLivechat(d) => d.thread.is_some(),
+            Self::FetchThreadList => false,
+            Self::Other { data, .. } => data.is_some(),
+            _ => true,
+        }
+    }
+
+    /// Writes `data` with `s` (only asked of events that [`Self::has_data`]): straight into a
+    /// frame's text, or into a `Value`. One mapping for both, so they cannot drift apart.
+    fn serialize_data<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::AuthorizeCustomer(d) => d.serialize(s),
+            Self::ReconnectConsumer { data, .. } | Self::RefreshToken(data) => data.serialize(s),
+            Self::RecoverThread(d) | Self::RecoverLivechat(d) => d.serialize(s),
+            Self::FetchThreadList => s.serialize_unit(),
             Self::LoadThreadMetadata(d)
             | Self::UpdateThread(d)
             | Self::ArchiveThread(d)
             | Self::SenderTypingStarted(d)
             | Self::SenderTypingEnded(d)
-            | Self::MessageSeenByCustomer(d) => to_value(d),
-            Self::LoadMoreMessages(d) => to_value(d),
-            Self::SendMessage(d) => to_value(d),
-            Self::SendOutbound(d) => to_value(d),
-            Self::SendMessagePreview(d) => to_value(d),
-            Self::SetCustomerCustomFields(d) => to_value(d),
-            Self::SetContactCustomFields(d) => to_value(d),
-            Self::SendTranscript(d) => to_value(d),
-            Self::EndContact(d) => to_value(d),
-            Self::ExecuteTrigger(d) => to_value(d),
-            Self::StoreVisitorEvents(d) => to_value(d),
-            Self::SendOfflineMessage(d) => to_value(d),
-            Self::Other { data, .. } => return data.clone(),
+            | Self::MessageSeenByCustomer(d) => d.serialize(s),
+            Self::LoadMoreMessages(d) => d.serialize(s),
+            Self::SendMessage(d) => d.serialize(s),
+            Self::SendOutbound(d) => d.serialize(s),
+            Self::SendMessagePreview(d) => d.serialize(s),
+            Self::SetCustomerCustomFields(d) => d.serialize(s),
+            Self::SetContactCustomFields(d) => d.serialize(s),
+            Self::SendTranscript(d) => d.serialize(s),
+            Self::EndContact(d) => d.serialize(s),
+            Self::ExecuteTrigger(d) => d.serialize(s),
+            Self::StoreVisitorEvents(d) => d.serialize(s),
+            Self::SendOfflineMessage(d) => d.serialize(s),
+            Self::Other { data, .. } => data.serialize(s),
+        }
+    }
+
+    fn data_value(&self) -> Option<Value> {
+        self.has_data().then(|| {
+            self.serialize_data(serde_json::value::Serializer)
+                .expect("protocol types always serialize")
         })
     }
 
@@ -689,9 +707,10 @@ impl OutgoingFrame {
         }
     }
 
-    /// The frame as the compact text sent on the socket.
+    /// The frame as the compact text sent on the socket, written straight from the types: the
+    /// same JSON as [`Self::to_value`], without building that tree on every send (issue #15).
     pub fn to_text(&self) -> String {
-        self.to_value().to_string()
+        serde_json::to_string(&Text(self)).expect("protocol types always serialize")
     }
 
     /// Decodes a frame a client sent.
@@ -726,5 +745,61 @@ impl OutgoingFrame {
         let value: Value = serde_json::from_str(text)
             .map_err(|e| DecodeError::new(".", format!("not JSON: {e}")))?;
         Self::from_value(&value)
+    }
+}
+
+/// A frame serialized as its text: the members [`OutgoingFrame::to_value`] and
+/// [`Payload::to_value`] build, in their (sorted) order.
+struct Text<'a>(&'a OutgoingFrame);
+
+impl Serialize for Text<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        match self.0 {
+            OutgoingFrame::Heartbeat => m.serialize_entry("action", "heartbeat")?,
+            OutgoingFrame::Event {
+                action,
+                event_id,
+                payload,
+            } => {
+                m.serialize_entry("action", action)?;
+                m.serialize_entry("eventId", event_id)?;
+                m.serialize_entry("payload", &PayloadText(payload))?;
+            }
+        }
+        m.end()
+    }
+}
+
+struct PayloadText<'a>(&'a Payload);
+
+impl Serialize for PayloadText<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("brand", &p.brand)?;
+        m.serialize_entry("channel", &p.channel)?;
+        if let Some((key, identity)) = &p.identity {
+            m.serialize_entry(key.as_str(), identity)?;
+        }
+        if p.event.has_data() {
+            m.serialize_entry("data", &DataText(&p.event))?;
+        }
+        if let Some(d) = &p.destination {
+            m.serialize_entry("destination", d)?;
+        }
+        m.serialize_entry("eventType", p.event.event_type())?;
+        if let Some(v) = &p.visitor {
+            m.serialize_entry("visitor", v)?;
+        }
+        m.end()
+    }
+}
+
+struct DataText<'a>(&'a SentEvent);
+
+impl Serialize for DataText<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize_data(s)
     }
 }
