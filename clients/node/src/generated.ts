@@ -2929,7 +2929,9 @@ export abstract class Methods {
    *
    * Without `threadId`: the session's current thread in single-thread and live-chat channels, or
    * `null` when the customer has none yet (which is normal; create one with `threads.create`).
-   * Loads the newest messages; `thread.loadMore` fetches older ones.
+   * Loads the newest messages; `thread.loadMore` fetches older ones. A thread the back end does
+   * not know yet (created here, its first message still queued) comes back as the daemon holds
+   * it; one that neither knows is `null`.
    * @param params.session The session; `"default"` when left out.
    * @param params.threadId The thread; the current one (single-thread, live chat) when left out.
    * @throws {UnknownSessionError} 3000 unknownSession

@@ -454,6 +454,32 @@ fn an_explicit_disconnect_does_not_reconnect() {
     assert_eq!(b.count("AuthorizeCustomer"), 1);
 }
 
+#[test]
+fn a_thread_the_back_end_does_not_know_yet_loads_as_the_daemon_holds_it() {
+    let b = Backend::start(EmulatorConfig::default());
+    let d = Daemon::start();
+    let mut c = d.client();
+    prepare(&mut c, &b, "chat_multi");
+    c.ok("session.connect", json!({}));
+    // Created here; the server hears of it with its first message.
+    let tid = c.ok("threads.create", json!({"name": "Not sent yet"}))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let loaded = c.ok("threads.load", json!({"threadId": tid.to_uppercase()}));
+    assert_eq!(loaded["thread"]["id"], tid.as_str(), "{loaded}");
+    assert_eq!(loaded["thread"]["state"], "pending", "{loaded}");
+    assert_eq!(b.count("RecoverThread"), 1, "the back end was asked");
+    // Neither knows this one.
+    assert_eq!(
+        c.ok(
+            "threads.load",
+            json!({"threadId": "7a0c5bbe-af0c-47aa-986d-499eb6064811"})
+        ),
+        json!(null)
+    );
+}
+
 fn analytics_types(b: &Backend) -> Vec<(String, String)> {
     b.admin_get("received?transport=rest")
         .as_array()
@@ -1058,8 +1084,15 @@ fn customer_fields_triggers_device_tokens_and_thread_loading() {
     let t = c.ok("threads.create", json!({}));
     let tid = t["id"].as_str().unwrap().to_owned();
     c.ok("thread.send", json!({"threadId": tid, "text": "hello"}));
+    // The agent's answer in this thread: the send may have queued behind the connection's
+    // outbox flush, and the thread's welcome message is outbound too.
     c.wait_event("answer", |e| {
-        e["kind"] == "message.created" && e["data"]["message"]["direction"] == "outbound"
+        e["kind"] == "message.created"
+            && e["data"]["message"]["direction"] == "outbound"
+            && e["data"]["message"]["threadId"] == tid.as_str()
+            && e["data"]["message"]["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("hello"))
     });
     let loaded = c.ok("threads.load", json!({"threadId": tid.to_uppercase()}));
     assert_eq!(loaded["thread"]["id"], tid, "{loaded}");

@@ -989,7 +989,9 @@ class AsyncMethods:
 
         Without `threadId`: the session's current thread in single-thread and live-chat channels, or
         `null` when the customer has none yet (which is normal; create one with `threads.create`).
-        Loads the newest messages; `thread.loadMore` fetches older ones.
+        Loads the newest messages; `thread.loadMore` fetches older ones. A thread the back end does
+        not know yet (created here, its first message still queued) comes back as the daemon holds
+        it; one that neither knows is `null`.
 
         Args:
             session: The session; `"default"` when left out.
@@ -1866,7 +1868,9 @@ class SyncMethods:
 
         Without `threadId`: the session's current thread in single-thread and live-chat channels, or
         `null` when the customer has none yet (which is normal; create one with `threads.create`).
-        Loads the newest messages; `thread.loadMore` fetches older ones.
+        Loads the newest messages; `thread.loadMore` fetches older ones. A thread the back end does
+        not know yet (created here, its first message still queued) comes back as the daemon holds
+        it; one that neither knows is `null`.
 
         Args:
             session: The session; `"default"` when left out.

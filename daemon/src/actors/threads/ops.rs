@@ -464,6 +464,7 @@ impl Handler<LoadThread> for Threads {
             }
             None => None,
         };
+        let asked = id.as_ref().map(|i| i.as_str().to_ascii_lowercase());
         let data = RecoverData {
             thread: Some(OptionalThreadRef {
                 id_on_external_platform: id,
@@ -481,14 +482,16 @@ impl Handler<LoadThread> for Threads {
         Box::pin(
             async move { socket.request(frame).await }
                 .into_actor(self)
-                .map(|r, act, _| {
+                .map(move |r, act, _| {
                     let reply = match r {
                         Ok(reply) => reply,
-                        // "No such thread" is an answer, not a failure.
+                        // "No such thread" is an answer, not a failure. A thread created here
+                        // whose first message is still queued is not on the server yet: it is
+                        // answered as the registry holds it, as `threads.get` would.
                         Err(crate::upstream::RequestError::Operation { code, .. })
                             if code.starts_with("Recovering") =>
                         {
-                            return Ok(None);
+                            return Ok(asked.and_then(|t| act.snapshot(&t).ok()));
                         }
                         Err(error) => {
                             return Err(SessionError::Request {

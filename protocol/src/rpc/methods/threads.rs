@@ -29,7 +29,9 @@ define_methods! {
 
     /// Without `threadId`: the session's current thread in single-thread and live-chat channels,
     /// or `null` when the customer has none yet (which is normal; create one with
-    /// `threads.create`). Loads the newest messages; `thread.loadMore` fetches older ones.
+    /// `threads.create`). Loads the newest messages; `thread.loadMore` fetches older ones. A
+    /// thread the back end does not know yet (created here, its first message still queued)
+    /// comes back as the daemon holds it; one that neither knows is `null`.
     ThreadsLoad = "threads.load" {
         summary: "Loads a thread's history from the back end and returns it.",
         params: ThreadsLoadParams,
